@@ -1,0 +1,83 @@
+import { isCalendarDate } from './dates';
+
+/**
+ * Input object names. A valid name's basename is `YYYY-MM-DD-<rest>.ndjson` with a real calendar date;
+ * keys may carry a prefix (`pipeline/input/`). Everything else is quarantined with one of these reasons.
+ */
+export type QuarantineReason =
+  | 'no-date-prefix'
+  | 'bad-date-format'
+  | 'impossible-date'
+  | 'wrong-extension'
+  | 'empty-name'
+  | 'reserved-key'
+  | 'empty-object'
+  | 'too-large';
+
+export const QUARANTINE_REASONS: Record<QuarantineReason, string> = {
+  'no-date-prefix': 'name does not start with a YYYY-MM-DD- date prefix',
+  'bad-date-format': 'date prefix is not in YYYY-MM-DD form (e.g. 20251223-x.ndjson)',
+  'impossible-date': 'date prefix is not a real calendar date',
+  'wrong-extension': 'name does not end in .ndjson',
+  'empty-name': 'name has nothing between the date prefix and .ndjson',
+  'reserved-key': 'key collides with a tracking-table reserved prefix',
+  'empty-object': 'object is empty (0 bytes)',
+  'too-large': 'object is larger than the configured maxFileBytes',
+};
+
+export type ParsedName =
+  | { ok: true; date: string; basename: string }
+  | { ok: false; reason: QuarantineReason; date?: string; basename: string };
+
+/** Sort-key prefixes of non-file items; a key starting with one could be mistaken for such an item. */
+export const RESERVED_PREFIXES = ['LOCK#', 'MANIFEST#', 'PENDING#', 'QUARANTINE#', 'WINDOW'] as const;
+
+export const INPUT_EXTENSION = '.ndjson';
+
+export function basenameOf(key: string): string {
+  const slash = key.lastIndexOf('/');
+  return slash === -1 ? key : key.slice(slash + 1);
+}
+
+export function parseInputKey(key: string): ParsedName {
+  const basename = basenameOf(key);
+  if (RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix))) {
+    return { ok: false, reason: 'reserved-key', basename };
+  }
+  const datePart = /^(\d{4}-\d{2}-\d{2})-/.exec(basename);
+  if (!datePart) {
+    const reason = /^\d{8}[-_]/.test(basename) || /^\d{4}[-_/.]?\d{1,2}[-_/.]?\d{1,2}[-_]/.test(basename)
+      ? 'bad-date-format'
+      : 'no-date-prefix';
+    return { ok: false, reason, basename };
+  }
+  const date = datePart[1] as string;
+  if (!isCalendarDate(date)) return { ok: false, reason: 'impossible-date', date, basename };
+  if (!basename.endsWith(INPUT_EXTENSION)) return { ok: false, reason: 'wrong-extension', date, basename };
+  if (basename.length === date.length + 1 + INPUT_EXTENSION.length) {
+    return { ok: false, reason: 'empty-name', date, basename };
+  }
+  return { ok: true, date, basename };
+}
+
+/** Size rules applied after the name is valid. */
+export function checkSize(sizeBytes: number, maxFileBytes: number): QuarantineReason | null {
+  if (sizeBytes <= 0) return 'empty-object';
+  if (sizeBytes > maxFileBytes) return 'too-large';
+  return null;
+}
+
+/**
+ * S3 event notifications carry object keys URL-encoded the way HTML forms are: spaces as `+`, everything
+ * else non-safe as %XX. A literal `+` in a key arrives as `%2B`.
+ */
+export function decodeEventKey(encoded: string): string {
+  return decodeURIComponent(encoded.replace(/\+/g, ' '));
+}
+
+export function encodeEventKey(key: string): string {
+  return encodeURIComponent(key)
+    .replace(/%20/g, '+')
+    .replace(/%2F/g, '/')
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}

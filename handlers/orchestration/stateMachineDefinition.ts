@@ -1,0 +1,137 @@
+/**
+ * The Amazon States Language definition of the per-manifest workflow. One pure function, used by the
+ * Pulumi stack (aws.sfn.StateMachine) and by the local runtime (aws-local-stepfunctions), so both run the
+ * same ASL. One execution per manifest, named after the manifest id, so a repeated start is harmless.
+ */
+
+export interface StateMachineParams {
+  tableName: string;
+  glueJobName: string;
+}
+
+/** Glue arguments passed per run; the job's other arguments are its DefaultArguments. */
+export const GLUE_RUN_ARGUMENTS = {
+  '--manifest_path.$': '$.manifest_path',
+  '--manifest_id.$': '$.manifest_id',
+  '--date_prefix.$': '$.date_prefix',
+} as const;
+
+export const DYNAMODB_UPDATE_ITEM = 'arn:aws:states:::dynamodb:updateItem';
+export const GLUE_START_JOB_RUN_SYNC = 'arn:aws:states:::glue:startJobRun.sync';
+
+const dynamoRetry = [
+  {
+    ErrorEquals: [
+      'DynamoDB.ProvisionedThroughputExceededException',
+      'DynamoDB.ThrottlingException',
+      'DynamoDB.RequestLimitExceeded',
+      'DynamoDB.InternalServerErrorException',
+      'DynamoDB.TransactionConflictException',
+    ],
+    IntervalSeconds: 1,
+    BackoffRate: 2,
+    MaxAttempts: 6,
+    JitterStrategy: 'FULL',
+  },
+];
+
+function manifestKey() {
+  return { date_prefix: { 'S.$': '$.date_prefix' }, file_key: { 'S.$': '$.file_key' } };
+}
+
+export function stateMachineDefinition(params: StateMachineParams): Record<string, unknown> {
+  return {
+    Comment: 'ndjson-parquet: convert one manifest of one date into Parquet and record its status',
+    StartAt: 'MarkProcessing',
+    States: {
+      MarkProcessing: {
+        Type: 'Task',
+        Resource: DYNAMODB_UPDATE_ITEM,
+        Parameters: {
+          TableName: params.tableName,
+          Key: manifestKey(),
+          // Only an existing MANIFEST record may move; a completed one is left alone on a redundant run.
+          ConditionExpression: 'attribute_exists(file_key) AND #status <> :completed',
+          UpdateExpression: 'SET #status = :processing, updated_at = :now, execution_arn = :execution ADD attempts :one',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':processing': { S: 'processing' },
+            ':completed': { S: 'completed' },
+            ':now': { 'S.$': '$$.State.EnteredTime' },
+            ':execution': { 'S.$': '$$.Execution.Id' },
+            ':one': { N: '1' },
+          },
+        },
+        ResultPath: null,
+        Retry: dynamoRetry,
+        Catch: [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], ResultPath: '$.error', Next: 'AlreadyCompleted' }],
+        Next: 'RunGlue',
+      },
+      AlreadyCompleted: { Type: 'Succeed' },
+      RunGlue: {
+        Type: 'Task',
+        Resource: GLUE_START_JOB_RUN_SYNC,
+        Parameters: { JobName: params.glueJobName, Arguments: GLUE_RUN_ARGUMENTS },
+        ResultSelector: { 'JobRunId.$': '$.Id', 'JobRunState.$': '$.JobRunState' },
+        ResultPath: '$.glue',
+        Retry: [
+          {
+            // Job queuing / MaxConcurrentRuns make this rare; the retry is the safety net.
+            ErrorEquals: ['Glue.ConcurrentRunsExceededException', 'Glue.ThrottlingException', 'Glue.InternalServiceException', 'Glue.OperationTimeoutException'],
+            IntervalSeconds: 30,
+            BackoffRate: 2,
+            MaxAttempts: 8,
+            MaxDelaySeconds: 600,
+            JitterStrategy: 'FULL',
+          },
+          {
+            // A failed run is safe to repeat: the job's output is keyed by manifest id and replaced whole.
+            ErrorEquals: ['States.TaskFailed'],
+            IntervalSeconds: 30,
+            BackoffRate: 2,
+            MaxAttempts: 1,
+          },
+        ],
+        Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' }],
+        Next: 'MarkCompleted',
+      },
+      MarkCompleted: {
+        Type: 'Task',
+        Resource: DYNAMODB_UPDATE_ITEM,
+        Parameters: {
+          TableName: params.tableName,
+          Key: manifestKey(),
+          UpdateExpression: 'SET #status = :completed, glue_job_run_id = :run, completed_time = :now, updated_at = :now REMOVE error_message',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':completed': { S: 'completed' },
+            ':run': { 'S.$': '$.glue.JobRunId' },
+            ':now': { 'S.$': '$$.State.EnteredTime' },
+          },
+        },
+        ResultPath: null,
+        Retry: dynamoRetry,
+        End: true,
+      },
+      MarkFailed: {
+        Type: 'Task',
+        Resource: DYNAMODB_UPDATE_ITEM,
+        Parameters: {
+          TableName: params.tableName,
+          Key: manifestKey(),
+          UpdateExpression: 'SET #status = :failed, error_message = :error, updated_at = :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':failed': { S: 'failed' },
+            ':error': { 'S.$': "States.Format('{}: {}', $.error.Error, $.error.Cause)" },
+            ':now': { 'S.$': '$$.State.EnteredTime' },
+          },
+        },
+        ResultPath: null,
+        Retry: dynamoRetry,
+        Next: 'Failed',
+      },
+      Failed: { Type: 'Fail', Error: 'ManifestConversionFailed', Cause: 'The Glue job failed; the MANIFEST record holds the error. Redrive with `ndjson-parquet redrive`.' },
+    },
+  };
+}

