@@ -1,0 +1,93 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/**
+ * The AWS emulator: moto in server mode on a loopback port. SDK clients reach it through AWS_ENDPOINT_URL.
+ */
+
+export interface Emulator {
+  endpoint: string;
+  /** Environment that points AWS SDKs (JS and Python) at the emulator with dummy credentials. */
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export class EmulatorError extends Error {
+  override readonly name = 'EmulatorError';
+}
+
+export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+
+export function venvBin(name: string): string {
+  return join(PROJECT_ROOT, '.venv', 'bin', name);
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function emulatorEnv(endpoint: string, region = 'us-east-1'): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: endpoint,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_SESSION_TOKEN: 'testing',
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
+  };
+}
+
+export async function startEmulator(options: { port?: number; region?: string } = {}): Promise<Emulator> {
+  const binary = venvBin('moto_server');
+  if (!existsSync(binary)) throw new EmulatorError(`moto_server not found at ${binary}; run \`npm run setup\` first`);
+  const port = options.port ?? (await freePort());
+  const endpoint = `http://127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new EmulatorError(`moto_server exited (${child.exitCode}): ${stderr}`);
+    try {
+      const response = await fetch(`${endpoint}/moto-api/data.json`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new EmulatorError(`moto_server did not answer on ${endpoint} within 30 s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    endpoint,
+    env: emulatorEnv(endpoint, options.region),
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
+        await exited;
+        clearTimeout(timer);
+      }
+    },
+  };
+}
