@@ -1,0 +1,553 @@
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ttlAfterDays } from '../domain/dates';
+import { manifestSortKey, s3Uri, type Manifest } from '../domain/manifest';
+import type { WindowState } from '../domain/window';
+import type {
+  CommitOutcome,
+  Lease,
+  ManifestRecord,
+  QuarantineRecord,
+  RegisterOutcome,
+  TrackedFile,
+  TrackingStore,
+} from '../services/ports';
+
+/**
+ * The tracking table (partition `date_prefix`, sort `file_key`). Item kinds beside the seed's file and
+ * MANIFEST# items:
+ *   PENDING#<key>  one per pending file, so the date's pending set is a strongly consistent key-range
+ *                  query that never reads manifested files (per-file cost stays flat as a date grows)
+ *   WINDOW         the date's counters (pending count/bytes, oldest pending, manifest sequence, open manifest)
+ *   LOCK#<date>    the date's lease with a fencing token
+ *   QUARANTINE#<key>  what was quarantined and why
+ */
+
+export const WINDOW_SK = 'WINDOW';
+export const WINDOWS_INDEX = 'windows';
+export const WINDOW_PK_VALUE = 'WINDOW';
+const PENDING_PREFIX = 'PENDING#';
+const QUARANTINE_PREFIX = 'QUARANTINE#';
+const lockKey = (date: string) => `LOCK#${date}`;
+
+/** TransactWriteItems takes at most 100 items; a file registration uses two, plus one for the window. */
+const FILES_PER_REGISTER_TX = 49;
+const FILES_PER_MARK_TX = 50;
+const MAX_TX_ATTEMPTS = 8;
+
+export class TrackingStoreError extends Error {
+  override readonly name = 'TrackingStoreError';
+  constructor(message: string, readonly context: Record<string, unknown>, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A file already belongs to another manifest: the exactly-once invariant would break, so stop loudly. */
+export class ManifestOwnershipError extends Error {
+  override readonly name = 'ManifestOwnershipError';
+  constructor(readonly manifest: string, readonly date: string) {
+    super(`a file of manifest ${manifest} (date ${date}) is already manifested elsewhere`);
+  }
+}
+
+class FencedError extends Error {
+  override readonly name = 'FencedError';
+  constructor(readonly date: string, readonly token: number) {
+    super(`lease ${token} on ${date} is no longer held`);
+  }
+}
+
+export interface DynamoTrackingStoreOptions {
+  tableName: string;
+  ttlDays: number;
+  lockLeaseSeconds: number;
+  now: () => Date;
+  /** Backoff between transaction retries; tests pass a fast one. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+type Item = Record<string, unknown>;
+
+export class DynamoTrackingStore implements TrackingStore {
+  private readonly sleep: (ms: number) => Promise<void>;
+
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly options: DynamoTrackingStoreOptions,
+  ) {
+    this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  private get table() {
+    return this.options.tableName;
+  }
+
+  async registerFiles(date: string, files: TrackedFile[]): Promise<RegisterOutcome> {
+    const registered: TrackedFile[] = [];
+    const duplicates: TrackedFile[] = [];
+    const unique = [...new Map(files.map((f) => [f.key, f])).values()];
+    duplicates.push(...files.filter((f, i) => files.findIndex((g) => g.key === f.key) !== i));
+    for (let i = 0; i < unique.length; i += FILES_PER_REGISTER_TX) {
+      const outcome = await this.registerChunk(date, unique.slice(i, i + FILES_PER_REGISTER_TX));
+      registered.push(...outcome.registered);
+      duplicates.push(...outcome.duplicates);
+    }
+    return { registered, duplicates };
+  }
+
+  private async registerChunk(date: string, chunk: TrackedFile[]): Promise<RegisterOutcome> {
+    let candidates = chunk;
+    const duplicates: TrackedFile[] = [];
+    for (let attempt = 1; candidates.length > 0; attempt++) {
+      const now = this.options.now();
+      const nowIso = now.toISOString();
+      const ttl = ttlAfterDays(now, this.options.ttlDays);
+      const oldest = candidates.reduce((min, f) => (f.createdAt < min ? f.createdAt : min), candidates[0]!.createdAt);
+      const bytes = candidates.reduce((sum, f) => sum + f.sizeBytes, 0);
+      const items = candidates.flatMap((file) => [
+        {
+          Put: {
+            TableName: this.table,
+            Item: fileItem(date, file, nowIso, ttl),
+            ConditionExpression: 'attribute_not_exists(file_key)',
+          },
+        },
+        {
+          Put: {
+            TableName: this.table,
+            Item: pendingItem(date, file, ttl),
+            ConditionExpression: 'attribute_not_exists(file_key)',
+          },
+        },
+      ]);
+      const windowUpdate = {
+        Update: {
+          TableName: this.table,
+          Key: { date_prefix: date, file_key: WINDOW_SK },
+          UpdateExpression:
+            'ADD pending_count :n, pending_bytes :b SET oldest_pending_at = if_not_exists(oldest_pending_at, :oldest), ' +
+            'manifest_seq = if_not_exists(manifest_seq, :zero), window_pk = :wpk, kind = :kind, updated_at = :now, #ttl = :ttl',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: {
+            ':n': candidates.length,
+            ':b': bytes,
+            ':oldest': oldest,
+            ':zero': 0,
+            ':wpk': WINDOW_PK_VALUE,
+            ':kind': 'window',
+            ':now': nowIso,
+            ':ttl': ttl,
+          },
+        },
+      };
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: [...items, windowUpdate] }));
+        return { registered: candidates, duplicates };
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        const conditionFailed = new Set<number>();
+        reasons.forEach((reason, index) => {
+          if (reason.Code === 'ConditionalCheckFailed' && index < items.length) conditionFailed.add(Math.floor(index / 2));
+        });
+        if (conditionFailed.size > 0) {
+          // Only the duplicates are dropped; the rest go again in one transaction.
+          duplicates.push(...candidates.filter((_, i) => conditionFailed.has(i)));
+          candidates = candidates.filter((_, i) => !conditionFailed.has(i));
+          continue;
+        }
+        if (attempt >= MAX_TX_ATTEMPTS) {
+          throw new TrackingStoreError('could not register files: transaction kept being cancelled', {
+            date,
+            files: candidates.length,
+            reasons: reasons.map((r) => r.Code),
+          }, { cause: error });
+        }
+        await this.sleep(backoffMs(attempt));
+      }
+    }
+    return { registered: [], duplicates };
+  }
+
+  async getWindow(date: string): Promise<WindowState> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { date_prefix: date, file_key: WINDOW_SK }, ConsistentRead: true }),
+    );
+    return windowFromItem(date, result.Item);
+  }
+
+  async listWindows(): Promise<WindowState[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      IndexName: WINDOWS_INDEX,
+      KeyConditionExpression: 'window_pk = :w',
+      ExpressionAttributeValues: { ':w': WINDOW_PK_VALUE },
+    });
+    return items
+      .filter((item) => typeof item.date_prefix === 'string')
+      .map((item) => windowFromItem(item.date_prefix as string, item));
+  }
+
+  async acquireLock(date: string, owner: string): Promise<Lease | null> {
+    const now = this.options.now();
+    const expiresAtMs = now.getTime() + this.options.lockLeaseSeconds * 1000;
+    try {
+      const result = await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { date_prefix: date, file_key: lockKey(date) },
+          // The lease is ours if nobody holds one or the last one ran out; the token grows on every
+          // acquisition, so a writer that outlived its lease carries a stale token and is fenced out.
+          ConditionExpression: 'attribute_not_exists(expires_at_ms) OR expires_at_ms < :now',
+          UpdateExpression: 'SET #owner = :owner, expires_at_ms = :exp, acquired_at = :iso, kind = :kind ADD #token :one',
+          ExpressionAttributeNames: { '#owner': 'owner', '#token': 'token' },
+          ExpressionAttributeValues: {
+            ':now': now.getTime(),
+            ':owner': owner,
+            ':exp': expiresAtMs,
+            ':iso': now.toISOString(),
+            ':kind': 'lock',
+            ':one': 1,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return { date, owner, token: Number(result.Attributes?.token), expiresAtMs };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return null;
+      throw error;
+    }
+  }
+
+  async releaseLock(lease: Lease): Promise<void> {
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { date_prefix: lease.date, file_key: lockKey(lease.date) },
+          ConditionExpression: '#token = :token',
+          UpdateExpression: 'SET expires_at_ms = :zero, released_at = :iso REMOVE #owner',
+          ExpressionAttributeNames: { '#token': 'token', '#owner': 'owner' },
+          ExpressionAttributeValues: { ':token': lease.token, ':zero': 0, ':iso': this.options.now().toISOString() },
+        }),
+      );
+    } catch (error) {
+      // Someone took the lock after our lease ran out: releasing theirs would be wrong, and ours is gone.
+      if (error instanceof ConditionalCheckFailedException) return;
+      throw error;
+    }
+  }
+
+  async listPending(date: string): Promise<TrackedFile[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'date_prefix = :d AND begins_with(file_key, :p)',
+      ExpressionAttributeValues: { ':d': date, ':p': PENDING_PREFIX },
+      ConsistentRead: true,
+    });
+    return items.flatMap((item) => {
+      const file = trackedFileFromPending(date, item);
+      return file ? [file] : [];
+    });
+  }
+
+  async commitManifest(
+    lease: Lease,
+    manifest: Manifest,
+    manifestPath: string,
+    window: { expectedSeq: number; oldestPendingAt: string | null },
+  ): Promise<CommitOutcome> {
+    const now = this.options.now();
+    // With nothing left pending the age is unknown rather than "now": a file registered meanwhile sets it.
+    const oldestClause = window.oldestPendingAt ? ', oldest_pending_at = :oldest' : ' REMOVE oldest_pending_at';
+    const nowIso = now.toISOString();
+    const ttl = ttlAfterDays(now, this.options.ttlDays);
+    const transaction = new TransactWriteCommand({
+      TransactItems: [
+        {
+          ConditionCheck: {
+            TableName: this.table,
+            Key: { date_prefix: manifest.date, file_key: lockKey(manifest.date) },
+            ConditionExpression: '#token = :token',
+            ExpressionAttributeNames: { '#token': 'token' },
+            ExpressionAttributeValues: { ':token': lease.token },
+          },
+        },
+        {
+          Put: {
+            TableName: this.table,
+            Item: {
+              date_prefix: manifest.date,
+              file_key: manifestSortKey(manifest.name),
+              kind: 'manifest',
+              status: 'pending',
+              manifest_id: manifest.id,
+              manifest_path: manifestPath,
+              file_count: manifest.files.length,
+              total_bytes: manifest.totalBytes,
+              batch_seq: manifest.seq,
+              created_at: nowIso,
+              updated_at: nowIso,
+              ttl,
+            },
+            ConditionExpression: 'attribute_not_exists(file_key)',
+          },
+        },
+        {
+          Update: {
+            TableName: this.table,
+            Key: { date_prefix: manifest.date, file_key: WINDOW_SK },
+            ConditionExpression: 'attribute_not_exists(open_manifest) AND manifest_seq = :expected',
+            UpdateExpression: `ADD pending_count :negCount, pending_bytes :negBytes SET manifest_seq = :seq, open_manifest = :name, updated_at = :now${oldestClause}`,
+            ExpressionAttributeValues: {
+              ':negCount': -manifest.files.length,
+              ':negBytes': -manifest.totalBytes,
+              ':expected': window.expectedSeq,
+              ':seq': manifest.seq,
+              ':name': manifest.name,
+              ...(window.oldestPendingAt ? { ':oldest': window.oldestPendingAt } : {}),
+              ':now': nowIso,
+            },
+          },
+        },
+      ],
+    });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(transaction);
+        return 'committed';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        if (codes.includes('ConditionalCheckFailed')) return 'fenced';
+        if (attempt >= MAX_TX_ATTEMPTS) {
+          throw new TrackingStoreError('could not commit manifest: transaction kept being cancelled', { manifest: manifest.id, codes }, { cause: error });
+        }
+        await this.sleep(backoffMs(attempt));
+      }
+    }
+  }
+
+  async setOldestPending(lease: Lease, date: string, oldestPendingAt: string | null): Promise<CommitOutcome> {
+    const nowIso = this.options.now().toISOString();
+    const transaction = new TransactWriteCommand({
+      TransactItems: [
+        {
+          ConditionCheck: {
+            TableName: this.table,
+            Key: { date_prefix: date, file_key: lockKey(date) },
+            ConditionExpression: '#token = :token',
+            ExpressionAttributeNames: { '#token': 'token' },
+            ExpressionAttributeValues: { ':token': lease.token },
+          },
+        },
+        {
+          Update: {
+            TableName: this.table,
+            Key: { date_prefix: date, file_key: WINDOW_SK },
+            UpdateExpression: oldestPendingAt ? 'SET oldest_pending_at = :oldest, updated_at = :now' : 'SET updated_at = :now REMOVE oldest_pending_at',
+            ExpressionAttributeValues: { ':now': nowIso, ...(oldestPendingAt ? { ':oldest': oldestPendingAt } : {}) },
+          },
+        },
+      ],
+    });
+    try {
+      await this.sendWithRetry(transaction, () => new FencedError(date, lease.token), { date });
+      return 'committed';
+    } catch (error) {
+      if (error instanceof FencedError) return 'fenced';
+      throw error;
+    }
+  }
+
+  async markManifested(manifest: Manifest): Promise<void> {
+    const nowIso = this.options.now().toISOString();
+    for (let i = 0; i < manifest.files.length; i += FILES_PER_MARK_TX) {
+      const chunk = manifest.files.slice(i, i + FILES_PER_MARK_TX);
+      const transaction = new TransactWriteCommand({
+        TransactItems: chunk.flatMap((file) => [
+          { Delete: { TableName: this.table, Key: { date_prefix: manifest.date, file_key: `${PENDING_PREFIX}${file.key}` } } },
+          {
+            Update: {
+              TableName: this.table,
+              Key: { date_prefix: manifest.date, file_key: file.key },
+              ConditionExpression: 'attribute_exists(file_key) AND (#status = :pending OR manifest_name = :name)',
+              UpdateExpression: 'SET #status = :manifested, manifest_name = :name, manifest_id = :id, updated_at = :now',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: {
+                ':pending': 'pending',
+                ':manifested': 'manifested',
+                ':name': manifest.name,
+                ':id': manifest.id,
+                ':now': nowIso,
+              },
+            },
+          },
+        ]),
+      });
+      await this.sendWithRetry(transaction, () => new ManifestOwnershipError(manifest.name, manifest.date), { manifest: manifest.id });
+    }
+  }
+
+  async finishManifest(manifest: Manifest, executionArn: string): Promise<void> {
+    const nowIso = this.options.now().toISOString();
+    await this.db.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { date_prefix: manifest.date, file_key: manifestSortKey(manifest.name) },
+        ConditionExpression: 'attribute_exists(file_key)',
+        UpdateExpression: 'SET execution_arn = if_not_exists(execution_arn, :arn), started_at = if_not_exists(started_at, :now), updated_at = :now',
+        ExpressionAttributeValues: { ':arn': executionArn, ':now': nowIso },
+      }),
+    );
+    try {
+      await this.db.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { date_prefix: manifest.date, file_key: WINDOW_SK },
+          ConditionExpression: 'open_manifest = :name',
+          UpdateExpression: 'REMOVE open_manifest SET updated_at = :now',
+          ExpressionAttributeValues: { ':name': manifest.name, ':now': nowIso },
+        }),
+      );
+    } catch (error) {
+      // Another worker (a resumer) finished it first.
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async getManifestRecord(date: string, name: string): Promise<ManifestRecord | null> {
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.table, Key: { date_prefix: date, file_key: manifestSortKey(name) }, ConsistentRead: true }),
+    );
+    const item = result.Item;
+    if (!item || typeof item.manifest_path !== 'string') return null;
+    return {
+      date,
+      name,
+      status: String(item.status ?? 'unknown'),
+      manifestPath: item.manifest_path,
+      fileCount: Number(item.file_count ?? 0),
+      ...(typeof item.execution_arn === 'string' ? { executionArn: item.execution_arn } : {}),
+      ...(typeof item.updated_at === 'string' ? { updatedAt: item.updated_at } : {}),
+    };
+  }
+
+  async recordQuarantine(record: QuarantineRecord): Promise<void> {
+    const now = this.options.now();
+    await this.db.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          date_prefix: record.date,
+          file_key: `${QUARANTINE_PREFIX}${record.sourceKey}`,
+          kind: 'quarantine',
+          status: 'quarantined',
+          reason: record.reason,
+          reason_detail: record.detail,
+          file_path: record.quarantinePath,
+          source_path: s3Uri(record.sourceBucket, record.sourceKey),
+          size_bytes: record.sizeBytes,
+          created_at: now.toISOString(),
+          updated_at: now.toISOString(),
+          ttl: ttlAfterDays(now, this.options.ttlDays),
+        },
+      }),
+    );
+  }
+
+  private async sendWithRetry(command: TransactWriteCommand, onConditionFailed: () => Error, context: Record<string, unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(command);
+        return;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        if (codes.includes('ConditionalCheckFailed')) throw onConditionFailed();
+        if (attempt >= MAX_TX_ATTEMPTS) {
+          throw new TrackingStoreError('transaction kept being cancelled', { ...context, codes }, { cause: error });
+        }
+        await this.sleep(backoffMs(attempt));
+      }
+    }
+  }
+
+  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.db.send(new QueryCommand({ ...input, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
+      items.push(...((page.Items ?? []) as Item[]));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  }
+}
+
+function backoffMs(attempt: number): number {
+  const cap = Math.min(2000, 25 * 2 ** attempt);
+  return Math.floor(Math.random() * cap) + 5;
+}
+
+function fileItem(date: string, file: TrackedFile, nowIso: string, ttl: number): Item {
+  return {
+    date_prefix: date,
+    file_key: file.key,
+    kind: 'file',
+    status: 'pending',
+    file_path: s3Uri(file.bucket, file.key),
+    file_size_mb: Math.round((file.sizeBytes / (1024 * 1024)) * 1000) / 1000,
+    size_bytes: file.sizeBytes,
+    ...(file.etag ? { etag: file.etag } : {}),
+    created_at: file.createdAt,
+    updated_at: nowIso,
+    ttl,
+  };
+}
+
+function pendingItem(date: string, file: TrackedFile, ttl: number): Item {
+  return {
+    date_prefix: date,
+    file_key: `${PENDING_PREFIX}${file.key}`,
+    kind: 'pending',
+    bucket: file.bucket,
+    source_key: file.key,
+    size_bytes: file.sizeBytes,
+    ...(file.etag ? { etag: file.etag } : {}),
+    created_at: file.createdAt,
+    ttl,
+  };
+}
+
+/** Readers skip items that lack the fields they need instead of crashing (the seed's KeyError lesson). */
+function trackedFileFromPending(date: string, item: Item): TrackedFile | null {
+  if (typeof item.source_key !== 'string' || typeof item.bucket !== 'string' || typeof item.created_at !== 'string') return null;
+  return {
+    date,
+    key: item.source_key,
+    bucket: item.bucket,
+    sizeBytes: Number(item.size_bytes ?? 0),
+    createdAt: item.created_at,
+    ...(typeof item.etag === 'string' ? { etag: item.etag } : {}),
+  };
+}
+
+function windowFromItem(date: string, item: Item | undefined): WindowState {
+  return {
+    date,
+    pendingCount: Number(item?.pending_count ?? 0),
+    pendingBytes: Number(item?.pending_bytes ?? 0),
+    manifestSeq: Number(item?.manifest_seq ?? 0),
+    ...(typeof item?.oldest_pending_at === 'string' ? { oldestPendingAt: item.oldest_pending_at } : {}),
+    ...(typeof item?.open_manifest === 'string' ? { openManifest: item.open_manifest } : {}),
+  };
+}

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { decodeEventKey } from './names';
+
+/**
+ * The record the batcher receives: an EventBridge "Object Created" event from S3, put on Kinesis by the
+ * EventBridge rule's target. Anything else on the stream is skipped with a reason, never retried forever.
+ */
+
+const objectCreatedSchema = z.object({
+  'detail-type': z.literal('Object Created'),
+  source: z.literal('aws.s3'),
+  time: z.string(),
+  detail: z.object({
+    bucket: z.object({ name: z.string().min(1) }),
+    object: z.object({
+      key: z.string().min(1),
+      size: z.number().int().nonnegative().optional(),
+      etag: z.string().optional(),
+      sequencer: z.string().optional(),
+    }),
+  }),
+});
+
+export type SkipReason = 'not-json' | 'not-an-event' | 'not-object-created' | 'malformed-key' | 'other-bucket' | 'outside-prefix';
+
+export interface ObjectCreated {
+  bucket: string;
+  key: string;
+  sizeBytes: number;
+  etag?: string;
+  /** When S3 created the object (the event's time): a file's age is counted from here. */
+  createdAt: string;
+}
+
+export type DecodedRecord = { kind: 'object'; event: ObjectCreated } | { kind: 'skip'; reason: SkipReason; detail: string };
+
+export function decodeRecord(data: string, expected: { bucket: string; prefix: string }): DecodedRecord {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return { kind: 'skip', reason: 'not-json', detail: `record is not JSON: ${data.slice(0, 80)}` };
+  }
+  if (typeof json !== 'object' || json === null || !('detail-type' in json)) {
+    return { kind: 'skip', reason: 'not-an-event', detail: 'record is not an EventBridge event' };
+  }
+  const parsed = objectCreatedSchema.safeParse(json);
+  if (!parsed.success) {
+    const type = String((json as Record<string, unknown>)['detail-type']);
+    return { kind: 'skip', reason: 'not-object-created', detail: `event is not an S3 Object Created event (detail-type ${type})` };
+  }
+  const { detail, time } = parsed.data;
+  let key: string;
+  try {
+    key = decodeEventKey(detail.object.key);
+  } catch {
+    return { kind: 'skip', reason: 'malformed-key', detail: `object key is not valid URL encoding: ${detail.object.key}` };
+  }
+  if (detail.bucket.name !== expected.bucket) {
+    return { kind: 'skip', reason: 'other-bucket', detail: `event for bucket ${detail.bucket.name}, not ${expected.bucket}` };
+  }
+  if (!key.startsWith(expected.prefix)) {
+    return { kind: 'skip', reason: 'outside-prefix', detail: `key ${key} is outside ${expected.prefix}` };
+  }
+  const createdAt = Number.isNaN(Date.parse(time)) ? new Date(0).toISOString() : new Date(time).toISOString();
+  return {
+    kind: 'object',
+    event: {
+      bucket: detail.bucket.name,
+      key,
+      sizeBytes: detail.object.size ?? 0,
+      ...(detail.object.etag ? { etag: detail.object.etag } : {}),
+      createdAt,
+    },
+  };
+}

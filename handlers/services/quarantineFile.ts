@@ -1,0 +1,44 @@
+import { QUARANTINE_REASONS, type QuarantineReason } from '../domain/names';
+import { s3Uri } from '../domain/manifest';
+import type { ObjectCreated } from '../domain/s3Event';
+import type { BatchingDeps } from './deps';
+
+export type QuarantineOutcome = 'quarantined' | 'already-quarantined' | 'source-missing';
+
+/**
+ * Moves an invalid object to the quarantine bucket under the same key, with the reason in its metadata
+ * and a QUARANTINE# record in the tracking table, so nothing invalid is ever silently dropped.
+ */
+export async function quarantineFile(
+  deps: BatchingDeps,
+  event: ObjectCreated,
+  reason: QuarantineReason,
+  date: string | undefined,
+): Promise<QuarantineOutcome> {
+  const target = { bucket: deps.config.quarantineBucket, key: event.key };
+  const detail = QUARANTINE_REASONS[reason];
+  const moved = await deps.objects.moveObject({ bucket: event.bucket, key: event.key }, target, {
+    'quarantine-reason': reason,
+    'quarantine-detail': detail,
+    'source-bucket': event.bucket,
+  });
+  if (moved === 'source-missing') {
+    // A redelivered event for an object we already moved, or an object deleted before we got to it.
+    if (await deps.objects.exists(target.bucket, target.key)) return 'already-quarantined';
+    deps.log.warn('object named in an event no longer exists; nothing to quarantine', { key: event.key, reason });
+    deps.metrics.count('ObjectsMissing', 1);
+    return 'source-missing';
+  }
+  await deps.tracking.recordQuarantine({
+    date: date ?? 'undated',
+    sourceKey: event.key,
+    sourceBucket: event.bucket,
+    quarantinePath: s3Uri(target.bucket, target.key),
+    reason,
+    detail,
+    sizeBytes: event.sizeBytes,
+  });
+  deps.metrics.count('FilesQuarantined', 1);
+  deps.log.warn('file quarantined', { key: event.key, reason, detail });
+  return 'quarantined';
+}
