@@ -1,5 +1,6 @@
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { createDepsFactory, type DepsOverrides } from './batchingDeps';
+import { invocationOf } from './lambdaInvocation';
 import { runBatcher } from './services/runBatcher';
 
 /**
@@ -16,10 +17,6 @@ export function createBatcherHandler(overrides: DepsOverrides = {}) {
     const result = await runBatcher(depsFor(context.awsRequestId), records, invocationOf(context));
     return { batchItemFailures: result.failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
   };
-}
-
-export function invocationOf(context: Context) {
-  return { requestId: context.awsRequestId, functionName: context.functionName, memoryLimitMb: Number(context.memoryLimitInMB) };
 }
 
 export const handler = createBatcherHandler();

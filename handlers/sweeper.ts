@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { createDepsFactory, type DepsOverrides } from './batchingDeps';
-import { invocationOf } from './batcher';
+import { invocationOf } from './lambdaInvocation';
 import { runSweeper, type SweepResult } from './services/runSweeper';
 
 /** Sweeper Lambda, on an EventBridge schedule. `forceDates` (operator flush) sends those dates' remainders. */
