@@ -1,0 +1,123 @@
+import { join, resolve } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { INGESTION_RATES, isIngestionRate, type IngestionRate } from '../handlers/domain/generator';
+import { PROJECT_ROOT } from '../local/emulator';
+import { runLocal, type LocalRunOptions } from '../local/pipeline';
+import { renderSummaryTable } from '../local/runSummary';
+
+/**
+ * `ndjson-parquet local`: the whole pipeline on this machine. Progress goes to stderr; stdout carries the
+ * final table, or with --json one JSON summary as its last line. Exit 0 only when every file was
+ * processed (converted, quarantined, or today's remainder left pending without --flush).
+ */
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
+    return n;
+  };
+}
+
+function nonNegativeNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative number`);
+    return n;
+  };
+}
+
+function rate(value: string): IngestionRate {
+  if (!isIngestionRate(value)) throw new InvalidArgumentError(`rate must be one of ${INGESTION_RATES.join(', ')}`);
+  return value;
+}
+
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('chaos rate must be between 0 and 1');
+  return n;
+}
+
+interface LocalFlags {
+  generate?: number;
+  dates: number;
+  records: number;
+  input?: string;
+  prefix?: string;
+  rate: IngestionRate;
+  delay?: number;
+  seed?: string;
+  flush: boolean;
+  out?: string;
+  json: boolean;
+  timeout: number;
+  duplicates?: number;
+  concurrency?: number;
+  reorder: boolean;
+  chaos?: number;
+  maxBatchFiles?: number;
+  batchingWindow?: number;
+  sweepInterval: number;
+  runDir?: string;
+}
+
+export function localCommand(): Command {
+  return new Command('local')
+    .description('run the whole pipeline on this machine (moto, local Step Functions, local Spark) and wait until every file is processed')
+    .option('--generate <files>', 'generate this many NDJSON files in the seed format', positiveInt('--generate'))
+    .option('--dates <n>', 'spread generated files over today (UTC) and the n-1 days before it', positiveInt('--dates'), 1)
+    .option('--records <n>', 'records per generated file', positiveInt('--records'), 100)
+    .option('--input <dir>', 'also upload every file of this directory, as named')
+    .option('--prefix <prefix>', 'input key prefix (default: the stack inputPrefix, pipeline/input/)')
+    .addOption(new Option('--rate <rate>', `pace between uploads: ${INGESTION_RATES.join('|')} (0/1/5/10 s, random 1-10 s)`).argParser(rate).default('immediate'))
+    .option('--delay <seconds>', 'explicit pause between uploads (overrides --rate)', nonNegativeNumber('--delay'))
+    .option('--seed <seed>', 'seed for deterministic generated content')
+    .option('--flush', "force today's remainders out at the end so everything is converted", false)
+    .option('--out <dir>', 'copy every bucket to DIR/<role>/<key> and the tracking table to DIR/tracking/items.ndjson')
+    .option('--json', 'print one JSON summary as the last line of stdout', false)
+    .option('--timeout <seconds>', 'give up (exit 1) after this long', positiveInt('--timeout'), 600)
+    .option('--duplicates <n>', 'fault: deliver every stream record n times (same and later batches)', positiveInt('--duplicates'))
+    .option('--concurrency <p>', "fault: concurrent batcher invocations per shard (default: the stack's parallelizationFactor)", positiveInt('--concurrency'))
+    .option('--reorder', 'fault: shuffle the records of each stream read', false)
+    .option('--chaos <rate>', 'fault: injection rate for the batcher (chaos) and share of Glue runs told to fail', fraction)
+    .option('--max-batch-files <n>', "override dev's maxBatchFiles", positiveInt('--max-batch-files'))
+    .option('--batching-window <seconds>', "override dev's MaximumBatchingWindowInSeconds", nonNegativeNumber('--batching-window'))
+    .option('--sweep-interval <seconds>', 'seconds between sweeper runs (the schedule is minutes on AWS)', positiveInt('--sweep-interval'), 5)
+    .option('--run-dir <dir>', 'where logs and the DLQ file go (default .local/runs/<timestamp>)')
+    .action(async (flags: LocalFlags) => {
+      const exitCode = await runLocalCommand(flags);
+      process.exitCode = exitCode;
+    });
+}
+
+export async function runLocalCommand(flags: LocalFlags): Promise<number> {
+  if (flags.generate === undefined && flags.input === undefined) {
+    process.stderr.write('error: give --generate N and/or --input DIR\n');
+    return 2;
+  }
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const runDir = resolve(flags.runDir ?? join(PROJECT_ROOT, '.local', 'runs', stamp));
+  const options: LocalRunOptions = {
+    runDir,
+    ...(flags.generate !== undefined ? { generate: { files: flags.generate, dates: flags.dates, recordsPerFile: flags.records, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) } } : {}),
+    ...(flags.input !== undefined ? { inputDir: resolve(flags.input) } : {}),
+    ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}),
+    pace: { rate: flags.rate, ...(flags.delay !== undefined ? { delaySeconds: flags.delay } : {}) },
+    flush: flags.flush,
+    ...(flags.out !== undefined ? { outDir: resolve(flags.out) } : {}),
+    timeoutMs: flags.timeout * 1000,
+    ...(flags.duplicates !== undefined ? { duplicates: flags.duplicates } : {}),
+    ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+    reorder: flags.reorder,
+    ...(flags.chaos !== undefined ? { chaosRate: flags.chaos } : {}),
+    ...(flags.maxBatchFiles !== undefined ? { thresholds: { maxBatchFiles: flags.maxBatchFiles } } : {}),
+    ...(flags.batchingWindow !== undefined ? { batchingWindowMs: flags.batchingWindow * 1000 } : {}),
+    sweepIntervalMs: flags.sweepInterval * 1000,
+    progress: (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
+  };
+  const summary = await runLocal(options);
+  if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(`${renderSummaryTable(summary)}\n`);
+  if (summary.status !== 'succeeded') process.stderr.write(`local run failed: ${summary.message}\n`);
+  return summary.status === 'succeeded' ? 0 : 1;
+}

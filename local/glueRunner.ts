@@ -1,0 +1,220 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { PROJECT_ROOT, venvBin } from './emulator';
+
+/**
+ * Glue, locally: the real job script run by `glue/local_worker.py`, one long-lived Python process holding
+ * one Spark session (JVM start-up is paid once, not per run). Protocol, one JSON object per line:
+ *   stdin  {"id": "<run id>", "args": {"--JOB_NAME": ..., ...}, "fault": {...optional}}
+ *   stdout {"id", "status": "SUCCEEDED" | "FAILED", "job_run_id", "report_key", "error"}
+ * Runs are sequential (one Spark); Glue's MaxConcurrentRuns is enforced by refusing a run beyond it with
+ * the error Glue gives, so the state machine's Retry on Glue.ConcurrentRunsExceededException is exercised.
+ */
+
+export interface GlueWorkerResponse {
+  id: string;
+  status: 'SUCCEEDED' | 'FAILED';
+  job_run_id?: string;
+  report_key?: string | null;
+  error?: string | null;
+}
+
+export interface GlueRunFault {
+  fail_after_files?: number;
+  [key: string]: unknown;
+}
+
+export interface GlueJobRun {
+  Id: string;
+  JobName: string;
+  JobRunState: 'SUCCEEDED' | 'FAILED';
+  Arguments: Record<string, string>;
+  StartedOn: string;
+  CompletedOn: string;
+  ExecutionTime: number;
+  ErrorMessage?: string;
+  ReportKey?: string;
+}
+
+export interface GlueRunnerOptions {
+  jobName: string;
+  defaultArguments: Record<string, string>;
+  maxConcurrentRuns: number;
+  env: Record<string, string>;
+  logPath: string;
+  python?: string;
+  script?: string;
+}
+
+/** Error names match what the Step Functions Glue integration raises, so Retry/Catch select them. */
+export class GlueConcurrentRunsExceededError extends Error {
+  override readonly name = 'Glue.ConcurrentRunsExceededException';
+  constructor(readonly jobName: string, readonly maxConcurrentRuns: number) {
+    super(`Concurrent runs exceeded for ${jobName}: MaxConcurrentRuns is ${maxConcurrentRuns}`);
+  }
+}
+
+export class GlueWorkerError extends Error {
+  override readonly name = 'GlueWorkerError';
+  constructor(message: string, readonly logPath: string, options?: { cause?: unknown }) {
+    super(`${message} (worker log: ${logPath})`, options);
+  }
+}
+
+export const GLUE_WORKER_SCRIPT = join(PROJECT_ROOT, 'glue', 'local_worker.py');
+
+export function newJobRunId(): string {
+  return `jr_${randomBytes(32).toString('hex')}`;
+}
+
+interface PendingRun {
+  resolve: (response: GlueWorkerResponse) => void;
+  reject: (error: Error) => void;
+}
+
+export class LocalGlueRunner {
+  private child?: ChildProcessWithoutNullStreams;
+  private log?: WriteStream;
+  private readonly pending = new Map<string, PendingRun>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private active = 0;
+  private stopping = false;
+  readonly stats = { runs: 0, succeeded: 0, failed: 0, refused: 0, busyMs: 0 };
+
+  constructor(private readonly options: GlueRunnerOptions) {}
+
+  private ensureWorker(): ChildProcessWithoutNullStreams {
+    if (this.child && this.child.exitCode === null && !this.child.killed) return this.child;
+    const python = this.options.python ?? venvBin('python');
+    const script = this.options.script ?? GLUE_WORKER_SCRIPT;
+    if (!existsSync(script)) throw new GlueWorkerError(`Glue worker ${script} not found`, this.options.logPath);
+    this.log ??= createWriteStream(this.options.logPath, { flags: 'a' });
+    const child = spawn(python, [script], {
+      cwd: PROJECT_ROOT,
+      env: {
+        ...process.env,
+        ...this.options.env,
+        PYSPARK_PYTHON: python,
+        PYSPARK_DRIVER_PYTHON: python,
+        SPARK_LOCAL_IP: '127.0.0.1',
+        PYTHONUNBUFFERED: '1',
+      },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    child.stderr.pipe(this.log, { end: false });
+    createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line));
+    child.on('exit', (code, signal) => {
+      const error = new GlueWorkerError(`Glue worker exited (${signal ?? code}) with ${this.pending.size} run(s) in progress`, this.options.logPath);
+      for (const run of this.pending.values()) run.reject(error);
+      this.pending.clear();
+      if (this.child === child) this.child = undefined;
+    });
+    child.on('error', (error) => {
+      for (const run of this.pending.values()) run.reject(new GlueWorkerError(`Glue worker could not run: ${error.message}`, this.options.logPath, { cause: error }));
+      this.pending.clear();
+    });
+    this.child = child;
+    return child;
+  }
+
+  private onLine(line: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(line);
+    } catch {
+      // Spark or the script printed to stdout: keep it with the rest of the worker's log.
+      this.log?.write(`[stdout] ${line}\n`);
+      return;
+    }
+    const response = message as Partial<GlueWorkerResponse>;
+    const run = typeof response.id === 'string' ? this.pending.get(response.id) : undefined;
+    if (!run) {
+      this.log?.write(`[stdout, unmatched] ${line}\n`);
+      return;
+    }
+    this.pending.delete(response.id as string);
+    run.resolve(response as GlueWorkerResponse);
+  }
+
+  /**
+   * One job run, as `glue:startJobRun.sync` sees it: resolves with the final JobRun when it succeeded,
+   * rejects with `States.TaskFailed` (the integration's error for a failed run) when it did not.
+   */
+  async startJobRunSync(runArguments: Record<string, string>, fault?: GlueRunFault): Promise<GlueJobRun> {
+    if (this.active >= this.options.maxConcurrentRuns) {
+      this.stats.refused += 1;
+      throw new GlueConcurrentRunsExceededError(this.options.jobName, this.options.maxConcurrentRuns);
+    }
+    this.active += 1;
+    try {
+      const run = this.queue.then(() => this.runNow(runArguments, fault));
+      this.queue = run.catch(() => undefined);
+      return await run;
+    } finally {
+      this.active -= 1;
+    }
+  }
+
+  private async runNow(runArguments: Record<string, string>, fault?: GlueRunFault): Promise<GlueJobRun> {
+    const id = newJobRunId();
+    const args = { ...this.options.defaultArguments, ...runArguments, '--JOB_NAME': this.options.jobName, '--JOB_RUN_ID': id };
+    const started = new Date();
+    this.stats.runs += 1;
+    const response = await new Promise<GlueWorkerResponse>((resolve, reject) => {
+      if (this.stopping) return reject(new GlueWorkerError('Glue runner is stopping', this.options.logPath));
+      let child: ChildProcessWithoutNullStreams;
+      try {
+        child = this.ensureWorker();
+      } catch (error) {
+        return reject(error as Error);
+      }
+      this.pending.set(id, { resolve, reject });
+      child.stdin.write(`${JSON.stringify({ id, args, ...(fault ? { fault } : {}) })}\n`);
+    }).catch((error: Error): GlueWorkerResponse => ({ id, status: 'FAILED', job_run_id: id, error: error.message }));
+    const completed = new Date();
+    this.stats.busyMs += completed.getTime() - started.getTime();
+    const jobRun: GlueJobRun = {
+      Id: response.job_run_id ?? id,
+      JobName: this.options.jobName,
+      JobRunState: response.status === 'SUCCEEDED' ? 'SUCCEEDED' : 'FAILED',
+      Arguments: runArguments,
+      StartedOn: started.toISOString(),
+      CompletedOn: completed.toISOString(),
+      ExecutionTime: Math.round((completed.getTime() - started.getTime()) / 1000),
+      ...(response.error ? { ErrorMessage: response.error } : {}),
+      ...(response.report_key ? { ReportKey: response.report_key } : {}),
+    };
+    if (jobRun.JobRunState !== 'SUCCEEDED') {
+      this.stats.failed += 1;
+      throw new GlueJobRunFailedError(jobRun);
+    }
+    this.stats.succeeded += 1;
+    return jobRun;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (child && child.exitCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.stdin.end();
+      const timer = setTimeout(() => child.kill('SIGTERM'), 5000);
+      const hard = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+      clearTimeout(hard);
+    }
+    await new Promise<void>((resolve) => (this.log ? this.log.end(resolve) : resolve()));
+  }
+}
+
+/** The `.sync` integration fails the task with States.TaskFailed and the JobRun as the cause. */
+export class GlueJobRunFailedError extends Error {
+  override readonly name = 'States.TaskFailed';
+  constructor(readonly jobRun: GlueJobRun) {
+    super(JSON.stringify(jobRun));
+  }
+}

@@ -1,0 +1,180 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../pulumi/config';
+import { batchingSettingsFromStack, type BatchingSettings, type ResourceNames, type RuntimeConfig } from '../handlers/runtimeConfig';
+import { stateMachineDefinition } from '../handlers/orchestration/stateMachineDefinition';
+import { PROJECT_ROOT } from './emulator';
+
+/**
+ * The dev stack's resources, created in the emulator from the same Pulumi.dev.yaml the stack reads, so the
+ * local run batches with dev's thresholds, shard count and ASL. Names end in `-local` so nobody mistakes
+ * an emulator dump for a real stack.
+ */
+
+export const LOCAL_STACK = 'dev';
+/** moto's default account: every ARN the emulator hands out carries it. */
+export const LOCAL_ACCOUNT = '123456789012';
+
+export type BucketRole = 'input' | 'quarantine' | 'manifest' | 'output';
+export const BUCKET_ROLES: readonly BucketRole[] = ['input', 'quarantine', 'manifest', 'output'];
+
+export interface LocalResources extends ResourceNames {
+  region: string;
+  streamName: string;
+  streamArn: string;
+  glueJobName: string;
+  stateMachineName: string;
+  buckets: Record<BucketRole, string>;
+}
+
+export class LocalResourceError extends Error {
+  override readonly name = 'LocalResourceError';
+  constructor(
+    message: string,
+    readonly resource: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export interface LoadedStack {
+  stack: string;
+  region: string;
+  config: StackConfig;
+}
+
+/** Reads and validates `ndjson-parquet:pipeline` from Pulumi.<stack>.yaml, exactly as the stack does. */
+export async function loadStackConfig(stack = LOCAL_STACK, root = PROJECT_ROOT): Promise<LoadedStack> {
+  const path = join(root, `Pulumi.${stack}.yaml`);
+  const document = parseYaml(await readFile(path, 'utf8')) as { config?: Record<string, unknown> } | null;
+  const values = document?.config ?? {};
+  const config = parseStackConfig(values[`${CONFIG_NAMESPACE}:${CONFIG_KEY}`], stack);
+  const region = typeof values['aws:region'] === 'string' ? values['aws:region'] : 'us-east-1';
+  return { stack, region, config };
+}
+
+export function localResourceNames(config: StackConfig, region: string, suffix = 'local'): Omit<LocalResources, 'streamArn' | 'stateMachineArn'> & { stateMachineArn: string } {
+  const base = (role: string) => `${config.namePrefix}-${role}-${suffix}`;
+  const buckets: Record<BucketRole, string> = {
+    input: base('input'),
+    quarantine: base('quarantine'),
+    manifest: base('manifest'),
+    output: base('output'),
+  };
+  const stateMachineName = base('manifest-workflow');
+  return {
+    region,
+    tableName: base('tracking'),
+    inputBucket: buckets.input,
+    quarantineBucket: buckets.quarantine,
+    manifestBucket: buckets.manifest,
+    outputBucket: buckets.output,
+    stateMachineArn: `arn:aws:states:${region}:${LOCAL_ACCOUNT}:stateMachine:${stateMachineName}`,
+    stateMachineName,
+    streamName: base('events'),
+    glueJobName: base('batch-job'),
+    buckets,
+  };
+}
+
+export interface ResourceClients {
+  s3: S3Client;
+  dynamo: DynamoDBClient;
+  kinesis: KinesisClient;
+  sfn: SFNClient;
+}
+
+async function step<T>(resource: string, action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    throw new LocalResourceError(`could not create ${resource} in the emulator: ${(error as Error).message}`, resource, { cause: error });
+  }
+}
+
+export async function createLocalResources(clients: ResourceClients, loaded: LoadedStack, suffix = 'local'): Promise<LocalResources> {
+  const { config, region } = loaded;
+  const names = localResourceNames(config, region, suffix);
+
+  for (const bucket of Object.values(names.buckets)) {
+    await step(`bucket ${bucket}`, () => clients.s3.send(new CreateBucketCommand({ Bucket: bucket })));
+  }
+
+  await step(`table ${names.tableName}`, () =>
+    clients.dynamo.send(
+      new CreateTableCommand({
+        TableName: names.tableName,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'date_prefix', AttributeType: 'S' },
+          { AttributeName: 'file_key', AttributeType: 'S' },
+          { AttributeName: 'window_pk', AttributeType: 'S' },
+        ],
+        KeySchema: [
+          { AttributeName: 'date_prefix', KeyType: 'HASH' },
+          { AttributeName: 'file_key', KeyType: 'RANGE' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'windows',
+            KeySchema: [
+              { AttributeName: 'window_pk', KeyType: 'HASH' },
+              { AttributeName: 'date_prefix', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    ),
+  );
+  await step(`TTL on ${names.tableName}`, () =>
+    clients.dynamo.send(new UpdateTimeToLiveCommand({ TableName: names.tableName, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } })),
+  );
+
+  await step(`stream ${names.streamName}`, () =>
+    clients.kinesis.send(
+      new CreateStreamCommand(
+        config.stream.mode === 'ON_DEMAND'
+          ? { StreamName: names.streamName, StreamModeDetails: { StreamMode: 'ON_DEMAND' } }
+          : { StreamName: names.streamName, ShardCount: config.stream.shardCount },
+      ),
+    ),
+  );
+  const summary = await step(`stream ${names.streamName}`, () => clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: names.streamName })));
+  const streamArn = summary.StreamDescriptionSummary?.StreamARN;
+  if (!streamArn) throw new LocalResourceError(`the emulator returned no ARN for stream ${names.streamName}`, names.streamName);
+
+  const created = await step(`state machine ${names.stateMachineName}`, () =>
+    clients.sfn.send(
+      new CreateStateMachineCommand({
+        name: names.stateMachineName,
+        definition: JSON.stringify(stateMachineDefinition({ tableName: names.tableName, glueJobName: names.glueJobName })),
+        roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${names.stateMachineName}`,
+        type: 'STANDARD',
+      }),
+    ),
+  );
+  if (!created.stateMachineArn) throw new LocalResourceError('the emulator returned no state machine ARN', names.stateMachineName);
+
+  return { ...names, streamArn, stateMachineArn: created.stateMachineArn };
+}
+
+/** The batcher's and sweeper's RuntimeConfig: dev's settings, optionally tightened for tests and demos. */
+export function localRuntimeConfig(resources: LocalResources, config: StackConfig, overrides: Partial<BatchingSettings> = {}): RuntimeConfig {
+  return {
+    tableName: resources.tableName,
+    inputBucket: resources.inputBucket,
+    quarantineBucket: resources.quarantineBucket,
+    manifestBucket: resources.manifestBucket,
+    outputBucket: resources.outputBucket,
+    stateMachineArn: resources.stateMachineArn,
+    ...batchingSettingsFromStack(config),
+    ...overrides,
+  };
+}

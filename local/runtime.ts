@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { createBatcherHandler } from '../handlers/batcher';
+import { createSweeperHandler } from '../handlers/sweeper';
+import { createDepsFactory, type DepsOverrides } from '../handlers/batchingDeps';
+import { MemoryMetricsSink } from '../handlers/adapters/memoryMetricsSink';
+import { flushDate, type FlushOutcome } from '../handlers/services/flushDate';
+import { glueDefaultArguments } from '../handlers/orchestration/glueArguments';
+import { stateMachineDefinition } from '../handlers/orchestration/stateMachineDefinition';
+import type { BatchingSettings, RuntimeConfig } from '../handlers/runtimeConfig';
+import type { StackConfig } from '../pulumi/config';
+import { startEmulator, type Emulator } from './emulator';
+import { FileLog } from './fileLog';
+import { LocalGlueRunner } from './glueRunner';
+import { lambdaContext, type LambdaIdentity } from './lambdaContext';
+import { createLocalClients, destroyLocalClients, type LocalClients } from './localClients';
+import { createLocalResources, LOCAL_ACCOUNT, loadStackConfig, localRuntimeConfig, type LocalResources } from './resources';
+import { installS3EventShim, type ObjectCreatedEvent } from './s3EventShim';
+import { ShardPoller, type InvocationOutcome } from './shardPoller';
+import { LocalStepFunctionsExecutor, type ExecutionOutcome } from './stepFunctions';
+import { SweeperSchedule } from './sweeperSchedule';
+
+/**
+ * The whole pipeline on one machine: moto for S3/DynamoDB/Kinesis/SFN, the S3->EventBridge->Kinesis shim
+ * on the uploading client, the event source mapping (shard poller) invoking the real batcher handler,
+ * the sweeper on a timer, the Step Functions executor running the real ASL, and the Glue worker running
+ * the real job script. Everything is created from Pulumi.dev.yaml; tests may tighten thresholds.
+ */
+
+export interface LocalRuntimeOptions {
+  runDir: string;
+  /** Overrides of dev's batching thresholds (e.g. a smaller maxBatchFiles for a quick test). */
+  thresholds?: Partial<BatchingSettings>;
+  /** Overrides the mapping's MaximumBatchingWindowInSeconds (dev: 5 s), in ms. */
+  batchingWindowMs?: number;
+  /** Lanes per shard; default: the stack's parallelizationFactor. */
+  concurrency?: number;
+  duplicates?: number;
+  reorder?: boolean;
+  /** Fault injection rate: passed to the batcher as `chaos`, and the share of Glue runs told to fail. */
+  chaosRate?: number;
+  sweepIntervalMs?: number;
+  pollIntervalMs?: number;
+  /** An emulator already running (tests); otherwise one is started and stopped with the runtime. */
+  emulatorEndpoint?: string;
+  onObjectCreated?: (event: ObjectCreatedEvent) => void;
+  onInvocation?: (outcome: InvocationOutcome) => void;
+  onExecution?: (outcome: ExecutionOutcome) => void;
+}
+
+export class LocalRuntimeError extends Error {
+  override readonly name = 'LocalRuntimeError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Batcher overrides plus the fault-injection setting the lead's batcher reads (see docs/local.md). */
+type BatcherOverrides = DepsOverrides & { chaos?: { rate: number } };
+
+export class LocalRuntime {
+  private constructor(
+    readonly emulatorEndpoint: string,
+    private readonly emulator: Emulator | undefined,
+    readonly stack: StackConfig,
+    readonly resources: LocalResources,
+    readonly config: RuntimeConfig,
+    readonly clients: LocalClients,
+    /** The producers' S3 client: writes through it into the input bucket raise Object Created events. */
+    readonly uploader: S3Client,
+    readonly poller: ShardPoller,
+    readonly executor: LocalStepFunctionsExecutor,
+    readonly glue: LocalGlueRunner,
+    readonly sweeper: SweeperSchedule,
+    readonly metrics: MemoryMetricsSink,
+    private readonly batcherOverrides: BatcherOverrides,
+    private readonly logs: FileLog[],
+    readonly runDir: string,
+  ) {}
+
+  static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
+    await mkdir(options.runDir, { recursive: true });
+    const loaded = await loadStackConfig();
+    const emulator = options.emulatorEndpoint ? undefined : await startEmulator({ region: loaded.region });
+    const endpoint = options.emulatorEndpoint ?? (emulator as Emulator).endpoint;
+    try {
+      const suffix = options.emulatorEndpoint ? `local-${randomUUID().slice(0, 8)}` : 'local';
+      const clients = createLocalClients(endpoint, loaded.region);
+      const resources = await createLocalResources({ s3: clients.s3, dynamo: clients.dynamoRaw, kinesis: clients.kinesis, sfn: clients.sfn }, loaded, suffix);
+      const config = localRuntimeConfig(resources, loaded.config, options.thresholds);
+      const metrics = new MemoryMetricsSink();
+      const batcherLog = new FileLog(join(options.runDir, 'batcher.log'), 'batcher');
+      const sweeperLog = new FileLog(join(options.runDir, 'sweeper.log'), 'sweeper');
+      const common: BatcherOverrides = { config, clients, metrics, now: () => new Date() };
+      const batcherOverrides: BatcherOverrides = { ...common, log: batcherLog, ...(options.chaosRate ? { chaos: { rate: options.chaosRate } } : {}) };
+      const batcher = createBatcherHandler(batcherOverrides);
+      const sweeperHandler = createSweeperHandler({ ...common, log: sweeperLog });
+
+      const identity = (role: string): LambdaIdentity => ({
+        functionName: `${loaded.config.namePrefix}-${role}-local`,
+        memoryMb: loaded.config.batcher.memoryMb,
+        timeoutSeconds: loaded.config.batcher.timeoutSeconds,
+        region: loaded.region,
+        account: LOCAL_ACCOUNT,
+      });
+
+      const uploader = createLocalClients(endpoint, loaded.region).s3;
+      installS3EventShim(uploader, {
+        kinesis: clients.kinesis,
+        streamName: resources.streamName,
+        bucket: resources.inputBucket,
+        region: loaded.region,
+        account: LOCAL_ACCOUNT,
+        ...(options.onObjectCreated ? { onEvent: options.onObjectCreated } : {}),
+      });
+
+      const poller = new ShardPoller({
+        kinesis: clients.kinesis,
+        streamName: resources.streamName,
+        streamArn: resources.streamArn,
+        region: loaded.region,
+        handler: batcher,
+        lambda: identity('batcher'),
+        invokeIdentityArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${loaded.config.namePrefix}-batcher-local`,
+        batchSize: loaded.config.batcher.batchSize,
+        batchingWindowMs: options.batchingWindowMs ?? loaded.config.batcher.maximumBatchingWindowSeconds * 1000,
+        maximumRetryAttempts: loaded.config.batcher.maximumRetryAttempts,
+        bisectOnError: true,
+        parallelization: options.concurrency ?? loaded.config.batcher.parallelizationFactor,
+        dlqPath: join(options.runDir, 'dlq.ndjson'),
+        duplicates: options.duplicates ?? 1,
+        reorder: options.reorder ?? false,
+        ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+        ...(options.onInvocation ? { onInvocation: options.onInvocation } : {}),
+      });
+
+      const glue = new LocalGlueRunner({
+        jobName: resources.glueJobName,
+        defaultArguments: glueDefaultArguments({
+          outputBucket: resources.outputBucket,
+          manifestBucket: resources.manifestBucket,
+          outputPrefix: loaded.config.outputPrefix,
+          rejectsPrefix: loaded.config.rejectsPrefix,
+          compression: loaded.config.glue.compression,
+          targetFileMb: loaded.config.glue.targetFileMb,
+        }),
+        maxConcurrentRuns: loaded.config.glue.maxConcurrentRuns,
+        env: {
+          AWS_ENDPOINT_URL: endpoint,
+          AWS_ACCESS_KEY_ID: 'testing',
+          AWS_SECRET_ACCESS_KEY: 'testing',
+          AWS_SESSION_TOKEN: 'testing',
+          AWS_REGION: loaded.region,
+          AWS_DEFAULT_REGION: loaded.region,
+        },
+        logPath: join(options.runDir, 'glue-worker.log'),
+      });
+
+      const executor = new LocalStepFunctionsExecutor({
+        sfn: clients.sfn,
+        dynamo: clients.dynamoRaw,
+        glue,
+        stateMachineArn: resources.stateMachineArn,
+        definition: stateMachineDefinition({ tableName: resources.tableName, glueJobName: resources.glueJobName }),
+        glueFailureRate: options.chaosRate ?? 0,
+        ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+        ...(options.onExecution ? { onOutcome: options.onExecution } : {}),
+      });
+
+      const sweeper = new SweeperSchedule((event, context) => sweeperHandler(event, context), () => lambdaContext(identity('sweeper')), options.sweepIntervalMs ?? 5000);
+
+      const runtime = new LocalRuntime(endpoint, emulator, loaded.config, resources, config, clients, uploader, poller, executor, glue, sweeper, metrics, batcherOverrides, [batcherLog, sweeperLog], options.runDir);
+      await poller.start();
+      executor.start();
+      sweeper.start();
+      return runtime;
+    } catch (error) {
+      await emulator?.stop();
+      throw error instanceof LocalRuntimeError ? error : new LocalRuntimeError(`local runtime did not start: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  /** An operator flush of `date` (`--flush`): its remainder goes out whatever its size. */
+  async flush(date: string, timeoutMs = 30_000): Promise<FlushOutcome> {
+    const deps = createDepsFactory(this.batcherOverrides)(`local-flush-${randomUUID()}`);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const outcome = await flushDate(deps, date, { force: true });
+      if (outcome.status === 'planned') return outcome;
+      // Another worker holds the date, or our lease ran short: it will plan; ask again when it is done.
+      if (Date.now() > deadline) throw new LocalRuntimeError(`flush of ${date} did not get the date's lock within ${timeoutMs} ms (last status ${outcome.status})`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  get errorCounts(): { batcherLogErrors: number; sweeperLogErrors: number } {
+    return { batcherLogErrors: this.logs[0]?.errors ?? 0, sweeperLogErrors: this.logs[1]?.errors ?? 0 };
+  }
+
+  async stop(): Promise<void> {
+    await this.sweeper.stop();
+    await this.poller.stop();
+    await this.executor.stop();
+    await this.glue.stop();
+    await Promise.all(this.logs.map((log) => log.close()));
+    this.uploader.destroy();
+    destroyLocalClients(this.clients);
+    await this.emulator?.stop();
+  }
+}

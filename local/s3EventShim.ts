@@ -1,0 +1,164 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutRecordCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import type { InitializeHandler, InitializeHandlerArguments, InitializeHandlerOutput, MetadataBearer } from '@smithy/types';
+import { encodeEventKey } from '../handlers/domain/names';
+
+/**
+ * THE shim: the one place where the local runtime stands in for AWS wiring that moto cannot emulate.
+ *
+ * In production the input bucket has EventBridge notifications on; a rule matches
+ * `{source: aws.s3, detail-type: Object Created, detail.bucket.name: <input>}` and its Kinesis target puts
+ * the event on the stream with `PartitionKeyPath: $.detail.object.key`. moto's EventBridge cannot target
+ * Kinesis, so this middleware, added to the client that uploads into the input bucket, puts that very
+ * event (same envelope, same URL-encoded key, unquoted etag) on the stream once S3 has accepted a write.
+ * Everything downstream (poller, batcher) sees what it would see on AWS. Writes through other clients
+ * are not noticed: the uploader must be the client this was installed on.
+ */
+
+export interface ObjectCreatedEvent {
+  version: '0';
+  id: string;
+  'detail-type': 'Object Created';
+  source: 'aws.s3';
+  account: string;
+  time: string;
+  region: string;
+  resources: string[];
+  detail: {
+    version: '0';
+    bucket: { name: string };
+    object: { key: string; size: number; etag: string; sequencer: string };
+    'request-id': string;
+    requester: string;
+    'source-ip-address': string;
+    reason: ObjectCreatedReason;
+  };
+}
+
+export type ObjectCreatedReason = 'PutObject' | 'CopyObject' | 'CompleteMultipartUpload';
+
+const REASON_BY_COMMAND: Record<string, ObjectCreatedReason> = {
+  PutObjectCommand: 'PutObject',
+  CopyObjectCommand: 'CopyObject',
+  CompleteMultipartUploadCommand: 'CompleteMultipartUpload',
+};
+
+export interface S3EventShimOptions {
+  kinesis: KinesisClient;
+  streamName: string;
+  bucket: string;
+  region: string;
+  account: string;
+  /** Called after each event is on the stream; the runtime counts uploads with it. */
+  onEvent?: (event: ObjectCreatedEvent, sequenceNumber: string) => void;
+}
+
+export class S3EventShimError extends Error {
+  override readonly name = 'S3EventShimError';
+  constructor(
+    message: string,
+    readonly bucket: string,
+    readonly key: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** Kinesis partition keys are at most 256 characters; S3 keys may be 1024. */
+const MAX_PARTITION_KEY = 256;
+
+export function partitionKeyFor(event: ObjectCreatedEvent): string {
+  const key = event.detail.object.key;
+  return key.length <= MAX_PARTITION_KEY ? key : createHash('sha256').update(key).digest('hex');
+}
+
+let sequence = 0n;
+
+/** S3 sequencers are hex strings that grow for writes to the same key; time plus a counter does that. */
+function nextSequencer(at: Date): string {
+  sequence += 1n;
+  return (BigInt(at.getTime()) * 1_000_000n + (sequence % 1_000_000n)).toString(16).toUpperCase().padStart(18, '0');
+}
+
+export function objectCreatedEvent(input: {
+  bucket: string;
+  key: string;
+  size: number;
+  etag: string;
+  requestId: string;
+  reason: ObjectCreatedReason;
+  region: string;
+  account: string;
+  at: Date;
+}): ObjectCreatedEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: input.account,
+    time: input.at.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    region: input.region,
+    resources: [`arn:aws:s3:::${input.bucket}`],
+    detail: {
+      version: '0',
+      bucket: { name: input.bucket },
+      object: {
+        key: encodeEventKey(input.key),
+        size: input.size,
+        etag: input.etag.replace(/"/g, ''),
+        sequencer: nextSequencer(input.at),
+      },
+      'request-id': input.requestId,
+      requester: input.account,
+      'source-ip-address': '127.0.0.1',
+      reason: input.reason,
+    },
+  };
+}
+
+/**
+ * Installs the shim on `s3`. The event goes out after S3 answered, as EventBridge only learns of committed
+ * writes; a failure to put it fails the upload call, so a run never loses an event silently.
+ */
+export function installS3EventShim(s3: S3Client, options: S3EventShimOptions): void {
+  s3.middlewareStack.add(
+    <Output extends object>(next: InitializeHandler<object, Output>, context: { commandName?: string }) =>
+      async (args: InitializeHandlerArguments<object>): Promise<InitializeHandlerOutput<Output>> => {
+        const result = await next(args);
+        const reason = REASON_BY_COMMAND[context.commandName ?? ''];
+        const input = args.input as { Bucket?: string; Key?: string };
+        if (reason && input.Bucket === options.bucket && input.Key) {
+          await publish(s3, options, input.Key, reason, (result.output as MetadataBearer).$metadata?.requestId ?? randomUUID());
+        }
+        return result;
+      },
+    { step: 'initialize', name: 'localS3EventShim', override: true },
+  );
+}
+
+async function publish(s3: S3Client, options: S3EventShimOptions, key: string, reason: ObjectCreatedReason, requestId: string): Promise<void> {
+  try {
+    // Size and etag as S3 stored them, whatever shape the body had (string, buffer, stream).
+    const head = await s3.send(new HeadObjectCommand({ Bucket: options.bucket, Key: key }));
+    const event = objectCreatedEvent({
+      bucket: options.bucket,
+      key,
+      size: head.ContentLength ?? 0,
+      etag: head.ETag ?? '',
+      requestId,
+      reason,
+      region: options.region,
+      account: options.account,
+      at: head.LastModified ?? new Date(),
+    });
+    const put = await options.kinesis.send(
+      new PutRecordCommand({ StreamName: options.streamName, PartitionKey: partitionKeyFor(event), Data: Buffer.from(JSON.stringify(event)) }),
+    );
+    options.onEvent?.(event, put.SequenceNumber ?? '');
+  } catch (error) {
+    throw new S3EventShimError(`object s3://${options.bucket}/${key} was written but its Object Created event could not be put on ${options.streamName}: ${(error as Error).message}`, options.bucket, key, { cause: error });
+  }
+}
