@@ -24,6 +24,8 @@ export const stackConfigSchema = z
     inputPrefix: z.string().regex(/^([^/].*\/)?$/, 'empty or ending in "/"').default('pipeline/input/'),
     outputPrefix: z.string().regex(/^([^/].*\/)?$/, 'empty or ending in "/"').default('pipeline/output/'),
     rejectsPrefix: z.string().regex(/^([^/].*\/)?$/, 'empty or ending in "/"').default('pipeline/rejects/'),
+    /** Scratch space of the Glue job in the output bucket (its --TempDir and any staged writes); expires. */
+    stagingPrefix: z.string().regex(/^[^/].*\/$/, 'non-empty, ending in "/"').default('pipeline/staging/'),
 
     batching: z
       .object({
@@ -106,6 +108,8 @@ export const stackConfigSchema = z
           .default(14),
         alarmEmail: z.string().email().optional(),
         iteratorAgeAlarmSeconds: positiveInt.default(600),
+        /** Step Functions execution logging: ALL in dev (every transition), ERROR in prod (failures only). */
+        stateMachineLogLevel: z.enum(['ALL', 'ERROR', 'FATAL', 'OFF']).default('ERROR'),
       })
       .strict()
       .default({} as never),
@@ -117,6 +121,21 @@ export const stackConfigSchema = z
         quarantineExpiryDays: positiveInt.default(90),
         logsExpiryDays: positiveInt.default(90),
         manifestsExpiryDays: positiveInt.default(90),
+        /** Incomplete multipart uploads are aborted after this many days, in every bucket. */
+        abortIncompleteUploadDays: positiveInt.max(365).default(7),
+        /** Versioned buckets (input, output) keep an overwritten or deleted object's old version this long. */
+        noncurrentVersionExpiryDays: positiveInt.default(30),
+      })
+      .strict()
+      .default({} as never),
+
+    lambda: z
+      .object({
+        /** Lambda runtime of the batcher, sweeper and generator; esbuild targets node22 either way. */
+        runtime: z.enum(['nodejs22.x', 'nodejs24.x']).default('nodejs22.x'),
+        architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
+        /** POWERTOOLS_LOG_LEVEL of every Lambda. */
+        logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
       })
       .strict()
       .default({} as never),
@@ -135,12 +154,15 @@ export type StackConfig = z.infer<typeof stackConfigSchema>;
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
+  /** The Pulumi stack whose config is invalid (named `stackName`: `stack` is the Error's stack trace). */
+  readonly stackName: string;
   constructor(
     message: string,
-    readonly stack: string,
+    stack: string,
     readonly issues: { key: string; message: string }[],
   ) {
     super(message);
+    this.stackName = stack;
   }
 }
 

@@ -1,0 +1,162 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { glueDefaultArguments } from '../../handlers/orchestration/glueArguments';
+import { GLUE_ARTIFACTS, glueArtifactAsset, type GlueArtifact } from '../assets';
+import type { StackConfig } from '../config';
+import { assumeRolePolicy, glueJobPolicy, logGroupArn } from '../policies';
+import { type AwsContext, componentType, resolved } from './common';
+import { SCRIPTS_PREFIX } from './storage';
+
+export const GLUE_VERSION = '5.0';
+
+/** Glue 5.0 writes `<prefix>/output` (stdout/stderr) and `<prefix>/error` (system, Spark, GlueLogger). */
+export function glueLogGroupPrefix(jobName: string): string {
+  return `/aws-glue/${jobName}`;
+}
+
+export function glueLogGroupNames(jobName: string): { output: string; error: string } {
+  const prefix = glueLogGroupPrefix(jobName);
+  return { output: `${prefix}/output`, error: `${prefix}/error` };
+}
+
+export function scriptKey(artifact: GlueArtifact): string {
+  return `${SCRIPTS_PREFIX}${artifact.file}`;
+}
+
+export interface GlueJobArgs {
+  aws: AwsContext;
+  config: StackConfig;
+  inputBucketArn: pulumi.Input<string>;
+  manifestBucket: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  outputBucket: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  scriptsBucket: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+}
+
+/**
+ * The Glue (Spark) job that turns one manifest into Parquet: Glue 5.0 glueetl, workers/timeout/retries
+ * and concurrency per stack, job run queuing on (runs beyond MaxConcurrentRuns wait instead of failing),
+ * metrics and observability metrics on, its own log groups with retention, its script uploaded from glue/.
+ */
+export class GlueJob extends pulumi.ComponentResource {
+  readonly job: aws.glue.Job;
+  readonly role: aws.iam.Role;
+  readonly name: pulumi.Output<string>;
+  readonly arn: pulumi.Output<string>;
+  readonly objects: aws.s3.BucketObjectv2[];
+
+  constructor(name: string, args: GlueJobArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(componentType('glue', 'GlueJob'), name, {}, opts);
+    const parent = { parent: this };
+    const { config } = args;
+    const jobName = name;
+
+    this.objects = GLUE_ARTIFACTS.map(
+      (artifact) =>
+        new aws.s3.BucketObjectv2(
+          `${name}-${artifact.file.replace(/[^A-Za-z0-9-]/g, '-')}`,
+          { bucket: args.scriptsBucket.name, key: scriptKey(artifact), source: glueArtifactAsset(artifact), serverSideEncryption: 'AES256' },
+          parent,
+        ),
+    );
+    const script = GLUE_ARTIFACTS.find((a) => a.kind === 'script');
+    if (!script) throw new Error('GLUE_ARTIFACTS needs exactly one entry of kind "script"');
+    const extraPyFiles = GLUE_ARTIFACTS.filter((a) => a.kind === 'extra-py-files');
+
+    const logNames = glueLogGroupNames(jobName);
+    const logGroups = [logNames.output, logNames.error].map(
+      (logName) =>
+        new aws.cloudwatch.LogGroup(
+          `${name}-logs-${logName.split('/').pop()}`,
+          { name: logName, retentionInDays: config.observability.logRetentionDays },
+          parent,
+        ),
+    );
+
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      { description: 'Glue job: manifest NDJSON -> Parquet', assumeRolePolicy: JSON.stringify(assumeRolePolicy('glue.amazonaws.com')) },
+      parent,
+    );
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: this.role.id,
+        policy: resolved({
+            inputBucketArn: args.inputBucketArn,
+            manifestBucketArn: args.manifestBucket.arn,
+            outputBucketArn: args.outputBucket.arn,
+            scriptsBucketArn: args.scriptsBucket.arn,
+            partition: args.aws.partition,
+            region: args.aws.region,
+            accountId: args.aws.accountId,
+          })
+          .apply((r) =>
+            JSON.stringify(
+              glueJobPolicy({
+                inputBucketArn: r.inputBucketArn,
+                inputPrefix: config.inputPrefix,
+                manifestBucketArn: r.manifestBucketArn,
+                outputBucketArn: r.outputBucketArn,
+                outputPrefix: config.outputPrefix,
+                rejectsPrefix: config.rejectsPrefix,
+                stagingPrefix: config.stagingPrefix,
+                scriptsBucketArn: r.scriptsBucketArn,
+                scriptsPrefix: SCRIPTS_PREFIX,
+                logGroupArns: [logNames.output, logNames.error].map((n) => logGroupArn(r, n)),
+              }),
+            ),
+          ),
+      },
+      parent,
+    );
+
+    const defaultArguments = resolved({ output: args.outputBucket.name, manifest: args.manifestBucket.name, scripts: args.scriptsBucket.name })
+      .apply(({ output, manifest, scripts }) => ({
+        ...glueDefaultArguments({
+          outputBucket: output,
+          manifestBucket: manifest,
+          outputPrefix: config.outputPrefix,
+          rejectsPrefix: config.rejectsPrefix,
+          compression: config.glue.compression,
+          targetFileMb: config.glue.targetFileMb,
+        }),
+        '--staging_prefix': config.stagingPrefix,
+        '--job-language': 'python',
+        '--job-bookmark-option': 'job-bookmark-disable',
+        '--TempDir': `s3://${output}/${config.stagingPrefix}glue-temp/`,
+        '--enable-metrics': 'true',
+        '--enable-observability-metrics': 'true',
+        '--enable-continuous-cloudwatch-log': 'true',
+        '--custom-logGroup-prefix': glueLogGroupPrefix(jobName),
+        ...(extraPyFiles.length > 0 ? { '--extra-py-files': extraPyFiles.map((a) => `s3://${scripts}/${scriptKey(a)}`).join(',') } : {}),
+      }));
+
+    this.job = new aws.glue.Job(
+      name,
+      {
+        name: jobName,
+        description: 'ndjson-parquet: one manifest of one date -> Parquet in merged-parquet-<date>/',
+        roleArn: this.role.arn,
+        glueVersion: GLUE_VERSION,
+        command: {
+          name: 'glueetl',
+          pythonVersion: '3',
+          scriptLocation: pulumi.interpolate`s3://${args.scriptsBucket.name}/${scriptKey(script)}`,
+        },
+        workerType: config.glue.workerType,
+        numberOfWorkers: config.glue.numberOfWorkers,
+        timeout: config.glue.timeoutMinutes,
+        maxRetries: config.glue.maxRetries,
+        executionProperty: { maxConcurrentRuns: config.glue.maxConcurrentRuns },
+        jobRunQueuingEnabled: true,
+        executionClass: 'STANDARD',
+        defaultArguments,
+      },
+      { parent: this, dependsOn: [rolePolicy, ...this.objects, ...logGroups] },
+    );
+
+    this.name = this.job.name;
+    this.arn = this.job.arn;
+    this.registerOutputs({ name: this.name, arn: this.arn });
+  }
+}

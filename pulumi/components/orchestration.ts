@@ -1,0 +1,84 @@
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { stateMachineDefinition } from '../../handlers/orchestration/stateMachineDefinition';
+import type { StackConfig } from '../config';
+import { assumeRolePolicy, stateMachinePolicy } from '../policies';
+import { type AwsContext, componentType, resolved } from './common';
+
+/** Vended-logs path: Step Functions log groups under it do not grow the account's logs resource policy. */
+export function stateMachineLogGroupName(name: string): string {
+  return `/aws/vendedlogs/states/${name}`;
+}
+
+export interface OrchestrationArgs {
+  aws: AwsContext;
+  config: StackConfig;
+  table: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  glueJob: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+}
+
+/**
+ * The per-manifest state machine (STANDARD: it waits on glue:startJobRun.sync). Its definition is exactly
+ * `stateMachineDefinition({tableName, glueJobName})`, the ASL the local runtime also executes. Execution
+ * logs go to a log group with retention, at ALL (dev) or ERROR (prod).
+ */
+export class Orchestration extends pulumi.ComponentResource {
+  readonly stateMachine: aws.sfn.StateMachine;
+  readonly role: aws.iam.Role;
+  readonly logGroup: aws.cloudwatch.LogGroup;
+  readonly arn: pulumi.Output<string>;
+  readonly name: pulumi.Output<string>;
+
+  constructor(name: string, args: OrchestrationArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(componentType('orchestration', 'Orchestration'), name, {}, opts);
+    const parent = { parent: this };
+
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-logs`,
+      { name: stateMachineLogGroupName(name), retentionInDays: args.config.observability.logRetentionDays },
+      parent,
+    );
+
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: 'Step Functions: update MANIFEST records, run the Glue job, deliver logs',
+        assumeRolePolicy: args.aws.accountId.apply((account) => JSON.stringify(assumeRolePolicy('states.amazonaws.com', account))),
+      },
+      parent,
+    );
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: this.role.id,
+        policy: resolved({ tableArn: args.table.arn, glueJobArn: args.glueJob.arn })
+          .apply((arns) => JSON.stringify(stateMachinePolicy(arns))),
+      },
+      parent,
+    );
+
+    const definition = pulumi
+      .all([args.table.name, args.glueJob.name])
+      .apply(([tableName, glueJobName]) => JSON.stringify(stateMachineDefinition({ tableName, glueJobName })));
+
+    this.stateMachine = new aws.sfn.StateMachine(
+      name,
+      {
+        name,
+        type: 'STANDARD',
+        roleArn: this.role.arn,
+        definition,
+        loggingConfiguration: {
+          logDestination: pulumi.interpolate`${this.logGroup.arn}:*`,
+          includeExecutionData: true,
+          level: args.config.observability.stateMachineLogLevel,
+        },
+      },
+      { parent: this, dependsOn: [rolePolicy] },
+    );
+
+    this.arn = this.stateMachine.arn;
+    this.name = this.stateMachine.name;
+    this.registerOutputs({ arn: this.arn });
+  }
+}

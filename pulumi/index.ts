@@ -1,0 +1,101 @@
+/**
+ * The ndjson-parquet stack: `pulumi up --stack dev|prod`. This file only wires: it reads and validates the
+ * stack config, builds one component per concern, and exports what operators and the CLI need.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { Batcher } from './components/batcher';
+import { Catalog } from './components/catalog';
+import { awsContext } from './components/common';
+import { Generator } from './components/generator';
+import { GlueJob } from './components/glueJob';
+import { IngestStream } from './components/ingestStream';
+import { pipelineEnvironment } from './components/lambdaFunction';
+import { Observability } from './components/observability';
+import { Orchestration } from './components/orchestration';
+import { S3Events } from './components/s3Events';
+import { Storage } from './components/storage';
+import { Sweeper } from './components/sweeper';
+import { TrackingTable } from './components/trackingTable';
+import { baseName, CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig } from './config';
+
+const stack = pulumi.getStack();
+const config = parseStackConfig(new pulumi.Config(CONFIG_NAMESPACE).requireObject(CONFIG_KEY), stack);
+const base = baseName(config, stack);
+const aws = awsContext();
+
+const storage = new Storage(base, { config });
+const stream = new IngestStream(`${base}-ingest`, { stream: config.stream });
+const s3Events = new S3Events(`${base}-s3-events`, {
+  aws,
+  bucketId: storage.input.bucket.id,
+  bucketName: storage.input.name,
+  inputPrefix: config.inputPrefix,
+  streamArn: stream.arn,
+});
+const tracking = new TrackingTable(`${base}-tracking`, { tracking: config.tracking, deletionProtection: !config.storage.forceDestroy });
+const glue = new GlueJob(`${base}-glue`, {
+  aws,
+  config,
+  inputBucketArn: storage.input.arn,
+  manifestBucket: storage.manifest,
+  outputBucket: storage.output,
+  scriptsBucket: storage.scripts,
+});
+const orchestration = new Orchestration(`${base}-manifest`, { aws, config, table: tracking, glueJob: glue });
+
+const environment = pipelineEnvironment(config, base, {
+  tableName: tracking.name,
+  inputBucket: storage.input.name,
+  quarantineBucket: storage.quarantine.name,
+  manifestBucket: storage.manifest.name,
+  outputBucket: storage.output.name,
+  stateMachineArn: orchestration.arn,
+});
+const lambdaAccess = {
+  config,
+  environment,
+  tableArn: tracking.arn,
+  inputBucketArn: storage.input.arn,
+  quarantineBucketArn: storage.quarantine.arn,
+  manifestBucketArn: storage.manifest.arn,
+  stateMachineArn: orchestration.arn,
+};
+const batcher = new Batcher(`${base}-batcher`, { ...lambdaAccess, streamArn: stream.arn });
+const sweeper = new Sweeper(`${base}-sweeper`, lambdaAccess);
+const generator = config.generator.enabled
+  ? new Generator(`${base}-generator`, { config, environment, inputBucketArn: storage.input.arn })
+  : undefined;
+
+const catalog = new Catalog(base, { config, outputBucketName: storage.output.name });
+const observability = new Observability(base, {
+  aws,
+  config,
+  baseName: base,
+  streamName: stream.name,
+  batcherFunctionName: batcher.function.fn.name,
+  sweeperFunctionName: sweeper.function.fn.name,
+  batcherDlqName: batcher.deadLetterQueue.name,
+  ingestDlqName: s3Events.deadLetterQueue.name,
+  stateMachineArn: orchestration.arn,
+  glueJobName: glue.name,
+});
+
+export const inputBucketName = storage.input.name;
+export const inputPrefix = config.inputPrefix;
+export const quarantineBucketName = storage.quarantine.name;
+export const manifestBucketName = storage.manifest.name;
+export const outputBucketName = storage.output.name;
+export const scriptsBucketName = storage.scripts.name;
+export const streamName = stream.name;
+export const tableName = tracking.name;
+export const stateMachineArn = orchestration.arn;
+export const glueJobName = glue.name;
+export const batcherFunctionName = batcher.function.fn.name;
+export const sweeperFunctionName = sweeper.function.fn.name;
+export const generatorFunctionName = generator?.function.fn.name;
+export const batcherDlqUrl = batcher.deadLetterQueue.url;
+export const ingestDlqUrl = s3Events.deadLetterQueue.url;
+export const alarmTopicArn = observability.topic.arn;
+export const dashboardUrl = observability.dashboardUrl;
+export const athenaDatabase = catalog.database.name;
+export const athenaTable = catalog.table.name;

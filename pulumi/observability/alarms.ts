@@ -1,0 +1,114 @@
+/**
+ * The alarms that need a person, as plain data (pure; the Observability component turns each into a
+ * CloudWatch MetricAlarm wired to the alarm topic).
+ */
+
+export type Statistic = 'Sum' | 'Maximum' | 'Average';
+
+export interface AlarmSpec {
+  /** Stable key; also the suffix of the alarm's name. */
+  key: string;
+  description: string;
+  namespace: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  statistic: Statistic;
+  periodSeconds: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  threshold: number;
+  comparisonOperator: 'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold';
+  treatMissingData: 'notBreaching' | 'breaching' | 'missing' | 'ignore';
+}
+
+export interface AlarmInputs {
+  metricsNamespace: string;
+  service: string;
+  batcherFunctionName: string;
+  sweeperFunctionName: string;
+  batcherDlqName: string;
+  ingestDlqName: string;
+  stateMachineArn: string;
+  iteratorAgeAlarmSeconds: number;
+}
+
+const FIVE_MINUTES = 300;
+
+function anyOf(spec: Omit<AlarmSpec, 'threshold' | 'comparisonOperator' | 'evaluationPeriods' | 'datapointsToAlarm' | 'treatMissingData' | 'periodSeconds'> & { periodSeconds?: number }): AlarmSpec {
+  return {
+    periodSeconds: FIVE_MINUTES,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    threshold: 0,
+    comparisonOperator: 'GreaterThanThreshold',
+    treatMissingData: 'notBreaching',
+    ...spec,
+  };
+}
+
+export function alarmSpecs(input: AlarmInputs): AlarmSpec[] {
+  return [
+    anyOf({
+      key: 'batcher-dlq-not-empty',
+      description: 'Kinesis records the batcher could not process after all retries are in its DLQ: inspect and replay them.',
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: input.batcherDlqName },
+      statistic: 'Maximum',
+    }),
+    anyOf({
+      key: 'ingest-dlq-not-empty',
+      description: 'S3 events EventBridge could not put on the ingest stream are in the rule DLQ: those files are not tracked yet.',
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: input.ingestDlqName },
+      statistic: 'Maximum',
+    }),
+    anyOf({
+      key: 'executions-failed',
+      description: 'A manifest conversion failed (the MANIFEST record holds the error); redrive it once fixed.',
+      namespace: 'AWS/States',
+      metricName: 'ExecutionsFailed',
+      dimensions: { StateMachineArn: input.stateMachineArn },
+      statistic: 'Sum',
+    }),
+    {
+      key: 'iterator-age',
+      description: `The batcher is more than ${input.iteratorAgeAlarmSeconds} s behind the ingest stream.`,
+      namespace: 'AWS/Lambda',
+      metricName: 'IteratorAge',
+      dimensions: { FunctionName: input.batcherFunctionName },
+      statistic: 'Maximum',
+      periodSeconds: 60,
+      evaluationPeriods: 5,
+      datapointsToAlarm: 3,
+      threshold: input.iteratorAgeAlarmSeconds * 1000,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    },
+    anyOf({
+      key: 'batcher-errors',
+      description: 'The batcher Lambda failed whole invocations (not single records): check its logs.',
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: { FunctionName: input.batcherFunctionName },
+      statistic: 'Sum',
+    }),
+    anyOf({
+      key: 'sweeper-errors',
+      description: 'The sweeper failed: quiet dates are not being flushed and stuck manifests not resumed.',
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: { FunctionName: input.sweeperFunctionName },
+      statistic: 'Sum',
+    }),
+    anyOf({
+      key: 'manifests-stuck',
+      description: 'A manifest has been processing longer than sweeper.stuckProcessingMinutes.',
+      namespace: input.metricsNamespace,
+      metricName: 'ManifestsStuck',
+      dimensions: { service: input.service },
+      statistic: 'Maximum',
+    }),
+  ];
+}

@@ -1,0 +1,49 @@
+import { allow, logStreamsArn, objectArn, policyDocument, type PolicyDocument } from './document';
+import { GLUE_REPORTS_PREFIX, MANIFESTS_PREFIX } from './lambda';
+
+export interface GlueJobArns {
+  inputBucketArn: string;
+  inputPrefix: string;
+  manifestBucketArn: string;
+  outputBucketArn: string;
+  outputPrefix: string;
+  rejectsPrefix: string;
+  stagingPrefix: string;
+  scriptsBucketArn: string;
+  scriptsPrefix: string;
+  /** The job's own log groups (`<custom prefix>/output`, `<custom prefix>/error`). */
+  logGroupArns: string[];
+}
+
+function prefixCondition(prefixes: string[]): Record<string, Record<string, string[]>> {
+  return { StringLike: { 's3:prefix': prefixes.map((p) => `${p}*`) } };
+}
+
+/**
+ * The Glue job's role. It reads input objects (only under the input prefix) and manifests, writes Parquet
+ * under the output, rejects and staging prefixes of the output bucket, writes its run report under
+ * logs/glue/ of the manifest bucket (the seed's lesson: without it the report upload fails with
+ * AccessDenied), reads its script, writes its own log groups and publishes metrics in the Glue namespace.
+ */
+export function glueJobPolicy(arns: GlueJobArns): PolicyDocument {
+  const writable = [arns.outputPrefix, arns.rejectsPrefix, arns.stagingPrefix];
+  return policyDocument(
+    allow('ReadInputObjects', ['s3:GetObject'], [objectArn(arns.inputBucketArn, arns.inputPrefix)]),
+    allow('ListInputPrefix', ['s3:ListBucket'], [arns.inputBucketArn], prefixCondition([arns.inputPrefix])),
+    allow('ReadManifests', ['s3:GetObject'], [objectArn(arns.manifestBucketArn, MANIFESTS_PREFIX)]),
+    allow('WriteGlueReports', ['s3:PutObject'], [objectArn(arns.manifestBucketArn, GLUE_REPORTS_PREFIX)]),
+    allow(
+      'WriteOutputRejectsStaging',
+      ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+      writable.map((prefix) => objectArn(arns.outputBucketArn, prefix)),
+    ),
+    allow('ListOutputPrefixes', ['s3:ListBucket'], [arns.outputBucketArn], prefixCondition(writable)),
+    allow('ReadJobScripts', ['s3:GetObject'], [objectArn(arns.scriptsBucketArn, arns.scriptsPrefix)]),
+    allow(
+      'WriteJobLogs',
+      ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+      arns.logGroupArns.flatMap((arn) => [arn, logStreamsArn(arn)]),
+    ),
+    allow('PublishGlueMetrics', ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': 'Glue' } }),
+  );
+}
