@@ -34,6 +34,7 @@ export interface LocalRunOptions {
   batchingWindowMs?: number;
   sweepIntervalMs?: number;
   emulatorEndpoint?: string;
+  glueWorker?: { python?: string; script?: string };
   progress: (line: string) => void;
 }
 
@@ -73,6 +74,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     ...(options.chaosRate ? { chaosRate: options.chaosRate } : {}),
     ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
     ...(options.emulatorEndpoint ? { emulatorEndpoint: options.emulatorEndpoint } : {}),
+    ...(options.glueWorker ? { glueWorker: options.glueWorker } : {}),
     onExecution: (outcome) => say(`execution ${outcome.name}: ${outcome.status}${outcome.error ? ` (${outcome.error}: ${outcome.cause})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`),
   });
 

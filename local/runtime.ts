@@ -43,6 +43,8 @@ export interface LocalRuntimeOptions {
   chaosRate?: number;
   sweepIntervalMs?: number;
   pollIntervalMs?: number;
+  /** Another Glue worker command (a test double in unit tests); default: .venv python + glue/local_worker.py. */
+  glueWorker?: { python?: string; script?: string };
   /** An emulator already running (tests); otherwise one is started and stopped with the runtime. */
   emulatorEndpoint?: string;
   onObjectCreated?: (event: ObjectCreatedEvent) => void;
@@ -156,6 +158,7 @@ export class LocalRuntime {
           AWS_DEFAULT_REGION: loaded.region,
         },
         logPath: join(options.runDir, 'glue-worker.log'),
+        ...options.glueWorker,
       });
 
       const executor = new LocalStepFunctionsExecutor({

@@ -23,10 +23,12 @@ import type { GlueRunFault, LocalGlueRunner } from './glueRunner';
  *   Parameters, i.e. as the state is entered.
  * - Task timeouts: the library fails a Task after 60 s when the state sets no TimeoutSeconds; AWS's
  *   default is 99999999 s. A Glue run (plus its wait behind others on the one local Spark) can take longer,
- *   so Task states without TimeoutSeconds get AWS's default. Nothing else in the ASL is touched.
+ *   so Task states without TimeoutSeconds get the longest timeout Node's setTimeout can hold (24.8 days;
+ *   a larger delay overflows and fires at once). Nothing else in the ASL is touched.
  */
 
-export const AWS_DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
+/** Node's setTimeout limit (2^31 - 1 ms), in whole seconds: the stand-in for AWS's 99999999 s default. */
+export const LOCAL_DEFAULT_TASK_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 export interface ExecutionOutcome {
   executionArn: string;
@@ -85,7 +87,7 @@ export function withAwsTaskTimeouts(definition: Record<string, unknown>): Record
   const copy = structuredClone(definition) as { States: Record<string, Record<string, unknown>> };
   for (const state of Object.values(copy.States)) {
     if (state.Type === 'Task' && state.TimeoutSeconds === undefined && state.TimeoutSecondsPath === undefined) {
-      state.TimeoutSeconds = AWS_DEFAULT_TASK_TIMEOUT_SECONDS;
+      state.TimeoutSeconds = LOCAL_DEFAULT_TASK_TIMEOUT_SECONDS;
     }
   }
   return copy;
