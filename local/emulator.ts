@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
- * The AWS emulator: moto in server mode on a loopback port. SDK clients reach it through AWS_ENDPOINT_URL.
+ * The AWS emulator: moto in server mode on a loopback port, serving one request at a time so DynamoDB
+ * transactions stay isolated (see serial_moto_server.py). SDK clients reach it through AWS_ENDPOINT_URL.
  */
 
 export interface Emulator {
@@ -48,11 +49,11 @@ export function emulatorEnv(endpoint: string, region = 'us-east-1'): Record<stri
 }
 
 export async function startEmulator(options: { port?: number; region?: string } = {}): Promise<Emulator> {
-  const binary = venvBin('moto_server');
-  if (!existsSync(binary)) throw new EmulatorError(`moto_server not found at ${binary}; run \`npm run setup\` first`);
+  const python = venvBin('python');
+  if (!existsSync(python)) throw new EmulatorError(`the project's Python venv is missing (${python}); run \`npm run setup\` first`);
   const port = options.port ?? (await freePort());
   const endpoint = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(binary, ['-H', '127.0.0.1', '-p', String(port)], {
+  const child: ChildProcess = spawn(python, [join(PROJECT_ROOT, 'local', 'serial_moto_server.py'), '-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
   });

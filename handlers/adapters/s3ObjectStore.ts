@@ -94,4 +94,8 @@ export class S3ObjectStore implements ObjectStore {
       throw error;
     }
   }
+
+  async delete(bucket: string, key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+  }
 }

@@ -62,6 +62,8 @@ export async function buildAndStartManifest(
     oldestPendingAt: oldestPendingAfter,
   });
   if (committed === 'fenced') {
+    // Nothing references the object; removing it keeps manifests/ to what was committed.
+    if (written === 'created') await deps.objects.delete(bucket, key);
     deps.log.warn('lease lost before commit; manifest not committed', { manifest: manifest.id, token: lease.token });
     return { status: 'fenced', manifestId: manifest.id };
   }

@@ -76,6 +76,7 @@ export interface ObjectStore {
   /** Copies the object to the quarantine bucket with the reason in its metadata, then deletes it. */
   moveObject(from: { bucket: string; key: string }, to: { bucket: string; key: string }, metadata: Record<string, string>): Promise<'moved' | 'source-missing'>;
   exists(bucket: string, key: string): Promise<boolean>;
+  delete(bucket: string, key: string): Promise<void>;
 }
 
 export interface Orchestrator {
