@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
+import { buildManifest, manifestObjectKey, s3Uri, toManifestDocument } from '../../handlers/domain/manifest';
+import { flushDate } from '../../handlers/services/flushDate';
+
+describe('per-date lock with lease and fencing token', () => {
+  it('fences out a holder whose lease ran out: its commit writes nothing', async () => {
+    // Prepare: A holds the lock, pauses past its lease; B takes the lock
+    const fx = await batcherFixture({ maxBatchFiles: 10, lockLeaseSeconds: 60 });
+    await fx.invoke(kinesisEvent(await Promise.all([1, 2, 3].map((n) => fx.put(fileName(TODAY, n))))));
+    const a = fx.deps('holder-a');
+    const b = fx.deps('holder-b');
+    const leaseA = (await a.tracking.acquireLock(TODAY, 'holder-a'))!;
+    const pending = await a.tracking.listPending(TODAY);
+    fx.clock.now = new Date(fx.clock.now.getTime() + 61_000);
+    const leaseB = await b.tracking.acquireLock(TODAY, 'holder-b');
+
+    // Act: A wakes up and tries to commit what it planned before the pause
+    const manifest = buildManifest({ date: TODAY, seq: 1, at: fx.clock.now, files: pending });
+    const outcome = await a.tracking.commitManifest(leaseA, manifest, s3Uri(fx.config.manifestBucket, manifestObjectKey(TODAY, manifest.name)), { expectedSeq: 0, oldestPendingAt: null });
+
+    // Assert
+    expect(leaseB?.token).toBe(leaseA.token + 1);
+    expect(outcome).toBe('fenced');
+    const items = await fx.itemsOf(TODAY);
+    expect(items.filter((i) => String(i.file_key).startsWith('MANIFEST#'))).toEqual([]);
+    expect(items.find((i) => i.file_key === 'WINDOW')).toMatchObject({ pending_count: 3, manifest_seq: 0 });
+  });
+
+  it('refuses a second holder while the lease runs, and treats a release after losing the lock as harmless', async () => {
+    // Prepare
+    const fx = await batcherFixture({ lockLeaseSeconds: 60 });
+    const tracking = fx.deps().tracking;
+    const first = (await tracking.acquireLock(TODAY, 'a'))!;
+
+    // Act
+    const refused = await tracking.acquireLock(TODAY, 'b');
+    fx.clock.now = new Date(fx.clock.now.getTime() + 61_000);
+    const second = (await tracking.acquireLock(TODAY, 'b'))!;
+    await tracking.releaseLock(first);
+    const thirdWhileSecondHolds = await tracking.acquireLock(TODAY, 'c');
+    await tracking.releaseLock(second);
+    const afterRelease = await tracking.acquireLock(TODAY, 'c');
+
+    // Assert
+    expect(refused).toBeNull();
+    expect(thirdWhileSecondHolds).toBeNull();
+    expect(afterRelease?.token).toBe(second.token + 1);
+  });
+
+  it('does not use DynamoDB TTL as lock expiry: lock items carry no ttl attribute', async () => {
+    const fx = await batcherFixture();
+    await fx.deps().tracking.acquireLock(TODAY, 'a');
+    const lock = (await fx.itemsOf(TODAY)).find((i) => i.kind === 'lock');
+    expect(lock).toBeDefined();
+    expect(lock?.ttl).toBeUndefined();
+  });
+});
+
+describe('crash recovery', () => {
+  it('completes a manifest committed by a worker that died, with the same id and files', async () => {
+    // Prepare: a worker commits manifest 1 and dies before marking files or starting the execution
+    const fx = await batcherFixture({ maxBatchFiles: 10, lockLeaseSeconds: 60 });
+    await fx.invoke(kinesisEvent(await Promise.all([1, 2, 3, 4].map((n) => fx.put(fileName(TODAY, n))))));
+    const dead = fx.deps('dead-worker');
+    const lease = (await dead.tracking.acquireLock(TODAY, 'dead-worker'))!;
+    const pending = await dead.tracking.listPending(TODAY);
+    const manifest = buildManifest({ date: TODAY, seq: 1, at: fx.clock.now, files: pending.slice(0, 3) });
+    const key = manifestObjectKey(TODAY, manifest.name);
+    await dead.objects.putJsonIfAbsent(fx.config.manifestBucket, key, toManifestDocument(manifest));
+    await dead.tracking.commitManifest(lease, manifest, s3Uri(fx.config.manifestBucket, key), { expectedSeq: 0, oldestPendingAt: pending[3]!.createdAt });
+
+    // Act: the lease runs out; the sweeper finds the half-built manifest
+    fx.clock.now = new Date(fx.clock.now.getTime() + 61_000);
+    const report = await fx.sweep();
+
+    // Assert
+    expect(report.manifests).toEqual([expect.objectContaining({ manifest_id: manifest.id, file_count: 3, resumed: true })]);
+    expect(await fx.executions()).toEqual([manifest.id]);
+    const items = await fx.itemsOf(TODAY);
+    const manifested = items.filter((i) => i.kind === 'file' && i.status === 'manifested').map((i) => i.file_key).sort();
+    expect(manifested).toEqual(manifest.files.map((f) => f.key).sort());
+    expect(items.find((i) => i.file_key === 'WINDOW')).toMatchObject({ pending_count: 1 });
+    expect(items.find((i) => i.file_key === 'WINDOW')?.open_manifest).toBeUndefined();
+  });
+
+  it('treats a repeated StartExecution for the same manifest as started', async () => {
+    // Prepare
+    const fx = await batcherFixture({ maxBatchFiles: 2 });
+    await fx.invoke(kinesisEvent(await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))))));
+    const [id] = await fx.executions();
+    const record = (await fx.itemsOf(TODAY)).find((i) => String(i.file_key).startsWith('MANIFEST#'))!;
+    const input = { date_prefix: TODAY, file_key: record.file_key, manifest_id: id, manifest_path: record.manifest_path, file_count: 2, total_bytes: record.total_bytes };
+
+    // Act
+    const again = await fx.deps().orchestrator.startExecution(id!, input as never);
+
+    // Assert
+    expect(again.executionArn).toBe(record.execution_arn);
+    expect(await fx.executions()).toEqual([id]);
+  });
+
+  it('plans nothing twice when two workers flush the same date at once', async () => {
+    // Prepare
+    const fx = await batcherFixture({ maxBatchFiles: 3 });
+    await fx.invoke(kinesisEvent(await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))))));
+
+    // Act
+    const outcomes = await Promise.all([flushDate(fx.deps('x'), TODAY, { force: true }), flushDate(fx.deps('y'), TODAY, { force: true })]);
+
+    // Assert
+    expect(outcomes.flatMap((o) => o.manifests).map((m) => m.file_count)).toEqual([2]);
+  });
+});
