@@ -1,0 +1,50 @@
+import { describe, expect, it, vi } from 'vitest';
+import { mockAssetsModule } from './support/mockAssets';
+import { describeStack, fnOf, T, useStack } from './support/stackSuite';
+
+vi.mock('../../pulumi/assets', (importOriginal) => mockAssetsModule(importOriginal as never));
+
+/** The prod stack, deployed against Pulumi mocks from Pulumi.prod.yaml. */
+const prod = useStack('prod', () => import('../../pulumi/index'));
+
+describeStack(prod);
+
+describe('prod: what makes it a prod stack', () => {
+  it('does not deploy the generator', () => {
+    // Arrange
+    const functions = prod.run.ofType(T.fn).map((f) => f.inputs.name);
+    // Act
+    const generator = functions.filter((name) => String(name).includes('generator'));
+    // Assert
+    expect(generator).toEqual([]);
+    expect(prod.run.outputs.generatorFunctionName).toBeUndefined();
+  });
+
+  it('protects its data: no forceDestroy, buckets and table protected, table deletion protection on', () => {
+    // Arrange
+    const dataBuckets = ['input', 'quarantine', 'manifest', 'output'].map((role) => prod.run.one(T.bucket, `${prod.base}-${role}`));
+    // Act
+    const protectedNames = prod.run.resources.filter((r) => r.protect).map((r) => r.name).sort();
+    // Assert
+    expect(dataBuckets.map((b) => b.inputs.forceDestroy)).toEqual([false, false, false, false]);
+    expect(protectedNames).toEqual(
+      [...['input', 'quarantine', 'manifest', 'output'].map((role) => `${prod.base}-${role}`), `${prod.base}-tracking`].sort(),
+    );
+    expect(prod.run.one(T.table).inputs.deletionProtectionEnabled).toBe(true);
+  });
+
+  it('uses the larger, longer-lived prod settings', () => {
+    // Arrange
+    const env = fnOf(prod, 'batcher').inputs.environment.variables;
+    // Act
+    const stream = prod.run.one(T.stream).inputs;
+    // Assert
+    expect(env).toMatchObject({ MAX_BATCH_BYTES: String(1024 ** 3), MAX_BATCH_FILES: '2000', TTL_DAYS: '30' });
+    expect(stream).toMatchObject({ shardCount: 4, retentionPeriod: 168 });
+    expect(prod.run.one(T.table).inputs.pointInTimeRecovery).toEqual({ enabled: true });
+    expect(prod.run.one(T.stateMachine).inputs.loggingConfiguration.level).toBe('ERROR');
+    expect(prod.run.one(T.glueJob).inputs).toMatchObject({ workerType: 'G.2X', numberOfWorkers: 10, maxRetries: 2 });
+    expect(prod.run.one(T.alarm, 'iterator-age').inputs.threshold).toBe(300_000);
+    expect(prod.run.one(T.logGroup, `${prod.base}-batcher-logs`).inputs.retentionInDays).toBe(90);
+  });
+});
