@@ -34,9 +34,9 @@ interface CrashPlan {
   crashedAt?: string;
 }
 
-/** Any SDK v3 client (or DocumentClient, which shares its client's stack). */
+/** Any SDK v3 client; a DocumentClient shares its client's stack. Typed loosely: each client's stack is generic in its own input/output types. */
 interface HasMiddlewareStack {
-  middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string; override?: boolean }): void };
+  middlewareStack: { add(middleware: any, options: any): void };
 }
 
 export interface ChaosStats {

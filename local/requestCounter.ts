@@ -3,8 +3,9 @@
  * batcher benchmark and the flat-cost tests. It asks DynamoDB for ConsumedCapacity on every call.
  */
 
+/** Any SDK v3 client; a DocumentClient shares its client's stack. Typed loosely: each client's stack is generic in its own input/output types. */
 interface HasMiddlewareStack {
-  middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string; override?: boolean }): void };
+  middlewareStack: { add(middleware: any, options: any): void };
 }
 
 export interface RequestCounts {

@@ -7,8 +7,9 @@ import { ProvisionedThroughputExceededException, TransactionCanceledException } 
  * which the SDK does not retry — our tracking store must.
  */
 
+/** Any SDK v3 client; a DocumentClient shares its client's stack. Typed loosely: each client's stack is generic in its own input/output types. */
 interface HasMiddlewareStack {
-  middlewareStack: { add(middleware: unknown, options: { step: 'initialize' | 'finalizeRequest'; name: string; override?: boolean }): void };
+  middlewareStack: { add(middleware: any, options: any): void };
 }
 
 export interface FaultRates {

@@ -86,11 +86,16 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async exists(bucket: string, key: string): Promise<boolean> {
+    return (await this.head(bucket, key)) !== null;
+  }
+
+  async head(bucket: string, key: string): Promise<{ sizeBytes: number; etag?: string } | null> {
     try {
-      await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-      return true;
+      const result = await this.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      const etag = result.ETag?.replace(/"/g, '');
+      return { sizeBytes: Number(result.ContentLength ?? 0), ...(etag ? { etag } : {}) };
     } catch (error) {
-      if (isMissing(error)) return false;
+      if (isMissing(error)) return null;
       throw error;
     }
   }

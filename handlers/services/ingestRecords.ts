@@ -72,6 +72,8 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
     byDate.set(name.date, group);
   }
 
+  await dropMissingObjects(deps, byDate, result);
+
   for (const [date, group] of byDate) {
     try {
       const outcome = await deps.tracking.registerFiles(date, group.map((g) => g.file));
@@ -90,6 +92,44 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
     }
   }
   return result;
+}
+
+/** Concurrent HEADs per invocation: enough to hide S3 latency, few enough to stay polite. */
+const HEAD_CONCURRENCY = 16;
+
+/**
+ * An object deleted between its event and now would only fail its Glue run later; it is skipped here,
+ * with a metric and a line in the report. HEAD also gives the object's current ETag, which the manifest
+ * carries so the Glue job can refuse a file that changed after it was batched.
+ */
+async function dropMissingObjects(deps: BatchingDeps, byDate: Map<string, { file: TrackedFile; id: string }[]>, result: IngestResult): Promise<void> {
+  const entries = [...byDate.values()].flat();
+  const missing = new Set<TrackedFile>();
+  let next = 0;
+  const worker = async () => {
+    for (let entry = entries[next++]; entry; entry = entries[next++]) {
+      try {
+        const head = await deps.objects.head(entry.file.bucket, entry.file.key);
+        if (!head) missing.add(entry.file);
+        else if (head.etag) entry.file.etag = head.etag;
+      } catch (error) {
+        // Not knowing is not the same as missing: register it; Glue names it clearly if it is gone.
+        deps.log.warn('could not check the object; registering it as announced', { key: entry.file.key, error: describe(error) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HEAD_CONCURRENCY, entries.length) }, worker));
+  if (missing.size === 0) return;
+  for (const [date, group] of byDate) {
+    const kept = group.filter((g) => !missing.has(g.file));
+    if (kept.length === 0) byDate.delete(date);
+    else byDate.set(date, kept);
+  }
+  for (const file of missing) {
+    result.skipped.push({ reason: 'source-missing', detail: `${file.key} was deleted before it was processed` });
+    deps.metrics.count('ObjectsMissing', 1);
+    deps.log.warn('object named in an event no longer exists; skipped', { key: file.key });
+  }
 }
 
 function trackedFile(date: string, event: ObjectCreated): TrackedFile {

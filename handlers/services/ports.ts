@@ -76,6 +76,8 @@ export interface ObjectStore {
   /** Copies the object to the quarantine bucket with the reason in its metadata, then deletes it. */
   moveObject(from: { bucket: string; key: string }, to: { bucket: string; key: string }, metadata: Record<string, string>): Promise<'moved' | 'source-missing'>;
   exists(bucket: string, key: string): Promise<boolean>;
+  /** Size and ETag of an object, or null when it does not exist (any more). */
+  head(bucket: string, key: string): Promise<{ sizeBytes: number; etag?: string } | null>;
   delete(bucket: string, key: string): Promise<void>;
 }
 
