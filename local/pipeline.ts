@@ -192,6 +192,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     glue_runs: runtime.glue.stats.runs,
     glue_runs_failed: runtime.glue.stats.failed,
     glue_runs_refused: runtime.glue.stats.refused,
+    chaos_crashes: runtime.chaos.stats.crashes,
     ...runtime.errorCounts,
   };
   await runtime.stop();

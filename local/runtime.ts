@@ -12,13 +12,14 @@ import { stateMachineDefinition } from '../handlers/orchestration/stateMachineDe
 import type { BatchingSettings, RuntimeConfig } from '../handlers/runtimeConfig';
 import type { StackConfig } from '../pulumi/config';
 import { startEmulator, type Emulator } from './emulator';
+import { Chaos } from './chaos';
 import { FileLog } from './fileLog';
 import { LocalGlueRunner } from './glueRunner';
 import { lambdaContext, type LambdaIdentity } from './lambdaContext';
 import { createLocalClients, destroyLocalClients, type LocalClients } from './localClients';
 import { createLocalResources, LOCAL_ACCOUNT, loadStackConfig, localRuntimeConfig, type LocalResources } from './resources';
 import { installS3EventShim, type ObjectCreatedEvent } from './s3EventShim';
-import { ShardPoller, type InvocationOutcome } from './shardPoller';
+import { ShardPoller, type InvocationOutcome, type KinesisBatchHandler } from './shardPoller';
 import { LocalStepFunctionsExecutor, type ExecutionOutcome } from './stepFunctions';
 import { SweeperSchedule } from './sweeperSchedule';
 
@@ -39,7 +40,7 @@ export interface LocalRuntimeOptions {
   concurrency?: number;
   duplicates?: number;
   reorder?: boolean;
-  /** Fault injection rate: passed to the batcher as `chaos`, and the share of Glue runs told to fail. */
+  /** Fault injection rate: the share of batcher invocations that crash at a write (local/chaos.ts) and of Glue runs told to fail. */
   chaosRate?: number;
   sweepIntervalMs?: number;
   pollIntervalMs?: number;
@@ -59,8 +60,6 @@ export class LocalRuntimeError extends Error {
   }
 }
 
-/** Batcher overrides plus the fault-injection setting the lead's batcher reads (see docs/local.md). */
-type BatcherOverrides = DepsOverrides & { chaos?: { rate: number } };
 
 export class LocalRuntime {
   private constructor(
@@ -77,7 +76,8 @@ export class LocalRuntime {
     readonly glue: LocalGlueRunner,
     readonly sweeper: SweeperSchedule,
     readonly metrics: MemoryMetricsSink,
-    private readonly batcherOverrides: BatcherOverrides,
+    readonly chaos: Chaos,
+    private readonly batcherOverrides: DepsOverrides,
     private readonly logs: FileLog[],
     readonly runDir: string,
   ) {}
@@ -95,9 +95,15 @@ export class LocalRuntime {
       const metrics = new MemoryMetricsSink();
       const batcherLog = new FileLog(join(options.runDir, 'batcher.log'), 'batcher');
       const sweeperLog = new FileLog(join(options.runDir, 'sweeper.log'), 'sweeper');
-      const common: BatcherOverrides = { config, clients, metrics, now: () => new Date() };
-      const batcherOverrides: BatcherOverrides = { ...common, log: batcherLog, ...(options.chaosRate ? { chaos: { rate: options.chaosRate } } : {}) };
-      const batcher = createBatcherHandler(batcherOverrides);
+      const common: DepsOverrides = { config, clients, metrics, now: () => new Date() };
+      const batcherOverrides: DepsOverrides = { ...common, log: batcherLog };
+      const chaos = new Chaos(options.chaosRate ?? 0);
+      // Crash points fire only inside chaos.run, i.e. inside a batcher invocation; the sweeper, the
+      // executor and the uploader share these clients untouched. A crashed invocation throws, and the
+      // poller redelivers its batch as Lambda would.
+      if (options.chaosRate) chaos.install(clients.s3, clients.dynamoRaw, clients.sfn);
+      const batcherHandler = createBatcherHandler(batcherOverrides);
+      const batcher: KinesisBatchHandler = options.chaosRate ? (event, context) => chaos.run(() => batcherHandler(event, context)) : batcherHandler;
       const sweeperHandler = createSweeperHandler({ ...common, log: sweeperLog });
 
       const identity = (role: string): LambdaIdentity => ({
@@ -174,7 +180,7 @@ export class LocalRuntime {
 
       const sweeper = new SweeperSchedule((event, context) => sweeperHandler(event, context), () => lambdaContext(identity('sweeper')), options.sweepIntervalMs ?? 5000);
 
-      const runtime = new LocalRuntime(endpoint, emulator, loaded.config, resources, config, clients, uploader, poller, executor, glue, sweeper, metrics, batcherOverrides, [batcherLog, sweeperLog], options.runDir);
+      const runtime = new LocalRuntime(endpoint, emulator, loaded.config, resources, config, clients, uploader, poller, executor, glue, sweeper, metrics, chaos, batcherOverrides, [batcherLog, sweeperLog], options.runDir);
       await poller.start();
       executor.start();
       sweeper.start();
