@@ -1,0 +1,127 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { delimiter, join, relative, sep } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parquetMetadata } from 'hyparquet';
+import { PROJECT_ROOT } from '../../local/emulator';
+
+/**
+ * The whole pipeline, as a user runs it: `ndjson-parquet local` in a child process (its own moto, shard
+ * poller, sweeper, Step Functions executor and Spark worker), then the run's --out copy checked against
+ * the invariants: each file in exactly one manifest of its own date, every record in Parquet exactly
+ * once, date-only output folders.
+ */
+
+const BIN = join(PROJECT_ROOT, 'bin', 'ndjson-parquet.mjs');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], node = process.execPath): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, [BIN, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, CI: process.env.CI ?? '' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'));
+}
+
+const dateOf = (key: string) => /(\d{4}-\d{2}-\d{2})-[^/]*$/.exec(key)?.[1];
+
+describe('ndjson-parquet local (end to end)', () => {
+  it('turns generated NDJSON over three dates into date-partitioned Parquet, every record exactly once', { timeout: 240_000 }, async () => {
+    // Prepare
+    const out = await mkdtemp(join(tmpdir(), 'e2e-out-'));
+    const runDir = await mkdtemp(join(tmpdir(), 'e2e-run-'));
+
+    // Act
+    const run = await runCli(['local', '--generate', '24', '--dates', '3', '--records', '40', '--rate', 'immediate', '--seed', 'e2e', '--batching-window', '1', '--flush', '--out', out, '--run-dir', runDir, '--json', '--timeout', '200']);
+
+    // Assert
+    expect(run.code, `stderr:\n${run.stderr}\nstdout:\n${run.stdout}`).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ status: 'succeeded', files_in: 24, quarantined: 0, converted: 24, failed: 0, pending: [] });
+    expect(summary.dates).toHaveLength(3);
+
+    const inputs = (await filesUnder(join(out, 'input'))).filter((k) => k.endsWith('.ndjson'));
+    expect(inputs).toHaveLength(24);
+
+    const manifestKeys = (await filesUnder(join(out, 'manifest'))).filter((k) => k.startsWith('manifests/'));
+    const owners = new Map<string, string[]>();
+    for (const key of manifestKeys) {
+      const manifest = JSON.parse(await readFile(join(out, 'manifest', key), 'utf8'));
+      const manifestDate = key.split('/')[1];
+      expect(manifest.metadata.date_prefix).toBe(manifestDate);
+      for (const location of manifest.fileLocations) {
+        const uri: string = location.URIPrefixes[0];
+        const inputKey = uri.replace(/^s3:\/\/[^/]+\//, '');
+        expect(dateOf(inputKey)).toBe(manifestDate);
+        owners.set(inputKey, [...(owners.get(inputKey) ?? []), key]);
+      }
+    }
+    for (const input of inputs) expect(owners.get(input), input).toHaveLength(1);
+    expect(owners.size).toBe(24);
+
+    const recordsIn = new Map<string, number>();
+    for (const input of inputs) {
+      const lines = (await readFile(join(out, 'input', input), 'utf8')).split('\n').filter((l) => l.trim()).length;
+      recordsIn.set(dateOf(input)!, (recordsIn.get(dateOf(input)!) ?? 0) + lines);
+    }
+    const outputs = await filesUnder(join(out, 'output'));
+    const parquet = outputs.filter((k) => k.endsWith('.parquet'));
+    expect(parquet.length).toBeGreaterThan(0);
+    const rowsOut = new Map<string, number>();
+    for (const key of parquet) {
+      const folder = key.split('/').find((part) => part.startsWith('merged-parquet-'));
+      expect(folder, key).toMatch(/^merged-parquet-\d{4}-\d{2}-\d{2}$/);
+      expect(key.startsWith(`pipeline/output/${folder}/`), key).toBe(true);
+      const body = await readFile(join(out, 'output', key));
+      const rows = Number(parquetMetadata(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer).num_rows);
+      const date = folder!.slice('merged-parquet-'.length);
+      rowsOut.set(date, (rowsOut.get(date) ?? 0) + rows);
+    }
+    expect(Object.fromEntries(rowsOut)).toEqual(Object.fromEntries(recordsIn));
+    for (const row of summary.dates) expect(row.rows_written).toBe(row.records_in);
+
+    const tracking = (await readFile(join(out, 'tracking', 'items.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const manifests = tracking.filter((i) => String(i.file_key).startsWith('MANIFEST#'));
+    expect(manifests.length).toBe(manifestKeys.length);
+    expect(manifests.every((m) => m.status === 'completed')).toBe(true);
+    expect(run.stderr).toContain('upload: 24/24');
+  });
+
+  it('starts under a Node older than 22 by re-running itself with the project Node', async () => {
+    // Prepare: the first `node` on PATH outside node_modules is the system's (20 on these machines).
+    const path = (process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes('node_modules')).join(delimiter);
+    const found = spawnSync('sh', ['-c', 'command -v node'], { env: { ...process.env, PATH: path }, encoding: 'utf8' }).stdout.trim();
+    const node = found || process.execPath;
+
+    // Act
+    const run = await runCli(['local', '--help'], node);
+
+    // Assert
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('--generate <files>');
+  });
+
+  it('refuses a run with nothing to upload', async () => {
+    // Act
+    const run = await runCli(['local', '--flush']);
+
+    // Assert
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('give --generate N and/or --input DIR');
+  });
+});
