@@ -134,16 +134,16 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
           break;
         }
       }
+      if (Date.now() > deadline) {
+        const counts = countStates(snapshot.files);
+        problems.push(`timed out after ${Math.round(options.timeoutMs / 1000)} s: ${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}`);
+        break;
+      }
       if (snapshot.files.every((f) => isSettled(f, today, options.flush))) {
         // Settled files and an executor that found nothing new since this round began: nothing is left to run.
         await sleep(300);
         if (runtime.executor.isIdleSince(since)) break;
         continue;
-      }
-      if (Date.now() > deadline) {
-        const counts = countStates(snapshot.files);
-        problems.push(`timed out after ${Math.round(options.timeoutMs / 1000)} s: ${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}`);
-        break;
       }
       await sleep(500);
     }
