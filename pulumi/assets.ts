@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -39,27 +39,64 @@ export function lambdaCode(name: LambdaName): pulumi.Output<pulumi.asset.Archive
   return pulumi.output(built);
 }
 
-/** Files of the Glue job, uploaded under `glue/` of the scripts bucket. Add a zip here to ship a package. */
+/**
+ * Files of the Glue job, uploaded under `glue/` of the scripts bucket. A `.py` file is uploaded as is; a
+ * directory is a Python package, uploaded as `<name>.zip` holding `<name>/...` with every .py file (the layout Glue's
+ * --extra-py-files wants). Add an entry here to ship another module or package.
+ */
 export interface GlueArtifact {
-  /** Path under glue/ in the repository (also the key under glue/ in the scripts bucket). */
-  file: string;
-  /** `script` is the job's entry point; `extra-py-files` go to --extra-py-files (zip or .py). */
+  /** Path under glue/ in the repository. */
+  path: string;
+  /** `script` is the job's entry point; `extra-py-files` go to --extra-py-files. */
   kind: 'script' | 'extra-py-files';
 }
 
 export const GLUE_ARTIFACTS: readonly GlueArtifact[] = Object.freeze([
-  { file: 'ndjson_to_parquet.py', kind: 'script' },
+  { path: 'ndjson_to_parquet.py', kind: 'script' },
+  { path: 'ndjson_parquet', kind: 'extra-py-files' },
 ]);
+
+export const GLUE_DIR = path.join(REPO_ROOT, 'glue');
 
 export class MissingArtifactError extends Error {
   override readonly name = 'MissingArtifactError';
 }
 
-/** The FileAsset of one Glue artifact; refuses, naming the file, when it is not in the repository. */
-export function glueArtifactAsset(artifact: GlueArtifact): pulumi.asset.Asset {
-  const file = path.join(REPO_ROOT, 'glue', artifact.file);
-  if (!existsSync(file)) {
-    throw new MissingArtifactError(`Glue ${artifact.kind} glue/${artifact.file} does not exist (listed in GLUE_ARTIFACTS, pulumi/assets.ts)`);
+function isPackage(artifact: GlueArtifact): boolean {
+  return !/\.(py|zip)$/.test(artifact.path);
+}
+
+/** The object key of an artifact in the scripts bucket (relative to the scripts prefix). */
+export function glueArtifactFileName(artifact: GlueArtifact): string {
+  return isPackage(artifact) ? `${artifact.path}.zip` : artifact.path;
+}
+
+/** The .py files of a package directory, sorted, relative to glue/ (caches and other files left out). */
+export function packageFiles(dir: string): string[] {
+  const files: string[] = [];
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(path.join(GLUE_DIR, relative), { withFileTypes: true })) {
+      const child = path.posix.join(relative, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== '__pycache__' && !entry.name.startsWith('.')) walk(child);
+      } else if (entry.isFile() && entry.name.endsWith('.py')) {
+        files.push(child);
+      }
+    }
+  };
+  walk(dir);
+  return files.sort();
+}
+
+/** The upload source of one Glue artifact; refuses, naming the path, when it is not in the repository. */
+export function glueArtifactSource(artifact: GlueArtifact): pulumi.asset.Asset | pulumi.asset.Archive {
+  const location = path.join(GLUE_DIR, artifact.path);
+  if (!existsSync(location)) {
+    throw new MissingArtifactError(`Glue ${artifact.kind} glue/${artifact.path} does not exist (listed in GLUE_ARTIFACTS, pulumi/assets.ts)`);
   }
-  return new pulumi.asset.FileAsset(file);
+  if (!isPackage(artifact)) return new pulumi.asset.FileAsset(location);
+  if (!statSync(location).isDirectory()) throw new MissingArtifactError(`glue/${artifact.path} is not a package directory`);
+  const files = packageFiles(artifact.path);
+  if (files.length === 0) throw new MissingArtifactError(`glue/${artifact.path} holds no .py files`);
+  return new pulumi.asset.AssetArchive(Object.fromEntries(files.map((file) => [file, new pulumi.asset.FileAsset(path.join(GLUE_DIR, file))])));
 }

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { glueDefaultArguments } from '../../handlers/orchestration/glueArguments';
-import { GLUE_ARTIFACTS, glueArtifactAsset, type GlueArtifact } from '../assets';
+import { GLUE_ARTIFACTS, glueArtifactFileName, glueArtifactSource, type GlueArtifact } from '../assets';
 import type { StackConfig } from '../config';
 import { assumeRolePolicy, glueJobPolicy, logGroupArn } from '../policies';
 import { type AwsContext, componentType, resolved } from './common';
@@ -20,7 +20,7 @@ export function glueLogGroupNames(jobName: string): { output: string; error: str
 }
 
 export function scriptKey(artifact: GlueArtifact): string {
-  return `${SCRIPTS_PREFIX}${artifact.file}`;
+  return `${SCRIPTS_PREFIX}${glueArtifactFileName(artifact)}`;
 }
 
 export interface GlueJobArgs {
@@ -53,8 +53,8 @@ export class GlueJob extends pulumi.ComponentResource {
     this.objects = GLUE_ARTIFACTS.map(
       (artifact) =>
         new aws.s3.BucketObjectv2(
-          `${name}-${artifact.file.replace(/[^A-Za-z0-9-]/g, '-')}`,
-          { bucket: args.scriptsBucket.name, key: scriptKey(artifact), source: glueArtifactAsset(artifact), serverSideEncryption: 'AES256' },
+          `${name}-${glueArtifactFileName(artifact).replace(/[^A-Za-z0-9-]/g, '-')}`,
+          { bucket: args.scriptsBucket.name, key: scriptKey(artifact), source: glueArtifactSource(artifact), serverSideEncryption: 'AES256' },
           parent,
         ),
     );

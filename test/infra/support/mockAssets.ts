@@ -9,6 +9,6 @@ export async function mockAssetsModule(importOriginal: () => Promise<typeof impo
   return {
     ...actual,
     lambdaCode: (name: string) => pulumi.output(new pulumi.asset.AssetArchive({ 'index.mjs': new pulumi.asset.StringAsset(`// ${name}`) })),
-    glueArtifactAsset: (artifact: { file: string }) => new pulumi.asset.StringAsset(`# glue/${artifact.file}`),
+    glueArtifactSource: (artifact: { path: string }) => new pulumi.asset.StringAsset(`# glue/${artifact.path}`),
   };
 }

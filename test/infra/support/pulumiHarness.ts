@@ -101,16 +101,9 @@ function key(type: string, name: string): string {
   return `${type}::${name}`;
 }
 
-export async function runProgram(options: {
-  stack: string;
-  region: string;
-  rawConfig: unknown;
-  /** Imports the program module (after mocks are set). */
-  load: () => Promise<Record<string, unknown>>;
-}): Promise<StackRun> {
+/** Sets the stack config and the mocks; returns the map the mocks record resources into. */
+export async function installMocks(options: { stack: string; region: string; rawConfig: unknown }): Promise<Map<string, RecordedResource>> {
   const resources = new Map<string, RecordedResource>();
-  const resourceOptions = new Map<string, Pick<RecordedResource, 'parent' | 'protect' | 'dependsOn'>>();
-
   pulumi.runtime.setAllConfig({
     [`${CONFIG_NAMESPACE}:${CONFIG_KEY}`]: JSON.stringify(options.rawConfig),
     'aws:region': options.region,
@@ -138,6 +131,18 @@ export async function runProgram(options: {
     options.stack,
     false,
   );
+  return resources;
+}
+
+export async function runProgram(options: {
+  stack: string;
+  region: string;
+  rawConfig: unknown;
+  /** Imports the program module (after mocks are set). */
+  load: () => Promise<Record<string, unknown>>;
+}): Promise<StackRun> {
+  const resources = await installMocks(options);
+  const resourceOptions = new Map<string, Pick<RecordedResource, 'parent' | 'protect' | 'dependsOn'>>();
 
   const outputs =
     (await pulumi.runtime.runInPulumiStack(async () => {

@@ -525,16 +525,17 @@ export function describeStack(f: StackFixture): void {
         '--custom-logGroup-prefix': `/aws-glue/${f.base}-glue`,
         '--TempDir': `s3://${bucketName(f, 'output')}/${cfg.stagingPrefix}glue-temp/`,
       });
-      expect(args['--extra-py-files']).toBeUndefined();
+      expect(args['--extra-py-files']).toBe(`s3://${bucketName(f, 'scripts')}/glue/ndjson_parquet.zip`);
     });
 
-    it('uploads the script from glue/ into the scripts bucket', () => {
+    it('uploads the script and the zipped package from glue/ into the scripts bucket', () => {
       // Arrange
       const objects = f.run.ofType(T.object);
       // Act
-      const keys = objects.map((o) => `${o.inputs.bucket}/${o.inputs.key}`);
+      const keys = objects.map((o) => `${o.inputs.bucket}/${o.inputs.key}`).sort();
       // Assert
-      expect(keys).toEqual([`${bucketName(f, 'scripts')}/glue/ndjson_to_parquet.py`]);
+      expect(keys).toEqual([`${bucketName(f, 'scripts')}/glue/ndjson_parquet.zip`, `${bucketName(f, 'scripts')}/glue/ndjson_to_parquet.py`]);
+      for (const o of objects) expect(o.inputs.serverSideEncryption).toBe('AES256');
       expect(f.run.one(T.glueJob).dependsOn).toEqual(expect.arrayContaining(objects.map((o) => o.name)));
     });
 

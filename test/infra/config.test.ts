@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { baseName, CONFIG_KEY, CONFIG_NAMESPACE, ConfigError, parseStackConfig, stackConfigSchema } from '../../pulumi/config';
+import { rawStackConfig, stackConfig } from './support/stackConfigs';
+
+function configError(raw: unknown, stack = 'dev'): ConfigError {
+  try {
+    parseStackConfig(raw, stack);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('stack config files', () => {
+  it.each(['dev', 'prod'] as const)('Pulumi.%s.yaml holds one valid ndjson-parquet:pipeline object', (stack) => {
+    // Arrange
+    const raw = rawStackConfig(stack);
+    // Act
+    const parsed = stackConfigSchema.safeParse(raw);
+    // Assert
+    expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues)).toBe(true);
+    expect(`${CONFIG_NAMESPACE}:${CONFIG_KEY}`).toBe('ndjson-parquet:pipeline');
+    expect(baseName(stackConfig(stack), stack)).toBe(`ndjson-parquet-${stack}`);
+  });
+
+  it('makes dev and prod differ in thresholds, TTL, shards, workers, retention, alarms, generator and destroyability', () => {
+    // Arrange
+    const dev = stackConfig('dev');
+    const prod = stackConfig('prod');
+    // Act
+    const differs = (pick: (c: typeof dev) => unknown) => JSON.stringify(pick(dev)) !== JSON.stringify(pick(prod));
+    // Assert
+    expect({
+      batchBytes: differs((c) => c.batching.maxBatchBytes),
+      batchFiles: differs((c) => c.batching.maxBatchFiles),
+      ttlDays: differs((c) => c.tracking.ttlDays),
+      shards: differs((c) => c.stream.shardCount),
+      streamRetention: differs((c) => c.stream.retentionHours),
+      glueWorkers: differs((c) => c.glue.numberOfWorkers),
+      logRetention: differs((c) => c.observability.logRetentionDays),
+      iteratorAlarm: differs((c) => c.observability.iteratorAgeAlarmSeconds),
+      stateMachineLogs: differs((c) => c.observability.stateMachineLogLevel),
+      generator: differs((c) => c.generator.enabled),
+      forceDestroy: differs((c) => c.storage.forceDestroy),
+      expiries: differs((c) => c.storage.quarantineExpiryDays),
+    }).toEqual({
+      batchBytes: true,
+      batchFiles: true,
+      ttlDays: true,
+      shards: true,
+      streamRetention: true,
+      glueWorkers: true,
+      logRetention: true,
+      iteratorAlarm: true,
+      stateMachineLogs: true,
+      generator: true,
+      forceDestroy: true,
+      expiries: true,
+    });
+    expect(dev.generator.enabled && dev.storage.forceDestroy).toBe(true);
+    expect(prod.generator.enabled || prod.storage.forceDestroy).toBe(false);
+  });
+});
+
+describe('a bad config value fails with a message naming its key', () => {
+  it('names the full key path of a wrong type', () => {
+    // Arrange
+    const raw = { ...rawStackConfig('dev'), stream: { mode: 'PROVISIONED', shardCount: 'two', retentionHours: 24 } };
+    // Act
+    const error = configError(raw);
+    // Assert
+    expect(error.message).toContain('invalid configuration for stack "dev"');
+    expect(error.message).toContain('ndjson-parquet:pipeline.stream.shardCount');
+    expect(error.issues.map((i) => i.key)).toEqual(['ndjson-parquet:pipeline.stream.shardCount']);
+    expect(error.stackName).toBe('dev');
+  });
+
+  it('names an out-of-range value and an unknown key', () => {
+    // Arrange
+    const raw = { ...rawStackConfig('prod'), observability: { logRetentionDays: 8 }, storage: { forceDestroy: false, typo: 1 } };
+    // Act
+    const error = configError(raw, 'prod');
+    // Assert
+    const keys = error.issues.map((i) => i.key);
+    expect(keys).toContain('ndjson-parquet:pipeline.observability.logRetentionDays');
+    expect(error.message).toMatch(/ndjson-parquet:pipeline\.storage.*typo/);
+  });
+
+  it('rejects an alarm e-mail that is not an address, and a log level that does not exist', () => {
+    // Arrange
+    const raw = { ...rawStackConfig('prod'), observability: { alarmEmail: 'oncall' }, lambda: { logLevel: 'LOUD' } };
+    // Act
+    const error = configError(raw, 'prod');
+    // Assert
+    expect(error.issues.map((i) => i.key).sort()).toEqual(['ndjson-parquet:pipeline.lambda.logLevel', 'ndjson-parquet:pipeline.observability.alarmEmail']);
+  });
+});

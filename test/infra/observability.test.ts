@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { catalogDatabaseName, CATALOG_COLUMNS, partitionProjectionParameters } from '../../pulumi/components/catalog';
+import { everyMinutesExpression } from '../../pulumi/components/sweeper';
+import { alarmSpecs } from '../../pulumi/observability/alarms';
+import { dashboardBody, PIPELINE_METRICS } from '../../pulumi/observability/dashboard';
+
+const inputs = {
+  metricsNamespace: 'ndjson-parquet',
+  service: 'np-dev',
+  batcherFunctionName: 'np-dev-batcher',
+  sweeperFunctionName: 'np-dev-sweeper',
+  batcherDlqName: 'np-dev-batcher-dlq',
+  ingestDlqName: 'np-dev-s3-events-dlq',
+  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:np-dev-manifest',
+  iteratorAgeAlarmSeconds: 600,
+};
+
+describe('alarm specs', () => {
+  it('alarm on anything above zero except iterator age, which uses the configured seconds', () => {
+    // Arrange / Act
+    const specs = alarmSpecs(inputs);
+    // Assert
+    expect(new Set(specs.map((s) => s.key)).size).toBe(specs.length);
+    for (const s of specs.filter((x) => x.key !== 'iterator-age')) expect([s.threshold, s.comparisonOperator]).toEqual([0, 'GreaterThanThreshold']);
+    expect(specs.find((s) => s.key === 'iterator-age')?.threshold).toBe(600_000);
+    for (const s of specs) expect(s.treatMissingData).toBe('notBreaching');
+  });
+});
+
+describe('dashboard body', () => {
+  it('lays widgets out on the 24-column grid without overlaps', () => {
+    // Arrange
+    const body = dashboardBody({ ...inputs, region: 'us-east-1', streamName: 'np-dev-ingest', glueJobName: 'np-dev-glue', alarmArns: ['arn:a'] });
+    // Act
+    const cells = new Set<string>();
+    const overlaps: string[] = [];
+    for (const w of body.widgets) {
+      for (let x = w.x; x < w.x + w.width; x++) {
+        for (let y = w.y; y < w.y + w.height; y++) {
+          const cell = `${x},${y}`;
+          if (cells.has(cell)) overlaps.push(cell);
+          cells.add(cell);
+        }
+      }
+    }
+    // Assert
+    expect(overlaps).toEqual([]);
+    for (const w of body.widgets) expect(w.x + w.width).toBeLessThanOrEqual(24);
+    const emf = body.widgets.flatMap((w) => (w.properties.metrics as unknown[][] | undefined) ?? []).filter((m) => m[0] === 'ndjson-parquet');
+    expect(emf.map((m) => m[1]).sort()).toEqual([...PIPELINE_METRICS.counters, ...PIPELINE_METRICS.gauges].sort());
+    expect(body.widgets.find((w) => w.type === 'alarm')?.properties.alarms).toEqual(['arn:a']);
+  });
+});
+
+describe('catalog and schedule helpers', () => {
+  it('projects one partition per date onto merged-parquet-${date}/', () => {
+    // Arrange / Act
+    const params = partitionProjectionParameters('out-bucket', 'pipeline/output/');
+    // Assert
+    expect(params['storage.location.template']).toBe('s3://out-bucket/pipeline/output/merged-parquet-${date}/');
+    expect(params['projection.date.interval.unit']).toBe('DAYS');
+    expect(catalogDatabaseName('ndjson-parquet-prod')).toBe('ndjson_parquet_prod');
+    expect(CATALOG_COLUMNS.map((c) => c.name)).not.toContain('date');
+  });
+
+  it('writes EventBridge rate expressions in singular and plural', () => {
+    // Arrange / Act / Assert
+    expect(everyMinutesExpression(1)).toBe('rate(1 minute)');
+    expect(everyMinutesExpression(5)).toBe('rate(5 minutes)');
+  });
+});
