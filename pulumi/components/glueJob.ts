@@ -121,6 +121,10 @@ export class GlueJob extends pulumi.ComponentResource {
           targetFileMb: config.glue.targetFileMb,
         }),
         '--staging_prefix': config.stagingPrefix,
+        // Read by the script's run report (glue/ndjson_parquet/args.py), so it needs no glue:GetJobRun.
+        '--glue_version': GLUE_VERSION,
+        '--worker_type': config.glue.workerType,
+        '--number_of_workers': String(config.glue.numberOfWorkers),
         '--job-language': 'python',
         '--job-bookmark-option': 'job-bookmark-disable',
         '--TempDir': `s3://${output}/${config.stagingPrefix}glue-temp/`,

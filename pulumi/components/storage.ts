@@ -6,6 +6,11 @@ import { SecureBucket } from './secureBucket';
 
 /** Days the Glue job's scratch space (stagingPrefix of the output bucket) is kept. */
 export const STAGING_EXPIRY_DAYS = 7;
+/** Where the Glue script stages a run's files before committing them (glue/ndjson_parquet/layout.py). */
+export function jobStagingPrefix(outputPrefix: string): string {
+  return `${outputPrefix}_staging/`;
+}
+
 /** Run reports of the Lambdas (logs/lambda/) and the Glue job (logs/glue/). */
 export const REPORTS_PREFIX = 'logs/';
 /** Where the Glue job's files live in the scripts bucket. */
@@ -23,7 +28,7 @@ export interface StorageArgs {
  * - manifest: manifests/ (expire after manifestsExpiryDays) and run reports under logs/ (logs/lambda/,
  *   logs/glue/; expire after logsExpiryDays).
  * - output: Parquet under outputPrefix, rejects under rejectsPrefix, Glue scratch under stagingPrefix
- *   (expires). Versioned, so a bad re-run cannot destroy the previous Parquet for noncurrentVersionExpiryDays.
+ *   (--TempDir) and the script's run staging under `<outputPrefix>_staging/` (both expire). Versioned, so a bad re-run cannot destroy the previous Parquet for noncurrentVersionExpiryDays.
  * - scripts: the Glue job's script (and packages), uploaded by the stack; reproducible, so not versioned.
  * In prod (forceDestroy false) the data buckets are also `protect`ed: `pulumi destroy` stops before
  * deleting anything instead of failing half-way on a non-empty bucket.
@@ -65,7 +70,14 @@ export class Storage extends pulumi.ComponentResource {
     );
     this.output = new SecureBucket(
       `${name}-output`,
-      { ...common, versioned: true, expiry: [{ id: 'expire-staging', prefix: args.config.stagingPrefix, days: STAGING_EXPIRY_DAYS }] },
+      {
+        ...common,
+        versioned: true,
+        expiry: [
+          { id: 'expire-staging', prefix: args.config.stagingPrefix, days: STAGING_EXPIRY_DAYS },
+          { id: 'expire-job-staging', prefix: jobStagingPrefix(args.config.outputPrefix), days: STAGING_EXPIRY_DAYS },
+        ],
+      },
       dataOpts,
     );
     this.scripts = new SecureBucket(`${name}-scripts`, { ...common, forceDestroy: true, versioned: false, expiry: [] }, { parent: this });

@@ -20,8 +20,28 @@ function prefixCondition(prefixes: string[]): Record<string, Record<string, stri
 }
 
 /**
+ * The "directory" keys above some prefixes (`pipeline/output/` -> `pipeline`, `pipeline/`, `pipeline/output`):
+ * Hadoop file systems probe them with HEAD before writing under them; without read access the probe answers
+ * 403 instead of 404 and the write fails.
+ */
+export function ancestorKeys(prefixes: string[]): string[] {
+  const keys = new Set<string>();
+  for (const prefix of prefixes) {
+    const parts = prefix.split('/').filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const key = parts.slice(0, i).join('/');
+      keys.add(key);
+      if (i < parts.length) keys.add(`${key}/`);
+    }
+  }
+  return [...keys].sort();
+}
+
+/**
  * The Glue job's role. It reads input objects (only under the input prefix) and manifests, writes Parquet
- * under the output, rejects and staging prefixes of the output bucket, writes its run report under
+ * under the output, rejects and staging prefixes of the output bucket (the script's own scratch space,
+ * `<output prefix>_staging/`, is under the output prefix), lists the output bucket (which holds nothing but
+ * what this job writes), writes its run report under
  * logs/glue/ of the manifest bucket (the seed's lesson: without it the report upload fails with
  * AccessDenied), reads its script, writes its own log groups and publishes metrics in the Glue namespace.
  */
@@ -37,7 +57,13 @@ export function glueJobPolicy(arns: GlueJobArns): PolicyDocument {
       ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
       writable.map((prefix) => objectArn(arns.outputBucketArn, prefix)),
     ),
-    allow('ListOutputPrefixes', ['s3:ListBucket'], [arns.outputBucketArn], prefixCondition(writable)),
+    allow('ListOutputBucket', ['s3:ListBucket'], [arns.outputBucketArn]),
+    allow('ProbeOutputDirectories', ['s3:GetObject'], ancestorKeys(writable).map((key) => `${arns.outputBucketArn}/${key}`)),
+    allow(
+      'LocateBuckets',
+      ['s3:GetBucketLocation'],
+      [arns.inputBucketArn, arns.manifestBucketArn, arns.outputBucketArn, arns.scriptsBucketArn],
+    ),
     allow('ReadJobScripts', ['s3:GetObject'], [objectArn(arns.scriptsBucketArn, arns.scriptsPrefix)]),
     allow(
       'WriteJobLogs',

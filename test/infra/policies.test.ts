@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACTIONS_WITHOUT_RESOURCE_SCOPE,
+  ancestorKeys,
   alarmTopicKeyPolicy,
   assumeRolePolicy,
   batcherPolicy,
@@ -106,16 +107,26 @@ describe('policy builders are least-privilege', () => {
     expect(statement?.Action).toEqual(['s3:PutObject']);
   });
 
-  it('scopes Glue listing to its prefixes', () => {
+  it('scopes Glue listing of the input bucket to the input prefix; the output bucket is all its own', () => {
     // Arrange
     const doc = glueJobPolicy(glueArns);
     // Act
     const list = doc.Statement.filter((s) => s.Action.includes('s3:ListBucket'));
     // Assert
-    expect(list.map((s) => s.Condition)).toEqual([
-      { StringLike: { 's3:prefix': ['pipeline/input/*'] } },
-      { StringLike: { 's3:prefix': ['pipeline/output/*', 'pipeline/rejects/*', 'pipeline/staging/*'] } },
+    expect(list.map((s) => [s.Resource, s.Condition])).toEqual([
+      [[glueArns.inputBucketArn], { StringLike: { 's3:prefix': ['pipeline/input/*'] } }],
+      [[glueArns.outputBucketArn], undefined],
     ]);
+  });
+
+  it('lets Hadoop probe the directory keys above the output prefixes, and nothing else there', () => {
+    // Arrange
+    const prefixes = ['pipeline/output/', 'pipeline/rejects/', 'pipeline/staging/'];
+    // Act
+    const keys = ancestorKeys(prefixes);
+    // Assert
+    expect(keys).toEqual(['pipeline', 'pipeline/', 'pipeline/output', 'pipeline/rejects', 'pipeline/staging']);
+    expect(ancestorKeys([''])).toEqual([]);
   });
 
   it('refuses two statements with one Sid', () => {

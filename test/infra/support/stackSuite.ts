@@ -524,6 +524,9 @@ export function describeStack(f: StackFixture): void {
         '--enable-continuous-cloudwatch-log': 'true',
         '--custom-logGroup-prefix': `/aws-glue/${f.base}-glue`,
         '--TempDir': `s3://${bucketName(f, 'output')}/${cfg.stagingPrefix}glue-temp/`,
+        '--glue_version': '5.0',
+        '--worker_type': cfg.glue.workerType,
+        '--number_of_workers': String(cfg.glue.numberOfWorkers),
       });
       expect(args['--extra-py-files']).toBe(`s3://${bucketName(f, 'scripts')}/glue/ndjson_parquet.zip`);
     });
@@ -716,7 +719,7 @@ export function describeStack(f: StackFixture): void {
       // Assert
       expect(quarantine).toEqual({ '': cfg.storage.quarantineExpiryDays });
       expect(manifest).toEqual({ 'manifests/': cfg.storage.manifestsExpiryDays, 'logs/': cfg.storage.logsExpiryDays });
-      expect(expiries('output')).toEqual({ [cfg.stagingPrefix]: 7 });
+      expect(expiries('output')).toEqual({ [cfg.stagingPrefix]: 7, [`${cfg.outputPrefix}_staging/`]: 7 });
       expect(expiries('input')).toEqual({});
     });
 
@@ -849,6 +852,9 @@ export function describeStack(f: StackFixture): void {
       }
       expect(on(`${bucketArn(f, 'scripts')}/glue/*`)).toEqual(['s3:GetObject']);
       expect(on(`${manifest}/*`)).toEqual([]);
+      expect(on(output)).toEqual(['s3:GetBucketLocation', 's3:ListBucket']);
+      expect(on(`${output}/pipeline`)).toEqual(['s3:GetObject']);
+      expect(on(`${output}/*`)).toEqual([]);
       expect(on('*')).toEqual(['cloudwatch:PutMetricData']);
       expect(doc.Statement.find((s) => s.Sid === 'PublishGlueMetrics')?.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'Glue' } });
     });
