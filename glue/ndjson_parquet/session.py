@@ -1,0 +1,44 @@
+"""Spark session settings the job depends on. Applied on Glue (to Glue's session) and locally."""
+
+from __future__ import annotations
+
+import os
+
+from pyspark.sql import SparkSession
+
+# Settings whose defaults would change results, not just speed:
+JOB_CONF = {
+    # Casts and map lookups must yield null, not fail the task, for values that do not fit.
+    "spark.sql.ansi.enabled": "false",
+    # A JSON object with a repeated key keeps the last value, like most JSON parsers.
+    "spark.sql.mapKeyDedupPolicy": "LAST_WIN",
+    # A line that fails half-way must be rejected whole, never kept as a partial record.
+    "spark.sql.json.enablePartialResults": "false",
+}
+
+
+def configure(spark: SparkSession) -> SparkSession:
+    for key, value in JOB_CONF.items():
+        spark.conf.set(key, value)
+    return spark
+
+
+def local_session(app_name: str = "ndjson-parquet-local", cores: str | None = None, memory: str | None = None) -> SparkSession:
+    """One local SparkSession, as quiet and small as a laptop or CI box wants it."""
+    # Binding to loopback keeps Spark from probing the network interfaces (and warning about them).
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    cores = cores or os.environ.get("NDJSON_PARQUET_SPARK_CORES", "*")
+    memory = memory or os.environ.get("NDJSON_PARQUET_SPARK_MEMORY", "2g")
+    spark = (
+        SparkSession.builder.master(f"local[{cores}]")
+        .appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", memory)
+        .config("spark.sql.shuffle.partitions", os.environ.get("NDJSON_PARQUET_SHUFFLE_PARTITIONS", "4"))
+        .config("spark.sql.adaptive.enabled", "true")
+        .config("spark.driver.extraJavaOptions", "-Dlog4j2.level=WARN")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("WARN")
+    return configure(spark)
