@@ -10,13 +10,16 @@ export const PROJECTION_RANGE = '2020-01-01,NOW';
 
 /**
  * Columns of the Athena table: the common fields of the seed-format generator's records
- * (handlers/domain/generator.ts). The schema policy of the Parquet files (types, nested
- * `custom_data`, unknown fields) is the Glue job's and is described in docs/glue.md; keep this list
- * in step with it. Athena reads Parquet columns by name, so a field missing from a file reads as NULL.
+ * (handlers/domain/generator.ts), typed as the Glue job's schema policy types them (docs/glue.md,
+ * glue/ndjson_parquet/schema.py: numbers -> double, strings -> string, objects/arrays -> JSON text in a
+ * string), plus the job's bookkeeping columns. Fields other producers add are in the Parquet files too
+ * (the job keeps a column registry per output prefix); declare them here to query them. Athena reads
+ * Parquet columns by name, so a column missing from a file reads as NULL. `date` is the partition column
+ * (the files also carry it; the projected value is the one Athena uses).
  */
 export const CATALOG_COLUMNS: readonly { name: string; type: string; comment: string }[] = Object.freeze([
   { name: 'id', type: 'string', comment: 'record id (uuid)' },
-  { name: 'timestamp', type: 'string', comment: 'event time, ISO-8601 UTC' },
+  { name: 'timestamp', type: 'string', comment: 'event time, ISO-8601 UTC, as in the NDJSON' },
   { name: 'user_id', type: 'string', comment: 'user id' },
   { name: 'session_id', type: 'string', comment: 'session id' },
   { name: 'event_type', type: 'string', comment: 'event type' },
@@ -24,7 +27,11 @@ export const CATALOG_COLUMNS: readonly { name: string; type: string; comment: st
   { name: 'device', type: 'string', comment: 'device' },
   { name: 'country', type: 'string', comment: 'country code' },
   { name: 'revenue', type: 'double', comment: 'revenue (0 unless a purchase)' },
-  { name: 'quantity', type: 'bigint', comment: 'quantity' },
+  { name: 'quantity', type: 'double', comment: 'quantity (JSON numbers are stored as double)' },
+  { name: 'custom_data', type: 'string', comment: 'nested object, as JSON text' },
+  { name: '_rescued_data', type: 'map<string,string>', comment: 'values that did not fit their column, as JSON text' },
+  { name: '_source_file', type: 'string', comment: 's3:// URI of the NDJSON file' },
+  { name: '_source_line', type: 'bigint', comment: '1-based line in that file' },
 ]);
 
 /** Glue database names: lower-case letters, digits and underscores. */
