@@ -47,16 +47,15 @@ export class Batcher extends pulumi.ComponentResource {
       environment: args.environment,
       policy: (logGroupArn) =>
         resolved({
-            logGroupArn,
-            streamArn: args.streamArn,
-            dlqArn: this.deadLetterQueue.arn,
-            tableArn: args.tableArn,
-            inputBucketArn: args.inputBucketArn,
-            quarantineBucketArn: args.quarantineBucketArn,
-            manifestBucketArn: args.manifestBucketArn,
-            stateMachineArn: args.stateMachineArn,
-          })
-          .apply((arns) => JSON.stringify(batcherPolicy({ ...arns, inputPrefix }))),
+          logGroupArn,
+          streamArn: args.streamArn,
+          dlqArn: this.deadLetterQueue.arn,
+          tableArn: args.tableArn,
+          inputBucketArn: args.inputBucketArn,
+          quarantineBucketArn: args.quarantineBucketArn,
+          manifestBucketArn: args.manifestBucketArn,
+          stateMachineArn: args.stateMachineArn,
+        }).apply((arns) => JSON.stringify(batcherPolicy({ ...arns, inputPrefix }))),
     });
 
     this.eventSourceMapping = new aws.lambda.EventSourceMapping(

@@ -1,6 +1,5 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { PolicyDocument } from '../policies';
 
 /** Package-qualified type tokens of our components: `ndjson-parquet:<module>:<Name>`. */
 export function componentType(module: string, name: string): string {
@@ -28,9 +27,4 @@ export function awsContext(opts?: pulumi.InvokeOutputOptions): AwsContext {
  */
 export function resolved<T extends Record<string, unknown>>(inputs: { [K in keyof T]: pulumi.Input<T[K]> }): pulumi.Output<T> {
   return pulumi.output(inputs as pulumi.Inputs) as unknown as pulumi.Output<T>;
-}
-
-/** A policy document built by a pure function, as the JSON string IAM wants. */
-export function policyJson(document: pulumi.Output<PolicyDocument>): pulumi.Output<string> {
-  return document.apply((doc) => JSON.stringify(doc));
 }

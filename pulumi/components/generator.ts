@@ -32,8 +32,9 @@ export class Generator extends pulumi.ComponentResource {
       timeoutSeconds: GENERATOR_TIMEOUT_SECONDS,
       environment: args.environment,
       policy: (logGroupArn) =>
-        resolved({ logGroupArn, inputBucketArn: args.inputBucketArn })
-          .apply((arns) => JSON.stringify(generatorPolicy({ ...arns, inputPrefix: args.config.inputPrefix }))),
+        resolved({ logGroupArn, inputBucketArn: args.inputBucketArn }).apply((arns) =>
+          JSON.stringify(generatorPolicy({ ...arns, inputPrefix: args.config.inputPrefix })),
+        ),
     });
     this.registerOutputs({ functionName: this.function.fn.name });
   }

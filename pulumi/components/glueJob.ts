@@ -82,58 +82,60 @@ export class GlueJob extends pulumi.ComponentResource {
       {
         role: this.role.id,
         policy: resolved({
-            inputBucketArn: args.inputBucketArn,
-            manifestBucketArn: args.manifestBucket.arn,
-            outputBucketArn: args.outputBucket.arn,
-            scriptsBucketArn: args.scriptsBucket.arn,
-            partition: args.aws.partition,
-            region: args.aws.region,
-            accountId: args.aws.accountId,
-          })
-          .apply((r) =>
-            JSON.stringify(
-              glueJobPolicy({
-                inputBucketArn: r.inputBucketArn,
-                inputPrefix: config.inputPrefix,
-                manifestBucketArn: r.manifestBucketArn,
-                outputBucketArn: r.outputBucketArn,
-                outputPrefix: config.outputPrefix,
-                rejectsPrefix: config.rejectsPrefix,
-                stagingPrefix: config.stagingPrefix,
-                scriptsBucketArn: r.scriptsBucketArn,
-                scriptsPrefix: SCRIPTS_PREFIX,
-                logGroupArns: [logNames.output, logNames.error].map((n) => logGroupArn(r, n)),
-              }),
-            ),
+          inputBucketArn: args.inputBucketArn,
+          manifestBucketArn: args.manifestBucket.arn,
+          outputBucketArn: args.outputBucket.arn,
+          scriptsBucketArn: args.scriptsBucket.arn,
+          partition: args.aws.partition,
+          region: args.aws.region,
+          accountId: args.aws.accountId,
+        }).apply((r) =>
+          JSON.stringify(
+            glueJobPolicy({
+              inputBucketArn: r.inputBucketArn,
+              inputPrefix: config.inputPrefix,
+              manifestBucketArn: r.manifestBucketArn,
+              outputBucketArn: r.outputBucketArn,
+              outputPrefix: config.outputPrefix,
+              rejectsPrefix: config.rejectsPrefix,
+              stagingPrefix: config.stagingPrefix,
+              scriptsBucketArn: r.scriptsBucketArn,
+              scriptsPrefix: SCRIPTS_PREFIX,
+              logGroupArns: [logNames.output, logNames.error].map((n) => logGroupArn(r, n)),
+            }),
           ),
+        ),
       },
       parent,
     );
 
-    const defaultArguments = resolved({ output: args.outputBucket.name, manifest: args.manifestBucket.name, scripts: args.scriptsBucket.name })
-      .apply(({ output, manifest, scripts }) => ({
-        ...glueDefaultArguments({
-          outputBucket: output,
-          manifestBucket: manifest,
-          outputPrefix: config.outputPrefix,
-          rejectsPrefix: config.rejectsPrefix,
-          compression: config.glue.compression,
-          targetFileMb: config.glue.targetFileMb,
-        }),
-        '--staging_prefix': config.stagingPrefix,
-        // Read by the script's run report (glue/ndjson_parquet/args.py), so it needs no glue:GetJobRun.
-        '--glue_version': GLUE_VERSION,
-        '--worker_type': config.glue.workerType,
-        '--number_of_workers': String(config.glue.numberOfWorkers),
-        '--job-language': 'python',
-        '--job-bookmark-option': 'job-bookmark-disable',
-        '--TempDir': `s3://${output}/${config.stagingPrefix}glue-temp/`,
-        '--enable-metrics': 'true',
-        '--enable-observability-metrics': 'true',
-        '--enable-continuous-cloudwatch-log': 'true',
-        '--custom-logGroup-prefix': glueLogGroupPrefix(jobName),
-        ...(extraPyFiles.length > 0 ? { '--extra-py-files': extraPyFiles.map((a) => `s3://${scripts}/${scriptKey(a)}`).join(',') } : {}),
-      }));
+    const defaultArguments = resolved({
+      output: args.outputBucket.name,
+      manifest: args.manifestBucket.name,
+      scripts: args.scriptsBucket.name,
+    }).apply(({ output, manifest, scripts }) => ({
+      ...glueDefaultArguments({
+        outputBucket: output,
+        manifestBucket: manifest,
+        outputPrefix: config.outputPrefix,
+        rejectsPrefix: config.rejectsPrefix,
+        compression: config.glue.compression,
+        targetFileMb: config.glue.targetFileMb,
+      }),
+      '--staging_prefix': config.stagingPrefix,
+      // Read by the script's run report (glue/ndjson_parquet/args.py), so it needs no glue:GetJobRun.
+      '--glue_version': GLUE_VERSION,
+      '--worker_type': config.glue.workerType,
+      '--number_of_workers': String(config.glue.numberOfWorkers),
+      '--job-language': 'python',
+      '--job-bookmark-option': 'job-bookmark-disable',
+      '--TempDir': `s3://${output}/${config.stagingPrefix}glue-temp/`,
+      '--enable-metrics': 'true',
+      '--enable-observability-metrics': 'true',
+      '--enable-continuous-cloudwatch-log': 'true',
+      '--custom-logGroup-prefix': glueLogGroupPrefix(jobName),
+      ...(extraPyFiles.length > 0 ? { '--extra-py-files': extraPyFiles.map((a) => `s3://${scripts}/${scriptKey(a)}`).join(',') } : {}),
+    }));
 
     this.job = new aws.glue.Job(
       name,

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../config';
-import { alarmSpecs } from '../observability/alarms';
+import { ALARM_KEYS, alarmSpecs } from '../observability/alarms';
 import { dashboardBody, dashboardUrl } from '../observability/dashboard';
 import { alarmTopicKeyPolicy } from '../policies';
 import { type AwsContext, componentType, resolved } from './common';
@@ -44,8 +44,9 @@ export class Observability extends pulumi.ComponentResource {
         description: `${args.baseName}: encrypts the alarm topic`,
         enableKeyRotation: true,
         deletionWindowInDays: 7,
-        policy: resolved({ partition: args.aws.partition, accountId: args.aws.accountId })
-          .apply((ids) => JSON.stringify(alarmTopicKeyPolicy(ids))),
+        policy: resolved({ partition: args.aws.partition, accountId: args.aws.accountId }).apply((ids) =>
+          JSON.stringify(alarmTopicKeyPolicy(ids)),
+        ),
       },
       parent,
     );
@@ -61,28 +62,17 @@ export class Observability extends pulumi.ComponentResource {
     }
 
     const specs = resolved({
-        batcherFunctionName: args.batcherFunctionName,
-        sweeperFunctionName: args.sweeperFunctionName,
-        batcherDlqName: args.batcherDlqName,
-        ingestDlqName: args.ingestDlqName,
-        stateMachineArn: args.stateMachineArn,
-      })
-      .apply((names) =>
-        alarmSpecs({ ...names, metricsNamespace: METRICS_NAMESPACE, service, iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds }),
-      );
-    // The set of alarms is static (keys do not depend on resource names), so resources can be declared
-    // up front and take their resolved fields from the Output.
-    const keys = alarmSpecs({
-      metricsNamespace: METRICS_NAMESPACE,
-      service,
-      batcherFunctionName: '',
-      sweeperFunctionName: '',
-      batcherDlqName: '',
-      ingestDlqName: '',
-      stateMachineArn: '',
-      iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds,
-    }).map((s) => s.key);
-    this.alarms = keys.map((key) => {
+      batcherFunctionName: args.batcherFunctionName,
+      sweeperFunctionName: args.sweeperFunctionName,
+      batcherDlqName: args.batcherDlqName,
+      ingestDlqName: args.ingestDlqName,
+      stateMachineArn: args.stateMachineArn,
+    }).apply((names) =>
+      alarmSpecs({ ...names, metricsNamespace: METRICS_NAMESPACE, service, iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds }),
+    );
+    // The set of alarms is fixed (ALARM_KEYS), so the resources are declared up front; each takes its
+    // fields from the spec computed once the resource names are known.
+    this.alarms = ALARM_KEYS.map((key) => {
       const spec = specs.apply((all) => {
         const found = all.find((s) => s.key === key);
         if (!found) throw new Error(`alarm ${key} disappeared`);
@@ -116,21 +106,20 @@ export class Observability extends pulumi.ComponentResource {
       {
         dashboardName,
         dashboardBody: resolved({
-            region: args.aws.region,
-            streamName: args.streamName,
-            batcherFunctionName: args.batcherFunctionName,
-            sweeperFunctionName: args.sweeperFunctionName,
-            stateMachineArn: args.stateMachineArn,
-            glueJobName: args.glueJobName,
-            batcherDlqName: args.batcherDlqName,
-            ingestDlqName: args.ingestDlqName,
-            alarmArns: pulumi.all(this.alarms.map((a) => a.arn)),
-          })
-          .apply((inputs) =>
-            JSON.stringify(
-              dashboardBody({ ...inputs, metricsNamespace: METRICS_NAMESPACE, service, iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds }),
-            ),
+          region: args.aws.region,
+          streamName: args.streamName,
+          batcherFunctionName: args.batcherFunctionName,
+          sweeperFunctionName: args.sweeperFunctionName,
+          stateMachineArn: args.stateMachineArn,
+          glueJobName: args.glueJobName,
+          batcherDlqName: args.batcherDlqName,
+          ingestDlqName: args.ingestDlqName,
+          alarmArns: pulumi.all(this.alarms.map((a) => a.arn)),
+        }).apply((inputs) =>
+          JSON.stringify(
+            dashboardBody({ ...inputs, metricsNamespace: METRICS_NAMESPACE, service, iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds }),
           ),
+        ),
       },
       parent,
     );

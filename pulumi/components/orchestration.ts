@@ -51,8 +51,9 @@ export class Orchestration extends pulumi.ComponentResource {
       `${name}-policy`,
       {
         role: this.role.id,
-        policy: resolved({ tableArn: args.table.arn, glueJobArn: args.glueJob.arn })
-          .apply((arns) => JSON.stringify(stateMachinePolicy(arns))),
+        policy: resolved({ tableArn: args.table.arn, glueJobArn: args.glueJob.arn }).apply((arns) =>
+          JSON.stringify(stateMachinePolicy(arns)),
+        ),
       },
       parent,
     );

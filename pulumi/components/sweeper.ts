@@ -48,14 +48,13 @@ export class Sweeper extends pulumi.ComponentResource {
       environment: args.environment,
       policy: (logGroupArn) =>
         resolved({
-            logGroupArn,
-            tableArn: args.tableArn,
-            inputBucketArn: args.inputBucketArn,
-            quarantineBucketArn: args.quarantineBucketArn,
-            manifestBucketArn: args.manifestBucketArn,
-            stateMachineArn: args.stateMachineArn,
-          })
-          .apply((arns) => JSON.stringify(sweeperPolicy({ ...arns, inputPrefix }))),
+          logGroupArn,
+          tableArn: args.tableArn,
+          inputBucketArn: args.inputBucketArn,
+          quarantineBucketArn: args.quarantineBucketArn,
+          manifestBucketArn: args.manifestBucketArn,
+          stateMachineArn: args.stateMachineArn,
+        }).apply((arns) => JSON.stringify(sweeperPolicy({ ...arns, inputPrefix }))),
     });
 
     new aws.lambda.FunctionEventInvokeConfig(

@@ -5,9 +5,22 @@
 
 export type Statistic = 'Sum' | 'Maximum' | 'Average';
 
+/** Every alarm, in the order alarmSpecs returns them. */
+export const ALARM_KEYS = [
+  'batcher-dlq-not-empty',
+  'ingest-dlq-not-empty',
+  'executions-failed',
+  'iterator-age',
+  'batcher-errors',
+  'sweeper-errors',
+  'manifests-stuck',
+] as const;
+
+export type AlarmKey = (typeof ALARM_KEYS)[number];
+
 export interface AlarmSpec {
   /** Stable key; also the suffix of the alarm's name. */
-  key: string;
+  key: AlarmKey;
   description: string;
   namespace: string;
   metricName: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { catalogDatabaseName, CATALOG_COLUMNS, partitionProjectionParameters } from '../../pulumi/components/catalog';
 import { everyMinutesExpression } from '../../pulumi/components/sweeper';
-import { alarmSpecs } from '../../pulumi/observability/alarms';
+import { ALARM_KEYS, alarmSpecs } from '../../pulumi/observability/alarms';
 import { dashboardBody, PIPELINE_METRICS } from '../../pulumi/observability/dashboard';
 
 const inputs = {
@@ -20,7 +20,7 @@ describe('alarm specs', () => {
     // Arrange / Act
     const specs = alarmSpecs(inputs);
     // Assert
-    expect(new Set(specs.map((s) => s.key)).size).toBe(specs.length);
+    expect(specs.map((s) => s.key)).toEqual([...ALARM_KEYS]);
     for (const s of specs.filter((x) => x.key !== 'iterator-age')) expect([s.threshold, s.comparisonOperator]).toEqual([0, 'GreaterThanThreshold']);
     expect(specs.find((s) => s.key === 'iterator-age')?.threshold).toBe(600_000);
     for (const s of specs) expect(s.treatMissingData).toBe('notBreaching');
