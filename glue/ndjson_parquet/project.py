@@ -82,7 +82,7 @@ def rescued_map(record: Column, plan: SchemaPlan) -> Column:
     types = F.create_map(*[x for c in plan.columns for x in (F.lit(TAG + c.name), F.lit(c.type))]) if plan.columns else None
 
     def keeps(k: Column, v: Column) -> Column:
-        column_type = types.getItem(k) if types is not None else F.lit(None).cast("string")
+        column_type = F.element_at(types, k) if types is not None else F.lit(None).cast("string")
         fits = (
             F.when(column_type.isNull(), F.lit(False))
             .when(column_type.isin(STRING, JSON), F.lit(True))

@@ -14,35 +14,46 @@ import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterator
 
-EVENT_TYPES = ["page_view", "click", "add_to_cart", "purchase", "signup", "logout"]
-COUNTRIES = ["US", "DE", "FR", "GB", "JP", "BR", "IN", "CA"]
+# The same shape and value ranges as handlers/domain/generator.ts (generateRecord).
+EVENT_TYPES = ["page_view", "click", "add_to_cart", "purchase", "signup", "login", "search"]
+PAGES = ["/", "/products", "/products/detail", "/cart", "/checkout", "/account", "/search"]
 DEVICES = ["desktop", "mobile", "tablet"]
-FLAGS = ["new_checkout", "dark_mode", "beta_search", "fast_cart", "promo_banner", "ai_recs", "one_click"]
+COUNTRIES = ["US", "GB", "DE", "FR", "BR", "IN", "JP", "CA"]
+FEATURE_FLAGS = ["new_checkout", "dark_mode", "recommendations_v2", "fast_search", "beta_banner", "one_click_buy"]
+
+
+def _base36(n: int) -> str:
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        n, r = divmod(n, 36)
+        out = digits[r] + out
+        if n == 0:
+            return out
 
 
 def record(rng: random.Random, date: str = "2026-01-30", seq: int = 0) -> dict[str, Any]:
-    """One record. `revenue` is the integer 0 unless the event is a purchase (then a float)."""
-    base = datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
-    at = base + timedelta(seconds=rng.randrange(86_400), microseconds=rng.randrange(1_000_000))
+    """One record. `revenue` is the integer 0 unless the event is a purchase (then a float with cents)."""
+    day = datetime.fromisoformat(date).replace(tzinfo=timezone.utc)
+    at = day + timedelta(milliseconds=rng.randrange(86_400_000))
     event_type = rng.choice(EVENT_TYPES)
-    flags = {name: rng.random() < 0.5 for name in rng.sample(FLAGS, rng.randint(0, 4))}
+    revenue: float | int = round(1 + rng.random() * 499, 2) if event_type == "purchase" else 0
+    flags = {flag: rng.random() < 0.5 for flag in FEATURE_FLAGS if rng.random() < 0.5}
     return {
-        "event_id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        "sequence": seq,
-        "timestamp": at.isoformat().replace("+00:00", "Z"),
-        "user_id": f"user_{rng.randrange(100_000):06d}",
-        "session_id": f"sess_{rng.getrandbits(48):012x}",
+        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "timestamp": at.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+        "user_id": f"user_{1 + rng.randrange(5000):05d}",
+        "session_id": f"sess_{_base36(seq)}_{_base36(rng.randrange(10**9))}",
         "event_type": event_type,
-        "page_url": f"https://shop.example.com/{rng.choice(['home', 'product', 'cart', 'search'])}/{rng.randrange(5000)}",
+        "page": rng.choice(PAGES),
+        "device": rng.choice(DEVICES),
         "country": rng.choice(COUNTRIES),
-        "device_type": rng.choice(DEVICES),
-        "is_authenticated": rng.random() < 0.6,
-        "revenue": round(rng.uniform(1, 500), 2) if event_type == "purchase" else 0,
-        "quantity": rng.randint(1, 5) if event_type in ("purchase", "add_to_cart") else 0,
+        "revenue": revenue,
+        "quantity": 1 + rng.randrange(5) if event_type in ("purchase", "add_to_cart") else 0,
         "custom_data": {
             "feature_flags": flags,
-            "experiment_group": rng.choice(["A", "B", "control"]),
-            "score": round(rng.random(), 4),
+            "experiment_group": rng.choice(["control", "variant_a", "variant_b"]),
+            "score": round(rng.random(), 3),
         },
     }
 
@@ -53,7 +64,8 @@ def records(n: int, seed: int = 1, date: str = "2026-01-30", start: int = 0) -> 
 
 
 def ndjson(rows: list[Any], newline: str = "\n", trailing_newline: bool = True) -> bytes:
-    """Serialises rows (dicts, or raw `str` lines written as they are) as NDJSON bytes."""
+    """Serialises rows (dicts, or raw `str` lines written as they are) as NDJSON bytes, compact like
+    JSON.stringify."""
     lines = [row if isinstance(row, str) else json.dumps(row, separators=(",", ":")) for row in rows]
     text = newline.join(lines) + (newline if trailing_newline and lines else "")
     return text.encode("utf-8")
