@@ -10,6 +10,11 @@ export function program(): Command {
     .addCommand(localCommand());
 }
 
+// Exit through process.exit on an interrupt so the 'exit' hooks of the emulator and the Glue worker run and
+// no moto server or Spark JVM outlives the command.
+process.once('SIGINT', () => process.exit(130));
+process.once('SIGTERM', () => process.exit(143));
+
 try {
   await program().parseAsync(process.argv);
 } catch (error) {

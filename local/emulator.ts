@@ -62,6 +62,11 @@ export async function startEmulator(options: { port?: number; region?: string } 
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const exited = new Promise<void>((resolveExit) => child.once('exit', () => resolveExit()));
+  // A process that exits without calling stop() (a CLI interrupted, a test runner torn down) must not leave
+  // a moto server behind: orphaned ones have been seen spinning at full memory for the rest of a session.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
 
   const deadline = Date.now() + 30_000;
   for (;;) {

@@ -104,6 +104,10 @@ export class LocalGlueRunner {
       },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
+    // The worker (and the JVM it owns, which exits when the worker does) must not outlive this process.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     child.stderr.pipe(this.log, { end: false });
     createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line));
     child.on('exit', (code, signal) => {
