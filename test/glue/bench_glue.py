@@ -1,0 +1,193 @@
+"""Benchmark of the Glue job under local Spark (run by scripts/bench-glue.sh; not collected by pytest).
+
+Generates BENCH_MB of generator-like NDJSON in BENCH_FILES files (cached between runs), then converts it
+three ways on the same BENCH_CORES cores, BENCH_ROUNDS times each (best time counts, after a warm-up that
+loads the JIT): our job through LocalFsStorage (the job's own code path; S3 is the only thing left out),
+plain `spark.read.json(...).write.parquet(...)`, and DuckDB `COPY ... TO ... (FORMAT parquet)`. All three
+write zstd. Prints progress to stderr and one JSON line to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import platform
+import shutil
+import sys
+import time
+from typing import Any, Callable
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(ROOT, "glue"))
+sys.path.insert(0, HERE)
+
+MB = 1024 * 1024
+DATE = "2026-01-30"
+BUCKET = "bench-input"
+
+
+def say(message: str) -> None:
+    print(f"bench-glue: {message}", file=sys.stderr, flush=True)
+
+
+def _write_file(job: tuple[str, int, int]) -> int:
+    from records import stream_ndjson
+
+    path, size, index = job
+    tmp = f"{path}.tmp"
+    with open(tmp, "wb") as out:
+        out.writelines(stream_ndjson(size, seed=index, date=DATE, start=index * 10_000_000))
+    os.replace(tmp, path)
+    return os.path.getsize(path)
+
+
+def generate(root: str, total_mb: int, files: int, cores: int) -> list[str]:
+    folder = os.path.join(root, BUCKET, "pipeline", "input")
+    stamp = os.path.join(root, f".generated-{total_mb}mb-{files}")
+    keys = [f"pipeline/input/{DATE}-test{i + 1:04d}-000000-bench.ndjson" for i in range(files)]
+    if os.path.exists(stamp):
+        return keys
+    shutil.rmtree(os.path.join(root, BUCKET), ignore_errors=True)
+    os.makedirs(folder)
+    started = time.perf_counter()
+    per_file = total_mb * MB // files + 1
+    jobs = [(os.path.join(root, BUCKET, key), per_file, i) for i, key in enumerate(keys)]
+    with multiprocessing.Pool(cores) as pool:
+        written = sum(pool.map(_write_file, jobs))
+    open(stamp, "w").close()
+    say(f"generated {written / MB:.0f} MB in {files} files in {time.perf_counter() - started:.0f} s")
+    return keys
+
+
+def manifest_doc(root: str, keys: list[str], manifest_id: str) -> dict[str, Any]:
+    sizes = [os.path.getsize(os.path.join(root, BUCKET, k)) for k in keys]
+    return {
+        "fileLocations": [{"URIPrefixes": [f"s3://{BUCKET}/{k}"]} for k in keys],
+        "metadata": {
+            "date_prefix": DATE,
+            "manifest_id": manifest_id,
+            "manifest_name": manifest_id[len(DATE) + 1 :] + ".json",
+            "batch_seq": 1,
+            "file_count": len(keys),
+            "total_bytes": sum(sizes),
+            "created_at": "2026-01-30T00:00:00Z",
+            # No ETags: S3 returns them with HEAD for free, the local stand-in would have to hash 500 MB.
+            "files": [{"key": k, "size_bytes": s} for k, s in zip(keys, sizes)],
+        },
+    }
+
+
+def run_ours(spark: Any, root: str, keys: list[str], tag: str) -> tuple[float, int]:
+    from ndjson_parquet.args import job_args_from
+    from ndjson_parquet.fs_storage import LocalFsStorage
+    from ndjson_parquet.job import run_job
+
+    manifest_id = f"{DATE}-batch-0001-20260130-{tag}"
+    manifest_key = f"manifests/{DATE}/{manifest_id}.json"
+    path = os.path.join(root, "bench-manifests", *manifest_key.split("/"))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(manifest_doc(root, keys, manifest_id), f)
+    shutil.rmtree(os.path.join(root, "bench-output"), ignore_errors=True)
+    args = job_args_from({
+        "JOB_NAME": "bench", "JOB_RUN_ID": f"jr_bench_{tag}", "manifest_path": f"s3://bench-manifests/{manifest_key}",
+        "manifest_id": manifest_id, "date_prefix": DATE, "output_bucket": "bench-output", "manifest_bucket": "bench-manifests",
+    })
+    started = time.perf_counter()
+    outcome = run_job(spark, LocalFsStorage(root), args, workdir_root=root)
+    elapsed = time.perf_counter() - started
+    if outcome.exception is not None:
+        raise outcome.exception
+    phases = outcome.report["durations_seconds"]
+    say(f"ours {tag}: {elapsed:.1f} s, {outcome.report['processing_summary']['parquet_files_created']} file(s), phases {phases}")
+    return elapsed, outcome.report["bytes"]["output"]
+
+
+def run_plain(spark: Any, root: str, keys: list[str], tag: str) -> tuple[float, int]:
+    out = os.path.join(root, "plain-output")
+    shutil.rmtree(out, ignore_errors=True)
+    paths = [os.path.join(root, BUCKET, k) for k in keys]
+    started = time.perf_counter()
+    spark.read.json(paths).write.mode("overwrite").option("compression", "zstd").parquet(out)
+    elapsed = time.perf_counter() - started
+    size = sum(os.path.getsize(os.path.join(out, n)) for n in os.listdir(out) if n.endswith(".parquet"))
+    say(f"plain spark {tag}: {elapsed:.1f} s, {sum(1 for n in os.listdir(out) if n.endswith('.parquet'))} file(s)")
+    return elapsed, size
+
+
+def run_duckdb(root: str, keys: list[str], cores: int, tag: str) -> tuple[float, int]:
+    import duckdb
+
+    out = os.path.join(root, "duckdb-output.parquet")
+    if os.path.exists(out):
+        os.remove(out)
+    paths = [os.path.join(root, BUCKET, k) for k in keys]
+    con = duckdb.connect()
+    con.execute(f"SET threads = {cores}")
+    started = time.perf_counter()
+    con.execute(
+        f"COPY (SELECT * FROM read_json_auto({paths!r}, format = 'newline_delimited')) TO '{out}' (FORMAT parquet, COMPRESSION zstd)"
+    )
+    elapsed = time.perf_counter() - started
+    con.close()
+    say(f"duckdb {tag}: {elapsed:.1f} s")
+    return elapsed, os.path.getsize(out)
+
+
+def best(runs: list[tuple[float, int]]) -> tuple[float, int]:
+    return min(runs, key=lambda r: r[0])
+
+
+def main() -> int:
+    total_mb = int(os.environ.get("BENCH_MB", "512"))
+    files = int(os.environ.get("BENCH_FILES", "100"))
+    cores = int(os.environ.get("BENCH_CORES", "2"))
+    rounds = int(os.environ.get("BENCH_ROUNDS", "2"))
+    root = os.environ.get("BENCH_DIR", "/tmp/ndjson-parquet-bench")
+    os.makedirs(root, exist_ok=True)
+    keys = generate(root, total_mb, files, cores)
+    input_bytes = sum(os.path.getsize(os.path.join(root, BUCKET, k)) for k in keys)
+
+    from ndjson_parquet.session import local_session
+
+    spark = local_session(app_name="ndjson-parquet-bench", cores=str(cores), memory=os.environ.get("BENCH_SPARK_MEMORY", "8g"))
+    say("warming up the JVM on 4 files")
+    run_ours(spark, root, keys[:4], "warmup")
+    run_plain(spark, root, keys[:4], "warmup")
+
+    results: dict[str, list[tuple[float, int]]] = {"ours": [], "plain": [], "duckdb": []}
+    runners: dict[str, Callable[[str], tuple[float, int]]] = {
+        "ours": lambda tag: run_ours(spark, root, keys, tag),
+        "plain": lambda tag: run_plain(spark, root, keys, tag),
+        "duckdb": lambda tag: run_duckdb(root, keys, cores, tag),
+    }
+    for round_no in range(rounds):
+        for name in ("ours", "plain", "duckdb"):
+            results[name].append(runners[name](f"r{round_no + 1}"))
+    spark.stop()
+
+    mb = input_bytes / MB
+    ours, plain, duck = (best(results[n]) for n in ("ours", "plain", "duckdb"))
+    summary = {
+        "input_mb": round(mb, 1),
+        "files": len(keys),
+        "cores": cores,
+        "rounds": rounds,
+        "seconds": {"ours": round(ours[0], 2), "plain_spark": round(plain[0], 2), "duckdb": round(duck[0], 2)},
+        "output_mb": {"ours": round(ours[1] / MB, 1), "plain_spark": round(plain[1] / MB, 1), "duckdb": round(duck[1] / MB, 1)},
+        "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
+        "ours_mb_s": round(mb / ours[0], 2),
+        "plain_spark_mb_s": round(mb / plain[0], 2),
+        "duckdb_mb_s": round(mb / duck[0], 2),
+        "ours_vs_plain": round(plain[0] / ours[0], 3),
+        "ours_vs_duckdb": round(duck[0] / ours[0], 3),
+        "compression_ratio": round(input_bytes / ours[1], 2),
+    }
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

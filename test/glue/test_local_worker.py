@@ -1,0 +1,66 @@
+"""glue/local_worker.py as the local runtime drives it: a long-lived process, one JSON request per line on
+stdin, one JSON response per line on stdout (and nothing else there), faults injected per request."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from records import ndjson, records
+from support import Pipeline
+
+WORKER = os.path.join(os.path.dirname(__file__), "..", "..", "glue", "local_worker.py")
+
+
+@pytest.fixture
+def worker(emulator, tmp_path):
+    env = {**os.environ, "NDJSON_PARQUET_SPARK_CORES": "2", "NDJSON_PARQUET_SHUFFLE_PARTITIONS": "2", "TMPDIR": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(tmp_path / "worker.log", "w"), env=env, text=True)
+    yield proc
+    if proc.poll() is None:
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def ask(proc: subprocess.Popen, request: dict | str) -> dict:
+    proc.stdin.write((request if isinstance(request, str) else json.dumps(request)) + "\n")
+    proc.stdin.flush()
+    line = proc.stdout.readline()
+    assert line, "worker closed stdout"
+    return json.loads(line)
+
+
+def glue_args(pipeline: Pipeline, manifest: tuple[str, str]) -> dict[str, str]:
+    args = pipeline.args(*manifest)
+    args.pop("JOB_RUN_ID")
+    return {f"--{k}": v for k, v in args.items()}
+
+
+def test_worker_runs_jobs_in_sequence_with_faults_and_recovers(pipeline: Pipeline, worker):
+    manifest = pipeline.put_manifest([pipeline.put_file(ndjson(records(50, seed=i))) for i in range(2)])
+    expected = Counter(r["id"] for i in range(2) for r in records(50, seed=i))
+
+    killed = ask(worker, {"id": "run-1", "args": glue_args(pipeline, manifest), "fault": {"fail_after_files": 1}})
+    garbage = ask(worker, "this is not json")
+    rerun = ask(worker, {"id": "run-2", "args": {**glue_args(pipeline, manifest), "--JOB_RUN_ID": "jr_given"}})
+
+    assert killed["id"] == "run-1" and killed["status"] == "FAILED"
+    assert "InjectedFault" in killed["error"] and killed["job_run_id"].startswith("jr_")
+    assert killed["report_key"].startswith("logs/glue/")
+    assert garbage["status"] == "FAILED" and garbage["id"] is None
+    assert rerun == {"id": "run-2", "status": "SUCCEEDED", "job_run_id": "jr_given", "report_key": rerun["report_key"], "error": None}
+    assert Counter(r["id"] for r in pipeline.output_rows()) == expected
+    report = json.loads(pipeline.s3.get_object(Bucket=pipeline.manifest_bucket, Key=rerun["report_key"])["Body"].read())
+    assert report["job_info"]["job_run_id"] == "jr_given"
+
+    worker.stdin.close()
+    assert worker.wait(timeout=60) == 0
+    assert worker.stdout.read() == ""
