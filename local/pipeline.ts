@@ -75,6 +75,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
     ...(options.emulatorEndpoint ? { emulatorEndpoint: options.emulatorEndpoint } : {}),
     ...(options.glueWorker ? { glueWorker: options.glueWorker } : {}),
+    onExecutionStart: (execution) => say(`conversion: execution ${execution.name} started (${execution.running} running; Glue runs one at a time)`),
     onExecution: (outcome) => say(`execution ${outcome.name}: ${outcome.status}${outcome.error ? ` (${outcome.error}: ${outcome.cause})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`),
   });
 

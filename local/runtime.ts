@@ -50,6 +50,7 @@ export interface LocalRuntimeOptions {
   emulatorEndpoint?: string;
   onObjectCreated?: (event: ObjectCreatedEvent) => void;
   onInvocation?: (outcome: InvocationOutcome) => void;
+  onExecutionStart?: (execution: { name: string; running: number }) => void;
   onExecution?: (outcome: ExecutionOutcome) => void;
 }
 
@@ -180,6 +181,7 @@ export class LocalRuntime {
         definition: stateMachineDefinition({ tableName: resources.tableName, glueJobName: resources.glueJobName }),
         glueFailureRate: options.chaosRate ?? 0,
         ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
+        ...(options.onExecutionStart ? { onStart: options.onExecutionStart } : {}),
         ...(options.onExecution ? { onOutcome: options.onExecution } : {}),
       });
 

@@ -54,6 +54,7 @@ export interface StepFunctionsExecutorOptions {
   /** Fault injection: the fraction of Glue runs asked to fail after their first file. */
   glueFailureRate?: number;
   random?: () => number;
+  onStart?: (execution: { executionArn: string; name: string; running: number }) => void;
   onOutcome?: (outcome: ExecutionOutcome) => void;
 }
 
@@ -178,6 +179,7 @@ export class LocalStepFunctionsExecutor {
           this.running.delete(run);
         });
         this.running.add(run);
+        this.options.onStart?.({ executionArn: arn, name: described.name ?? arn, running: this.running.size });
       }
       nextToken = page.nextToken;
     } while (nextToken);
