@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -100,6 +100,24 @@ describe('ndjson-parquet local (end to end)', () => {
     expect(manifests.length).toBe(manifestKeys.length);
     expect(manifests.every((m) => m.status === 'completed')).toBe(true);
     expect(run.stderr).toContain('upload: 24/24');
+  });
+
+  it("without --flush, leaves today's files below the threshold pending, says so, and quarantines bad names from --input", { timeout: 120_000 }, async () => {
+    // Prepare
+    const input = await mkdtemp(join(tmpdir(), 'e2e-in-'));
+    await writeFile(join(input, 'notes.ndjson'), '{"a":1}\n');
+    await writeFile(join(input, '20251223-wrong-format.ndjson'), '{"a":1}\n');
+
+    // Act
+    const run = await runCli(['local', '--generate', '3', '--records', '5', '--input', input, '--batching-window', '1', '--json', '--timeout', '100']);
+
+    // Assert
+    expect(run.code, run.stderr).toBe(0);
+    const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+    expect(summary).toMatchObject({ status: 'succeeded', files_in: 5, quarantined: 2, converted: 0, manifests: { total: 0 } });
+    expect(summary.pending).toHaveLength(3);
+    expect(summary.pending.every((p: { why: string }) => p.why === 'today, below the batch threshold')).toBe(true);
+    expect(summary.message).toContain('stay pending below the batch threshold');
   });
 
   it('starts under a Node older than 22 by re-running itself with the project Node', async () => {
