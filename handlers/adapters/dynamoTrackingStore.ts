@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ttlAfterDays } from '../domain/dates';
-import { manifestSortKey, s3Uri, type Manifest } from '../domain/manifest';
+import { MANIFEST_SK_PREFIX, manifestSortKey, s3Uri, type Manifest } from '../domain/manifest';
 import type { WindowState } from '../domain/window';
 import type {
   CommitOutcome,
@@ -428,17 +428,21 @@ export class DynamoTrackingStore implements TrackingStore {
     const result = await this.db.send(
       new GetCommand({ TableName: this.table, Key: { date_prefix: date, file_key: manifestSortKey(name) }, ConsistentRead: true }),
     );
-    const item = result.Item;
-    if (!item || typeof item.manifest_path !== 'string') return null;
-    return {
-      date,
-      name,
-      status: String(item.status ?? 'unknown'),
-      manifestPath: item.manifest_path,
-      fileCount: Number(item.file_count ?? 0),
-      ...(typeof item.execution_arn === 'string' ? { executionArn: item.execution_arn } : {}),
-      ...(typeof item.updated_at === 'string' ? { updatedAt: item.updated_at } : {}),
-    };
+    return manifestRecordFromItem(date, result.Item);
+  }
+
+  async listUnfinishedManifests(date: string): Promise<ManifestRecord[]> {
+    const items = await this.queryAll({
+      TableName: this.table,
+      KeyConditionExpression: 'date_prefix = :d AND begins_with(file_key, :p)',
+      FilterExpression: '#status IN (:pending, :processing)',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':d': date, ':p': MANIFEST_SK_PREFIX, ':pending': 'pending', ':processing': 'processing' },
+    });
+    return items.flatMap((item) => {
+      const record = manifestRecordFromItem(date, item);
+      return record ? [record] : [];
+    });
   }
 
   async recordQuarantine(record: QuarantineRecord): Promise<void> {
@@ -538,6 +542,19 @@ function trackedFileFromPending(date: string, item: Item): TrackedFile | null {
     sizeBytes: Number(item.size_bytes ?? 0),
     createdAt: item.created_at,
     ...(typeof item.etag === 'string' ? { etag: item.etag } : {}),
+  };
+}
+
+function manifestRecordFromItem(date: string, item: Item | undefined): ManifestRecord | null {
+  if (!item || typeof item.manifest_path !== 'string' || typeof item.file_key !== 'string') return null;
+  return {
+    date,
+    name: item.file_key.slice(MANIFEST_SK_PREFIX.length),
+    status: String(item.status ?? 'unknown'),
+    manifestPath: item.manifest_path,
+    fileCount: Number(item.file_count ?? 0),
+    ...(typeof item.execution_arn === 'string' ? { executionArn: item.execution_arn } : {}),
+    ...(typeof item.updated_at === 'string' ? { updatedAt: item.updated_at } : {}),
   };
 }
 

@@ -65,6 +65,8 @@ export interface TrackingStore {
   /** Records the started execution and clears the date's open-manifest mark; idempotent. */
   finishManifest(manifest: Manifest, executionArn: string): Promise<void>;
   getManifestRecord(date: string, name: string): Promise<ManifestRecord | null>;
+  /** MANIFEST records of a date not yet completed or failed. */
+  listUnfinishedManifests(date: string): Promise<ManifestRecord[]>;
   recordQuarantine(record: QuarantineRecord): Promise<void>;
 }
 

@@ -5,8 +5,16 @@ import { describe } from './ingestRecords';
 import { assembleReport, type Invocation } from './runBatcher';
 import type { BatchingDeps } from './deps';
 
+export interface StuckManifest {
+  date_prefix: string;
+  manifest: string;
+  status: string;
+  since: string;
+  execution_arn?: string;
+}
+
 export interface SweepResult {
-  report: LambdaReport;
+  report: LambdaReport & { stuck_manifests: StuckManifest[] };
   reportKey: string;
   flushes: FlushOutcome[];
 }
@@ -34,10 +42,35 @@ export async function runSweeper(deps: BatchingDeps, invocation: Invocation, opt
       deps.log.error('sweep of a date failed; the next sweep tries again', { date: window.date, error: describe(error) });
     }
   }
+  const stuck = await findStuckManifests(deps, windows.map((w) => w.date), errors);
+  deps.metrics.count('ManifestsStuck', stuck.length);
   const noIngest = { filesProcessed: 0, registered: 0, bytesRegistered: 0, duplicates: 0, quarantined: [], skipped: [], failedIds: [] };
-  const report = assembleReport(deps, invocation, started, 0, noIngest, flushes, errors, 'schedule');
+  const report = { ...assembleReport(deps, invocation, started, 0, noIngest, flushes, errors, 'schedule'), stuck_manifests: stuck };
   const reportKey = lambdaReportKey(started, invocation.requestId);
-  if (flushes.length > 0 || errors.length > 0) await deps.objects.putJson(deps.config.manifestBucket, reportKey, report);
+  // A quiet sweep leaves no report: one a minute saying "nothing to do" would bury the ones that matter.
+  if (flushes.length > 0 || errors.length > 0 || stuck.length > 0) await deps.objects.putJson(deps.config.manifestBucket, reportKey, report);
   deps.metrics.flush();
   return { report, reportKey, flushes };
+}
+
+/**
+ * A manifest whose execution has not finished within stuckProcessingMinutes needs a person (or a redrive):
+ * Step Functions and Glue have their own timeouts, so this catches what fell between them.
+ */
+async function findStuckManifests(deps: BatchingDeps, dates: string[], errors: LambdaReport['errors']): Promise<StuckManifest[]> {
+  const bound = deps.now().getTime() - deps.config.stuckProcessingMinutes * 60_000;
+  const stuck: StuckManifest[] = [];
+  for (const date of dates) {
+    try {
+      for (const record of await deps.tracking.listUnfinishedManifests(date)) {
+        const since = record.updatedAt ?? '';
+        if (!since || Date.parse(since) > bound) continue;
+        stuck.push({ date_prefix: date, manifest: record.name, status: record.status, since, ...(record.executionArn ? { execution_arn: record.executionArn } : {}) });
+      }
+    } catch (error) {
+      errors.push({ stage: 'stuck-check', message: describe(error), date_prefix: date });
+    }
+  }
+  if (stuck.length > 0) deps.log.warn('manifests have not finished within the stuck bound', { stuck, minutes: deps.config.stuckProcessingMinutes });
+  return stuck;
 }
