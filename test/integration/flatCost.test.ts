@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
+import { countDynamoRequests } from '../../local/requestCounter';
+
+/** Requests for one invocation of 40 new files, on a date that already has `backlog` pending files. */
+async function requestsFor(backlog: number) {
+  const fx = await batcherFixture({ maxBatchFiles: 100_000, maxBatchBytes: 1024 ** 4 });
+  const deps = fx.deps();
+  await deps.tracking.registerFiles(
+    TODAY,
+    Array.from({ length: backlog }, (_, i) => ({ date: TODAY, key: `pipeline/input/${TODAY}-old${i}.ndjson`, bucket: fx.config.inputBucket, sizeBytes: 10, createdAt: fx.clock.now.toISOString() })),
+  );
+  const events = await Promise.all(Array.from({ length: 40 }, (_, i) => fx.put(fileName(TODAY, i + 1))));
+  const counter = countDynamoRequests(fx.clients.dynamoRaw);
+  await fx.invoke(kinesisEvent(events));
+  return counter.counts;
+}
+
+describe('per-file DynamoDB cost', () => {
+  it('does not grow with how many files the date already has', async () => {
+    // Act
+    const empty = await requestsFor(0);
+    const busy = await requestsFor(600);
+
+    // Assert
+    expect(busy.requests).toBe(empty.requests);
+    expect(busy.byCommand).toEqual(empty.byCommand);
+    expect(busy.requests / 40).toBeLessThanOrEqual(3);
+    // The window's counters are updated once per date per invocation, inside the registration transactions.
+    expect(empty.byCommand.UpdateItemCommand ?? 0).toBe(0);
+    expect(empty.byCommand.QueryCommand ?? 0).toBe(0);
+  });
+});
