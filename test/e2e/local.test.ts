@@ -23,7 +23,7 @@ interface Run {
 
 function runCli(args: string[], node = process.execPath): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(node, [BIN, ...args], { cwd: PROJECT_ROOT, env: { ...process.env, CI: process.env.CI ?? '' } });
+    const child = spawn(node, [BIN, ...args], { cwd: PROJECT_ROOT });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
