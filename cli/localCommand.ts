@@ -32,6 +32,13 @@ function rate(value: string): IngestionRate {
   return value;
 }
 
+/** flushDate stops planning 10 s before its lease ends, so a lease must outlast that margin to plan at all. */
+function leaseSeconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 15) throw new InvalidArgumentError('lock lease must be an integer of at least 15 seconds');
+  return n;
+}
+
 function fraction(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('chaos rate must be between 0 and 1');
@@ -56,6 +63,7 @@ interface LocalFlags {
   reorder: boolean;
   chaos?: number;
   maxBatchFiles?: number;
+  lockLease?: number;
   batchingWindow?: number;
   sweepInterval: number;
   runDir?: string;
@@ -81,6 +89,7 @@ export function localCommand(): Command {
     .option('--reorder', 'fault: shuffle the records of each stream read', false)
     .option('--chaos <rate>', 'fault: injection rate for the batcher (chaos) and share of Glue runs told to fail', fraction)
     .option('--max-batch-files <n>', "override dev's maxBatchFiles", positiveInt('--max-batch-files'))
+    .option('--lock-lease <seconds>', "override dev's lockLeaseSeconds (a crashed invocation's lock frees after it); at least 15", leaseSeconds)
     .option('--batching-window <seconds>', "override dev's MaximumBatchingWindowInSeconds", nonNegativeNumber('--batching-window'))
     .option('--sweep-interval <seconds>', 'seconds between sweeper runs (the schedule is minutes on AWS)', positiveInt('--sweep-interval'), 5)
     .option('--run-dir <dir>', 'where logs and the DLQ file go (default .local/runs/<timestamp>)')
@@ -110,7 +119,9 @@ export async function runLocalCommand(flags: LocalFlags): Promise<number> {
     ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
     reorder: flags.reorder,
     ...(flags.chaos !== undefined ? { chaosRate: flags.chaos } : {}),
-    ...(flags.maxBatchFiles !== undefined ? { thresholds: { maxBatchFiles: flags.maxBatchFiles } } : {}),
+    ...(flags.maxBatchFiles !== undefined || flags.lockLease !== undefined
+      ? { thresholds: { ...(flags.maxBatchFiles !== undefined ? { maxBatchFiles: flags.maxBatchFiles } : {}), ...(flags.lockLease !== undefined ? { lockLeaseSeconds: flags.lockLease } : {}) } }
+      : {}),
     ...(flags.batchingWindow !== undefined ? { batchingWindowMs: flags.batchingWindow * 1000 } : {}),
     sweepIntervalMs: flags.sweepInterval * 1000,
     progress: (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),

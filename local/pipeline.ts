@@ -172,7 +172,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   })();
 
   const failedManifests = snapshot.manifests.filter((m) => m.status === 'failed');
-  for (const manifest of failedManifests) problems.push(`manifest ${manifest.date}/${manifest.name} failed: ${manifest.errorMessage ?? 'no error message recorded'}`);
+  for (const manifest of failedManifests) problems.push(`manifest ${manifest.date}/${manifest.name} failed: ${readableError(manifest.errorMessage)}`);
   for (const outcome of runtime.executor.outcomes.filter((o) => o.status === 'FAILED' && !failedManifests.some((m) => o.name.endsWith(m.name.replace(/\.json$/, ''))))) {
     problems.push(`execution ${outcome.name} failed: ${outcome.error}: ${outcome.cause}`);
   }
@@ -243,4 +243,21 @@ function progressLines(files: readonly FileView[]): Map<string, string> {
     lines.set(date, `${date}: ${Object.entries(counts).map(([state, n]) => `${n} ${state}`).join(', ')}`);
   }
   return lines;
+}
+
+/**
+ * A Glue failure is recorded as `States.TaskFailed: <JobRun JSON>` (the .sync integration's cause); a
+ * person wants the job's ErrorMessage and run id out of it.
+ */
+function readableError(recorded: string | undefined): string {
+  if (!recorded) return 'no error message recorded';
+  const match = /^([\w.]+): (\{.*\})$/s.exec(recorded);
+  if (!match) return recorded;
+  try {
+    const cause = JSON.parse(match[2] as string) as { ErrorMessage?: unknown; Id?: unknown };
+    return typeof cause.ErrorMessage === 'string' ? `${match[1]}: ${cause.ErrorMessage} (job run ${String(cause.Id)})` : recorded;
+  } catch {
+    // Not JSON after all: the recorded text is the most precise thing to show.
+    return recorded;
+  }
 }
