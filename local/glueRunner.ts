@@ -10,8 +10,9 @@ import { PROJECT_ROOT, venvBin } from './emulator';
  * one Spark session (JVM start-up is paid once, not per run). Protocol, one JSON object per line:
  *   stdin  {"id": "<run id>", "args": {"--JOB_NAME": ..., ...}, "fault": {...optional}}
  *   stdout {"id", "status": "SUCCEEDED" | "FAILED", "job_run_id", "report_key", "error"}
- * Runs are sequential (one Spark); Glue's MaxConcurrentRuns is enforced by refusing a run beyond it with
- * the error Glue gives, so the state machine's Retry on Glue.ConcurrentRunsExceededException is exercised.
+ * Runs are sequential (one Spark). Beyond MaxConcurrentRuns a run waits its turn when job run queuing is
+ * on, as the stack configures the job; with queuing off it is refused with the error Glue gives, so the
+ * state machine's Retry on Glue.ConcurrentRunsExceededException can be exercised too.
  */
 
 export interface GlueWorkerResponse {
@@ -43,6 +44,8 @@ export interface GlueRunnerOptions {
   jobName: string;
   defaultArguments: Record<string, string>;
   maxConcurrentRuns: number;
+  /** The stack sets `jobRunQueuingEnabled`: runs beyond MaxConcurrentRuns queue instead of failing. */
+  jobRunQueuing?: boolean;
   env: Record<string, string>;
   logPath: string;
   python?: string;
@@ -82,7 +85,7 @@ export class LocalGlueRunner {
   private queue: Promise<unknown> = Promise.resolve();
   private active = 0;
   private stopping = false;
-  readonly stats = { runs: 0, succeeded: 0, failed: 0, refused: 0, busyMs: 0 };
+  readonly stats = { runs: 0, succeeded: 0, failed: 0, refused: 0, queued: 0, busyMs: 0 };
 
   constructor(private readonly options: GlueRunnerOptions) {}
 
@@ -148,10 +151,11 @@ export class LocalGlueRunner {
    * rejects with `States.TaskFailed` (the integration's error for a failed run) when it did not.
    */
   async startJobRunSync(runArguments: Record<string, string>, fault?: GlueRunFault): Promise<GlueJobRun> {
-    if (this.active >= this.options.maxConcurrentRuns) {
+    if (this.active >= this.options.maxConcurrentRuns && this.options.jobRunQueuing === false) {
       this.stats.refused += 1;
       throw new GlueConcurrentRunsExceededError(this.options.jobName, this.options.maxConcurrentRuns);
     }
+    if (this.active >= this.options.maxConcurrentRuns) this.stats.queued += 1;
     this.active += 1;
     try {
       const run = this.queue.then(() => this.runNow(runArguments, fault));

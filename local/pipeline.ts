@@ -193,6 +193,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     glue_runs: runtime.glue.stats.runs,
     glue_runs_failed: runtime.glue.stats.failed,
     glue_runs_refused: runtime.glue.stats.refused,
+    glue_runs_queued: runtime.glue.stats.queued,
     chaos_crashes: runtime.chaos.stats.crashes,
     ...runtime.errorCounts,
   };

@@ -161,6 +161,7 @@ export class LocalRuntime {
           '--TempDir': `s3://${resources.outputBucket}/${loaded.config.stagingPrefix}glue-temp/`,
         },
         maxConcurrentRuns: loaded.config.glue.maxConcurrentRuns,
+        jobRunQueuing: true,
         env: {
           AWS_ENDPOINT_URL: endpoint,
           AWS_ACCESS_KEY_ID: 'testing',

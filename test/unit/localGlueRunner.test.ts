@@ -31,7 +31,7 @@ afterEach(async () => {
   await Promise.all(runners.splice(0).map((r) => r.stop()));
 });
 
-async function runner(maxConcurrentRuns = 10) {
+async function runner(maxConcurrentRuns = 10, jobRunQueuing = true) {
   const dir = await mkdtemp(join(tmpdir(), 'glue-runner-'));
   const script = join(dir, 'worker.py');
   await writeFile(script, DOUBLE);
@@ -40,6 +40,7 @@ async function runner(maxConcurrentRuns = 10) {
     jobName: 'job-local',
     defaultArguments: { '--output_bucket': 'out-bucket', '--manifest_path': 'default-is-overridden' },
     maxConcurrentRuns,
+    jobRunQueuing,
     env: { EXTRA: '1' },
     logPath,
     python: 'python3',
@@ -84,9 +85,21 @@ describe('LocalGlueRunner', () => {
     expect(glue.stats).toMatchObject({ runs: 2, failed: 2, succeeded: 0 });
   });
 
-  it('runs one at a time and refuses runs beyond MaxConcurrentRuns with Glue.ConcurrentRunsExceededException', async () => {
+  it('queues runs beyond MaxConcurrentRuns when job run queuing is on, as the stack configures it', async () => {
     // Prepare
-    const { glue } = await runner(2);
+    const { glue } = await runner(1, true);
+
+    // Act
+    const runs = await Promise.all([1, 2, 3].map((n) => glue.startJobRunSync({ '--manifest_path': `s3://m/${n}.json`, '--sleep': '0.1' })));
+
+    // Assert
+    expect(runs.map((r) => r.JobRunState)).toEqual(['SUCCEEDED', 'SUCCEEDED', 'SUCCEEDED']);
+    expect(glue.stats).toMatchObject({ refused: 0, queued: 2 });
+  });
+
+  it('with queuing off, runs one at a time and refuses runs beyond MaxConcurrentRuns with Glue.ConcurrentRunsExceededException', async () => {
+    // Prepare
+    const { glue } = await runner(2, false);
 
     // Act
     const first = glue.startJobRunSync({ '--manifest_path': 's3://m/1.json', '--sleep': '0.3' });
