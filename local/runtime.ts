@@ -148,17 +148,7 @@ export class LocalRuntime {
       const glue = new LocalGlueRunner({
         jobName: resources.glueJobName,
         defaultArguments: {
-          ...glueDefaultArguments({
-            outputBucket: resources.outputBucket,
-            manifestBucket: resources.manifestBucket,
-            outputPrefix: loaded.config.outputPrefix,
-            rejectsPrefix: loaded.config.rejectsPrefix,
-            compression: loaded.config.glue.compression,
-            targetFileMb: loaded.config.glue.targetFileMb,
-          }),
-          // The two further DefaultArguments the stack sets that the script may read (pulumi/components/glueJob.ts).
-          '--staging_prefix': loaded.config.stagingPrefix,
-          '--TempDir': `s3://${resources.outputBucket}/${loaded.config.stagingPrefix}glue-temp/`,
+          ...glueDefaultArguments(loaded.config, { outputBucket: resources.outputBucket, manifestBucket: resources.manifestBucket }),
         },
         maxConcurrentRuns: loaded.config.glue.maxConcurrentRuns,
         jobRunQueuing: true,

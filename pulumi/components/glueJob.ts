@@ -7,7 +7,8 @@ import { assumeRolePolicy, glueJobPolicy, logGroupArn } from '../policies';
 import { type AwsContext, componentType, resolved } from './common';
 import { SCRIPTS_PREFIX } from './storage';
 
-export const GLUE_VERSION = '5.0';
+export { GLUE_VERSION } from '../../handlers/orchestration/glueArguments';
+import { GLUE_VERSION } from '../../handlers/orchestration/glueArguments';
 
 /** Glue 5.0 writes `<prefix>/output` (stdout/stderr) and `<prefix>/error` (system, Spark, GlueLogger). */
 export function glueLogGroupPrefix(jobName: string): string {
@@ -114,22 +115,9 @@ export class GlueJob extends pulumi.ComponentResource {
       manifest: args.manifestBucket.name,
       scripts: args.scriptsBucket.name,
     }).apply(({ output, manifest, scripts }) => ({
-      ...glueDefaultArguments({
-        outputBucket: output,
-        manifestBucket: manifest,
-        outputPrefix: config.outputPrefix,
-        rejectsPrefix: config.rejectsPrefix,
-        compression: config.glue.compression,
-        targetFileMb: config.glue.targetFileMb,
-      }),
-      '--staging_prefix': config.stagingPrefix,
-      // Read by the script's run report (glue/ndjson_parquet/args.py), so it needs no glue:GetJobRun.
-      '--glue_version': GLUE_VERSION,
-      '--worker_type': config.glue.workerType,
-      '--number_of_workers': String(config.glue.numberOfWorkers),
+      ...glueDefaultArguments(config, { outputBucket: output, manifestBucket: manifest }),
       '--job-language': 'python',
       '--job-bookmark-option': 'job-bookmark-disable',
-      '--TempDir': `s3://${output}/${config.stagingPrefix}glue-temp/`,
       '--enable-metrics': 'true',
       '--enable-observability-metrics': 'true',
       '--enable-continuous-cloudwatch-log': 'true',

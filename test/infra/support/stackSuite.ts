@@ -502,14 +502,7 @@ export function describeStack(f: StackFixture): void {
       // Arrange
       const args = f.run.one(T.glueJob).inputs.defaultArguments as Record<string, string>;
       // Act
-      const shared = glueDefaultArguments({
-        outputBucket: bucketName(f, 'output'),
-        manifestBucket: bucketName(f, 'manifest'),
-        outputPrefix: cfg.outputPrefix,
-        rejectsPrefix: cfg.rejectsPrefix,
-        compression: cfg.glue.compression,
-        targetFileMb: cfg.glue.targetFileMb,
-      });
+      const shared = glueDefaultArguments(cfg, { outputBucket: bucketName(f, 'output'), manifestBucket: bucketName(f, 'manifest') });
       // Assert
       expect(args).toMatchObject(shared);
       expect(args).toMatchObject({
