@@ -37,8 +37,8 @@ export function allow(Sid: string, Action: string[], Resource: string[], Conditi
  * Actions AWS does not let a policy scope to a resource: a statement may name Resource "*" only when every
  * one of its actions is listed here (each is documented with "*" as its only resource type).
  */
-export const ACTIONS_WITHOUT_RESOURCE_SCOPE: ReadonlySet<string> = new Set([
-  // Step Functions -> CloudWatch Logs vended log delivery (documented policy for state machine logging).
+/** Step Functions -> CloudWatch Logs vended log delivery (the documented policy for state machine logging). */
+export const STATE_MACHINE_LOG_DELIVERY_ACTIONS = [
   'logs:CreateLogDelivery',
   'logs:GetLogDelivery',
   'logs:UpdateLogDelivery',
@@ -47,6 +47,10 @@ export const ACTIONS_WITHOUT_RESOURCE_SCOPE: ReadonlySet<string> = new Set([
   'logs:PutResourcePolicy',
   'logs:DescribeResourcePolicies',
   'logs:DescribeLogGroups',
+] as const;
+
+export const ACTIONS_WITHOUT_RESOURCE_SCOPE: ReadonlySet<string> = new Set([
+  ...STATE_MACHINE_LOG_DELIVERY_ACTIONS,
   // Glue job metrics; narrowed by a cloudwatch:namespace condition instead.
   'cloudwatch:PutMetricData',
 ]);

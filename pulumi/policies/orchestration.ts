@@ -1,19 +1,6 @@
-import { ACTIONS_WITHOUT_RESOURCE_SCOPE, allow, policyDocument, type PolicyDocument } from './document';
+import { allow, policyDocument, STATE_MACHINE_LOG_DELIVERY_ACTIONS, type PolicyDocument } from './document';
 
-export const STATE_MACHINE_LOG_DELIVERY_ACTIONS = [
-  'logs:CreateLogDelivery',
-  'logs:GetLogDelivery',
-  'logs:UpdateLogDelivery',
-  'logs:DeleteLogDelivery',
-  'logs:ListLogDeliveries',
-  'logs:PutResourcePolicy',
-  'logs:DescribeResourcePolicies',
-  'logs:DescribeLogGroups',
-];
-
-for (const action of STATE_MACHINE_LOG_DELIVERY_ACTIONS) {
-  if (!ACTIONS_WITHOUT_RESOURCE_SCOPE.has(action)) throw new Error(`${action} must be listed as unscoped`);
-}
+export { STATE_MACHINE_LOG_DELIVERY_ACTIONS };
 
 /** glue:startJobRun.sync starts the run, polls it, and stops it when the execution is stopped. */
 export const GLUE_SYNC_ACTIONS = ['glue:StartJobRun', 'glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun'];
@@ -31,6 +18,6 @@ export function stateMachinePolicy(arns: StateMachineArns): PolicyDocument {
   return policyDocument(
     allow('UpdateManifestRecords', ['dynamodb:UpdateItem'], [arns.tableArn]),
     allow('RunGlueJob', GLUE_SYNC_ACTIONS, [arns.glueJobArn]),
-    allow('DeliverExecutionLogs', STATE_MACHINE_LOG_DELIVERY_ACTIONS, ['*']),
+    allow('DeliverExecutionLogs', [...STATE_MACHINE_LOG_DELIVERY_ACTIONS], ['*']),
   );
 }
