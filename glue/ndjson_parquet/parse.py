@@ -58,11 +58,7 @@ def classify_lines(lines: DataFrame) -> DataFrame:
         F.when(value.startswith("\ufeff"), F.expr("substring(value, 2)")).otherwise(value).alias("_line"),
     )
     line = F.col("_line")
-    step2 = step1.select(
-        "*",
-        (F.trim(F.translate(line, "\t\r", "  ")) == "").alias("_blank"),
-        F.from_json(F.concat(F.lit("["), tag_strings(line), F.lit("]")), RECORD_TYPE).alias("_parsed"),
-    )
+    step2 = step1.select("*", F.from_json(F.concat(F.lit("["), tag_strings(line), F.lit("]")), RECORD_TYPE).alias("_parsed"))
     parsed = F.col("_parsed")
     one_object = (F.size(parsed) == 1) & parsed.getItem(0).isNotNull()
     # Spark keeps both entries of a repeated key and a lookup would see only the first: the line is
@@ -70,8 +66,9 @@ def classify_lines(lines: DataFrame) -> DataFrame:
     duplicate_keys = F.size(F.array_distinct(F.map_keys(parsed.getItem(0)))) < F.size(parsed.getItem(0))
     status = (
         F.when(~F.col("_utf8"), F.lit(STATUS_REJECT))
-        .when(F.col("_blank"), F.lit(STATUS_EMPTY))
         .when(one_object & ~duplicate_keys, F.lit(STATUS_OK))
+        # Only lines that did not parse can be blank; testing every line would cost as much as parsing.
+        .when(is_blank(F.col("_line")), F.lit(STATUS_EMPTY))
         .otherwise(F.lit(STATUS_REJECT))
         .cast("tinyint")
     )
@@ -92,6 +89,11 @@ def classify_lines(lines: DataFrame) -> DataFrame:
         F.when(~F.col("_utf8"), F.base64(F.col("value").cast("binary"))).alias("_raw_b64"),
         F.when(F.col("_status") == STATUS_OK, parsed.getItem(0)).alias("_record"),
     )
+
+
+def is_blank(line: Column) -> Column:
+    """Nothing but JSON whitespace (CR is already gone: it ends a line)."""
+    return F.trim(F.translate(line, "\t", " ")) == ""
 
 
 def tag_strings(line: Column) -> Column:
