@@ -1,14 +1,6 @@
-import { Command } from 'commander';
-import { localCommand } from './localCommand';
-
-/** The `ndjson-parquet` command line. Subcommands live one per file beside this one. */
-
-export function program(): Command {
-  return new Command('ndjson-parquet')
-    .description('dated NDJSON files in S3 merged into date-partitioned Parquet, exactly once')
-    .showHelpAfterError()
-    .addCommand(localCommand());
-}
+import { CommanderError } from 'commander';
+import { CliError, EXIT } from './cliError';
+import { program } from './program';
 
 // Exit through process.exit on an interrupt so the 'exit' hooks of the emulator and the Glue worker run and
 // no moto server or Spark JVM outlives the command.
@@ -18,6 +10,13 @@ process.once('SIGTERM', () => process.exit(143));
 try {
   await program().parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
-  process.exitCode = 1;
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  } else if (error instanceof CliError) {
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exitCode = error.exitCode;
+  } else {
+    process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = EXIT.failed;
+  }
 }

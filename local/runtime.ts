@@ -14,6 +14,7 @@ import type { StackConfig } from '../pulumi/config';
 import { startEmulator, type Emulator } from './emulator';
 import { Chaos } from './chaos';
 import { FileLog } from './fileLog';
+import { failUntilRedriven } from './glueFaultPlan';
 import { LocalGlueRunner } from './glueRunner';
 import { lambdaContext, type LambdaIdentity } from './lambdaContext';
 import { createLocalClients, destroyLocalClients, type LocalClients } from './localClients';
@@ -42,6 +43,8 @@ export interface LocalRuntimeOptions {
   reorder?: boolean;
   /** Fault injection rate: the share of batcher invocations that crash at a write (local/chaos.ts) and of Glue runs told to fail. */
   chaosRate?: number;
+  /** Dates whose manifests' Glue runs fail until redriven (local/glueFaultPlan.ts): an operator's failed manifest, on demand. */
+  failGlueForDates?: string[];
   sweepIntervalMs?: number;
   pollIntervalMs?: number;
   /** Another Glue worker command (a test double in unit tests); default: .venv python + glue/local_worker.py. */
@@ -171,6 +174,7 @@ export class LocalRuntime {
         stateMachineArn: resources.stateMachineArn,
         definition: stateMachineDefinition({ tableName: resources.tableName, glueJobName: resources.glueJobName }),
         glueFailureRate: options.chaosRate ?? 0,
+        ...(options.failGlueForDates?.length ? { glueFault: failUntilRedriven(options.failGlueForDates) } : {}),
         ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
         ...(options.onExecutionStart ? { onStart: options.onExecutionStart } : {}),
         ...(options.onExecution ? { onOutcome: options.onExecution } : {}),

@@ -53,6 +53,8 @@ export interface StepFunctionsExecutorOptions {
   retryIntervalMs?: number;
   /** Fault injection: the fraction of Glue runs asked to fail after their first file. */
   glueFailureRate?: number;
+  /** Fault injection by run: a fault for the Glue run with these arguments, or undefined (see glueFaultPlan.ts). */
+  glueFault?: (runArguments: Record<string, string>) => GlueRunFault | undefined;
   random?: () => number;
   onStart?: (execution: { executionArn: string; name: string; running: number }) => void;
   onOutcome?: (outcome: ExecutionOutcome) => void;
@@ -244,7 +246,8 @@ export class LocalStepFunctionsExecutor {
   private async startJobRun(params: unknown): Promise<unknown> {
     const { Arguments } = params as { JobName: string; Arguments?: Record<string, string> };
     const rate = this.options.glueFailureRate ?? 0;
-    const fault: GlueRunFault | undefined = rate > 0 && this.random() < rate ? { fail_after_files: 1 } : undefined;
+    const planned = this.options.glueFault?.(Arguments ?? {});
+    const fault: GlueRunFault | undefined = planned ?? (rate > 0 && this.random() < rate ? { fail_after_files: 1 } : undefined);
     return this.options.glue.startJobRunSync(Arguments ?? {}, fault);
   }
 }

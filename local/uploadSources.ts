@@ -75,13 +75,16 @@ export interface UploadedFile {
 export async function uploadItems(
   s3: S3Client,
   target: { bucket: string; prefix: string },
-  items: readonly UploadItem[],
+  items: Iterable<UploadItem>,
   pace: Pace,
   random: Random,
   onUploaded?: (file: UploadedFile, index: number) => void,
 ): Promise<UploadedFile[]> {
   const uploaded: UploadedFile[] = [];
-  for (const [index, item] of items.entries()) {
+  // Any iterable, so a caller can generate files one at a time instead of holding them all in memory.
+  let index = -1;
+  for (const item of items) {
+    index += 1;
     if (index > 0) {
       const pause = delaySeconds(pace.rate, random, pace.delaySeconds);
       if (pause > 0) await new Promise((resolve) => setTimeout(resolve, pause * 1000));

@@ -1,14 +1,20 @@
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { INGESTION_RATES, isIngestionRate, type IngestionRate } from '../handlers/domain/generator';
-import { PROJECT_ROOT } from '../local/emulator';
-import { runLocal, type LocalRunOptions } from '../local/pipeline';
-import { renderSummaryTable } from '../local/runSummary';
+import { isCalendarDate } from '../../handlers/domain/dates';
+import { INGESTION_RATES, isIngestionRate, seededRandom, type IngestionRate } from '../../handlers/domain/generator';
+import { PROJECT_ROOT } from '../../local/emulator';
+import { DEFAULT_SERVE_DIR, ENDPOINT_FILE_NAME } from '../../local/endpointFile';
+import { runLocal, type LocalRunOptions } from '../../local/pipeline';
+import { renderSummaryTable } from '../../local/runSummary';
+import { directoryItems, generatedItems, type UploadItem } from '../../local/uploadSources';
+import { startDashboardServer } from '../../dashboard/dashboardServer';
+import { serveLocal } from '../operations/serveLocal';
 
 /**
  * `ndjson-parquet local`: the whole pipeline on this machine. Progress goes to stderr; stdout carries the
  * final table, or with --json one JSON summary as its last line. Exit 0 only when every file was
  * processed (converted, quarantined, or today's remainder left pending without --flush).
+ * With --serve it keeps the pipeline and its dashboard running instead, for the other commands.
  */
 
 function positiveInt(name: string) {
@@ -36,6 +42,17 @@ function rate(value: string): IngestionRate {
 function leaseSeconds(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 15) throw new InvalidArgumentError('lock lease must be an integer of at least 15 seconds');
+  return n;
+}
+
+function calendarDate(value: string, previous: string[] = []): string[] {
+  if (!isCalendarDate(value)) throw new InvalidArgumentError(`${value} is not a real YYYY-MM-DD date`);
+  return [...previous, value];
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('port must be an integer 0-65535 (0: any free port)');
   return n;
 }
 
@@ -67,7 +84,19 @@ interface LocalFlags {
   batchingWindow?: number;
   sweepInterval: number;
   runDir?: string;
+  serve: boolean;
+  port: number;
+  endpointFile?: string;
+  failGlueFor?: string[];
+  refresh: number;
 }
+
+const EXAMPLES = `
+Examples:
+  $ ndjson-parquet local --generate 60 --dates 3 --records 200 --flush --out .demo/out
+  $ ndjson-parquet local --input ./samples --rate fast
+  $ ndjson-parquet local --serve --port 8080          # keep it running; then, in another shell:
+  $ ndjson-parquet generate --local --count 20 && ndjson-parquet status --local`;
 
 export function localCommand(): Command {
   return new Command('local')
@@ -93,10 +122,66 @@ export function localCommand(): Command {
     .option('--batching-window <seconds>', "override dev's MaximumBatchingWindowInSeconds", nonNegativeNumber('--batching-window'))
     .option('--sweep-interval <seconds>', 'seconds between sweeper runs (the schedule is minutes on AWS)', positiveInt('--sweep-interval'), 5)
     .option('--run-dir <dir>', 'where logs and the DLQ file go (default .local/runs/<timestamp>)')
+    .option('--serve', 'keep the pipeline and its dashboard running until interrupted; other commands reach it with --local', false)
+    .option('--port <port>', 'with --serve: dashboard port on 127.0.0.1 (0: any free port)', port, 8080)
+    .option('--refresh <seconds>', 'with --serve: dashboard page refresh interval', positiveInt('--refresh'), 5)
+    .option('--endpoint-file <path>', `with --serve: where to write the endpoint file (default .local/serve/${ENDPOINT_FILE_NAME})`)
+    .option('--fail-glue-for <date>', "fault: the Glue runs of this date's manifests fail until redriven (repeatable)", calendarDate)
+    .addHelpText('after', EXAMPLES)
     .action(async (flags: LocalFlags) => {
-      const exitCode = await runLocalCommand(flags);
+      const exitCode = flags.serve ? await serveLocalCommand(flags) : await runLocalCommand(flags);
       process.exitCode = exitCode;
     });
+}
+
+async function serveLocalCommand(flags: LocalFlags): Promise<number> {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const runDir = resolve(flags.runDir ?? join(PROJECT_ROOT, '.local', 'runs', stamp));
+  const endpointFile = resolve(flags.endpointFile ?? join(DEFAULT_SERVE_DIR, ENDPOINT_FILE_NAME));
+  const progress = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+  const items: UploadItem[] = [];
+  let random = seededRandom(flags.seed ?? stamp);
+  if (flags.generate !== undefined) {
+    const generated = generatedItems({ files: flags.generate, dates: flags.dates, recordsPerFile: flags.records, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) }, new Date());
+    items.push(...generated.items);
+    random = generated.random;
+  }
+  if (flags.input !== undefined) items.push(...(await directoryItems(resolve(flags.input))));
+  progress(`starting the local pipeline (moto, shard poller, sweeper, Step Functions executor, Glue worker); logs in ${runDir}`);
+  const served = await serveLocal({
+    runtime: {
+      runDir,
+      ...(flags.maxBatchFiles !== undefined || flags.lockLease !== undefined
+        ? { thresholds: { ...(flags.maxBatchFiles !== undefined ? { maxBatchFiles: flags.maxBatchFiles } : {}), ...(flags.lockLease !== undefined ? { lockLeaseSeconds: flags.lockLease } : {}) } }
+        : {}),
+      ...(flags.batchingWindow !== undefined ? { batchingWindowMs: flags.batchingWindow * 1000 } : {}),
+      ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
+      ...(flags.duplicates !== undefined ? { duplicates: flags.duplicates } : {}),
+      reorder: flags.reorder,
+      ...(flags.chaos !== undefined ? { chaosRate: flags.chaos } : {}),
+      ...(flags.failGlueFor ? { failGlueForDates: flags.failGlueFor } : {}),
+      sweepIntervalMs: flags.sweepInterval * 1000,
+      onExecutionStart: (execution) => progress(`execution ${execution.name} started`),
+      onExecution: (outcome) => progress(`execution ${outcome.name}: ${outcome.status} in ${(outcome.durationMs / 1000).toFixed(1)} s`),
+    },
+    endpointFile,
+    items,
+    pace: { rate: flags.rate, ...(flags.delay !== undefined ? { delaySeconds: flags.delay } : {}) },
+    random,
+    startDashboard: (target) => startDashboardServer({ target, host: '127.0.0.1', port: flags.port, refreshSeconds: flags.refresh }),
+    progress,
+  });
+  const lines = [
+    `serving the local pipeline (Ctrl-C to stop)`,
+    `dashboard:     ${served.endpoint.dashboardUrl ?? '-'}`,
+    `endpoint file: ${endpointFile}`,
+    `emulator:      ${served.endpoint.emulatorEndpoint}`,
+    `try:           ndjson-parquet generate --local --count 10 && ndjson-parquet status --local`,
+  ];
+  if (flags.json) process.stdout.write(`${JSON.stringify({ endpoint_file: endpointFile, ...served.endpoint })}\n`);
+  else process.stdout.write(`${lines.join('\n')}\n`);
+  await served.stopped;
+  return 0;
 }
 
 export async function runLocalCommand(flags: LocalFlags): Promise<number> {

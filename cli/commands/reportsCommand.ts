@@ -1,0 +1,104 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { listReports } from '../operations/listReports';
+import { parseSince } from '../operations/parseSince';
+import { REPORT_KINDS, reportTotals, type GlueReportRow, type LambdaReportRow, type ReportKind, type ReportRow, type ReportTotals } from '../operations/reportRows';
+import { formatBytes, formatCounts, formatNumber, formatSeconds } from '../output/format';
+import { renderTable } from '../output/renderTable';
+import { addTargetOptions, TARGET_HELP, type TargetFlags } from '../target/targetFlags';
+import { positiveInt } from './positiveInt';
+import { print, printJson, withTarget } from './withTarget';
+
+/** `reports`: the metadata reports of the batcher/sweeper (logs/lambda) and the Glue job (logs/glue). */
+
+interface ReportsFlags extends TargetFlags {
+  since: string;
+  kind?: ReportKind;
+  limit: number;
+  json: boolean;
+}
+
+const EXAMPLES = `
+Examples:
+  $ ndjson-parquet reports --local
+  $ ndjson-parquet reports --stack prod --since 2026-01-30 --kind glue
+  $ ndjson-parquet reports --stack dev --since 6h --json | jq '.totals.glue.compressionRatio'
+${TARGET_HELP}
+
+Exit codes: 0 ok (also when there are no reports), 2 bad flags, 3 pipeline unreachable.`;
+
+function kind(value: string): ReportKind {
+  if (!(REPORT_KINDS as readonly string[]).includes(value)) throw new InvalidArgumentError(`kind must be one of ${REPORT_KINDS.join(', ')}`);
+  return value as ReportKind;
+}
+
+export function reportsCommand(): Command {
+  return addTargetOptions(
+    new Command('reports')
+      .description('list and summarise the metadata reports: throughput, compression ratio, rejects, durations')
+      .option('--since <when>', 'reports written since a date, a UTC time or an age (2026-01-30, 2026-01-30T08:00, 6h, 2d)', '24h')
+      .addOption(new Option('--kind <kind>', 'only lambda (batcher/sweeper) or glue reports').argParser(kind))
+      .option('--limit <n>', 'at most n reports of each kind, the newest', positiveInt('--limit'), 500)
+      .option('--json', 'print JSON', false),
+  )
+    .addHelpText('after', EXAMPLES)
+    .action(async (flags: ReportsFlags) => {
+      const now = new Date();
+      const since = parseSince(flags.since, now);
+      process.exitCode = await withTarget(flags, async (target) => {
+        const rows = await listReports(target, { since, kinds: flags.kind ? [flags.kind] : REPORT_KINDS, limit: flags.limit });
+        const totals = reportTotals(rows);
+        if (flags.json) printJson({ target: target.description, since: since.toISOString(), reports: rows, totals });
+        else print(renderReports(rows, totals, since, flags.kind));
+        return 0;
+      });
+    });
+}
+
+const time = (iso: string | null) => (iso ? iso.slice(0, 19).replace('T', ' ') : '-');
+
+export function renderReports(rows: ReportRow[], totals: ReportTotals, since: Date, only?: ReportKind): string {
+  const out: string[] = [`reports since ${time(since.toISOString())} UTC`];
+  const lambda = rows.filter((r): r is LambdaReportRow => r.kind === 'lambda');
+  const glue = rows.filter((r): r is GlueReportRow => r.kind === 'glue');
+  if (only !== 'glue') {
+    out.push('', `lambda (batcher, sweeper): ${lambda.length} report(s)`);
+    if (lambda.length > 0) {
+      out.push(
+        renderTable(
+          ['time', 'trigger', 'status', 'files', 'quarantined', 'duplicates', 'manifests', 'duration'],
+          lambda.map((r) => [time(r.at), r.trigger ?? '-', r.status ?? '-', String(r.filesProcessed), String(r.filesQuarantined), String(r.duplicateEvents), String(r.manifestsCreated), formatSeconds(r.durationSeconds)]),
+        ),
+      );
+      const t = totals.lambda;
+      out.push(`total: ${t.filesProcessed} files, ${t.filesQuarantined} quarantined, ${t.duplicateEvents} duplicate events, ${t.manifestsCreated} manifests; duration avg ${formatSeconds(t.durationSeconds.avg)}, max ${formatSeconds(t.durationSeconds.max)}; ${t.withErrors} with errors`);
+    }
+  }
+  if (only !== 'lambda') {
+    out.push('', `glue: ${glue.length} run(s)`);
+    if (glue.length > 0) {
+      out.push(
+        renderTable(
+          ['time', 'manifest', 'status', 'rows', 'rejected', 'in', 'out', 'ratio', 'duration', 'rows/s'],
+          glue.map((r) => [
+            time(r.at),
+            r.manifestId ?? '-',
+            r.status ?? '-',
+            formatNumber(r.rowsWritten),
+            formatNumber(r.rejected),
+            formatBytes(r.inputBytes),
+            formatBytes(r.outputBytes),
+            r.compressionRatio === null ? '-' : formatNumber(r.compressionRatio, 2),
+            formatSeconds(r.durationSeconds),
+            r.durationSeconds ? formatNumber(r.rowsWritten / r.durationSeconds) : '-',
+          ]),
+        ),
+      );
+      const g = totals.glue;
+      out.push(
+        `total: ${formatCounts(g.byStatus)}; ${formatNumber(g.rowsWritten)} rows written, ${formatNumber(g.rejected)} rejected; ${formatBytes(g.inputBytes)} NDJSON -> ${formatBytes(g.outputBytes)} Parquet (${g.compressionRatio === null ? '-' : `${formatNumber(g.compressionRatio, 2)}x`})`,
+        `durations: min ${formatSeconds(g.durationSeconds.min)}, avg ${formatSeconds(g.durationSeconds.avg)}, max ${formatSeconds(g.durationSeconds.max)}; throughput ${formatNumber(g.rowsPerSecond)} rows/s, ${formatNumber(g.inputMibPerSecond, 2)} MiB/s of input`,
+      );
+    }
+  }
+  return out.join('\n');
+}

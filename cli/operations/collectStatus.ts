@@ -1,0 +1,54 @@
+import { isCalendarDate } from '../../handlers/domain/dates';
+import { DynamoTrackingStore } from '../../handlers/adapters/dynamoTrackingStore';
+import { TrackingReader } from '../adapters/trackingReader';
+import { NotFoundError, UsageError } from '../cliError';
+import type { PipelineTarget } from '../target/pipelineTarget';
+import { dateStatus, type DateStatus } from './dateStatus';
+
+/** Quarantined files whose name carries no date are recorded under this partition. */
+export const UNDATED = 'undated';
+
+export interface StatusQuery {
+  date?: string;
+  /** Only the most recent N dates (all dates otherwise). */
+  days?: number;
+  now: Date;
+}
+
+export function checkDate(date: string): string {
+  if (date !== UNDATED && !isCalendarDate(date)) throw new UsageError(`--date must be a real YYYY-MM-DD date (or "${UNDATED}"), got "${date}"`);
+  return date;
+}
+
+export function trackingStore(target: PipelineTarget, now: () => Date): DynamoTrackingStore {
+  return new DynamoTrackingStore(target.clients.dynamo, {
+    tableName: target.config.tableName,
+    ttlDays: target.config.ttlDays,
+    lockLeaseSeconds: target.config.lockLeaseSeconds,
+    now,
+  });
+}
+
+/** The dates the table knows: every date with a window (any file ever registered), newest last. */
+export async function trackedDates(target: PipelineTarget, now: () => Date): Promise<string[]> {
+  const windows = await trackingStore(target, now).listWindows();
+  return [...new Set(windows.map((w) => w.date))].sort();
+}
+
+export async function collectStatus(target: PipelineTarget, query: StatusQuery): Promise<DateStatus[]> {
+  const reader = new TrackingReader(target.clients.dynamo, target.config.tableName);
+  if (query.date) {
+    const date = checkDate(query.date);
+    const items = await reader.itemsOfDate(date);
+    if (items.length === 0) throw new NotFoundError(`nothing is tracked for ${date} in ${target.description}`);
+    return [dateStatus(date, items, target.config, query.now)];
+  }
+  let dates = await trackedDates(target, () => query.now);
+  if (query.days !== undefined) dates = dates.slice(-query.days);
+  const statuses: DateStatus[] = [];
+  for (const date of dates) statuses.push(dateStatus(date, await reader.itemsOfDate(date), target.config, query.now));
+  // Undated quarantines have no window; show them when there are any.
+  const undated = await reader.itemsOfDate(UNDATED);
+  if (undated.length > 0) statuses.push(dateStatus(UNDATED, undated, target.config, query.now));
+  return statuses;
+}

@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import { createDepsFactory } from '../../handlers/batchingDeps';
+import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
+import { silentLog } from '../../handlers/services/deps';
+import { flushDate, type FlushOutcome } from '../../handlers/services/flushDate';
+import { TrackingReader } from '../adapters/trackingReader';
+import { NotFoundError, OperationFailedError } from '../cliError';
+import type { PipelineTarget } from '../target/pipelineTarget';
+import { checkDate } from './collectStatus';
+
+/**
+ * An operator's flush: the date's remainder goes out now whatever its size, through the batcher's own
+ * flushDate (same lock, fencing and manifest builder), run from here with the target's adapters. If a
+ * batcher or the sweeper holds the date, it is planning it; we ask again until `waitMs` has passed.
+ */
+export async function flushDates(target: PipelineTarget, dates: string[], options: { waitMs: number; now?: () => Date }): Promise<FlushOutcome[]> {
+  const reader = new TrackingReader(target.clients.dynamo, target.config.tableName);
+  for (const date of dates) {
+    checkDate(date);
+    if (!(await reader.item(date, 'WINDOW'))) throw new NotFoundError(`no files were ever tracked for ${date} in ${target.description}`);
+  }
+  const depsFor = createDepsFactory({ config: target.config, clients: target.clients, metrics: new MemoryMetricsSink(), log: silentLog, now: options.now ?? (() => new Date()) });
+  const outcomes: FlushOutcome[] = [];
+  for (const date of dates) {
+    const deadline = Date.now() + options.waitMs;
+    for (;;) {
+      const outcome = await flushDate(depsFor(`cli-flush-${randomUUID()}`), date, { force: true });
+      if (outcome.status === 'planned') {
+        outcomes.push(outcome);
+        break;
+      }
+      if (Date.now() > deadline) {
+        const lock = await reader.item(date, `LOCK#${date}`);
+        const until = typeof lock?.expires_at_ms === 'number' && lock.expires_at_ms > 0 ? new Date(lock.expires_at_ms).toISOString() : '?';
+        throw new OperationFailedError(
+          `flush of ${date} did not get the date's lock within ${Math.round(options.waitMs / 1000)} s (last: ${outcome.status}; held by ${String(lock?.owner ?? '?')} until ${until}). ` +
+            'Try again, or if its holder crashed, `unlock` the date once the lease has expired.',
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  return outcomes;
+}

@@ -1,0 +1,32 @@
+import { reportStamp } from '../../handlers/domain/dates';
+import { S3ObjectStore } from '../../handlers/adapters/s3ObjectStore';
+import { ObjectReader } from '../adapters/objectReader';
+import type { PipelineTarget } from '../target/pipelineTarget';
+import { reportRow, type ReportKind, type ReportRow } from './reportRows';
+
+/**
+ * Reads the metadata reports written since a time. Report keys start with their UTC stamp
+ * (`logs/<kind>/<YYYY-MM-DD>-T<HHMMSS>-…`), so "since" is a StartAfter on the listing, not a filter over
+ * every report ever written.
+ */
+
+export interface ReportQuery {
+  since: Date;
+  kinds: readonly ReportKind[];
+  /** At most this many reports per kind, the newest kept. */
+  limit: number;
+}
+
+export async function listReports(target: PipelineTarget, query: ReportQuery): Promise<ReportRow[]> {
+  const reader = new ObjectReader(target.clients.s3);
+  const store = new S3ObjectStore(target.clients.s3);
+  const bucket = target.config.manifestBucket;
+  const rows: ReportRow[] = [];
+  for (const kind of query.kinds) {
+    const prefix = `logs/${kind}/`;
+    const listed = await reader.list(bucket, prefix, { startAfter: `${prefix}${reportStamp(query.since)}` });
+    const newest = listed.filter((o) => o.key.endsWith('.json')).slice(-query.limit);
+    for (const object of newest) rows.push(reportRow(kind, object.key, await store.getJson(bucket, object.key)));
+  }
+  return rows.sort((a, b) => (a.at ?? a.key).localeCompare(b.at ?? b.key));
+}

@@ -1,0 +1,167 @@
+import { basenameOf, parseInputKey } from '../../handlers/domain/names';
+import { manifestSortKey, s3Uri } from '../../handlers/domain/manifest';
+import { S3ObjectStore } from '../../handlers/adapters/s3ObjectStore';
+import { describeExecution, type ExecutionView } from '../adapters/executionReader';
+import { ObjectReader } from '../adapters/objectReader';
+import { TrackingReader, type TrackingItem } from '../adapters/trackingReader';
+import { NotFoundError } from '../cliError';
+import type { PipelineTarget } from '../target/pipelineTarget';
+import { UNDATED } from './collectStatus';
+import { manifestView, type ManifestView } from './dateStatus';
+import { reportRow, type GlueReportRow } from './reportRows';
+
+/**
+ * Where one input file is: tracked or quarantined, which manifest holds it, how that manifest's execution
+ * went, which Parquet folder and files its rows are in, and which of its lines were rejected and why.
+ */
+
+export type TraceState = 'pending' | 'converting' | 'converted' | 'failed' | 'quarantined';
+
+export interface RejectedLine {
+  line_number: number;
+  reason: string;
+  raw_line: string;
+}
+
+export interface FileTrace {
+  key: string;
+  date: string;
+  state: TraceState;
+  file: { path: string; sizeBytes: number; createdAt: string | null; updatedAt: string | null; status: string } | null;
+  quarantine: { reason: string; detail: string | null; path: string | null } | null;
+  manifest: ManifestView | null;
+  /** From Step Functions on AWS; locally the emulator does not run executions, so the MANIFEST record speaks. */
+  execution: (ExecutionView & { source: 'step-functions' }) | { arn: string | null; status: string; source: 'tracking-table' } | null;
+  output: { folder: string; files: { key: string; sizeBytes: number }[] } | null;
+  glue: { reportKey: string; linesRead: number | null; rowsWritten: number | null; linesRejected: number | null; status: string | null } | null;
+  rejects: { path: string; lines: RejectedLine[] } | null;
+}
+
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+async function findItems(reader: TrackingReader, target: PipelineTarget, query: string): Promise<{ key: string; date: string; file: TrackingItem | null; quarantine: TrackingItem | null }> {
+  const name = basenameOf(query);
+  const parsed = parseInputKey(name);
+  const date = parsed.ok ? parsed.date : UNDATED;
+  const dates = parsed.ok || !parsed.date ? [date] : [parsed.date, UNDATED];
+  // A bare name is looked for under the input prefix first, then as given; a key is taken as given.
+  const keys = query.includes('/') ? [query] : [`${target.config.inputPrefix}${query}`, query];
+  for (const d of dates) {
+    for (const key of keys) {
+      const [file, quarantine] = await Promise.all([reader.item(d, key), reader.item(d, `QUARANTINE#${key}`)]);
+      if (file || quarantine) return { key, date: d, file, quarantine };
+    }
+  }
+  // Another prefix than the configured one: look through the date's items for the same basename.
+  for (const d of dates) {
+    const match = (await reader.itemsOfDate(d)).find((item) => {
+      const sortKey = str(item.file_key) ?? '';
+      if (sortKey.startsWith('QUARANTINE#')) return basenameOf(sortKey.slice('QUARANTINE#'.length)) === name;
+      if (['LOCK#', 'MANIFEST#', 'PENDING#', 'WINDOW'].some((p) => sortKey.startsWith(p))) return false;
+      return basenameOf(sortKey) === name && str(item.file_path) !== null;
+    });
+    if (match) {
+      const sortKey = str(match.file_key) as string;
+      const quarantined = sortKey.startsWith('QUARANTINE#');
+      return { key: quarantined ? sortKey.slice('QUARANTINE#'.length) : sortKey, date: d, file: quarantined ? null : match, quarantine: quarantined ? match : null };
+    }
+  }
+  throw new NotFoundError(`${query} is not tracked in ${target.description} (looked under ${dates.join(' and ')}): it never arrived, or its item expired (TTL ${target.config.ttlDays} days)`);
+}
+
+/** The Glue report of a manifest: written when the run ends, so listed under the days it could have ended. */
+async function findGlueReport(target: PipelineTarget, manifest: ManifestView): Promise<GlueReportRow | null> {
+  const reader = new ObjectReader(target.clients.s3);
+  const store = new S3ObjectStore(target.clients.s3);
+  const bucket = target.config.manifestBucket;
+  const days = [...new Set([manifest.completedAt, manifest.updatedAt, manifest.createdAt].flatMap((iso) => (iso ? [iso.slice(0, 10)] : [])))].sort().reverse();
+  let found: GlueReportRow | null = null;
+  for (const day of days) {
+    for (const object of (await reader.list(bucket, `logs/glue/${day}`)).reverse()) {
+      const row = reportRow('glue', object.key, await store.getJson(bucket, object.key)) as GlueReportRow;
+      // The newest report of the manifest: after a redrive, the run that counts.
+      if (row.manifestId === manifest.id && (!found || (row.at ?? '') > (found.at ?? ''))) found = row;
+    }
+    if (found) return found;
+  }
+  return found;
+}
+
+export async function traceFile(target: PipelineTarget, query: string): Promise<FileTrace> {
+  const reader = new TrackingReader(target.clients.dynamo, target.config.tableName);
+  const found = await findItems(reader, target, query);
+  const { key, date } = found;
+  if (found.quarantine && !found.file) {
+    const q = found.quarantine;
+    return {
+      key,
+      date,
+      state: 'quarantined',
+      file: null,
+      quarantine: { reason: str(q.reason) ?? 'unknown', detail: str(q.reason_detail), path: str(q.file_path) },
+      manifest: null,
+      execution: null,
+      output: null,
+      glue: null,
+      rejects: null,
+    };
+  }
+  const item = found.file as TrackingItem;
+  const file = {
+    path: str(item.file_path) ?? s3Uri(target.config.inputBucket, key),
+    sizeBytes: Number(item.size_bytes ?? 0),
+    createdAt: str(item.created_at),
+    updatedAt: str(item.updated_at),
+    status: str(item.status) ?? 'unknown',
+  };
+  const manifestName = str(item.manifest_name);
+  const manifestItem = manifestName ? await reader.item(date, manifestSortKey(manifestName)) : null;
+  const manifest = manifestItem ? manifestView(date, manifestItem) : null;
+  if (!manifest) {
+    return { key, date, state: 'pending', file, quarantine: null, manifest: null, execution: null, output: null, glue: null, rejects: null };
+  }
+  const state: TraceState = manifest.status === 'completed' ? 'converted' : manifest.status === 'failed' ? 'failed' : 'converting';
+  let execution: FileTrace['execution'] = null;
+  if (target.kind === 'aws' && manifest.executionArn) {
+    const described = await describeExecution(target.clients.sfn, manifest.executionArn);
+    execution = described ? { ...described, source: 'step-functions' } : null;
+  } else {
+    execution = { arn: manifest.executionArn, status: manifest.status, source: 'tracking-table' };
+  }
+  const objects = new ObjectReader(target.clients.s3);
+  const folder = `${target.outputPrefix}merged-parquet-${date}/`;
+  const parts = await objects.list(target.config.outputBucket, `${folder}${manifest.id}-part-`);
+  const report = manifest.status === 'pending' ? null : await findGlueReport(target, manifest);
+  const perFile = report ? await perFileLines(target, report.key, file.path) : null;
+  const rejectsKey = `${target.rejectsPrefix}${date}/${manifest.id}.ndjson`;
+  const rejectsText = await objects.text(target.config.outputBucket, rejectsKey);
+  const lines = (rejectsText ?? '')
+    .split('\n')
+    .filter((l) => l.trim())
+    .flatMap((l): RejectedLine[] => {
+      try {
+        const row = JSON.parse(l) as { file?: string; line_number?: number; reason?: string; raw_line?: string };
+        return row.file === file.path ? [{ line_number: Number(row.line_number), reason: String(row.reason), raw_line: String(row.raw_line ?? '') }] : [];
+      } catch {
+        return [];
+      }
+    });
+  return {
+    key,
+    date,
+    state,
+    file,
+    quarantine: null,
+    manifest,
+    execution,
+    output: { folder: s3Uri(target.config.outputBucket, folder), files: parts.map((p) => ({ key: p.key, sizeBytes: p.sizeBytes })) },
+    glue: report ? { reportKey: report.key, status: report.status, ...(perFile ?? { linesRead: null, rowsWritten: null, linesRejected: null }) } : null,
+    rejects: rejectsText === null ? null : { path: s3Uri(target.config.outputBucket, rejectsKey), lines },
+  };
+}
+
+async function perFileLines(target: PipelineTarget, reportKey: string, uri: string): Promise<{ linesRead: number | null; rowsWritten: number | null; linesRejected: number | null } | null> {
+  const report = (await new S3ObjectStore(target.clients.s3).getJson(target.config.manifestBucket, reportKey)) as { files?: { uri?: string; lines_read?: number; rows_written?: number; lines_rejected?: number }[] };
+  const entry = (report.files ?? []).find((f) => f.uri === uri);
+  return entry ? { linesRead: entry.lines_read ?? null, rowsWritten: entry.rows_written ?? null, linesRejected: entry.lines_rejected ?? null } : null;
+}

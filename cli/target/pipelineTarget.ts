@@ -1,0 +1,26 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { AwsClients } from '../../handlers/adapters/clients';
+import type { RuntimeConfig } from '../../handlers/runtimeConfig';
+
+/**
+ * One pipeline the operator commands act on: a deployed stack or a local one. Commands see only this, so
+ * every command works the same against both.
+ */
+export interface PipelineTarget {
+  kind: 'aws' | 'local';
+  /** For messages: `stack dev (us-east-1)`, `local pipeline at http://127.0.0.1:…`. */
+  description: string;
+  region: string;
+  /** Resource names and batching settings, as the batcher and sweeper Lambdas get them. */
+  config: RuntimeConfig;
+  outputPrefix: string;
+  rejectsPrefix: string;
+  clients: AwsClients;
+  /**
+   * Writes into the input bucket through this client reach the pipeline. On AWS that is any client (S3 ->
+   * EventBridge -> Kinesis); locally it carries the S3 event shim, as the served runtime's uploader does.
+   */
+  uploader: S3Client;
+  dashboardUrl: string | null;
+  close(): void;
+}

@@ -1,0 +1,217 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsClients } from '../../handlers/adapters/clients';
+import { batchingSettingsFromStack, type ResourceNames, type RuntimeConfig } from '../../handlers/runtimeConfig';
+import { PROJECT_ROOT } from '../../local/emulator';
+import { DEFAULT_SERVE_DIR, EndpointFileError, endpointFilePath, readEndpointFile } from '../../local/endpointFile';
+import { createLocalClients, destroyLocalClients } from '../../local/localClients';
+import { LOCAL_ACCOUNT, LOCAL_STACK, loadStackConfig, localResourceNames, type LoadedStack } from '../../local/resources';
+import { installS3EventShim } from '../../local/s3EventShim';
+import { ConfigError } from '../../pulumi/config';
+import { TargetError, UsageError } from '../cliError';
+import type { PipelineTarget } from './pipelineTarget';
+import { pulumiStackOutputs, readOutputsFile, type StackOutputs } from './stackOutputs';
+import type { TargetFlags } from './targetFlags';
+
+/**
+ * Turns the target flags into a PipelineTarget: names from stack outputs, an endpoint file or the local
+ * naming scheme, explicit flags over all of them; thresholds from the stack's own config file.
+ */
+
+export interface ResolveOptions {
+  root?: string;
+  env?: Record<string, string | undefined>;
+}
+
+async function stackConfig(stack: string, root: string): Promise<LoadedStack> {
+  if (!/^[A-Za-z0-9_.-]+$/.test(stack) || !existsSync(join(root, `Pulumi.${stack}.yaml`))) {
+    throw new TargetError(`unknown stack "${stack}": there is no Pulumi.${stack}.yaml (stacks: dev, prod)`);
+  }
+  try {
+    return await loadStackConfig(stack, root);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new TargetError(error.message, { cause: error });
+    throw error;
+  }
+}
+
+function explicitNames(flags: TargetFlags): Partial<ResourceNames> & { inputPrefix?: string } {
+  const names: Partial<ResourceNames> & { inputPrefix?: string } = {};
+  if (flags.table) names.tableName = flags.table;
+  if (flags.inputBucket) names.inputBucket = flags.inputBucket;
+  if (flags.inputPrefix !== undefined) names.inputPrefix = flags.inputPrefix;
+  if (flags.quarantineBucket) names.quarantineBucket = flags.quarantineBucket;
+  if (flags.manifestBucket) names.manifestBucket = flags.manifestBucket;
+  if (flags.outputBucket) names.outputBucket = flags.outputBucket;
+  if (flags.stateMachineArn) names.stateMachineArn = flags.stateMachineArn;
+  return names;
+}
+
+function awsClients(region: string): AwsClients {
+  // Default credential chain (env, profile, SSO, instance role); Kinesis over HTTP/1.1 as in the Lambdas.
+  const common = { region, maxAttempts: 6 } as const;
+  return {
+    s3: new S3Client(common),
+    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(common), { marshallOptions: { removeUndefinedValues: true } }),
+    kinesis: new KinesisClient({ ...common, requestHandler: new NodeHttpHandler() }),
+    sfn: new SFNClient(common),
+  };
+}
+
+function destroy(clients: AwsClients): void {
+  clients.s3.destroy();
+  clients.dynamo.destroy();
+  clients.kinesis.destroy();
+  clients.sfn.destroy();
+}
+
+function completeNames(partial: Partial<ResourceNames>, source: string): ResourceNames {
+  const flagOf: Record<keyof ResourceNames, string> = {
+    tableName: '--table',
+    inputBucket: '--input-bucket',
+    quarantineBucket: '--quarantine-bucket',
+    manifestBucket: '--manifest-bucket',
+    outputBucket: '--output-bucket',
+    stateMachineArn: '--state-machine-arn',
+  };
+  const missing = (Object.keys(flagOf) as (keyof ResourceNames)[]).filter((key) => !partial[key]);
+  if (missing.length > 0) throw new TargetError(`${source} does not name ${missing.map((k) => `${k} (${flagOf[k]})`).join(', ')}`);
+  return partial as ResourceNames;
+}
+
+function fromOutputs(outputs: StackOutputs): Partial<ResourceNames> & { inputPrefix?: string } {
+  const names: Partial<ResourceNames> & { inputPrefix?: string } = {};
+  if (outputs.tableName) names.tableName = outputs.tableName;
+  if (outputs.inputBucketName) names.inputBucket = outputs.inputBucketName;
+  if (outputs.inputPrefix !== undefined) names.inputPrefix = outputs.inputPrefix;
+  if (outputs.quarantineBucketName) names.quarantineBucket = outputs.quarantineBucketName;
+  if (outputs.manifestBucketName) names.manifestBucket = outputs.manifestBucketName;
+  if (outputs.outputBucketName) names.outputBucket = outputs.outputBucketName;
+  if (outputs.stateMachineArn) names.stateMachineArn = outputs.stateMachineArn;
+  return names;
+}
+
+export async function resolveTarget(flags: TargetFlags, options: ResolveOptions = {}): Promise<PipelineTarget> {
+  const root = options.root ?? PROJECT_ROOT;
+  const env = options.env ?? process.env;
+  const chosen = [flags.local !== undefined && '--local', flags.endpoint && '--endpoint', (flags.stack || flags.outputs) && '--stack/--outputs'].filter(Boolean);
+  if (chosen.length > 1) throw new UsageError(`give one of ${chosen.join(', ')}, not several`);
+  const explicit = explicitNames(flags);
+
+  if (flags.local !== undefined) {
+    const path = await endpointFilePath(resolve(flags.local === true ? DEFAULT_SERVE_DIR : flags.local));
+    let endpoint;
+    try {
+      endpoint = await readEndpointFile(path);
+    } catch (error) {
+      if (error instanceof EndpointFileError) throw new TargetError(error.message, { cause: error });
+      throw error;
+    }
+    const config: RuntimeConfig = { ...endpoint.config, ...explicit };
+    return localTarget({
+      endpoint: endpoint.emulatorEndpoint,
+      region: endpoint.region,
+      config,
+      streamName: endpoint.streamName,
+      outputPrefix: endpoint.outputPrefix,
+      rejectsPrefix: endpoint.rejectsPrefix,
+      dashboardUrl: endpoint.dashboardUrl,
+    });
+  }
+
+  if (flags.endpoint) {
+    let url: URL;
+    try {
+      url = new URL(flags.endpoint);
+    } catch {
+      throw new UsageError(`--endpoint must be a URL such as http://127.0.0.1:5000, got ${flags.endpoint}`);
+    }
+    const loaded = await stackConfig(LOCAL_STACK, root);
+    const region = flags.region ?? loaded.region;
+    const names = localResourceNames(loaded.config, region);
+    const config: RuntimeConfig = { ...names, ...batchingSettingsFromStack(loaded.config), ...explicit };
+    return localTarget({
+      endpoint: url.toString().replace(/\/$/, ''),
+      region,
+      config,
+      streamName: names.streamName,
+      outputPrefix: loaded.config.outputPrefix,
+      rejectsPrefix: loaded.config.rejectsPrefix,
+      dashboardUrl: null,
+    });
+  }
+
+  const anyExplicit = Object.keys(explicit).length > 0;
+  if (!flags.stack && !flags.outputs && !anyExplicit) {
+    throw new UsageError('say which pipeline: --stack dev|prod, --outputs FILE, --local [DIR] or --endpoint URL (see --help)');
+  }
+  const stack = flags.stack ?? 'dev';
+  const loaded = await stackConfig(stack, root);
+  let outputs: StackOutputs = {};
+  if (flags.outputs) outputs = await readOutputsFile(resolve(flags.outputs));
+  else if (flags.stack && !completeEnough(explicit)) outputs = pulumiStackOutputs(stack, root);
+  const region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? loaded.region;
+  const names = completeNames({ ...fromOutputs(outputs), ...explicit }, flags.outputs ? flags.outputs : `stack ${stack}`);
+  const inputPrefix = explicit.inputPrefix ?? outputs.inputPrefix ?? loaded.config.inputPrefix;
+  const clients = awsClients(region);
+  return {
+    kind: 'aws',
+    description: `stack ${stack} (${region})`,
+    region,
+    config: { ...names, ...batchingSettingsFromStack(loaded.config), inputPrefix },
+    outputPrefix: loaded.config.outputPrefix,
+    rejectsPrefix: loaded.config.rejectsPrefix,
+    clients,
+    uploader: clients.s3,
+    dashboardUrl: outputs.dashboardUrl ?? null,
+    close: () => destroy(clients),
+  };
+}
+
+/** Every resource named by flags: no need to ask Pulumi. */
+function completeEnough(explicit: Partial<ResourceNames>): boolean {
+  return Boolean(explicit.tableName && explicit.inputBucket && explicit.quarantineBucket && explicit.manifestBucket && explicit.outputBucket && explicit.stateMachineArn);
+}
+
+export function localTarget(input: {
+  endpoint: string;
+  region: string;
+  config: RuntimeConfig;
+  streamName: string;
+  outputPrefix: string;
+  rejectsPrefix: string;
+  dashboardUrl: string | null;
+}): PipelineTarget {
+  const clients = createLocalClients(input.endpoint, input.region);
+  const uploader = createLocalClients(input.endpoint, input.region).s3;
+  // moto cannot deliver S3 events to Kinesis: uploads from this process raise the same Object Created
+  // events the served runtime's own uploader does (local/s3EventShim.ts).
+  installS3EventShim(uploader, {
+    kinesis: clients.kinesis,
+    streamName: input.streamName,
+    bucket: input.config.inputBucket,
+    region: input.region,
+    account: LOCAL_ACCOUNT,
+  });
+  return {
+    kind: 'local',
+    description: `local pipeline at ${input.endpoint}`,
+    region: input.region,
+    config: input.config,
+    outputPrefix: input.outputPrefix,
+    rejectsPrefix: input.rejectsPrefix,
+    clients,
+    uploader,
+    dashboardUrl: input.dashboardUrl,
+    close: () => {
+      uploader.destroy();
+      destroyLocalClients(clients);
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { dateStatus, lockView } from '../../cli/operations/dateStatus';
+
+const policy = { maxBatchFiles: 10, maxBatchBytes: 1000, maxWaitSeconds: 900 };
+const now = new Date('2026-01-30T12:00:00Z');
+const file = (key: string, status: string, extra: Record<string, unknown> = {}) => ({ date_prefix: '2026-01-30', file_key: key, kind: 'file', status, file_path: `s3://in/${key}`, size_bytes: 100, created_at: '2026-01-30T11:50:00Z', ...extra });
+
+describe('dateStatus', () => {
+  it('counts files by where they stand, and says why pending files wait', () => {
+    // Prepare
+    const items = [
+      file('a.ndjson', 'manifested', { manifest_name: 'batch-0001-x.json' }),
+      file('b.ndjson', 'manifested', { manifest_name: 'batch-0002-x.json' }),
+      file('c.ndjson', 'pending', { created_at: '2026-01-30T11:58:00Z' }),
+      file('d.ndjson', 'pending', { size_bytes: 50 }),
+      { date_prefix: '2026-01-30', file_key: 'PENDING#c.ndjson', kind: 'pending', size_bytes: 100 },
+      { date_prefix: '2026-01-30', file_key: 'MANIFEST#batch-0001-x.json', status: 'completed', file_count: 1, manifest_path: 's3://m/x' },
+      { date_prefix: '2026-01-30', file_key: 'MANIFEST#batch-0002-x.json', status: 'failed', file_count: 1, error_message: 'boom', redrive_count: 2 },
+      { date_prefix: '2026-01-30', file_key: 'QUARANTINE#e.txt', reason: 'wrong-extension', size_bytes: 3 },
+      { date_prefix: '2026-01-30', file_key: 'WINDOW', pending_count: 2 },
+      { date_prefix: '2026-01-30', file_key: 'junk-without-fields' },
+    ];
+
+    // Act
+    const status = dateStatus('2026-01-30', items, policy, now);
+
+    // Assert
+    expect(status.files).toEqual({ tracked: 4, pending: 2, manifested: 2, converted: 1, failed: 1, quarantined: 1 });
+    expect(status.pending).toMatchObject({ files: 2, bytes: 150, thresholdFiles: 10, thresholdBytes: 1000, oldestAt: '2026-01-30T11:50:00Z', oldestAgeSeconds: 600, due: null });
+    expect(status.manifests.byStatus).toEqual({ completed: 1, failed: 1 });
+    expect(status.manifests.list[1]).toMatchObject({ id: '2026-01-30-batch-0002-x', errorMessage: 'boom', redrives: 2 });
+    expect(status.quarantined).toEqual([{ key: 'e.txt', reason: 'wrong-extension', sizeBytes: 3, createdAt: null }]);
+  });
+
+  it('marks a previous-day remainder as due, whatever its size', () => {
+    // Act
+    const status = dateStatus('2026-01-29', [{ ...file('a.ndjson', 'pending'), date_prefix: '2026-01-29' }], policy, now);
+
+    // Assert
+    expect(status.pending.due).toBe('previous-day');
+  });
+
+  it('tells a running lease from an expired one and a released one', () => {
+    // Prepare
+    const lock = (expires: number) => ({ file_key: 'LOCK#2026-01-30', owner: 'req-1', token: 7, expires_at_ms: expires });
+
+    // Act
+    const held = lockView(lock(now.getTime() + 60_000), now);
+    const expired = lockView(lock(now.getTime() - 1), now);
+    const free = lockView(lock(0), now);
+
+    // Assert
+    expect(held).toMatchObject({ state: 'held', owner: 'req-1', token: 7, expiresInSeconds: 60 });
+    expect(expired?.state).toBe('expired');
+    expect(free).toMatchObject({ state: 'free', expiresAt: null });
+    expect(lockView(null, now)).toBeNull();
+  });
+});

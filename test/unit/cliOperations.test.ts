@@ -1,0 +1,164 @@
+import { inject, describe, expect, it } from 'vitest';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { DynamoTrackingStore } from '../../handlers/adapters/dynamoTrackingStore';
+import { executionArnOf } from '../../handlers/adapters/sfnOrchestrator';
+import { flushDates } from '../../cli/operations/flushDates';
+import { generateUploads } from '../../cli/operations/generateUploads';
+import { redriveFailed, redriveManifest } from '../../cli/operations/redriveManifests';
+import { unlockDate } from '../../cli/operations/unlockDate';
+import { localTarget } from '../../cli/target/resolveTarget';
+import type { PipelineTarget } from '../../cli/target/pipelineTarget';
+import { batcherFixture, fileName, kinesisEvent, TODAY, type BatcherFixture } from '../support/batcherFixture';
+
+/**
+ * The operator commands' services against the emulator, each on its own table and buckets (no Spark:
+ * executions are started in moto and not run). The whole path with Glue is test/e2e/cli.test.ts.
+ */
+
+function targetOf(fx: BatcherFixture): PipelineTarget {
+  return localTarget({
+    endpoint: inject('emulatorEndpoint'),
+    region: fx.resources.region,
+    config: fx.config,
+    streamName: fx.resources.streamName,
+    outputPrefix: 'pipeline/output/',
+    rejectsPrefix: 'pipeline/rejects/',
+    dashboardUrl: null,
+  });
+}
+
+function storeAt(fx: BatcherFixture, at: Date, leaseSeconds = 300): DynamoTrackingStore {
+  return new DynamoTrackingStore(fx.clients.dynamo, { tableName: fx.config.tableName, ttlDays: 7, lockLeaseSeconds: leaseSeconds, now: () => at });
+}
+
+async function failedManifest(fx: BatcherFixture): Promise<{ id: string; name: string }> {
+  await fx.invoke(kinesisEvent(await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))))));
+  const manifest = (await fx.itemsOf(TODAY)).find((i) => String(i.file_key).startsWith('MANIFEST#'))!;
+  // What the state machine's MarkFailed leaves after a failed Glue run.
+  await fx.clients.dynamo.send(new UpdateCommand({ TableName: fx.config.tableName, Key: { date_prefix: TODAY, file_key: manifest.file_key }, UpdateExpression: 'SET #s = :f, error_message = :e', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':f': 'failed', ':e': 'States.TaskFailed: boom' } }));
+  return { id: String(manifest.manifest_id), name: String(manifest.file_key).slice('MANIFEST#'.length) };
+}
+
+describe('unlock', () => {
+  it('frees an expired lease by ending it, never by deleting it: the fencing token keeps growing', async () => {
+    // Prepare: a holder took the lock an hour ago and died
+    const fx = await batcherFixture();
+    const target = targetOf(fx);
+    const now = new Date();
+    const stale = await storeAt(fx, new Date(now.getTime() - 3_600_000)).acquireLock(TODAY, 'crashed-worker');
+
+    // Act
+    const outcome = await unlockDate(target, TODAY, { force: false, now: () => now });
+    const next = await storeAt(fx, now).acquireLock(TODAY, 'next-worker');
+    target.close();
+
+    // Assert
+    expect(outcome).toMatchObject({ outcome: 'released', before: { state: 'expired', owner: 'crashed-worker', token: stale!.token } });
+    expect(next?.token).toBe(stale!.token + 1);
+  });
+
+  it('refuses a running lease unless forced, says an already free lock is free, and a never-taken one is not found', async () => {
+    // Prepare
+    const fx = await batcherFixture();
+    const target = targetOf(fx);
+    const now = new Date();
+    await storeAt(fx, now).acquireLock(TODAY, 'live-worker');
+
+    // Act
+    const refused = unlockDate(target, TODAY, { force: false, now: () => now });
+    await expect(refused).rejects.toMatchObject({ name: 'RefusedError', exitCode: 5, message: expect.stringContaining('held by live-worker') });
+    const forced = await unlockDate(target, TODAY, { force: true, now: () => now });
+    const again = await unlockDate(target, TODAY, { force: false, now: () => now });
+    const never = unlockDate(target, '2026-11-01', { force: false, now: () => now });
+
+    // Assert
+    expect(forced.outcome).toBe('released');
+    expect(again.outcome).toBe('already-free');
+    await expect(never).rejects.toMatchObject({ name: 'NotFoundError', exitCode: 4 });
+    target.close();
+  });
+});
+
+describe('redrive', () => {
+  it('starts a new execution named <manifest id>-redrive-1 with the same input, and moves the record back to pending', async () => {
+    // Prepare
+    const fx = await batcherFixture({ maxBatchFiles: 2 });
+    const target = targetOf(fx);
+    const manifest = await failedManifest(fx);
+
+    // Act
+    const outcome = await redriveManifest(target, manifest.id, { force: false, now: () => new Date() });
+
+    // Assert
+    expect(outcome).toMatchObject({ status: 'started', executionName: `${manifest.id}-redrive-1` });
+    const first = await fx.clients.sfn.send(new DescribeExecutionCommand({ executionArn: executionArnOf(fx.config.stateMachineArn, manifest.id) }));
+    const redrive = await fx.clients.sfn.send(new DescribeExecutionCommand({ executionArn: outcome.executionArn! }));
+    expect(JSON.parse(redrive.input!)).toEqual(JSON.parse(first.input!));
+    const record = (await fx.itemsOf(TODAY)).find((i) => i.file_key === `MANIFEST#${manifest.name}`);
+    expect(record).toMatchObject({ status: 'pending', redrive_count: 1 });
+    await expect(redriveManifest(target, manifest.id, { force: false, now: () => new Date() })).rejects.toMatchObject({ name: 'RefusedError', exitCode: 5 });
+    target.close();
+  });
+
+  it('starts one execution per failure when two operators redrive at once', async () => {
+    // Prepare
+    const fx = await batcherFixture({ maxBatchFiles: 2 });
+    const target = targetOf(fx);
+    await failedManifest(fx);
+
+    // Act
+    const [a, b] = await Promise.all([redriveFailed(target, { now: () => new Date() }), redriveFailed(target, { now: () => new Date() })]);
+
+    // Assert
+    expect([...a, ...b].filter((o) => o.status === 'started')).toHaveLength(1);
+    expect((await fx.executions()).filter((name) => name.includes('-redrive-'))).toHaveLength(1);
+    target.close();
+  });
+});
+
+describe('flush', () => {
+  it("sends a date's remainder below the threshold into a manifest, and refuses a date never seen", async () => {
+    // Prepare
+    const fx = await batcherFixture({ maxBatchFiles: 10 });
+    const target = targetOf(fx);
+    await fx.invoke(kinesisEvent(await Promise.all([1, 2, 3].map((n) => fx.put(fileName(TODAY, n))))));
+
+    // Act
+    const [outcome] = await flushDates(target, [TODAY], { waitMs: 5000, now: () => fx.clock.now });
+    const unknown = flushDates(target, ['2026-11-02'], { waitMs: 1000 });
+
+    // Assert
+    expect(outcome).toMatchObject({ date: TODAY, status: 'planned', remainderFiles: 0 });
+    expect(outcome!.manifests.map((m) => m.file_count)).toEqual([3]);
+    await expect(unknown).rejects.toMatchObject({ name: 'NotFoundError', exitCode: 4 });
+    target.close();
+  });
+});
+
+describe('generate', () => {
+  it('uploads count files per date in the seed format, the same content for the same seed', async () => {
+    // Prepare
+    const [fx1, fx2] = await Promise.all([batcherFixture(), batcherFixture()]);
+    const [t1, t2] = [targetOf(fx1), targetOf(fx2)];
+    const at = new Date('2026-11-22T08:45:32Z');
+    const spec = { count: 2, dates: ['2026-11-20', '2026-11-21'], size: { records: 5 }, rate: 'immediate' as const, seed: 'same' };
+
+    // Act
+    const first = await generateUploads(t1, spec, { now: () => at });
+    const second = await generateUploads(t2, spec, { now: () => at });
+    const body = async (t: PipelineTarget, key: string) => (await t.clients.s3.send(new GetObjectCommand({ Bucket: t.config.inputBucket, Key: key }))).Body!.transformToString();
+
+    // Assert
+    expect(first.dates).toEqual([
+      { date: '2026-11-20', files: 2, records: 10, bytes: expect.any(Number) },
+      { date: '2026-11-21', files: 2, records: 10, bytes: expect.any(Number) },
+    ]);
+    expect(first.keys[0]).toMatch(/^pipeline\/input\/2026-11-20-test0001-084532-[0-9a-f-]{36}\.ndjson$/);
+    expect(second.keys).toEqual(first.keys);
+    expect(await body(t2, second.keys[3]!)).toBe(await body(t1, first.keys[3]!));
+    t1.close();
+    t2.close();
+  });
+});
