@@ -1,0 +1,40 @@
+"""Strings stay strings whatever the spacing of the JSON and whatever they look like: compact lines take the
+byte-replacement tagging, spaced ones the regular expression, and a false `":"` falls back to it."""
+
+from __future__ import annotations
+
+import json
+
+from support import Pipeline
+
+RECORDS = [
+    {"id": "compact", "zip": "02134", "num_str": "12", "bool_str": "true", "obj_str": "{\"a\":1}", "n": 12, "b": True, "o": {"k": "v", "l": ["x", "y"]}},
+    {"id": "empty", "zip": "", "num_str": "", "bool_str": "", "obj_str": "", "n": 0, "b": False, "o": {}},
+    {"id": "false-boundary", "zip": "ends with \":", "num_str": "\":\"", "bool_str": "a\\", "obj_str": "[", "n": -1.5, "b": None, "o": {"q\":": "\":"}},
+    {"id": "keys", "zip": "x", "num_str": "1e3", "bool_str": "null", "obj_str": "]", "n": 1e3, "b": True, "o": {"k\\": "v\\"}},
+]
+
+
+def test_string_values_keep_their_kind_in_compact_and_spaced_json(pipeline: Pipeline):
+    compact = "\n".join(json.dumps(r, separators=(",", ":")) for r in RECORDS)
+    spaced = "\n".join(json.dumps({**r, "id": r["id"] + "-spaced"}) for r in RECORDS)  # ", " and ": "
+    tabbed = json.dumps({**RECORDS[0], "id": "tabbed"}, separators=(",\t", ":\t"))
+    comma_spaced = json.dumps({**RECORDS[0], "id": "comma-spaced"}, separators=(", ", ":"))
+    colon_spaced = json.dumps({**RECORDS[0], "id": "colon-spaced"}, separators=(",", " : "))
+    f = pipeline.put_file("\n".join([compact, spaced, tabbed, comma_spaced, colon_spaced, ""]).encode())
+
+    outcome = pipeline.run(pipeline.put_manifest([f]))
+
+    assert outcome.status == "SUCCEEDED", outcome.error
+    assert pipeline.report(outcome)["records"]["rejected"] == 0
+    assert pipeline.registry() == {"b": "boolean", "bool_str": "string", "id": "string", "n": "double", "num_str": "string", "o": "json", "obj_str": "string", "zip": "string"}
+    rows = {r["id"]: r for r in pipeline.output_rows()}
+    extra = [{**RECORDS[0], "id": i} for i in ("tabbed", "comma-spaced", "colon-spaced")]
+    for record in RECORDS + extra:
+        for suffix in ("", "-spaced") if record in RECORDS else ("",):
+            row = rows[record["id"] + suffix]
+            for key in ("zip", "num_str", "bool_str", "obj_str"):
+                assert row[key] == record[key], (record["id"] + suffix, key)
+            assert row["n"] == float(record["n"]) and row["b"] == record["b"]
+            assert json.loads(row["o"]) == record["o"], (record["id"] + suffix, row["o"])
+            assert row["_rescued_data"] is None
