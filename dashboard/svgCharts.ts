@@ -128,7 +128,8 @@ export function lineChart(input: { id: string; title: string; series: LineSeries
     for (const p of series.points) body += `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="2.5" fill="${series.color}"><title>${escapeHtml(`${new Date(p.x).toISOString().slice(11, 19)} — ${series.name}: ${format(p.y)}`)}</title></circle>`;
   }
   const time = (x: number) => new Date(x).toISOString().slice(spanX > 86_400_000 ? 5 : 11, spanX > 86_400_000 ? 16 : 19).replace('T', ' ');
-  for (const [x, anchor] of [[minX, 'start'], [minX + spanX / 2, 'middle'], [maxX, 'end']] as const) {
+  const ticks = maxX === minX ? ([[minX, 'middle']] as const) : ([[minX, 'start'], [minX + spanX / 2, 'middle'], [maxX, 'end']] as const);
+  for (const [x, anchor] of ticks) {
     body += `<text x="${px(x)}" y="${M.top + PLOT_H + 14}" text-anchor="${anchor}" class="tick">${escapeHtml(time(x))} UTC</text>`;
   }
   body += `<line x1="${M.left}" x2="${M.left + PLOT_W}" y1="${M.top + PLOT_H}" y2="${M.top + PLOT_H}" class="axis"/>`;

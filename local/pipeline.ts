@@ -6,6 +6,7 @@ import { assessFiles, countStates, scanTable, type FileView, type ProgressSnapsh
 import { parquetFiles, readBucket, writeExport, type StoredObject } from './exportRun';
 import { BUCKET_ROLES } from './resources';
 import { LocalRuntime } from './runtime';
+import { readableError } from './readableError';
 import { buildSummary, type RunSummary } from './runSummary';
 import { directoryItems, generatedItems, uploadItems, type GenerateSpec, type Pace, type UploadItem, type UploadedFile } from './uploadSources';
 
@@ -244,21 +245,4 @@ function progressLines(files: readonly FileView[]): Map<string, string> {
     lines.set(date, `${date}: ${Object.entries(counts).map(([state, n]) => `${n} ${state}`).join(', ')}`);
   }
   return lines;
-}
-
-/**
- * A Glue failure is recorded as `States.TaskFailed: <JobRun JSON>` (the .sync integration's cause); a
- * person wants the job's ErrorMessage and run id out of it.
- */
-function readableError(recorded: string | undefined): string {
-  if (!recorded) return 'no error message recorded';
-  const match = /^([\w.]+): (\{.*\})$/s.exec(recorded);
-  if (!match) return recorded;
-  try {
-    const cause = JSON.parse(match[2] as string) as { ErrorMessage?: unknown; Id?: unknown };
-    return typeof cause.ErrorMessage === 'string' ? `${match[1]}: ${cause.ErrorMessage} (job run ${String(cause.Id)})` : recorded;
-  } catch {
-    // Not JSON after all: the recorded text is the most precise thing to show.
-    return recorded;
-  }
 }

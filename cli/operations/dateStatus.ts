@@ -1,5 +1,6 @@
 import { MANIFEST_SK_PREFIX } from '../../handlers/domain/manifest';
 import { dueReason, type DueReason, type WindowPolicy } from '../../handlers/domain/window';
+import { readableError } from '../../local/readableError';
 import type { TrackingItem } from '../adapters/trackingReader';
 
 /**
@@ -92,7 +93,8 @@ export function manifestView(date: string, item: TrackingItem): ManifestView | n
     manifestPath: str(item.manifest_path),
     executionArn: str(item.execution_arn),
     glueJobRunId: str(item.glue_job_run_id),
-    errorMessage: str(item.error_message),
+    // A Glue failure is recorded as `States.TaskFailed: <JobRun JSON>`; a person wants its ErrorMessage.
+    errorMessage: str(item.error_message) === null ? null : readableError(str(item.error_message) ?? undefined),
     attempts: num(item.attempts),
     redrives: num(item.redrive_count),
   };
