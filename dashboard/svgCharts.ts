@@ -34,10 +34,13 @@ export function niceCeiling(value: number): number {
   return 10 * power;
 }
 
-/** The axis maximum: four gridline steps of a round size, so counts get whole-number ticks (0 1 2 3 4). */
-export function axisMaximum(value: number): number {
-  return 4 * niceCeiling(value / 4);
+/** The axis maximum: four gridline steps of a round size; whole steps for counts (0 1 2 3 4, never 0.25). */
+export function axisMaximum(value: number, whole = false): number {
+  const step = niceCeiling(value / 4);
+  return 4 * (whole ? Math.max(1, Math.ceil(step)) : step);
 }
+
+const allWhole = (values: number[]) => values.every((v) => Number.isInteger(v));
 
 const r = (n: number) => Math.round(n * 10) / 10;
 
@@ -81,7 +84,7 @@ export function barChart(input: {
   const points = input.series.reduce((n, s) => n + s.values.filter((v) => v > 0).length, 0);
   if (input.labels.length === 0 || points === 0) return empty(input.id, input.title, legend);
   const totals = input.labels.map((_, i) => (input.stacked ? input.series.reduce((s, series) => s + (series.values[i] ?? 0), 0) : Math.max(...input.series.map((s) => s.values[i] ?? 0))));
-  const max = axisMaximum(Math.max(...totals));
+  const max = axisMaximum(Math.max(...totals), allWhole(input.series.flatMap((x) => x.values)));
   const slot = PLOT_W / input.labels.length;
   const groupWidth = Math.min(slot * 0.8, 60);
   const barWidth = input.stacked ? groupWidth : groupWidth / input.series.length;
@@ -117,7 +120,7 @@ export function lineChart(input: { id: string; title: string; series: LineSeries
   const minX = Math.min(...all.map((p) => p.x));
   const maxX = Math.max(...all.map((p) => p.x));
   const spanX = maxX - minX || 1;
-  const max = axisMaximum(Math.max(...all.map((p) => p.y)));
+  const max = axisMaximum(Math.max(...all.map((p) => p.y)), allWhole(all.map((p) => p.y)));
   const px = (x: number) => r(M.left + (all.length === 1 || maxX === minX ? PLOT_W / 2 : (PLOT_W * (x - minX)) / spanX));
   const py = (y: number) => r(M.top + PLOT_H - (PLOT_H * y) / max);
   let body = yAxis(max, format);

@@ -4,11 +4,8 @@ import { isCalendarDate } from '../../handlers/domain/dates';
 import { INGESTION_RATES, isIngestionRate, seededRandom, type IngestionRate } from '../../handlers/domain/generator';
 import { PROJECT_ROOT } from '../../local/emulator';
 import { DEFAULT_SERVE_DIR, ENDPOINT_FILE_NAME } from '../../local/endpointFile';
-import { runLocal, type LocalRunOptions } from '../../local/pipeline';
-import { renderSummaryTable } from '../../local/runSummary';
+import type { LocalRunOptions } from '../../local/pipeline';
 import { directoryItems, generatedItems, type UploadItem } from '../../local/uploadSources';
-import { startDashboardServer } from '../../dashboard/dashboardServer';
-import { serveLocal } from '../operations/serveLocal';
 
 /**
  * `ndjson-parquet local`: the whole pipeline on this machine. Progress goes to stderr; stdout carries the
@@ -148,6 +145,8 @@ async function serveLocalCommand(flags: LocalFlags): Promise<number> {
   }
   if (flags.input !== undefined) items.push(...(await directoryItems(resolve(flags.input))));
   progress(`starting the local pipeline (moto, shard poller, sweeper, Step Functions executor, Glue worker); logs in ${runDir}`);
+  // Loaded here, not at the top: every other command starts without the local runtime's modules.
+  const [{ serveLocal }, { startDashboardServer }] = await Promise.all([import('../operations/serveLocal'), import('../../dashboard/dashboardServer')]);
   const served = await serveLocal({
     runtime: {
       runDir,
@@ -211,6 +210,7 @@ export async function runLocalCommand(flags: LocalFlags): Promise<number> {
     sweepIntervalMs: flags.sweepInterval * 1000,
     progress: (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
   };
+  const [{ runLocal }, { renderSummaryTable }] = await Promise.all([import('../../local/pipeline'), import('../../local/runSummary')]);
   const summary = await runLocal(options);
   if (flags.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(`${renderSummaryTable(summary)}\n`);

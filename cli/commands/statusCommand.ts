@@ -93,10 +93,11 @@ export function renderStatus(target: PipelineTarget, dates: DateStatus[], detail
       else {
         out.push(
           renderTable(
-            ['manifest', 'status', 'files', 'bytes', 'created', 'updated', 'redrives', 'error'],
-            d.manifests.list.map((m) => [m.name, m.status, String(m.fileCount), formatBytes(m.totalBytes), m.createdAt ?? '-', m.updatedAt ?? '-', String(m.redrives), (m.errorMessage ?? '').slice(0, 80) || '-']),
+            ['manifest', 'status', 'files', 'bytes', 'created', 'updated', 'redrives'],
+            d.manifests.list.map((m) => [m.name, m.status, String(m.fileCount), formatBytes(m.totalBytes), m.createdAt ?? '-', m.updatedAt ?? '-', String(m.redrives)]),
           ),
         );
+        for (const m of d.manifests.list.filter((x) => x.errorMessage && x.status !== 'completed')) out.push(`error of ${m.name}: ${m.errorMessage}`);
       }
       if (d.quarantined.length > 0) {
         out.push('', `quarantined under ${d.date}:`);

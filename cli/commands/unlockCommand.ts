@@ -37,7 +37,10 @@ export function unlockCommand(): Command {
         const outcome = await unlockDate(target, flags.date, { force: flags.force, now: () => new Date() });
         if (flags.json) printJson({ target: target.description, ...outcome });
         else if (outcome.outcome === 'already-free') print(`the lock on ${outcome.date} is already free (token ${outcome.before.token})`);
-        else print(`freed the lock on ${outcome.date}: it was ${outcome.before.state}, held by ${outcome.before.owner ?? '?'} (token ${outcome.before.token}, lease until ${outcome.before.expiresAt})`);
+        else {
+          const b = outcome.before;
+          print(`freed the lock on ${outcome.date} (${b.state === 'held' ? 'forced: its lease was still running' : 'its lease had expired'}; owner ${b.owner ?? '?'}, token ${b.token}, lease until ${b.expiresAt})`);
+        }
         return 0;
       });
     });

@@ -212,7 +212,7 @@ describe('operator commands that change the pipeline', { timeout: 180_000 }, () 
 
     // Assert
     expect(expired.code, expired.stderr).toBe(0);
-    expect(expired.stdout).toContain(`freed the lock on 2026-01-01: it was expired, held by dead-worker (token ${dead!.token}`);
+    expect(expired.stdout).toContain(`freed the lock on 2026-01-01 (its lease had expired; owner dead-worker, token ${dead!.token},`);
     expect(live.code).toBe(5);
     expect(live.stderr).toContain('held by live-worker');
     expect(json<{ outcome: string }>(forced).outcome).toBe('released');

@@ -27,7 +27,8 @@ describe('dashboard charts', () => {
 
   it('puts gridlines on round numbers, whole ones for small counts', () => {
     // Act / Assert
-    expect([3, 4, 5, 19, 0.9].map(axisMaximum)).toEqual([4, 4, 8, 20, 1]);
+    expect([3, 4, 5, 19, 0.9].map((v) => axisMaximum(v))).toEqual([4, 4, 8, 20, 1]);
+    expect([1, 2, 0.9].map((v) => axisMaximum(v, true))).toEqual([4, 4, 4]);
   });
 
   it('turns timed events into running totals in at most the given number of steps', () => {
