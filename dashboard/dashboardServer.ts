@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { PipelineTarget } from '../cli/target/pipelineTarget';
 import { targetFailure } from '../cli/target/targetFailure';
-import { collectSnapshot } from './dashboardSnapshot';
+import { collectSnapshot, type DashboardSnapshot } from './dashboardSnapshot';
 import { escapeHtml } from './svgCharts';
 import { renderDashboard } from './renderDashboard';
 
@@ -28,7 +28,18 @@ export interface DashboardServer {
 }
 
 export async function startDashboardServer(options: DashboardServerOptions): Promise<DashboardServer> {
-  const snapshot = () => collectSnapshot(options.target, { days: options.days ?? 14, reportLimit: options.reportLimit ?? 300, now: new Date() });
+  // One snapshot per refresh interval, however many pages are open: each one reads every shown date's
+  // items and the recent reports, which on a busy stack is not free.
+  let cached: { at: number; value: Promise<DashboardSnapshot> } | undefined;
+  const snapshot = (): Promise<DashboardSnapshot> => {
+    if (!cached || Date.now() - cached.at >= options.refreshSeconds * 1000) {
+      const value = collectSnapshot(options.target, { days: options.days ?? 14, reportLimit: options.reportLimit ?? 300, now: new Date() });
+      cached = { at: Date.now(), value };
+      // A failure is shown once, not cached: the next load tries again.
+      value.catch(() => (cached = undefined));
+    }
+    return cached.value;
+  };
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (request.method !== 'GET') {

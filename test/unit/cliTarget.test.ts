@@ -1,6 +1,6 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveTarget } from '../../cli/target/resolveTarget';
 import { targetFailure } from '../../cli/target/targetFailure';
@@ -35,6 +35,32 @@ describe('resolveTarget', () => {
     // Assert
     expect(target).toMatchObject({ kind: 'aws', description: 'stack prod (eu-west-1)', region: 'eu-west-1', dashboardUrl: outputs.dashboardUrl });
     expect(target.config).toMatchObject({ tableName: 'np-dev-tracking', inputBucket: 'np-dev-input', stateMachineArn: outputs.stateMachineArn, maxBatchFiles: 2000, maxBatchBytes: 1024 ** 3 });
+  });
+
+  it('asks the Pulumi CLI for a stack\'s outputs when it is installed', async () => {
+    // Prepare: a `pulumi` on PATH that answers `stack output --json --stack dev` as the real one does
+    const bin = await mkdtemp(join(tmpdir(), 'cli-pulumi-'));
+    await writeFile(join(bin, 'pulumi'), `#!/bin/sh\n[ "$*" = "stack output --json --stack dev" ] || { echo "unexpected: $*" >&2; exit 1; }\necho '${JSON.stringify(outputs)}'\n`);
+    await chmod(join(bin, 'pulumi'), 0o755);
+    const path = process.env.PATH;
+    process.env.PATH = `${bin}${delimiter}${path}`;
+
+    // Act
+    const target = await resolveTarget({ stack: 'dev' }, { env: {} }).finally(() => (process.env.PATH = path));
+    target.close();
+
+    // Assert
+    expect(target).toMatchObject({ kind: 'aws', description: 'stack dev (us-east-1)', config: { tableName: 'np-dev-tracking', maxBatchFiles: 10 } });
+  });
+
+  it('names the local resources on a bare emulator endpoint as `local` creates them', async () => {
+    // Act
+    const target = await resolveTarget({ endpoint: 'http://127.0.0.1:4566/' });
+    target.close();
+
+    // Assert
+    expect(target).toMatchObject({ kind: 'local', description: 'local pipeline at http://127.0.0.1:4566', config: { tableName: 'ndjson-parquet-tracking-local', inputBucket: 'ndjson-parquet-input-local' } });
+    await expect(resolveTarget({ endpoint: 'not a url' })).rejects.toMatchObject({ name: 'UsageError', exitCode: 2 });
   });
 
   it('lets explicit flags override an output, and says which names are missing', async () => {
