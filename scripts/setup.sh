@@ -29,16 +29,3 @@ if [ ! -f .venv/.setup-stamp ] || [ "$(cat .venv/.setup-stamp)" != "$want" ]; th
 fi
 
 command -v java >/dev/null 2>&1 || { echo "setup: Java 17 is required by local Spark (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
-
-# Chromium, for the dashboard's browser test (driven by playwright-core, which downloads no browser of its
-# own). Debian's package, installed only when /usr/bin/chromium is missing, so a warm run does nothing.
-if [ ! -x /usr/bin/chromium ]; then
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "setup: installing chromium (apt-get) for the dashboard's browser test" >&2
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
-  else
-    echo "setup: /usr/bin/chromium is required by the dashboard's browser test: sudo apt-get install chromium" >&2
-    exit 1
-  fi
-fi

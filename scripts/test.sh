@@ -2,6 +2,7 @@
 # The whole suite: TypeScript (unit, integration against moto, infra mocks, e2e) then the Glue job's pytest.
 set -eu
 cd "$(dirname "$0")/.."
+sh scripts/setup-browser.sh
 tsc --noEmit -p tsconfig.json
 vitest run
 .venv/bin/python -m pytest -q test/glue
