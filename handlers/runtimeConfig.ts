@@ -53,7 +53,8 @@ export function lambdaEnvironment(config: RuntimeConfig): Record<string, string>
 
 const numberFromEnv = z.coerce.number().int().positive();
 
-const runtimeSchema = z.object({
+/** Coerces numbers, so it reads both the Lambda environment (strings) and JSON (the local endpoint file). */
+export const runtimeConfigSchema = z.object({
   tableName: z.string().min(1),
   inputBucket: z.string().min(3),
   quarantineBucket: z.string().min(3),
@@ -76,7 +77,7 @@ export class RuntimeConfigError extends Error {
 
 export function readRuntimeConfig(env: Record<string, string | undefined> = process.env): RuntimeConfig {
   const raw = Object.fromEntries(Object.entries(ENV).map(([field, name]) => [field, env[name]]));
-  const parsed = runtimeSchema.safeParse(raw);
+  const parsed = runtimeConfigSchema.safeParse(raw);
   if (!parsed.success) {
     const missing = parsed.error.issues.map((i) => `${ENV[i.path[0] as keyof RuntimeConfig]}: ${i.message}`);
     throw new RuntimeConfigError(`Lambda environment is incomplete or invalid: ${missing.join('; ')}`);

@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { runtimeConfigSchema } from '../handlers/runtimeConfig';
 import { PROJECT_ROOT } from './emulator';
 
 /**
@@ -25,22 +26,7 @@ const endpointSchema = z.object({
   glueJobName: z.string().min(1),
   outputPrefix: z.string(),
   rejectsPrefix: z.string(),
-  config: z.object({
-    tableName: z.string().min(1),
-    inputBucket: z.string().min(3),
-    quarantineBucket: z.string().min(3),
-    manifestBucket: z.string().min(3),
-    outputBucket: z.string().min(3),
-    stateMachineArn: z.string().startsWith('arn:'),
-    inputPrefix: z.string(),
-    maxBatchBytes: z.number().int().positive(),
-    maxBatchFiles: z.number().int().positive(),
-    maxWaitSeconds: z.number().int().positive(),
-    lockLeaseSeconds: z.number().int().positive(),
-    maxFileBytes: z.number().int().positive(),
-    ttlDays: z.number().int().positive(),
-    stuckProcessingMinutes: z.number().int().positive(),
-  }),
+  config: runtimeConfigSchema,
 });
 
 export type LocalEndpoint = z.infer<typeof endpointSchema>;
