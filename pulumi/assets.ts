@@ -40,30 +40,39 @@ export function lambdaCode(name: LambdaName): pulumi.Output<pulumi.asset.Archive
 }
 
 /**
- * Files of the Glue job, uploaded under `glue/` of the scripts bucket. A `.py` file is uploaded as is; a
- * directory is a Python package, uploaded as `<name>.zip` holding `<name>/...` with every .py file (the layout Glue's
- * --extra-py-files wants). Add an entry here to ship another module or package.
+ * Files of the Glue job, uploaded under `glue/` of the scripts bucket. A `.py` or `.jar` file is uploaded
+ * as is; a directory is a Python package, uploaded as `<name>.zip` holding `<name>/...` with every .py file
+ * (the layout Glue's --extra-py-files wants). Add an entry here to ship another module or package.
  */
 export interface GlueArtifact {
-  /** Path under glue/ in the repository. */
+  /** Path under glue/ in the repository, or under build/ for a built artifact. */
   path: string;
-  /** `script` is the job's entry point; `extra-py-files` go to --extra-py-files. */
-  kind: 'script' | 'extra-py-files';
+  /** `script` is the job's entry point; `extra-py-files` go to --extra-py-files, `extra-jars` to --extra-jars. */
+  kind: 'script' | 'extra-py-files' | 'extra-jars';
+  /** Made by `npm run setup` (the job's JVM parser, built from glue/jvm by scripts/build-jar.sh). */
+  built?: boolean;
 }
 
 export const GLUE_ARTIFACTS: readonly GlueArtifact[] = Object.freeze([
   { path: 'ndjson_to_parquet.py', kind: 'script' },
   { path: 'ndjson_parquet', kind: 'extra-py-files' },
+  { path: 'ndjson-parquet-glue.jar', kind: 'extra-jars', built: true },
 ]);
 
 export const GLUE_DIR = path.join(REPO_ROOT, 'glue');
+export const BUILD_DIR = path.join(REPO_ROOT, 'build');
+
+/** Where an artifact is on disk. */
+export function glueArtifactLocation(artifact: GlueArtifact): string {
+  return path.join(artifact.built ? BUILD_DIR : GLUE_DIR, artifact.path);
+}
 
 export class MissingArtifactError extends Error {
   override readonly name = 'MissingArtifactError';
 }
 
 function isPackage(artifact: GlueArtifact): boolean {
-  return !/\.(py|zip)$/.test(artifact.path);
+  return !/\.(py|zip|jar)$/.test(artifact.path);
 }
 
 /** The object key of an artifact in the scripts bucket (relative to the scripts prefix). */
@@ -90,7 +99,10 @@ export function packageFiles(dir: string): string[] {
 
 /** The upload source of one Glue artifact; refuses, naming the path, when it is not in the repository. */
 export function glueArtifactSource(artifact: GlueArtifact): pulumi.asset.Asset | pulumi.asset.Archive {
-  const location = path.join(GLUE_DIR, artifact.path);
+  const location = glueArtifactLocation(artifact);
+  if (!existsSync(location) && artifact.built) {
+    throw new MissingArtifactError(`Glue ${artifact.kind} build/${artifact.path} has not been built: run \`npm run setup\` before \`pulumi up\``);
+  }
   if (!existsSync(location)) {
     throw new MissingArtifactError(`Glue ${artifact.kind} glue/${artifact.path} does not exist (listed in GLUE_ARTIFACTS, pulumi/assets.ts)`);
   }

@@ -29,3 +29,11 @@ if [ ! -f .venv/.setup-stamp ] || [ "$(cat .venv/.setup-stamp)" != "$want" ]; th
 fi
 
 command -v java >/dev/null 2>&1 || { echo "setup: Java 17 is required by local Spark (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
+
+# The Glue job's JVM line parser (glue/jvm), for local Spark and for the stack to upload.
+want=$(hash_of scripts/build-jar.sh requirements.txt $(find glue/jvm -type f | sort))
+if [ ! -f build/ndjson-parquet-glue.jar ] || [ ! -f build/.jar-stamp ] || [ "$(cat build/.jar-stamp)" != "$want" ]; then
+  echo "setup: building the Glue job's parser jar (scripts/build-jar.sh)" >&2
+  sh scripts/build-jar.sh
+  echo "$want" > build/.jar-stamp
+fi

@@ -29,6 +29,8 @@ class Chunk:
     ok: int
     empty: int
     rejected: int
+    untyped: int = 0  # ok lines with values the parser could not type (parse.py), which need profiling
+    typed: tuple[int, ...] = ()  # per typed column (_c<i>), lines holding a value
 
 
 @dataclass
@@ -53,7 +55,8 @@ class FileAccount:
         }
 
 
-def chunk_counts(classified: DataFrame) -> DataFrame:
+def chunk_counts(classified: DataFrame, slots: int = 0) -> DataFrame:
+    """Per split: line counts by status, and what the schema step needs to know (one scan for both)."""
     status = F.col("_status")
     return classified.groupBy("_file", "_block").agg(
         F.count(F.lit(1)).alias("lines"),
@@ -61,11 +64,21 @@ def chunk_counts(classified: DataFrame) -> DataFrame:
         F.sum((status == STATUS_OK).cast("long")).alias("ok"),
         F.sum((status == STATUS_EMPTY).cast("long")).alias("empty"),
         F.sum((status == STATUS_REJECT).cast("long")).alias("rejected"),
+        F.count("_record").alias("untyped"),
+        F.array(*[F.count(f"_c{i}") for i in range(slots)]).alias("typed"),
     )
 
 
 def collect_chunks(counts: DataFrame) -> list[Chunk]:
-    return [Chunk(r["_file"], int(r["_block"]), int(r["lines"]), int(r["first_pos"]), int(r["ok"]), int(r["empty"]), int(r["rejected"])) for r in counts.collect()]
+    return [
+        Chunk(r["_file"], int(r["_block"]), int(r["lines"]), int(r["first_pos"]), int(r["ok"]), int(r["empty"]), int(r["rejected"]), int(r["untyped"]), tuple(int(n) for n in r["typed"]))
+        for r in counts.collect()
+    ]
+
+
+def typed_presence(chunks: Sequence[Chunk], names: Sequence[str]) -> frozenset[str]:
+    """Which typed columns (_c<i> holds names[i]) have a value in some line."""
+    return frozenset(name for i, name in enumerate(names) if any(c.typed[i] for c in chunks))
 
 
 def normalize_path(path: str) -> str:

@@ -49,6 +49,10 @@ class SchemaRegistryError(JobError):
     """The column registry could not be updated (too much contention, or a malformed registry object)."""
 
 
+class ParserUnavailableError(JobError):
+    """The job's JVM line parser (glue/jvm) is not on Spark's classpath."""
+
+
 class OutputIntegrityError(JobError):
     """The Parquet files written do not hold exactly the rows the job parsed; nothing is committed."""
 

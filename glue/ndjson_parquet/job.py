@@ -16,7 +16,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from .accounting import chunk_counts, collect_chunks, file_accounts, line_offsets, offsets_frame
+from .accounting import chunk_counts, collect_chunks, file_accounts, line_offsets, offsets_frame, typed_presence
 from .args import JobArgs
 from .commit import Publication, commit_manifest_files, commit_rejects
 from .errors import JobError, ManifestNotFoundError, OutputIntegrityError
@@ -33,10 +33,10 @@ from .layout import (
 )
 from .manifest import check_manifest_matches, parse_manifest
 from .merge import ParquetFile, list_parts, merge_parts
-from .parse import classify_lines, read_lines
+from .parse import classify_lines, read_lines, register_parser
 from .profile import collect_profiles, field_profile
 from .project import project_rows
-from .registry import register_columns
+from .registry import load_registry, register_columns
 from .rejects import reject_rows
 from .report import MB, RunFacts, build_report, report_body, report_key
 from .schema import RESCUED_COLUMN, propose_columns, plan_schema
@@ -160,9 +160,14 @@ class _Run:
         with self.phase("stage_in"):
             paths = storage.stage_in([(f.uri, f.etag) for f in manifest.files], self.workdir)
 
+        registry_at = registry_uri(args.output_bucket, args.output_prefix)
         with self.phase("parse"):
-            self.classified = classify_lines(read_lines(spark, paths)).persist(StorageLevel.MEMORY_AND_DISK)
-            chunks = collect_chunks(chunk_counts(self.classified))
+            # The columns registered so far are parsed straight into their types; the rest of the record
+            # stays tagged until this batch's new columns are registered.
+            known = sorted(load_registry(storage, registry_at)[0].values(), key=lambda c: c.name)
+            parser = register_parser(spark, [(c.name, c.type) for c in known])
+            self.classified = classify_lines(read_lines(spark, paths), parser, len(known)).persist(StorageLevel.MEMORY_AND_DISK)
+            chunks = collect_chunks(chunk_counts(self.classified, len(known)))
             offsets = line_offsets(chunks, paths)
             accounts = file_accounts(chunks, offsets, files)
         facts.files = [a.as_dict() for a in accounts]
@@ -174,15 +179,17 @@ class _Run:
         finals: list[tuple[ParquetFile, str]] = []
         if expected_rows:
             with self.phase("schema"):
-                profiles = collect_profiles(field_profile(self.classified))
+                # In a table's steady state every value fits a registered column: nothing left to profile.
+                profiles = collect_profiles(field_profile(self.classified)) if any(c.untyped for c in chunks) else []
+                present = typed_presence(chunks, [c.name for c in known])
                 registry, added = register_columns(
                     storage,
-                    registry_uri(args.output_bucket, args.output_prefix),
+                    registry_at,
                     lambda current: propose_columns(profiles, current),
                     manifest_id,
                     lambda: self.now().isoformat(),
                 )
-                plan = plan_schema(profiles, registry)
+                plan = plan_schema(profiles, registry, {c.name: i for i, c in enumerate(known)}, present)
             facts.schema = {
                 "columns": {c.name: c.type for c in plan.columns},
                 "added_to_registry": {c.name: c.type for c in added},

@@ -1,5 +1,6 @@
-"""What one batch's records hold: per top-level field, which JSON kinds its values had. Computed from the
-parsed (cached) rows, so deciding the schema needs no second read of the input."""
+"""What one batch's records hold: per top-level field the parser left untyped (see parse.py), which JSON
+kinds its values had. Computed from the parsed (cached) rows, so
+deciding the schema needs no second read of the input."""
 
 from __future__ import annotations
 

@@ -20,7 +20,6 @@ from .schema import (
     SchemaPlan,
 )
 
-SPARK_TYPES = {STRING: "string", JSON: "string", DOUBLE: "double", BOOLEAN: "boolean"}
 _MAX_SAFE_INTEGER = 2**53
 
 
@@ -30,7 +29,10 @@ def project_rows(classified: DataFrame, plan: SchemaPlan, offsets: DataFrame, da
     and 1-based line number."""
     rows = classified.where(F.col("_status") == STATUS_OK).join(F.broadcast(offsets), on=["_file", "_block"], how="inner")
     record = F.col("_record")
-    columns = [column_value(record.getItem(TAG + c.name), c).alias(c.name) for c in plan.columns]
+    columns = [
+        (F.col(f"_c{c.slot}") if c.slot is not None else column_value(record.getItem(TAG + c.name), c)).alias(c.name)
+        for c in plan.columns
+    ]
     return rows.select(
         *columns,
         rescued_map(record, plan).alias(RESCUED_COLUMN),
@@ -41,7 +43,7 @@ def project_rows(classified: DataFrame, plan: SchemaPlan, offsets: DataFrame, da
 
 
 def column_value(v: Column, column: ColumnPlan) -> Column:
-    """A tagged value converted to its column's type; null where the value does not fit (rescued_map keeps
+    """A tagged value (of a field registered by this run, see parse.py) converted to its column's type; null where the value does not fit (rescued_map keeps
     it). When the batch's kinds are known to fit, the cheap form is used."""
     kinds = column.kinds
     only = lambda bit: kinds & ~bit == 0  # noqa: E731

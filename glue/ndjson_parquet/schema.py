@@ -50,8 +50,11 @@ Registry = Mapping[str, RegisteredColumn]  # keyed by lower-cased name: Athena m
 class ColumnPlan:
     name: str
     type: str
-    kinds: int  # what this batch's values were
+    kinds: int  # what this batch's values were (of the values the parser could not type, see `slot`)
     exact: bool  # every value of this batch fits the type: no per-row check needed
+    # The parser's typed field holding this column's values (registered before the run), or None for a
+    # column registered by this run, whose values come from the tagged record.
+    slot: int | None = None
 
 
 @dataclass(frozen=True)
@@ -108,9 +111,18 @@ def propose_columns(profiles: list[FieldProfile], registry: Registry, max_column
     return [RegisteredColumn(name=p.name, type=type_for_kinds(p.kinds) or STRING) for p in sorted(chosen, key=lambda p: p.name)]
 
 
-def plan_schema(profiles: list[FieldProfile], registry: Registry) -> SchemaPlan:
-    """The batch's columns (registered fields it holds) and the fields whose values need rescuing."""
-    columns: list[ColumnPlan] = []
+def plan_schema(profiles: list[FieldProfile], registry: Registry, slots: Mapping[str, int] | None = None, present: frozenset[str] = frozenset()) -> SchemaPlan:
+    """The batch's columns and the fields whose values need rescuing.
+
+    `slots` are the columns the parser typed (registered when the run started, name -> slot) and `present`
+    those of them holding a value in this batch; `profiles` describe what the parser left in the tagged
+    record: fields registered since, values their column cannot hold, fields that cannot be columns."""
+    slots = slots or {}
+    columns: dict[str, ColumnPlan] = {
+        name: ColumnPlan(name=name, type=registry[name.lower()].type, kinds=0, exact=True, slot=slot)
+        for name, slot in slots.items()
+        if name in present
+    }
     rescued: dict[str, str] = {}
     for p in sorted(profiles, key=lambda p: p.name):
         registered = registry.get(p.name.lower())
@@ -119,11 +131,16 @@ def plan_schema(profiles: list[FieldProfile], registry: Registry) -> SchemaPlan:
             if p.kinds:  # all-null fields carry nothing to rescue
                 rescued[p.name] = problem or ("case_variant_of_" + registered.name if registered else "column_limit")
             continue
+        if p.name in slots:
+            # The parser sends a registered column's value to the record only when the column cannot hold it.
+            rescued[p.name] = f"values_not_{registered.type}"
+            columns.setdefault(p.name, ColumnPlan(name=p.name, type=registered.type, kinds=0, exact=True, slot=slots[p.name]))
+            continue
         exact = fits_exactly(registered.type, p)
         if not exact:
             rescued[p.name] = f"values_not_{registered.type}"
-        columns.append(ColumnPlan(name=p.name, type=registered.type, kinds=p.kinds, exact=exact))
-    return SchemaPlan(columns=tuple(columns), rescued=rescued)
+        columns[p.name] = ColumnPlan(name=p.name, type=registered.type, kinds=p.kinds, exact=exact)
+    return SchemaPlan(columns=tuple(sorted(columns.values(), key=lambda c: c.name)), rescued=rescued)
 
 
 def has_kind(kinds: int, *bits: int) -> bool:

@@ -62,6 +62,7 @@ export class GlueJob extends pulumi.ComponentResource {
     const script = GLUE_ARTIFACTS.find((a) => a.kind === 'script');
     if (!script) throw new Error('GLUE_ARTIFACTS needs exactly one entry of kind "script"');
     const extraPyFiles = GLUE_ARTIFACTS.filter((a) => a.kind === 'extra-py-files');
+    const extraJars = GLUE_ARTIFACTS.filter((a) => a.kind === 'extra-jars');
 
     const logNames = glueLogGroupNames(jobName);
     const logGroups = [logNames.output, logNames.error].map(
@@ -123,6 +124,7 @@ export class GlueJob extends pulumi.ComponentResource {
       '--enable-continuous-cloudwatch-log': 'true',
       '--custom-logGroup-prefix': glueLogGroupPrefix(jobName),
       ...(extraPyFiles.length > 0 ? { '--extra-py-files': extraPyFiles.map((a) => `s3://${scripts}/${scriptKey(a)}`).join(',') } : {}),
+      ...(extraJars.length > 0 ? { '--extra-jars': extraJars.map((a) => `s3://${scripts}/${scriptKey(a)}`).join(',') } : {}),
     }));
 
     this.job = new aws.glue.Job(

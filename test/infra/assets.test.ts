@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import * as pulumi from '@pulumi/pulumi';
 import {
   GLUE_ARTIFACTS,
+  glueArtifactLocation,
   glueArtifactFileName,
   glueArtifactSource,
   LAMBDA_HANDLER,
@@ -83,7 +84,7 @@ describe('Glue job files', () => {
     expect(scripts.map((a) => a.path)).toEqual(['ndjson_to_parquet.py']);
   });
 
-  it.each(GLUE_ARTIFACTS.map((a) => [a.path, a.kind] as const))('glue/%s (%s) exists in the repository', (file) => {
+  it.each(GLUE_ARTIFACTS.filter((a) => !a.built).map((a) => [a.path, a.kind] as const))('glue/%s (%s) exists in the repository', (file) => {
     // Arrange
     const location = path.join(REPO_ROOT, 'glue', file);
     // Act
@@ -94,12 +95,12 @@ describe('Glue job files', () => {
 
   it.each(GLUE_ARTIFACTS.map((a) => [a.path, a] as const))('glue/%s becomes an upload source Glue can use', (_path, artifact) => {
     // Arrange
-    const present = existsSync(path.join(REPO_ROOT, 'glue', artifact.path));
+    const present = existsSync(glueArtifactLocation(artifact));
     // Act
     const source = present ? glueArtifactSource(artifact) : undefined;
     // Assert
-    expect(present, `glue/${artifact.path} is missing`).toBe(true);
-    if (artifact.path.endsWith('.py')) {
+    expect(present, `${glueArtifactLocation(artifact)} is missing`).toBe(true);
+    if (/\.(py|jar)$/.test(artifact.path)) {
       expect(source).toBeInstanceOf(pulumi.asset.FileAsset);
       expect(glueArtifactFileName(artifact)).toBe(artifact.path);
     } else {
@@ -119,5 +120,17 @@ describe('Glue job files', () => {
     // Assert
     expect(attempt).toThrow(MissingArtifactError);
     expect(attempt).toThrow('Glue script glue/no_such_script.py does not exist (listed in GLUE_ARTIFACTS, pulumi/assets.ts)');
+  });
+
+  it('ships the JVM parser built by setup as an extra jar, and says how to build it when it is missing', () => {
+    // Arrange
+    const jar = GLUE_ARTIFACTS.find((a) => a.kind === 'extra-jars');
+    const unbuilt = { path: 'not-built.jar', kind: 'extra-jars' as const, built: true };
+    // Act
+    const attempt = () => glueArtifactSource(unbuilt);
+    // Assert
+    expect(jar).toEqual({ path: 'ndjson-parquet-glue.jar', kind: 'extra-jars', built: true });
+    expect(glueArtifactLocation(jar!)).toBe(path.join(REPO_ROOT, 'build', 'ndjson-parquet-glue.jar'));
+    expect(attempt).toThrow('Glue extra-jars build/not-built.jar has not been built: run `npm run setup` before `pulumi up`');
   });
 });

@@ -522,15 +522,16 @@ export function describeStack(f: StackFixture): void {
         '--number_of_workers': String(cfg.glue.numberOfWorkers),
       });
       expect(args['--extra-py-files']).toBe(`s3://${bucketName(f, 'scripts')}/glue/ndjson_parquet.zip`);
+      expect(args['--extra-jars']).toBe(`s3://${bucketName(f, 'scripts')}/glue/ndjson-parquet-glue.jar`);
     });
 
-    it('uploads the script and the zipped package from glue/ into the scripts bucket', () => {
+    it('uploads the script, the zipped package and the parser jar into the scripts bucket', () => {
       // Arrange
       const objects = f.run.ofType(T.object);
       // Act
       const keys = objects.map((o) => `${o.inputs.bucket}/${o.inputs.key}`).sort();
       // Assert
-      expect(keys).toEqual([`${bucketName(f, 'scripts')}/glue/ndjson_parquet.zip`, `${bucketName(f, 'scripts')}/glue/ndjson_to_parquet.py`]);
+      expect(keys).toEqual(['glue/ndjson-parquet-glue.jar', 'glue/ndjson_parquet.zip', 'glue/ndjson_to_parquet.py'].map((k) => `${bucketName(f, 'scripts')}/${k}`));
       for (const o of objects) expect(o.inputs.serverSideEncryption).toBe('AES256');
       expect(f.run.one(T.glueJob).dependsOn).toEqual(expect.arrayContaining(objects.map((o) => o.name)));
     });
