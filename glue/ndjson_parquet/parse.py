@@ -6,9 +6,9 @@ a BOM, tells blank lines, parses the line as one JSON object and, in the same sc
 value either into its registered column's typed field (`_c0`, `_c1`, ... in the order of the columns given)
 or, when no column of the registry holds it, into `_record`: a map from tagged key to tagged value. Tagged
 means a string value arrives as "\x01<text>", a number or boolean as its JSON literal, an object or array as
-JSON text whose own strings carry the tag (removed by `untag_json`); so the string "12" and the number 12
-stay apart, which a map<string,string> of plain JSON values cannot do. A raw U+0001 cannot occur inside a
-valid JSON string (control characters must be escaped), so the tag is unambiguous.
+its compact JSON text; so the string "12" and the number 12 stay apart, which a map<string,string> of plain
+JSON values cannot do. Nothing else starts with U+0001: JSON text cannot (control characters must be
+escaped), so the tag is unambiguous.
 
 Spark's own JSON functions could do this only with a regular expression over every line to tag strings
 first, which cost three times the parse (docs/glue.md, "Performance").
@@ -29,9 +29,6 @@ TAG = "\u0001"
 STATUS_OK, STATUS_EMPTY, STATUS_REJECT = 0, 1, 2
 
 PARSER_CLASS = "ndjsonparquet.LineParser"
-# In JSON text re-serialised by Jackson (compact, control characters escaped as \u0001), a tagged string
-# starts right after one of [ { , : and a quote that ends a string is never followed by \u0001.
-_TAGGED_IN_JSON = r'([\[{,:])"\\u0001'
 
 SPARK_TYPES = {"string": T.StringType(), "json": T.StringType(), "double": T.DoubleType(), "boolean": T.BooleanType()}
 
@@ -46,7 +43,7 @@ def parsed_type(columns: Sequence[tuple[str, str]]) -> T.StructType:
     return T.StructType(fixed + [T.StructField(f"c{i}", SPARK_TYPES[t]) for i, (_, t) in enumerate(columns)])
 
 
-def register_parser(spark: SparkSession, columns: Sequence[tuple[str, str]]) -> str:
+def register_parser(spark: SparkSession, columns: Sequence[tuple[str, str]], parser_class: str = PARSER_CLASS) -> str:
     """Registers a parser for these columns under a fresh name (runs sharing a session never clash) and
     returns the name. The parser ships to executors with its columns, serialised with the UDF."""
     jvm = spark.sparkContext._jvm  # type: ignore[attr-defined]
@@ -54,13 +51,16 @@ def register_parser(spark: SparkSession, columns: Sequence[tuple[str, str]]) -> 
     spec = gateway.new_array(jvm.java.lang.String, len(columns))
     for i, (name, column_type) in enumerate(columns):
         spec[i] = f"{name}:{column_type}"
+    constructor = jvm
+    for part in parser_class.split("."):
+        constructor = getattr(constructor, part)
     try:
-        parser = jvm.ndjsonparquet.LineParser(spec)
+        parser = constructor(spec)
     except TypeError:  # py4j resolves an unknown class to a package, which is not callable
         raise ParserUnavailableError(
-            f"{PARSER_CLASS} is not on the Spark classpath: the job needs its jar (--extra-jars on Glue, "
-            "spark.jars locally; scripts/build-jar.sh builds it)",
-            parser_class=PARSER_CLASS,
+            f"{parser_class} is not on the Spark classpath: the job needs build/ndjson-parquet-glue.jar "
+            "(--extra-jars on Glue, spark.jars locally; `npm run setup` builds it)",
+            parser_class=parser_class,
         ) from None
     name = f"ndjson_parse_{uuid.uuid4().hex}"
     jsession = spark._jsparkSession  # type: ignore[attr-defined]
@@ -99,11 +99,6 @@ def classify_lines(lines: DataFrame, parser: str, slots: int) -> DataFrame:
     )
 
 
-def untag_json(text: Column) -> Column:
-    """JSON text of an object or array value, with the tags removed from its strings."""
-    return F.regexp_replace(text, _TAGGED_IN_JSON, "$1\"")
-
-
 def is_string(value: Column) -> Column:
     return value.startswith(TAG)
 
@@ -113,9 +108,9 @@ def string_text(value: Column) -> Column:
     return F.substring(value, 2, 1 << 30)
 
 
-def json_text(value: Column, may_be_container: bool = True) -> Column:
+def json_text(value: Column) -> Column:
     """Any tagged value as JSON text: strings quoted and escaped, other values as they are."""
     # to_json of a one-element array is the simplest Spark-native JSON string escaper: ["..."] minus brackets.
     quoted = F.to_json(F.array(string_text(value)))
     as_json = quoted.substr(F.lit(2), F.length(quoted) - 2)
-    return F.when(is_string(value), as_json).otherwise(untag_json(value) if may_be_container else value)
+    return F.when(is_string(value), as_json).otherwise(value)

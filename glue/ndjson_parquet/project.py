@@ -6,7 +6,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
 from .parse import STATUS_OK, TAG, is_string, json_text, string_text
-from .profile import KIND_ARRAY, KIND_BOOLEAN, KIND_NUMBER, KIND_OBJECT, KIND_STRING, value_kind
+from .profile import KIND_NUMBER, KIND_STRING, value_kind
 from .schema import (
     BOOLEAN,
     DATE_COLUMN,
@@ -43,19 +43,19 @@ def project_rows(classified: DataFrame, plan: SchemaPlan, offsets: DataFrame, da
 
 
 def column_value(v: Column, column: ColumnPlan) -> Column:
-    """A tagged value (of a field registered by this run, see parse.py) converted to its column's type; null where the value does not fit (rescued_map keeps
-    it). When the batch's kinds are known to fit, the cheap form is used."""
+    """A tagged value (of a field registered by this run, see parse.py) converted to its column's type; null
+    where the value does not fit (rescued_map keeps it). When the batch's kinds are known to fit, the cheap
+    form is used."""
     kinds = column.kinds
     only = lambda bit: kinds & ~bit == 0  # noqa: E731
-    containers = bool(kinds & (KIND_OBJECT | KIND_ARRAY))
     if column.type == STRING:
         if only(KIND_STRING):
             return string_text(v)
         if not kinds & KIND_STRING:
-            return json_text(v, containers)
-        return F.when(is_string(v), string_text(v)).otherwise(json_text(v, containers))
+            return v
+        return F.when(is_string(v), string_text(v)).otherwise(v)
     if column.type == JSON:
-        return json_text(v, containers)
+        return json_text(v)
     if column.type == DOUBLE:
         if column.exact:
             return v.cast("double")

@@ -1,10 +1,12 @@
-"""Strings stay strings whatever the spacing of the JSON and whatever they look like: compact lines take the
-byte-replacement tagging, spaced ones the regular expression, and a false `":"` falls back to it."""
+"""Strings stay strings whatever the spacing of the JSON and whatever they look like, both on a table's first
+manifest (every value goes through the parser's tagged record) and on later ones (values parsed straight
+into their registered column types)."""
 
 from __future__ import annotations
 
 import json
 
+from records import ndjson, records
 from support import Pipeline
 
 RECORDS = [
@@ -38,3 +40,21 @@ def test_string_values_keep_their_kind_in_compact_and_spaced_json(pipeline: Pipe
             assert row["n"] == float(record["n"]) and row["b"] == record["b"]
             assert json.loads(row["o"]) == record["o"], (record["id"] + suffix, row["o"])
             assert row["_rescued_data"] is None
+
+
+def test_a_later_manifest_parsed_into_registered_types_gives_the_rows_of_the_first(pipeline: Pipeline):
+    sample = records(60, seed=3) + RECORDS
+    body = ndjson(sample)
+    first = pipeline.put_manifest([pipeline.put_file(body, name="first")], seq=1)
+    later = pipeline.put_manifest([pipeline.put_file(body, name="later")], seq=2, stamp="20260130-150000")
+
+    outcomes = [pipeline.run(first), pipeline.run(later)]
+
+    assert [o.status for o in outcomes] == ["SUCCEEDED", "SUCCEEDED"], [o.error for o in outcomes]
+    assert pipeline.report(outcomes[1])["schema"]["added_to_registry"] == {}
+    by_file: dict[str, dict[str, dict]] = {}
+    for row in pipeline.output_rows():
+        source = row.pop("_source_file").rsplit("-", 1)[1]
+        by_file.setdefault(source, {})[row["id"]] = row
+    assert len(by_file["first.ndjson"]) == len(sample)
+    assert by_file["later.ndjson"] == by_file["first.ndjson"]

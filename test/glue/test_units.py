@@ -101,6 +101,22 @@ def test_plan_uses_registered_types_and_rescues_what_does_not_fit():
     }
 
 
+def test_plan_takes_typed_columns_from_the_parser_and_rescues_what_it_left_untyped():
+    registry = {
+        "revenue": RegisteredColumn("revenue", DOUBLE),
+        "name": RegisteredColumn("name", STRING),
+        "gone": RegisteredColumn("gone", STRING),
+        "fresh": RegisteredColumn("fresh", BOOLEAN),
+    }
+    slots = {"gone": 0, "name": 1, "revenue": 2}
+    untyped = [profile("revenue", KIND_STRING), profile("fresh", KIND_BOOLEAN), profile("Name", KIND_STRING)]
+
+    plan = plan_schema(untyped, registry, slots, frozenset({"name"}))
+
+    assert [(c.name, c.type, c.slot) for c in plan.columns] == [("fresh", BOOLEAN, None), ("name", STRING, 1), ("revenue", DOUBLE, 2)]
+    assert plan.rescued == {"revenue": "values_not_double", "Name": "case_variant_of_name"}
+
+
 @pytest.mark.parametrize(
     "sizes,target,expected",
     [

@@ -24,8 +24,9 @@ import org.apache.spark.sql.api.java.UDF1;
  * A value lands in its column's field when the column's type holds it (the schema policy of
  * glue/ndjson_parquet/schema.py); every other value (a field with no column yet, or one its column cannot
  * hold) goes into {@code record}, keyed by its tagged name, as a tagged value: a string as U+0001 followed
- * by its text, a number or boolean as its JSON literal, null as null, an object or array as compact JSON
- * text whose own keys and strings carry the tag. {@code record} is null when nothing went there.
+ * by its text, a number or boolean as its JSON literal, null as null, an object or array as its compact
+ * JSON text (told from a string by the tag, from a number by its first character). {@code record} is null
+ * when nothing went there.
  */
 public final class LineParser implements UDF1<byte[], Row> {
   private static final long serialVersionUID = 2L;
@@ -183,9 +184,9 @@ public final class LineParser implements UDF1<byte[], Row> {
       case BOOLEAN:
         return v == JsonToken.VALUE_TRUE ? Boolean.TRUE : v == JsonToken.VALUE_FALSE ? Boolean.FALSE : MISFIT;
       case STRING:
-        return v == JsonToken.VALUE_STRING ? p.getText() : jsonText(p, v, false);
+        return v == JsonToken.VALUE_STRING ? p.getText() : jsonText(p, v);
       case JSON:
-        return v == JsonToken.VALUE_STRING ? quoted(p.getText()) : jsonText(p, v, false);
+        return v == JsonToken.VALUE_STRING ? quoted(p.getText()) : jsonText(p, v);
       default:
         throw new IllegalStateException("unknown column type " + type);
     }
@@ -195,12 +196,12 @@ public final class LineParser implements UDF1<byte[], Row> {
     if (v == JsonToken.VALUE_NULL) {
       return null;
     }
-    return v == JsonToken.VALUE_STRING ? TAG + p.getText() : jsonText(p, v, true);
+    return v == JsonToken.VALUE_STRING ? TAG + p.getText() : jsonText(p, v);
   }
 
   /** A non-string value as JSON text: numbers as Spark's JSON writer spells them (integers in full, other
-   * numbers as Java doubles), containers compact, their strings tagged when {@code tags}. */
-  private static String jsonText(JsonParser p, JsonToken v, boolean tags) throws IOException {
+   * numbers as Java doubles), containers compact. */
+  private static String jsonText(JsonParser p, JsonToken v) throws IOException {
     switch (v) {
       case VALUE_NUMBER_INT:
         return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? p.getBigIntegerValue().toString() : Long.toString(p.getLongValue());
@@ -212,7 +213,7 @@ public final class LineParser implements UDF1<byte[], Row> {
         return "false";
       case START_OBJECT:
       case START_ARRAY:
-        return container(p, tags);
+        return container(p);
       default:
         throw new NotAnObject();
     }
@@ -226,7 +227,7 @@ public final class LineParser implements UDF1<byte[], Row> {
     return w.getAndClear();
   }
 
-  private static String container(JsonParser p, boolean tags) throws IOException {
+  private static String container(JsonParser p) throws IOException {
     SegmentedStringWriter w = new SegmentedStringWriter(new BufferRecycler());
     try (JsonGenerator g = FACTORY.createGenerator(w)) {
       int depth = 0;
@@ -237,8 +238,8 @@ public final class LineParser implements UDF1<byte[], Row> {
           case END_OBJECT: g.writeEndObject(); depth--; break;
           case START_ARRAY: g.writeStartArray(); depth++; break;
           case END_ARRAY: g.writeEndArray(); depth--; break;
-          case FIELD_NAME: g.writeFieldName(tags ? TAG + p.currentName() : p.currentName()); break;
-          case VALUE_STRING: g.writeString(tags ? TAG + p.getText() : p.getText()); break;
+          case FIELD_NAME: g.writeFieldName(p.currentName()); break;
+          case VALUE_STRING: g.writeString(p.getText()); break;
           case VALUE_NUMBER_INT:
             if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) g.writeNumber(p.getBigIntegerValue());
             else g.writeNumber(p.getLongValue());
