@@ -43,7 +43,8 @@ def test_string_values_keep_their_kind_in_compact_and_spaced_json(pipeline: Pipe
 
 
 def test_a_later_manifest_parsed_into_registered_types_gives_the_rows_of_the_first(pipeline: Pipeline):
-    sample = records(60, seed=3) + RECORDS
+    json_string = {"id": "json-string", "o": 'say "hi"\n\u00e9\u2028\t/\\', "n": 2**53, "b": None}
+    sample = records(60, seed=3) + RECORDS + [json_string]
     body = ndjson(sample)
     first = pipeline.put_manifest([pipeline.put_file(body, name="first")], seq=1)
     later = pipeline.put_manifest([pipeline.put_file(body, name="later")], seq=2, stamp="20260130-150000")

@@ -48,7 +48,7 @@ public final class LineParser implements UDF1<byte[], Row> {
 
   private final String[] names;
   private final ColumnType[] types;
-  private transient Map<String, Integer> slots;
+  private final HashMap<String, Integer> slots;
 
   /** {@code columns}: one "name:type" per registered column, type one of string, double, boolean, json. */
   public LineParser(String[] columns) {
@@ -61,6 +61,10 @@ public final class LineParser implements UDF1<byte[], Row> {
       }
       names[i] = columns[i].substring(0, colon);
       types[i] = ColumnType.of(columns[i].substring(colon + 1));
+    }
+    slots = new HashMap<>(names.length * 2);
+    for (int i = 0; i < names.length; i++) {
+      slots.put(names[i], i);
     }
   }
 
@@ -110,20 +114,8 @@ public final class LineParser implements UDF1<byte[], Row> {
     return true;
   }
 
-  private Map<String, Integer> slots() {
-    if (slots == null) {
-      Map<String, Integer> m = new HashMap<>(names.length * 2);
-      for (int i = 0; i < names.length; i++) {
-        m.put(names[i], i);
-      }
-      slots = m;
-    }
-    return slots;
-  }
-
   /** Fills {@code out}; false when a top-level key repeats; throws when the line is not one object. */
   private boolean parseObject(byte[] b, int start, Object[] out) throws IOException {
-    Map<String, Integer> slots = slots();
     boolean[] seen = new boolean[names.length];
     Map<String, String> record = null;
     try (JsonParser p = FACTORY.createParser(b, start, b.length - start)) {
