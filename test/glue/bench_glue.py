@@ -3,8 +3,10 @@
 Generates BENCH_MB of generator-like NDJSON in BENCH_FILES files (cached between runs), then converts it
 three ways on the same BENCH_CORES cores, BENCH_ROUNDS times each (best time counts, after a warm-up that
 loads the JIT): our job through LocalFsStorage (the job's own code path; S3 is the only thing left out),
-plain `spark.read.json(...).write.parquet(...)`, and DuckDB `COPY ... TO ... (FORMAT parquet)`. All three
-write zstd. Prints progress to stderr and one JSON line to stdout.
+both as a table's later manifest (`ours`: the column registry the warm-up wrote is in place, as it is for
+every manifest after a table's first) and as its first (`ours_first_manifest`: no registry), plain
+`spark.read.json(...).write.parquet(...)`, and DuckDB `COPY ... TO ... (FORMAT parquet)`. All write zstd.
+Prints progress to stderr and one JSON line to stdout.
 """
 
 from __future__ import annotations
