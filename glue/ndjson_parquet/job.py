@@ -34,7 +34,7 @@ from .layout import (
 from .manifest import check_manifest_matches, parse_manifest
 from .merge import ParquetFile, list_parts, merge_parts
 from .parse import classify_lines, read_lines, register_parser
-from .profile import collect_profiles, field_profile
+from .profile import collect_profiles, shape_counts
 from .project import project_rows
 from .registry import load_registry, register_columns
 from .rejects import reject_rows
@@ -180,7 +180,7 @@ class _Run:
         if expected_rows:
             with self.phase("schema"):
                 # In a table's steady state every value fits a registered column: nothing left to profile.
-                profiles = collect_profiles(field_profile(self.classified)) if any(c.untyped for c in chunks) else []
+                profiles = collect_profiles(shape_counts(self.classified)) if any(c.untyped for c in chunks) else []
                 present = typed_presence(chunks, [c.name for c in known])
                 registry, added = register_columns(
                     storage,

@@ -34,11 +34,12 @@ SPARK_TYPES = {"string": T.StringType(), "json": T.StringType(), "double": T.Dou
 
 
 def parsed_type(columns: Sequence[tuple[str, str]]) -> T.StructType:
-    """What the parser returns for registered `columns` (name, type): status, reason, record, c0, c1, ..."""
+    """What the parser returns for registered `columns` (name, type): status, reason, record, shape, c0, ..."""
     fixed = [
         T.StructField("status", T.ByteType()),
         T.StructField("reason", T.StringType()),
         T.StructField("record", T.MapType(T.StringType(), T.StringType())),
+        T.StructField("shape", T.StringType()),
     ]
     return T.StructType(fixed + [T.StructField(f"c{i}", SPARK_TYPES[t]) for i, (_, t) in enumerate(columns)])
 
@@ -82,7 +83,8 @@ def read_lines(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
 
 def classify_lines(lines: DataFrame, parser: str, slots: int) -> DataFrame:
     """Adds `_status` (ok / empty / reject), `_reason` (rejects only), `_raw` and `_raw_b64` (rejects only),
-    `_record` (values no registered column holds, ok rows only; null when there are none) and `_c0` ...
+    `_record` (values no registered column holds, ok rows only; null when there are none), `_shape` (the
+    record's fields and kinds, see profile.py) and `_c0` ...
     `_c<slots-1>` (the registered columns' values). Keeps `_file`, `_block`, `_pos`."""
     parsed = lines.select("_file", "_block", "_pos", "value", F.call_udf(parser, F.col("value").cast("binary")).alias("_p"))
     status, reason = F.col("_p.status"), F.col("_p.reason")
@@ -95,6 +97,7 @@ def classify_lines(lines: DataFrame, parser: str, slots: int) -> DataFrame:
         F.when(status == STATUS_REJECT, F.decode(F.col("value").cast("binary"), "UTF-8")).alias("_raw"),
         F.when(reason == "invalid_utf8", F.base64(F.col("value").cast("binary"))).alias("_raw_b64"),
         F.col("_p.record").alias("_record"),
+        F.col("_p.shape").alias("_shape"),
         *[F.col(f"_p.c{i}").alias(f"_c{i}") for i in range(slots)],
     )
 

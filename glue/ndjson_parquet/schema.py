@@ -31,8 +31,6 @@ RESERVED = frozenset({RESCUED_COLUMN, SOURCE_FILE_COLUMN, SOURCE_LINE_COLUMN, DA
 # a renamed column would be a silent change too.
 COLUMN_NAME = re.compile(r"^[A-Za-z0-9_]{1,255}$")
 MAX_COLUMNS = 1000
-# Every integer with at most 15 digits is exact in a double; longer ones are checked value by value.
-EXACT_DOUBLE_DIGITS = 15
 
 
 @dataclass(frozen=True)
@@ -84,7 +82,7 @@ def fits_exactly(column_type: str, profile: FieldProfile) -> bool:
     if column_type in (STRING, JSON):
         return True
     if column_type == DOUBLE:
-        return profile.kinds & ~KIND_NUMBER == 0 and profile.max_number_len <= EXACT_DOUBLE_DIGITS
+        return profile.kinds & ~KIND_NUMBER == 0 and not profile.big_integers
     return profile.kinds & ~KIND_BOOLEAN == 0
 
 

@@ -7,6 +7,7 @@ import pytest
 
 from ndjson_parquet.errors import ParserUnavailableError
 from ndjson_parquet.parse import STATUS_EMPTY, STATUS_OK, STATUS_REJECT, TAG, classify_lines, register_parser
+from ndjson_parquet.profile import parse_shape
 
 COLUMNS = [("amount", "double"), ("flag", "boolean"), ("name", "string"), ("meta", "json")]
 
@@ -38,7 +39,8 @@ def test_registered_columns_come_out_typed_and_the_rest_stays_tagged_in_the_reco
         (None, None, None, None),
     ]
     assert rows[0]["_record"] == {TAG + "extra": TAG + "12"}
-    assert rows[1]["_record"] is None
+    assert rows[1]["_record"] is None and rows[1]["_shape"] is None
+    assert rows[3]["_shape"] == "6:amount" + chr(ord("0") + 2 + 32)
     assert rows[2]["_record"] == {TAG + "amount": TAG + "n/a", TAG + "flag": TAG + "yes", TAG + "Name": TAG + "case"}
     assert rows[3]["_record"] == {TAG + "amount": "9007199254740993"}
 
@@ -46,6 +48,7 @@ def test_registered_columns_come_out_typed_and_the_rest_stays_tagged_in_the_reco
 def test_an_empty_registry_leaves_every_value_tagged(spark):
     rows = classify(spark, [b'{"s": "12", "n": 12, "o": {"k": "v"}, "a": [1.0], "b": false, "z": null}'], columns=[])
 
+    assert rows[0]["_shape"] == "1:a" + chr(ord("0") + 16) + "1:b4" + "1:n2" + "1:o8" + "1:s1" + "1:z0"
     assert rows[0]["_record"] == {
         TAG + "s": TAG + "12",
         TAG + "n": "12",
@@ -90,3 +93,9 @@ def test_a_session_without_the_parser_jar_fails_naming_the_class(spark):
 
     assert caught.value.as_dict()["parser_class"] == "ndjsonparquet.NoSuchParser"
     assert "npm run setup" in str(caught.value)
+
+
+def test_shapes_name_any_key_as_python_reads_it(spark):
+    row = classify(spark, ['{"\U0001f600": 1, "k:2": "x", "9": null}'.encode()], columns=[])[0]
+
+    assert sorted(parse_shape(row["_shape"])) == [("9", 0), ("k:2", 1), ("\U0001f600", 2)]

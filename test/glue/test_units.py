@@ -11,7 +11,7 @@ from ndjson_parquet.args import job_args_from, parse_argv
 from ndjson_parquet.errors import JobArgumentsError, ManifestFormatError, ManifestMismatchError
 from ndjson_parquet.layout import check_manifest_id, output_folder_uri, part_file_name, rejects_uri
 from ndjson_parquet.manifest import check_manifest_matches, parse_manifest
-from ndjson_parquet.profile import KIND_ARRAY, KIND_BOOLEAN, KIND_NUMBER, KIND_OBJECT, KIND_STRING, FieldProfile
+from ndjson_parquet.profile import BIG_INTEGER, KIND_ARRAY, KIND_BOOLEAN, KIND_NUMBER, KIND_OBJECT, KIND_STRING, FieldProfile, profiles_from_shapes
 from ndjson_parquet.report import report_key
 from ndjson_parquet.s3_storage import _escape_glob
 from ndjson_parquet.schema import BOOLEAN, DOUBLE, JSON, STRING, RegisteredColumn, plan_schema, propose_columns, type_for_kinds
@@ -20,8 +20,8 @@ from ndjson_parquet.sizing import file_count, group_parts
 MB = 1024 * 1024
 
 
-def profile(name: str, kinds: int, max_number_len: int = 3, rows: int = 10) -> FieldProfile:
-    return FieldProfile(name=name, kinds=kinds, max_number_len=max_number_len, rows=rows)
+def profile(name: str, kinds: int, big_integers: bool = False, rows: int = 10) -> FieldProfile:
+    return FieldProfile(name=name, kinds=kinds, big_integers=big_integers, rows=rows)
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_plan_uses_registered_types_and_rescues_what_does_not_fit():
         profile("note", KIND_OBJECT),
         profile("userId", KIND_STRING),
         profile("odd key", KIND_NUMBER),
-        profile("big", KIND_NUMBER, max_number_len=19),
+        profile("big", KIND_NUMBER, big_integers=True),
     ]
     registry["big"] = RegisteredColumn("big", DOUBLE)
 
@@ -99,6 +99,24 @@ def test_plan_uses_registered_types_and_rescues_what_does_not_fit():
         "userId": "case_variant_of_userid",
         "odd key": "name_not_a_column",
     }
+
+
+@pytest.mark.parametrize(
+    "counts,expected",
+    [
+        ([], []),
+        (
+            [("2:id1" + "7:revenue2", 5), ("2:id1" + "7:revenue" + chr(ord("0") + (KIND_NUMBER | BIG_INTEGER)) + "4:tags@", 2)],
+            [("id", KIND_STRING, False, 7), ("revenue", KIND_NUMBER, True, 7), ("tags", KIND_ARRAY, False, 2)],
+        ),
+        ([("3:a:b1" + "2:9:0", 1), ("3:a:b2", 4)], [("9:", 0, False, 1), ("a:b", KIND_STRING | KIND_NUMBER, False, 5)]),
+        ([("1:\U0001f600H" + "4:café4", 3)], [("café", KIND_BOOLEAN, False, 3), ("\U0001f600", KIND_OBJECT | KIND_ARRAY, False, 3)]),
+    ],
+)
+def test_profiles_add_up_the_parser_shapes(counts, expected):
+    profiles = profiles_from_shapes(counts)
+
+    assert [(p.name, p.kinds, p.big_integers, p.rows) for p in profiles] == expected
 
 
 def test_plan_takes_typed_columns_from_the_parser_and_rescues_what_it_left_untyped():

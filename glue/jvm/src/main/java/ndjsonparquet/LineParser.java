@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.api.java.UDF1;
@@ -19,14 +20,17 @@ import org.apache.spark.sql.api.java.UDF1;
 /**
  * Classifies and parses one NDJSON line in a single scan of its bytes: the job's whole per-line work.
  *
- * <p>Returns {@code struct<status: tinyint, reason: string, record: map<string,string>, c0, c1, ...>}, one
+ * <p>Returns {@code struct<status: tinyint, reason: string, record: map<string,string>, shape: string, c0,
+ * c1, ...>}, one
  * typed field per registered column given at construction (glue/ndjson_parquet/parse.py builds the type).
  * A value lands in its column's field when the column's type holds it (the schema policy of
  * glue/ndjson_parquet/schema.py); every other value (a field with no column yet, or one its column cannot
  * hold) goes into {@code record}, keyed by its tagged name, as a tagged value: a string as U+0001 followed
  * by its text, a number or boolean as its JSON literal, null as null, an object or array as its compact
  * JSON text (told from a string by the tag, from a number by its first character). {@code record} is null
- * when nothing went there.
+ * when nothing went there. {@code shape} sums the record up for the schema step, which groups lines by it:
+ * per record key in key order, {@code <length of key>:<key><kinds>}, kinds a bit set (glue/ndjson_parquet/
+ * profile.py) as one character, {@code '0' + bits}. Lines of one producer share a handful of shapes.
  */
 public final class LineParser implements UDF1<byte[], Row> {
   private static final long serialVersionUID = 2L;
@@ -35,7 +39,14 @@ public final class LineParser implements UDF1<byte[], Row> {
   public static final byte EMPTY = 1;
   public static final byte REJECT = 2;
   public static final String TAG = "\u0001";
-  private static final int FIXED_FIELDS = 3;
+  private static final int FIXED_FIELDS = 4;
+  // Kinds of JSON values, as glue/ndjson_parquet/profile.py numbers them (0: null).
+  static final int KIND_STRING = 1;
+  static final int KIND_NUMBER = 2;
+  static final int KIND_BOOLEAN = 4;
+  static final int KIND_OBJECT = 8;
+  static final int KIND_ARRAY = 16;
+  static final int KIND_BIG_INTEGER = 32;
   // Integers beyond +-2^53 lose digits in a double: such a value is not the column's to hold.
   private static final long MAX_SAFE_INTEGER = 1L << 53;
 
@@ -118,6 +129,7 @@ public final class LineParser implements UDF1<byte[], Row> {
   private boolean parseObject(byte[] b, int start, Object[] out) throws IOException {
     boolean[] seen = new boolean[names.length];
     Map<String, String> record = null;
+    TreeMap<String, Integer> shape = null;
     try (JsonParser p = FACTORY.createParser(b, start, b.length - start)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         throw new NotAnObject();
@@ -141,11 +153,13 @@ public final class LineParser implements UDF1<byte[], Row> {
         }
         if (record == null) {
           record = new LinkedHashMap<>();
+          shape = new TreeMap<>();
         }
         String key = TAG + name;
         if (record.containsKey(key)) {
           return false;
         }
+        shape.put(name, kind(p, v));
         record.put(key, tagged(p, v));
       }
       if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
@@ -153,7 +167,42 @@ public final class LineParser implements UDF1<byte[], Row> {
       }
     }
     out[2] = record;
+    out[3] = shape == null ? null : shapeText(shape);
     return true;
+  }
+
+  private static int kind(JsonParser p, JsonToken v) throws IOException {
+    switch (v) {
+      case VALUE_STRING: return KIND_STRING;
+      case VALUE_NUMBER_FLOAT: return KIND_NUMBER;
+      case VALUE_NUMBER_INT:
+        return isSafeInteger(p) ? KIND_NUMBER : KIND_NUMBER | KIND_BIG_INTEGER;
+      case VALUE_TRUE:
+      case VALUE_FALSE:
+        return KIND_BOOLEAN;
+      case START_OBJECT: return KIND_OBJECT;
+      case START_ARRAY: return KIND_ARRAY;
+      default: return 0;
+    }
+  }
+
+  /** An integer a double holds exactly (within +-2^53); the parser is on a VALUE_NUMBER_INT. */
+  private static boolean isSafeInteger(JsonParser p) throws IOException {
+    if (p.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+      return false;
+    }
+    long l = p.getLongValue();
+    return l >= -MAX_SAFE_INTEGER && l <= MAX_SAFE_INTEGER;
+  }
+
+  private static String shapeText(TreeMap<String, Integer> shape) {
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, Integer> e : shape.entrySet()) {
+      String name = e.getKey();
+      // Counted in code points, as Python's len() counts them (profile.parse_shape reads this).
+      sb.append(name.codePointCount(0, name.length())).append(':').append(name).append((char) ('0' + e.getValue()));
+    }
+    return sb.toString();
   }
 
   private static final Object MISFIT = new Object();
@@ -168,9 +217,8 @@ public final class LineParser implements UDF1<byte[], Row> {
         if (v == JsonToken.VALUE_NUMBER_FLOAT) {
           return p.getDoubleValue();
         }
-        if (v == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
-          long l = p.getLongValue();
-          return l >= -MAX_SAFE_INTEGER && l <= MAX_SAFE_INTEGER ? (Object) (double) l : MISFIT;
+        if (v == JsonToken.VALUE_NUMBER_INT && isSafeInteger(p)) {
+          return (double) p.getLongValue();
         }
         return MISFIT;
       case BOOLEAN:
