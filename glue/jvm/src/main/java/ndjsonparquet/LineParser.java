@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.io.SegmentedStringWriter;
 import com.fasterxml.jackson.core.util.BufferRecycler;
 import java.io.IOException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,8 +22,8 @@ import org.apache.spark.sql.api.java.UDF1;
  * Classifies and parses one NDJSON line in a single scan of its bytes: the job's whole per-line work.
  *
  * <p>Returns {@code struct<status: tinyint, reason: string, record: map<string,string>, shape: string, c0,
- * c1, ...>}, one
- * typed field per registered column given at construction (glue/ndjson_parquet/parse.py builds the type).
+ * c1, ...>}, one typed field per registered column given at construction (glue/ndjson_parquet/parse.py
+ * builds the type).
  * A value lands in its column's field when the column's type holds it (the schema policy of
  * glue/ndjson_parquet/schema.py); every other value (a field with no column yet, or one its column cannot
  * hold) goes into {@code record}, keyed by its tagged name, as a tagged value: a string as U+0001 followed
@@ -79,10 +80,6 @@ public final class LineParser implements UDF1<byte[], Row> {
     }
   }
 
-  public LineParser() {
-    this(new String[0]);
-  }
-
   @Override
   public Row call(byte[] line) {
     Object[] out = new Object[FIXED_FIELDS + names.length];
@@ -106,7 +103,7 @@ public final class LineParser implements UDF1<byte[], Row> {
   }
 
   private static Row reject(Object[] out, String reason) {
-    java.util.Arrays.fill(out, null);
+    Arrays.fill(out, null);
     out[0] = REJECT;
     out[1] = reason;
     return RowFactory.create(out);
