@@ -31,11 +31,18 @@ export interface LocalRunOptions {
   concurrency?: number;
   reorder?: boolean;
   chaosRate?: number;
+  /** The Glue runs of these dates' manifests fail until redriven (local/glueFaultPlan.ts). */
+  failGlueForDates?: string[];
   thresholds?: Partial<BatchingSettings>;
   batchingWindowMs?: number;
   sweepIntervalMs?: number;
   emulatorEndpoint?: string;
   glueWorker?: { python?: string; script?: string };
+  /**
+   * What an operator does about manifests whose conversion failed: once every file has settled, redrive
+   * them (`run`, which returns lines to report) and wait again, at most `rounds` times.
+   */
+  redrive?: { rounds: number; run: (runtime: LocalRuntime) => Promise<string[]> };
   progress: (line: string) => void;
 }
 
@@ -73,6 +80,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     ...(options.duplicates ? { duplicates: options.duplicates } : {}),
     ...(options.reorder ? { reorder: options.reorder } : {}),
     ...(options.chaosRate ? { chaosRate: options.chaosRate } : {}),
+    ...(options.failGlueForDates?.length ? { failGlueForDates: options.failGlueForDates } : {}),
     ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
     ...(options.emulatorEndpoint ? { emulatorEndpoint: options.emulatorEndpoint } : {}),
     ...(options.glueWorker ? { glueWorker: options.glueWorker } : {}),
@@ -117,6 +125,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     marks.batchingEnd = Date.now();
 
     const lastLines = new Map<string, string>();
+    let redrives = 0;
     for (;;) {
       const since = Date.now();
       const failure = runtime.poller.failure ?? runtime.executor.failure;
@@ -144,7 +153,14 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
       if (snapshot.files.every((f) => isSettled(f, today, options.flush))) {
         // Settled files and an executor that found nothing new since this round began: nothing is left to run.
         await sleep(300);
-        if (runtime.executor.isIdleSince(since)) break;
+        if (!runtime.executor.isIdleSince(since)) continue;
+        const failed = snapshot.manifests.filter((m) => m.status === 'failed').length;
+        if (failed === 0 || !options.redrive || redrives >= options.redrive.rounds) break;
+        redrives += 1;
+        say(`redrive ${redrives}/${options.redrive.rounds}: ${failed} failed manifest(s)`);
+        // The claim moves each manifest back to pending before its execution starts, so the next round
+        // sees its files unsettled and waits for the new execution.
+        for (const line of await options.redrive.run(runtime)) say(line);
         continue;
       }
       await sleep(500);
@@ -174,7 +190,10 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
 
   const failedManifests = snapshot.manifests.filter((m) => m.status === 'failed');
   for (const manifest of failedManifests) problems.push(`manifest ${manifest.date}/${manifest.name} failed: ${readableError(manifest.errorMessage)}`);
-  for (const outcome of runtime.executor.outcomes.filter((o) => o.status === 'FAILED' && !failedManifests.some((m) => o.name.endsWith(m.name.replace(/\.json$/, ''))))) {
+  // A failed execution whose manifest a redrive then completed is history, not a problem.
+  const completed = new Set(snapshot.manifests.filter((m) => m.status === 'completed').map((m) => `${m.date}-${m.name.replace(/\.json$/, '')}`));
+  const redriven = (name: string) => completed.has(name.replace(/-redrive-\d+$/, ''));
+  for (const outcome of runtime.executor.outcomes.filter((o) => o.status === 'FAILED' && !redriven(o.name) && !failedManifests.some((m) => o.name.endsWith(m.name.replace(/\.json$/, ''))))) {
     problems.push(`execution ${outcome.name} failed: ${outcome.error}: ${outcome.cause}`);
   }
   for (const failure of runtime.sweeper.failures) problems.push(`sweeper run failed at ${failure.at}: ${failure.message}`);

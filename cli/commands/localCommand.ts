@@ -5,7 +5,11 @@ import { INGESTION_RATES, isIngestionRate, seededRandom, type IngestionRate } fr
 import { PROJECT_ROOT } from '../../local/emulator';
 import { DEFAULT_SERVE_DIR, ENDPOINT_FILE_NAME } from '../../local/endpointFile';
 import type { LocalRunOptions } from '../../local/pipeline';
+import type { LocalRuntime } from '../../local/runtime';
 import { directoryItems, generatedItems, type UploadItem } from '../../local/uploadSources';
+import { redriveFailed } from '../operations/redriveManifests';
+import { localTarget } from '../target/resolveTarget';
+import { nonNegativeInt, nonNegativeNumber, positiveInt } from './positiveInt';
 
 /**
  * `ndjson-parquet local`: the whole pipeline on this machine. Progress goes to stderr; stdout carries the
@@ -13,22 +17,6 @@ import { directoryItems, generatedItems, type UploadItem } from '../../local/upl
  * processed (converted, quarantined, or today's remainder left pending without --flush).
  * With --serve it keeps the pipeline and its dashboard running instead, for the other commands.
  */
-
-function positiveInt(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer`);
-    return n;
-  };
-}
-
-function nonNegativeNumber(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative number`);
-    return n;
-  };
-}
 
 function rate(value: string): IngestionRate {
   if (!isIngestionRate(value)) throw new InvalidArgumentError(`rate must be one of ${INGESTION_RATES.join(', ')}`);
@@ -85,6 +73,7 @@ interface LocalFlags {
   port: number;
   endpointFile?: string;
   failGlueFor?: string[];
+  redrive?: number;
   refresh: number;
 }
 
@@ -124,6 +113,7 @@ export function localCommand(): Command {
     .option('--refresh <seconds>', 'with --serve: dashboard page refresh interval', positiveInt('--refresh'), 5)
     .option('--endpoint-file <path>', `with --serve: where to write the endpoint file (default .local/serve/${ENDPOINT_FILE_NAME})`)
     .option('--fail-glue-for <date>', "fault: the Glue runs of this date's manifests fail until redriven (repeatable)", calendarDate)
+    .option('--redrive <rounds>', 'once every file has settled, redrive failed manifests and wait again, up to this many times (default: 3 with --chaos, else 0)', nonNegativeInt('--redrive'))
     .addHelpText('after', EXAMPLES)
     .action(async (flags: LocalFlags) => {
       const exitCode = flags.serve ? await serveLocalCommand(flags) : await runLocalCommand(flags);
@@ -183,6 +173,28 @@ async function serveLocalCommand(flags: LocalFlags): Promise<number> {
   return 0;
 }
 
+// Under --chaos a manifest can fail on every attempt Step Functions makes (2 runs killed at rate r: r^2);
+// the operator's answer is a redrive, which the run then does itself.
+const DEFAULT_CHAOS_REDRIVES = 3;
+
+async function redriveLocalFailures(runtime: LocalRuntime): Promise<string[]> {
+  const target = localTarget({
+    endpoint: runtime.emulatorEndpoint,
+    region: runtime.resources.region,
+    config: runtime.config,
+    streamName: runtime.resources.streamName,
+    outputPrefix: runtime.stack.outputPrefix,
+    rejectsPrefix: runtime.stack.rejectsPrefix,
+    dashboardUrl: null,
+  });
+  try {
+    const outcomes = await redriveFailed(target, { now: () => new Date() });
+    return outcomes.map((o) => (o.status === 'started' ? `redrive: ${o.manifestId} started as ${o.executionName}` : `redrive: ${o.manifestId} skipped (${o.reason})`));
+  } finally {
+    target.close();
+  }
+}
+
 export async function runLocalCommand(flags: LocalFlags): Promise<number> {
   if (flags.generate === undefined && flags.input === undefined) {
     process.stderr.write('error: give --generate N and/or --input DIR\n');
@@ -203,11 +215,13 @@ export async function runLocalCommand(flags: LocalFlags): Promise<number> {
     ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
     reorder: flags.reorder,
     ...(flags.chaos !== undefined ? { chaosRate: flags.chaos } : {}),
+    ...(flags.failGlueFor ? { failGlueForDates: flags.failGlueFor } : {}),
     ...(flags.maxBatchFiles !== undefined || flags.lockLease !== undefined
       ? { thresholds: { ...(flags.maxBatchFiles !== undefined ? { maxBatchFiles: flags.maxBatchFiles } : {}), ...(flags.lockLease !== undefined ? { lockLeaseSeconds: flags.lockLease } : {}) } }
       : {}),
     ...(flags.batchingWindow !== undefined ? { batchingWindowMs: flags.batchingWindow * 1000 } : {}),
     sweepIntervalMs: flags.sweepInterval * 1000,
+    redrive: { rounds: flags.redrive ?? (flags.chaos ? DEFAULT_CHAOS_REDRIVES : 0), run: redriveLocalFailures },
     progress: (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
   };
   const [{ runLocal }, { renderSummaryTable }] = await Promise.all([import('../../local/pipeline'), import('../../local/runSummary')]);

@@ -41,13 +41,14 @@ async function filesUnder(dir: string): Promise<string[]> {
 const dateOf = (key: string) => /(\d{4}-\d{2}-\d{2})-[^/]*$/.exec(key)?.[1];
 
 describe('ndjson-parquet local (end to end)', () => {
-  it('turns generated NDJSON over three dates into date-partitioned Parquet, every record exactly once', { timeout: 240_000 }, async () => {
+  it('turns generated NDJSON over three dates into date-partitioned Parquet, every record exactly once, redriving a date whose Glue runs die mid-write', { timeout: 240_000 }, async () => {
     // Prepare
     const out = await mkdtemp(join(tmpdir(), 'e2e-out-'));
     const runDir = await mkdtemp(join(tmpdir(), 'e2e-run-'));
+    const failing = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
     // Act
-    const run = await runCli(['local', '--generate', '24', '--dates', '3', '--records', '40', '--rate', 'immediate', '--seed', 'e2e', '--batching-window', '1', '--flush', '--out', out, '--run-dir', runDir, '--json', '--timeout', '200']);
+    const run = await runCli(['local', '--generate', '24', '--dates', '3', '--records', '40', '--rate', 'immediate', '--seed', 'e2e', '--batching-window', '1', '--flush', '--fail-glue-for', failing, '--redrive', '1', '--out', out, '--run-dir', runDir, '--json', '--timeout', '200']);
 
     // Assert
     expect(run.code, `stderr:\n${run.stderr}\nstdout:\n${run.stdout}`).toBe(0);
@@ -99,7 +100,12 @@ describe('ndjson-parquet local (end to end)', () => {
     const manifests = tracking.filter((i) => String(i.file_key).startsWith('MANIFEST#'));
     expect(manifests.length).toBe(manifestKeys.length);
     expect(manifests.every((m) => m.status === 'completed')).toBe(true);
+    const redriven = manifests.filter((m) => m.date_prefix === failing);
+    expect(redriven.length).toBeGreaterThan(0);
+    expect(redriven.every((m) => Number(m.redrive_count) === 1)).toBe(true);
+    expect(manifests.filter((m) => m.date_prefix !== failing).every((m) => m.redrive_count === undefined)).toBe(true);
     expect(run.stderr).toContain('upload: 24/24');
+    expect(run.stderr).toMatch(/redrive 1\/1: \d+ failed manifest\(s\)/);
   });
 
   it("without --flush, leaves today's files below the threshold pending, says so, and quarantines bad names from --input", { timeout: 120_000 }, async () => {
