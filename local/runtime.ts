@@ -193,8 +193,12 @@ export class LocalRuntime {
     }
   }
 
-  /** An operator flush of `date` (`--flush`): its remainder goes out whatever its size. */
-  async flush(date: string, timeoutMs = 30_000): Promise<FlushOutcome> {
+  /**
+   * An operator flush of `date` (`--flush`): its remainder goes out whatever its size. By default it waits
+   * as long as a crashed holder's lease can keep the date locked (under --chaos an invocation may die
+   * holding it), plus a margin for a live holder to finish.
+   */
+  async flush(date: string, timeoutMs = (this.config.lockLeaseSeconds + 30) * 1000): Promise<FlushOutcome> {
     const deps = createDepsFactory(this.batcherOverrides)(`local-flush-${randomUUID()}`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
