@@ -8,7 +8,7 @@ import type { LocalRunOptions } from '../../local/pipeline';
 import type { LocalRuntime } from '../../local/runtime';
 import { directoryItems, generatedItems, type UploadItem } from '../../local/uploadSources';
 import { redriveFailed } from '../operations/redriveManifests';
-import { localTarget } from '../target/resolveTarget';
+import { runtimeTarget } from '../target/resolveTarget';
 import { nonNegativeInt, nonNegativeNumber, positiveInt } from './positiveInt';
 
 /**
@@ -178,15 +178,7 @@ async function serveLocalCommand(flags: LocalFlags): Promise<number> {
 const DEFAULT_CHAOS_REDRIVES = 3;
 
 async function redriveLocalFailures(runtime: LocalRuntime): Promise<string[]> {
-  const target = localTarget({
-    endpoint: runtime.emulatorEndpoint,
-    region: runtime.resources.region,
-    config: runtime.config,
-    streamName: runtime.resources.streamName,
-    outputPrefix: runtime.stack.outputPrefix,
-    rejectsPrefix: runtime.stack.rejectsPrefix,
-    dashboardUrl: null,
-  });
+  const target = runtimeTarget(runtime);
   try {
     const outcomes = await redriveFailed(target, { now: () => new Date() });
     return outcomes.map((o) => (o.status === 'started' ? `redrive: ${o.manifestId} started as ${o.executionName}` : `redrive: ${o.manifestId} skipped (${o.reason})`));

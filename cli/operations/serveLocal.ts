@@ -3,7 +3,7 @@ import { LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime';
 import { writeEndpointFile, type LocalEndpoint } from '../../local/endpointFile';
 import { uploadItems, type Pace, type UploadItem } from '../../local/uploadSources';
 import type { Random } from '../../handlers/domain/generator';
-import { localTarget } from '../target/resolveTarget';
+import { runtimeTarget } from '../target/resolveTarget';
 import type { PipelineTarget } from '../target/pipelineTarget';
 
 /**
@@ -47,15 +47,7 @@ export async function serveLocal(options: ServeOptions): Promise<Served> {
   const say = options.progress;
   const runtime = await LocalRuntime.start(options.runtime);
   const { resources, config } = runtime;
-  const target = localTarget({
-    endpoint: runtime.emulatorEndpoint,
-    region: resources.region,
-    config,
-    streamName: resources.streamName,
-    outputPrefix: runtime.stack.outputPrefix,
-    rejectsPrefix: runtime.stack.rejectsPrefix,
-    dashboardUrl: null,
-  });
+  const target = runtimeTarget(runtime);
   const dashboard = options.startDashboard ? await options.startDashboard(target) : null;
   const endpoint: LocalEndpoint = {
     version: 1,

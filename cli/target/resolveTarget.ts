@@ -12,6 +12,7 @@ import { PROJECT_ROOT } from '../../local/emulator';
 import { DEFAULT_SERVE_DIR, EndpointFileError, endpointFilePath, readEndpointFile } from '../../local/endpointFile';
 import { createLocalClients, destroyLocalClients } from '../../local/localClients';
 import { LOCAL_ACCOUNT, LOCAL_STACK, loadStackConfig, localResourceNames, type LoadedStack } from '../../local/resources';
+import type { LocalRuntime } from '../../local/runtime';
 import { installS3EventShim } from '../../local/s3EventShim';
 import { ConfigError } from '../../pulumi/config';
 import { TargetError, UsageError } from '../cliError';
@@ -177,6 +178,19 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
 /** Every resource named by flags: no need to ask Pulumi. */
 function completeEnough(explicit: Partial<ResourceNames>): boolean {
   return Boolean(explicit.tableName && explicit.inputBucket && explicit.quarantineBucket && explicit.manifestBucket && explicit.outputBucket && explicit.stateMachineArn);
+}
+
+/** The target of a runtime this process runs (`local --serve`, or `local` redriving its own failures). */
+export function runtimeTarget(runtime: LocalRuntime, dashboardUrl: string | null = null): PipelineTarget {
+  return localTarget({
+    endpoint: runtime.emulatorEndpoint,
+    region: runtime.resources.region,
+    config: runtime.config,
+    streamName: runtime.resources.streamName,
+    outputPrefix: runtime.stack.outputPrefix,
+    rejectsPrefix: runtime.stack.rejectsPrefix,
+    dashboardUrl,
+  });
 }
 
 export function localTarget(input: {
