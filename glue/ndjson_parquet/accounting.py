@@ -138,7 +138,8 @@ def file_accounts(chunks: Sequence[Chunk], offsets: Sequence[ChunkOffset], files
         a.lines_read += c.lines
         a.rows_written += c.ok
         a.empty_lines += c.empty
-        a.lines_rejected += c.rejected
+        # A blank line is rejected too (reason empty_line): lines_read = rows_written + lines_rejected.
+        a.lines_rejected += c.rejected + c.empty
     return accounts
 
 

@@ -82,7 +82,8 @@ def read_lines(spark: SparkSession, paths: Sequence[str]) -> DataFrame:
 
 
 def classify_lines(lines: DataFrame, parser: str, slots: int) -> DataFrame:
-    """Adds `_status` (ok / empty / reject), `_reason` (rejects only), `_raw` and `_raw_b64` (rejects only),
+    """Adds `_status` (ok / empty / reject), `_reason` (empty and reject), `_raw` (empty and reject) and
+    `_raw_b64` (invalid UTF-8 only),
     `_record` (values no registered column holds, ok rows only; null when there are none), `_shape` (the
     record's fields and kinds, see profile.py) and `_c0` ...
     `_c<slots-1>` (the registered columns' values). Keeps `_file`, `_block`, `_pos`."""
@@ -94,7 +95,7 @@ def classify_lines(lines: DataFrame, parser: str, slots: int) -> DataFrame:
         "_pos",
         status.alias("_status"),
         reason.alias("_reason"),
-        F.when(status == STATUS_REJECT, F.decode(F.col("value").cast("binary"), "UTF-8")).alias("_raw"),
+        F.when(status != STATUS_OK, F.decode(F.col("value").cast("binary"), "UTF-8")).alias("_raw"),
         F.when(reason == "invalid_utf8", F.base64(F.col("value").cast("binary"))).alias("_raw_b64"),
         F.col("_p.record").alias("_record"),
         F.col("_p.shape").alias("_shape"),

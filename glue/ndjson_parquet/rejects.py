@@ -5,9 +5,10 @@ from __future__ import annotations
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from .parse import STATUS_REJECT
+from .parse import STATUS_OK
 
 REASONS = (
+    "empty_line",
     "invalid_utf8",
     "invalid_json",
     "truncated_last_line",
@@ -21,7 +22,7 @@ REASONS = (
 def reject_rows(classified: DataFrame, offsets: DataFrame, manifest_id: str, date: str) -> DataFrame:
     """Columns: file, line_number, reason, raw_line (always valid UTF-8: malformed bytes shown as U+FFFD),
     raw_line_base64 (the exact bytes, invalid_utf8 only), manifest_id, date. Ordered by file, line."""
-    rows = classified.where(F.col("_status") == STATUS_REJECT).join(F.broadcast(offsets), on=["_file", "_block"], how="inner")
+    rows = classified.where(F.col("_status") != STATUS_OK).join(F.broadcast(offsets), on=["_file", "_block"], how="inner")
     line_number = F.col("_pos") + F.col("_line_offset")
     # An object cut off at the end of a file is the usual trace of an interrupted upload.
     truncated = (F.col("_reason") == "invalid_json") & (line_number == F.col("_file_lines")) & F.ltrim(F.col("_raw")).startswith("{")

@@ -58,8 +58,9 @@ def build_report(facts: RunFacts, status: str, finished_at: datetime) -> dict[st
             "number_of_workers": facts.number_of_workers,
         },
         "processing_summary": {
-            # Records that reached a decision: written to Parquet or rejected (empty lines are not records).
-            "records_processed": written + rejected,
+            # Records that reached a decision: written to Parquet or rejected. A blank line is rejected (so
+            # that every line read is accounted for) but is no record.
+            "records_processed": written + rejected - empty,
             "parquet_files_created": len(facts.parquet_files),
             "input_size_mb": round(facts.input_bytes / MB, 3),
             "output_size_mb": round(facts.output_bytes / MB, 3),

@@ -1,5 +1,6 @@
 """Every kind of bad line: rejected with file, line number and reason (never failing the run, never lost),
-or tolerated (BOM, CRLF) or skipped and counted (empty lines)."""
+or tolerated (BOM, CRLF). A blank line is rejected too (reason empty_line), so that every line read is a
+row or a reject, and counted apart in the report."""
 
 from __future__ import annotations
 
@@ -52,7 +53,7 @@ def run(spark, emulator, tmp_path_factory):
 
 @pytest.mark.parametrize(
     "line_number,reason",
-    [(i + 1, outcome) for i, (_, outcome) in enumerate(LINES) if outcome not in ("row", "empty")],
+    [(i + 1, "empty_line" if outcome == "empty" else outcome) for i, (_, outcome) in enumerate(LINES) if outcome != "row"],
 )
 def test_each_bad_line_is_rejected_with_its_file_line_and_reason(run, line_number, reason):
     rejects = {(r["file"], r["line_number"]): r for r in run["rejects"]}
@@ -74,12 +75,12 @@ def test_rejects_keep_the_raw_line_and_exact_bytes_of_invalid_utf8(run):
     assert "\ufffd" in by_line[7]["raw_line"]
 
 
-def test_rejects_and_rows_are_disjoint_and_cover_every_non_empty_line(run):
+def test_rejects_and_rows_are_disjoint_and_cover_every_line(run):
     bad_rows = sorted(r["_source_line"] for r in run["rows"] if r["_source_file"] == run["bad"].uri)
     rejected = sorted(r["line_number"] for r in run["rejects"] if r["file"] == run["bad"].uri)
 
     expected_rows = [i + 1 for i, (_, o) in enumerate(LINES) if o == "row"]
-    expected_rejects = [i + 1 for i, (_, o) in enumerate(LINES) if o not in ("row", "empty")]
+    expected_rejects = [i + 1 for i, (_, o) in enumerate(LINES) if o != "row"]
     assert bad_rows == expected_rows
     assert rejected == expected_rejects
 
@@ -100,15 +101,15 @@ def test_unicode_survives_and_nested_duplicate_keys_are_left_to_the_json_text(ru
     assert "dup" not in ids
 
 
-def test_empty_lines_are_counted_separately_and_lines_add_up_per_file(run):
+def test_every_line_read_is_a_row_or_a_reject_per_file_blank_ones_counted_apart(run):
     files = {f["key"]: f for f in run["report"]["files"]}
 
     bad = files[run["bad"].key]
     assert bad["empty_lines"] == 2
-    assert bad["lines_rejected"] == sum(1 for _, o in LINES if o not in ("row", "empty"))
+    assert bad["lines_rejected"] == sum(1 for _, o in LINES if o != "row")
     assert bad["rows_written"] == sum(1 for _, o in LINES if o == "row")
     for f in files.values():
-        assert f["rows_written"] + f["lines_rejected"] + f["empty_lines"] == f["lines_read"]
+        assert f["rows_written"] + f["lines_rejected"] == f["lines_read"]
     assert bad["lines_read"] == len(LINES)
 
 
@@ -117,8 +118,9 @@ def test_report_counts_rejects_by_reason(run):
 
     expected: dict[str, int] = {}
     for _, outcome in LINES:
-        if outcome not in ("row", "empty"):
-            expected[outcome] = expected.get(outcome, 0) + 1
+        if outcome != "row":
+            reason = "empty_line" if outcome == "empty" else outcome
+            expected[reason] = expected.get(reason, 0) + 1
     assert by_reason == expected
     assert run["report"]["records"]["rejected"] == sum(expected.values())
 

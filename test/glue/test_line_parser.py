@@ -62,8 +62,8 @@ def test_an_empty_registry_leaves_every_value_tagged(spark):
 @pytest.mark.parametrize(
     "line,status,reason",
     [
-        (b"", STATUS_EMPTY, None),
-        (b" \t ", STATUS_EMPTY, None),
+        (b"", STATUS_EMPTY, "empty_line"),
+        (b" \t ", STATUS_EMPTY, "empty_line"),
         (b'\xef\xbb\xbf{"name": "bom"}', STATUS_OK, None),
         (b'{"name": "caf\xc3"}', STATUS_REJECT, "invalid_utf8"),
         (b'{"name": "x", "name": "y"}', STATUS_REJECT, "duplicate_keys"),
@@ -83,7 +83,7 @@ def test_each_kind_of_line_gets_its_status_and_reason(spark, line, status, reaso
     row = classify(spark, [line])[0]
 
     assert (row["_status"], row["_reason"]) == (status, reason)
-    assert (row["_raw"] is not None) == (status == STATUS_REJECT)
+    assert (row["_raw"] is not None) == (status != STATUS_OK)
     assert (row["_raw_b64"] is not None) == (reason == "invalid_utf8")
 
 

@@ -88,7 +88,9 @@ public final class LineParser implements UDF1<byte[], Row> {
       return reject(out, "invalid_utf8");
     }
     if (isBlank(line, start)) {
+      // Not a record, but a line read: rejected like any other, so that every line is a row or a reject.
       out[0] = EMPTY;
+      out[1] = "empty_line";
       return RowFactory.create(out);
     }
     try {
