@@ -118,7 +118,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
       snapshot = await look();
       const dates = [...new Set(snapshot.files.filter((f) => f.state === 'pending' && f.date).map((f) => f.date as string))].sort();
       for (const date of dates) {
-        const outcome = await runtime.flush(date, Math.min((runtime.config.lockLeaseSeconds + 30) * 1000, Math.max(1000, deadline - Date.now())));
+        const outcome = await runtime.flush(date, Math.max(1000, deadline - Date.now()));
         say(`flush ${date}: ${outcome.manifests.length} manifest(s), ${outcome.remainderFiles} file(s) left`);
       }
     }

@@ -196,9 +196,10 @@ export class LocalRuntime {
   /**
    * An operator flush of `date` (`--flush`): its remainder goes out whatever its size. By default it waits
    * as long as a crashed holder's lease can keep the date locked (under --chaos an invocation may die
-   * holding it), plus a margin for a live holder to finish.
+   * holding it), plus a margin for a live holder to finish; never longer than `budgetMs`.
    */
-  async flush(date: string, timeoutMs = (this.config.lockLeaseSeconds + 30) * 1000): Promise<FlushOutcome> {
+  async flush(date: string, budgetMs = Number.POSITIVE_INFINITY): Promise<FlushOutcome> {
+    const timeoutMs = Math.min((this.config.lockLeaseSeconds + 30) * 1000, budgetMs);
     const deps = createDepsFactory(this.batcherOverrides)(`local-flush-${randomUUID()}`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
