@@ -1,10 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parquetMetadata } from 'hyparquet';
-import { PROJECT_ROOT } from '../../local/emulator';
+import { runCli } from './support/servedPipeline';
 
 /**
  * The whole pipeline, as a user runs it: `ndjson-parquet local` in a child process (its own moto, shard
@@ -12,26 +12,6 @@ import { PROJECT_ROOT } from '../../local/emulator';
  * the invariants: each file in exactly one manifest of its own date, every record in Parquet exactly
  * once, date-only output folders.
  */
-
-const BIN = join(PROJECT_ROOT, 'bin', 'ndjson-parquet.mjs');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], node = process.execPath): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, [BIN, ...args], { cwd: PROJECT_ROOT });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
@@ -133,7 +113,7 @@ describe('ndjson-parquet local (end to end)', () => {
     const node = found || process.execPath;
 
     // Act
-    const run = await runCli(['local', '--help'], node);
+    const run = await runCli(['local', '--help'], process.env, node);
 
     // Assert
     expect(run.code, run.stderr).toBe(0);

@@ -17,9 +17,10 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
+/** `node`: the Node binary that starts the command (default: the one running the tests). */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = process.env, node: string = process.execPath): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: PROJECT_ROOT, env });
+    const child = spawn(node, [BIN, ...args], { cwd: PROJECT_ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
