@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { CliError, EXIT } from './cliError';
+import { OperatorError, EXIT } from '../operator/operatorError';
 import { program } from './program';
 
 // Exit through process.exit on an interrupt so the 'exit' hooks of the emulator and the Glue worker run and
@@ -12,7 +12,7 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage;
-  } else if (error instanceof CliError) {
+  } else if (error instanceof OperatorError) {
     process.stderr.write(`error: ${error.message}\n`);
     process.exitCode = error.exitCode;
   } else {

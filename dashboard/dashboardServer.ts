@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PipelineTarget } from '../cli/target/pipelineTarget';
-import { targetFailure } from '../cli/target/targetFailure';
+import type { PipelineTarget } from '../operator/target/pipelineTarget';
+import { targetFailure } from '../operator/target/targetFailure';
 import { collectSnapshot, type DashboardSnapshot } from './dashboardSnapshot';
 import { escapeHtml } from './svgCharts';
 import { renderDashboard } from './renderDashboard';

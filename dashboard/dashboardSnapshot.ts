@@ -1,8 +1,8 @@
-import { collectStatus } from '../cli/operations/collectStatus';
-import type { DateStatus } from '../cli/operations/dateStatus';
-import { listReports } from '../cli/operations/listReports';
-import { reportTotals, REPORT_KINDS, type GlueReportRow, type LambdaReportRow, type ReportRow, type ReportTotals } from '../cli/operations/reportRows';
-import type { PipelineTarget } from '../cli/target/pipelineTarget';
+import { collectStatus } from '../operator/operations/collectStatus';
+import type { DateStatus } from '../operator/operations/dateStatus';
+import { listReports } from '../operator/operations/listReports';
+import { reportTotals, REPORT_KINDS, type GlueReportRow, type LambdaReportRow, type ReportRow, type ReportTotals } from '../operator/operations/reportRows';
+import type { PipelineTarget } from '../operator/target/pipelineTarget';
 
 /**
  * Everything the dashboard shows, read from the tracking table and the metadata reports: what the

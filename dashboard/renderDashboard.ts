@@ -1,4 +1,4 @@
-import { formatBytes, formatCounts, formatNumber, formatSeconds } from '../cli/output/format';
+import { formatBytes, formatCounts, formatNumber, formatSeconds } from '../operator/format';
 import type { DashboardSnapshot } from './dashboardSnapshot';
 import { barChart, escapeHtml, lineChart } from './svgCharts';
 

@@ -24,8 +24,6 @@ const payloadSchema = z
   })
   .strict();
 
-export type GeneratorPayload = z.input<typeof payloadSchema>;
-
 export interface GeneratorSummary {
   status: 'success';
   files_created: number;

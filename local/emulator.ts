@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { PROJECT_ROOT } from './projectRoot';
 
 /**
  * The AWS emulator: moto in server mode on a loopback port, serving one request at a time so DynamoDB
@@ -18,8 +19,6 @@ export interface Emulator {
 export class EmulatorError extends Error {
   override readonly name = 'EmulatorError';
 }
-
-export const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 
 export function venvBin(name: string): string {
   return join(PROJECT_ROOT, '.venv', 'bin', name);

@@ -1,8 +1,8 @@
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { runtimeConfigSchema } from '../handlers/runtimeConfig';
-import { PROJECT_ROOT } from './emulator';
+import { PROJECT_ROOT } from './projectRoot';
 
 /**
  * `local --serve` writes where its pipeline lives (emulator endpoint, resource names, thresholds,
@@ -80,17 +80,4 @@ export async function readEndpointFile(path: string): Promise<LocalEndpoint> {
     throw new EndpointFileError(`the local pipeline that wrote ${path} (pid ${parsed.data.pid}) is no longer running: start one with \`ndjson-parquet local --serve\``, path);
   }
   return parsed.data;
-}
-
-/** Removes the file only if it is still ours: a newer served pipeline may have replaced it. */
-export async function removeEndpointFile(path: string, pid = process.pid): Promise<void> {
-  const current = await readFile(path, 'utf8').catch(() => null);
-  if (current === null) return;
-  try {
-    if ((JSON.parse(current) as { pid?: unknown }).pid !== pid) return;
-  } catch {
-    // Not ours to judge: a corrupt file is left for a person to look at.
-    return;
-  }
-  await rm(path, { force: true });
 }

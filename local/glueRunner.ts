@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { PROJECT_ROOT, venvBin } from './emulator';
+import { venvBin } from './emulator';
+import { PROJECT_ROOT } from './projectRoot';
 
 /**
  * Glue, locally: the real job script run by `glue/local_worker.py`, one long-lived Python process holding

@@ -8,7 +8,7 @@ import { BUCKET_ROLES } from './resources';
 import { LocalRuntime } from './runtime';
 import { readableError } from './readableError';
 import { buildSummary, type RunSummary } from './runSummary';
-import { directoryItems, generatedItems, uploadItems, type GenerateSpec, type Pace, type UploadItem, type UploadedFile } from './uploadSources';
+import { directoryItems, generatedItems, uploadItems, type LocalGenerateSpec, type Pace, type UploadItem, type UploadedFile } from './uploadSources';
 
 /**
  * `ndjson-parquet local`: start the local pipeline, upload the files, wait until every file is converted,
@@ -19,7 +19,7 @@ import { directoryItems, generatedItems, uploadItems, type GenerateSpec, type Pa
 
 export interface LocalRunOptions {
   runDir: string;
-  generate?: GenerateSpec;
+  generate?: LocalGenerateSpec;
   inputDir?: string;
   /** Input key prefix; default: the stack's inputPrefix. */
   prefix?: string;

@@ -5,22 +5,24 @@ import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../pulumi/config';
+import { CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../contracts/stackConfig';
 import { batchingSettingsFromStack, type BatchingSettings, type ResourceNames, type RuntimeConfig } from '../handlers/runtimeConfig';
 import { stateMachineDefinition } from '../handlers/orchestration/stateMachineDefinition';
-import { PROJECT_ROOT } from './emulator';
+import { type BucketRole as ContractBucketRole, resourceNames } from '../contracts/resourceNames';
+import { PROJECT_ROOT } from './projectRoot';
 
 /**
  * The dev stack's resources, created in the emulator from the same Pulumi.dev.yaml the stack reads, so the
- * local run batches with dev's thresholds, shard count and ASL. Names end in `-local` so nobody mistakes
- * an emulator dump for a real stack.
+ * local run batches with dev's thresholds, shard count and ASL. Names come from contracts/resourceNames
+ * with the stack part `local`, so nobody mistakes an emulator dump for a real stack.
  */
 
 export const LOCAL_STACK = 'dev';
 /** moto's default account: every ARN the emulator hands out carries it. */
 export const LOCAL_ACCOUNT = '123456789012';
 
-export type BucketRole = 'input' | 'quarantine' | 'manifest' | 'output';
+/** The buckets a local run creates: the stack's data buckets (the scripts bucket only serves Glue on AWS). */
+export type BucketRole = Exclude<ContractBucketRole, 'scripts'>;
 export const BUCKET_ROLES: readonly BucketRole[] = ['input', 'quarantine', 'manifest', 'output'];
 
 export interface LocalResources extends ResourceNames {
@@ -59,26 +61,32 @@ export async function loadStackConfig(stack = LOCAL_STACK, root = PROJECT_ROOT):
   return { stack, region, config };
 }
 
-export function localResourceNames(config: StackConfig, region: string, suffix = 'local'): Omit<LocalResources, 'streamArn' | 'stateMachineArn'> & { stateMachineArn: string } {
-  const base = (role: string) => `${config.namePrefix}-${role}-${suffix}`;
+/** The stack part of local resource names: `<namePrefix>-local-input`, where a deployed stack has `-dev-`. */
+export const LOCAL_NAME_STACK = 'local';
+
+export function localResourceNames(
+  config: StackConfig,
+  region: string,
+  stack = LOCAL_NAME_STACK,
+): Omit<LocalResources, 'streamArn' | 'stateMachineArn'> & { stateMachineArn: string } {
+  const names = resourceNames(config.namePrefix, stack);
   const buckets: Record<BucketRole, string> = {
-    input: base('input'),
-    quarantine: base('quarantine'),
-    manifest: base('manifest'),
-    output: base('output'),
+    input: names.buckets.input,
+    quarantine: names.buckets.quarantine,
+    manifest: names.buckets.manifest,
+    output: names.buckets.output,
   };
-  const stateMachineName = base('manifest-workflow');
   return {
     region,
-    tableName: base('tracking'),
+    tableName: names.table,
     inputBucket: buckets.input,
     quarantineBucket: buckets.quarantine,
     manifestBucket: buckets.manifest,
     outputBucket: buckets.output,
-    stateMachineArn: `arn:aws:states:${region}:${LOCAL_ACCOUNT}:stateMachine:${stateMachineName}`,
-    stateMachineName,
-    streamName: base('events'),
-    glueJobName: base('batch-job'),
+    stateMachineArn: `arn:aws:states:${region}:${LOCAL_ACCOUNT}:stateMachine:${names.stateMachine}`,
+    stateMachineName: names.stateMachine,
+    streamName: names.stream,
+    glueJobName: names.glueJob,
     buckets,
   };
 }
@@ -98,9 +106,9 @@ async function step<T>(resource: string, action: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function createLocalResources(clients: ResourceClients, loaded: LoadedStack, suffix = 'local'): Promise<LocalResources> {
+export async function createLocalResources(clients: ResourceClients, loaded: LoadedStack, stack = LOCAL_NAME_STACK): Promise<LocalResources> {
   const { config, region } = loaded;
-  const names = localResourceNames(config, region, suffix);
+  const names = localResourceNames(config, region, stack);
 
   for (const bucket of Object.values(names.buckets)) {
     await step(`bucket ${bucket}`, () => clients.s3.send(new CreateBucketCommand({ Bucket: bucket })));

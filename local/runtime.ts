@@ -10,7 +10,7 @@ import { flushDate, type FlushOutcome } from '../handlers/services/flushDate';
 import { glueDefaultArguments } from '../handlers/orchestration/glueArguments';
 import { stateMachineDefinition } from '../handlers/orchestration/stateMachineDefinition';
 import type { BatchingSettings, RuntimeConfig } from '../handlers/runtimeConfig';
-import type { StackConfig } from '../pulumi/config';
+import type { StackConfig } from '../contracts/stackConfig';
 import { startEmulator, type Emulator } from './emulator';
 import { Chaos } from './chaos';
 import { FileLog } from './fileLog';

@@ -15,14 +15,14 @@ export interface UploadItem {
   records: number;
 }
 
-export interface GenerateSpec {
+export interface LocalGenerateSpec {
   files: number;
   dates: number;
   recordsPerFile: number;
   seed?: string;
 }
 
-export function generatedItems(spec: GenerateSpec, now: Date): { items: UploadItem[]; random: Random } {
+export function generatedItems(spec: LocalGenerateSpec, now: Date): { items: UploadItem[]; random: Random } {
   const random = seededRandom(spec.seed ?? `${now.toISOString()}:${process.pid}`);
   const items = [...generateFiles(random, { fileCount: spec.files, dates: recentDates(spec.dates, now), size: { records: spec.recordsPerFile }, at: now })].map(
     (file) => ({ name: file.name, body: Buffer.from(file.body), records: file.records }),

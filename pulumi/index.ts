@@ -2,7 +2,6 @@
  * The ndjson-parquet stack: `pulumi up --stack dev|prod`. This file only wires: it reads and validates the
  * stack config, builds one component per concern, and exports what operators and the CLI need.
  */
-import * as pulumi from '@pulumi/pulumi';
 import { Batcher } from './components/batcher';
 import { Catalog } from './components/catalog';
 import { awsContext } from './components/common';
@@ -16,24 +15,23 @@ import { S3Events } from './components/s3Events';
 import { Storage } from './components/storage';
 import { Sweeper } from './components/sweeper';
 import { TrackingTable } from './components/trackingTable';
-import { baseName, CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig } from './config';
+import { readStack } from './config';
 
-const stack = pulumi.getStack();
-const config = parseStackConfig(new pulumi.Config(CONFIG_NAMESPACE).requireObject(CONFIG_KEY), stack);
-const base = baseName(config, stack);
+const { config, names } = readStack();
+const base = names.base;
 const aws = awsContext();
 
-const storage = new Storage(base, { config });
-const stream = new IngestStream(`${base}-ingest`, { stream: config.stream });
-const s3Events = new S3Events(`${base}-s3-events`, {
+const storage = new Storage(base, { config, bucketNames: names.buckets });
+const stream = new IngestStream(names.stream, { stream: config.stream });
+const s3Events = new S3Events(names.s3Events, {
   aws,
   bucketId: storage.input.bucket.id,
   bucketName: storage.input.name,
   inputPrefix: config.inputPrefix,
   streamArn: stream.arn,
 });
-const tracking = new TrackingTable(`${base}-tracking`, { tracking: config.tracking, deletionProtection: !config.storage.forceDestroy });
-const glue = new GlueJob(`${base}-glue`, {
+const tracking = new TrackingTable(names.table, { tracking: config.tracking, deletionProtection: !config.storage.forceDestroy });
+const glue = new GlueJob(names.glueJob, {
   aws,
   config,
   inputBucketArn: storage.input.arn,
@@ -41,7 +39,7 @@ const glue = new GlueJob(`${base}-glue`, {
   outputBucket: storage.output,
   scriptsBucket: storage.scripts,
 });
-const orchestration = new Orchestration(`${base}-manifest`, { aws, config, table: tracking, glueJob: glue });
+const orchestration = new Orchestration(names.stateMachine, { aws, config, table: tracking, glueJob: glue });
 
 const environment = pipelineEnvironment(config, base, {
   tableName: tracking.name,
@@ -60,10 +58,10 @@ const lambdaAccess = {
   manifestBucketArn: storage.manifest.arn,
   stateMachineArn: orchestration.arn,
 };
-const batcher = new Batcher(`${base}-batcher`, { ...lambdaAccess, streamArn: stream.arn });
-const sweeper = new Sweeper(`${base}-sweeper`, lambdaAccess);
+const batcher = new Batcher(names.batcher, { ...lambdaAccess, streamArn: stream.arn });
+const sweeper = new Sweeper(names.sweeper, lambdaAccess);
 const generator = config.generator.enabled
-  ? new Generator(`${base}-generator`, { config, environment, inputBucketArn: storage.input.arn })
+  ? new Generator(names.generator, { config, environment, inputBucketArn: storage.input.arn })
   : undefined;
 
 const catalog = new Catalog(base, { config, outputBucketName: storage.output.name });

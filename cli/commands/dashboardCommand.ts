@@ -3,9 +3,11 @@ import { Command, InvalidArgumentError } from 'commander';
 import { collectSnapshot } from '../../dashboard/dashboardSnapshot';
 import { startDashboardServer } from '../../dashboard/dashboardServer';
 import { renderDashboard } from '../../dashboard/renderDashboard';
-import { addTargetOptions, TARGET_HELP, type TargetFlags } from '../target/targetFlags';
-import { positiveInt } from './positiveInt';
-import { print, withTarget } from './withTarget';
+import type { TargetFlags } from '../../operator/target/targetFlags';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
+import { positiveInt } from './numberOptions';
+import { withTarget } from './withTarget';
+import { print } from '../output/print';
 
 /** `dashboard`: the pipeline's dashboard as a local web page, from the tracking table and the reports. */
 

@@ -1,10 +1,12 @@
 import { Command } from 'commander';
-import { flushDates } from '../operations/flushDates';
-import { formatBytes } from '../output/format';
+import { flushDates } from '../../operator/operations/flushDates';
+import { formatBytes } from '../../operator/format';
 import { renderTable } from '../output/renderTable';
-import { addTargetOptions, TARGET_HELP, type TargetFlags } from '../target/targetFlags';
-import { positiveInt } from './positiveInt';
-import { print, printJson, withTarget } from './withTarget';
+import type { TargetFlags } from '../../operator/target/targetFlags';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
+import { positiveInt } from './numberOptions';
+import { withTarget } from './withTarget';
+import { print, printJson } from '../output/print';
 
 /** `flush --date D`: force a date's remainder out now, whatever its size. */
 

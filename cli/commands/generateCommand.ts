@@ -1,13 +1,15 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { INGESTION_RATES, isIngestionRate, type IngestionRate } from '../../handlers/domain/generator';
-import { UsageError } from '../cliError';
-import { datesToGenerate, generateUploads, parseSize, type GenerateSummary } from '../operations/generateUploads';
-import { formatBytes, formatNumber } from '../output/format';
+import { UsageError } from '../../operator/operatorError';
+import { datesToGenerate, generateUploads, parseSize, type GenerateSummary } from '../../operator/operations/generateUploads';
+import { formatBytes, formatNumber } from '../../operator/format';
 import { ProgressBar } from '../output/progressBar';
 import { renderTable } from '../output/renderTable';
-import { addTargetOptions, TARGET_HELP, type TargetFlags } from '../target/targetFlags';
-import { nonNegativeNumber, positiveInt } from './positiveInt';
-import { print, printJson, withTarget } from './withTarget';
+import type { TargetFlags } from '../../operator/target/targetFlags';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
+import { nonNegativeNumber, positiveInt } from './numberOptions';
+import { withTarget } from './withTarget';
+import { print, printJson } from '../output/print';
 
 /** `generate`: the seed's test-data generator, uploading into the pipeline's input bucket. */
 

@@ -2,14 +2,14 @@ import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isCalendarDate } from '../../handlers/domain/dates';
 import { INGESTION_RATES, isIngestionRate, seededRandom, type IngestionRate } from '../../handlers/domain/generator';
-import { PROJECT_ROOT } from '../../local/emulator';
+import { PROJECT_ROOT } from '../../local/projectRoot';
 import { DEFAULT_SERVE_DIR, ENDPOINT_FILE_NAME } from '../../local/endpointFile';
 import type { LocalRunOptions } from '../../local/pipeline';
 import type { LocalRuntime } from '../../local/runtime';
 import { directoryItems, generatedItems, type UploadItem } from '../../local/uploadSources';
-import { redriveFailed } from '../operations/redriveManifests';
-import { runtimeTarget } from '../target/resolveTarget';
-import { nonNegativeInt, nonNegativeNumber, positiveInt } from './positiveInt';
+import { redriveFailed } from '../../operator/operations/redriveManifests';
+import { runtimeTarget } from '../../operator/target/resolveTarget';
+import { nonNegativeInt, nonNegativeNumber, positiveInt } from './numberOptions';
 
 /**
  * `ndjson-parquet local`: the whole pipeline on this machine. Progress goes to stderr; stdout carries the
@@ -136,7 +136,7 @@ async function serveLocalCommand(flags: LocalFlags): Promise<number> {
   if (flags.input !== undefined) items.push(...(await directoryItems(resolve(flags.input))));
   progress(`starting the local pipeline (moto, shard poller, sweeper, Step Functions executor, Glue worker); logs in ${runDir}`);
   // Loaded here, not at the top: every other command starts without the local runtime's modules.
-  const [{ serveLocal }, { startDashboardServer }] = await Promise.all([import('../operations/serveLocal'), import('../../dashboard/dashboardServer')]);
+  const [{ serveLocal }, { startDashboardServer }] = await Promise.all([import('../../operator/operations/serveLocal'), import('../../dashboard/dashboardServer')]);
   const served = await serveLocal({
     runtime: {
       runDir,

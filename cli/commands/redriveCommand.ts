@@ -1,9 +1,11 @@
 import { Command } from 'commander';
-import { UsageError } from '../cliError';
-import { redriveFailed, redriveManifest, type RedriveOutcome } from '../operations/redriveManifests';
+import { UsageError } from '../../operator/operatorError';
+import { redriveFailed, redriveManifest, type RedriveOutcome } from '../../operator/operations/redriveManifests';
 import { renderTable } from '../output/renderTable';
-import { addTargetOptions, TARGET_HELP, type TargetFlags } from '../target/targetFlags';
-import { print, printJson, withTarget } from './withTarget';
+import type { TargetFlags } from '../../operator/target/targetFlags';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
+import { withTarget } from './withTarget';
+import { print, printJson } from '../output/print';
 
 /** `redrive`: start a new execution for failed manifests. */
 

@@ -1,12 +1,14 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { listReports } from '../operations/listReports';
-import { parseSince } from '../operations/parseSince';
-import { REPORT_KINDS, reportTotals, type GlueReportRow, type LambdaReportRow, type ReportKind, type ReportRow, type ReportTotals } from '../operations/reportRows';
-import { formatBytes, formatCounts, formatNumber, formatSeconds } from '../output/format';
+import { listReports } from '../../operator/operations/listReports';
+import { parseSince } from '../../operator/operations/parseSince';
+import { REPORT_KINDS, reportTotals, type GlueReportRow, type LambdaReportRow, type ReportKind, type ReportRow, type ReportTotals } from '../../operator/operations/reportRows';
+import { formatBytes, formatCounts, formatNumber, formatSeconds } from '../../operator/format';
 import { renderTable } from '../output/renderTable';
-import { addTargetOptions, TARGET_HELP, type TargetFlags } from '../target/targetFlags';
-import { positiveInt } from './positiveInt';
-import { print, printJson, withTarget } from './withTarget';
+import type { TargetFlags } from '../../operator/target/targetFlags';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
+import { positiveInt } from './numberOptions';
+import { withTarget } from './withTarget';
+import { print, printJson } from '../output/print';
 
 /** `reports`: the metadata reports of the batcher/sweeper (logs/lambda) and the Glue job (logs/glue). */
 

@@ -1,12 +1,14 @@
 import { Command } from 'commander';
-import { collectStatus } from '../operations/collectStatus';
-import type { DateStatus } from '../operations/dateStatus';
-import { formatBytes, formatCounts, formatSeconds } from '../output/format';
+import { collectStatus } from '../../operator/operations/collectStatus';
+import type { DateStatus } from '../../operator/operations/dateStatus';
+import { formatBytes, formatCounts, formatSeconds } from '../../operator/format';
 import { renderTable } from '../output/renderTable';
-import { addTargetOptions, TARGET_HELP, type TargetFlags } from '../target/targetFlags';
-import type { PipelineTarget } from '../target/pipelineTarget';
-import { positiveInt } from './positiveInt';
-import { print, printJson, withTarget } from './withTarget';
+import type { TargetFlags } from '../../operator/target/targetFlags';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
+import type { PipelineTarget } from '../../operator/target/pipelineTarget';
+import { positiveInt } from './numberOptions';
+import { withTarget } from './withTarget';
+import { print, printJson } from '../output/print';
 
 /** `status`: per date, where the files stand, what waits and why, manifests by status, locks. */
 

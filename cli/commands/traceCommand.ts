@@ -1,8 +1,10 @@
 import { Command } from 'commander';
-import { traceFile, type FileTrace } from '../operations/traceFile';
-import { formatBytes } from '../output/format';
-import { addTargetOptions, TARGET_HELP, type TargetFlags } from '../target/targetFlags';
-import { print, printJson, withTarget } from './withTarget';
+import { traceFile, type FileTrace } from '../../operator/operations/traceFile';
+import { formatBytes } from '../../operator/format';
+import type { TargetFlags } from '../../operator/target/targetFlags';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
+import { withTarget } from './withTarget';
+import { print, printJson } from '../output/print';
 
 /** `trace <file>`: where one file is, from arrival to Parquet (or quarantine). */
 

@@ -1,7 +1,9 @@
 import { Command } from 'commander';
-import { unlockDate } from '../operations/unlockDate';
-import { addTargetOptions, TARGET_HELP, type TargetFlags } from '../target/targetFlags';
-import { print, printJson, withTarget } from './withTarget';
+import { unlockDate } from '../../operator/operations/unlockDate';
+import type { TargetFlags } from '../../operator/target/targetFlags';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
+import { withTarget } from './withTarget';
+import { print, printJson } from '../output/print';
 
 /** `unlock --date D`: free a stale per-date lock, keeping its fencing token. */
 

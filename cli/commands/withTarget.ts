@@ -1,7 +1,7 @@
-import { resolveTarget } from '../target/resolveTarget';
-import type { PipelineTarget } from '../target/pipelineTarget';
-import { targetFailure } from '../target/targetFailure';
-import type { TargetFlags } from '../target/targetFlags';
+import { resolveTarget } from '../../operator/target/resolveTarget';
+import type { PipelineTarget } from '../../operator/target/pipelineTarget';
+import { targetFailure } from '../../operator/target/targetFailure';
+import type { TargetFlags } from '../../operator/target/targetFlags';
 
 /**
  * Resolves the command's pipeline, runs the action, and always releases the SDK clients. Failures that
@@ -16,13 +16,4 @@ export async function withTarget(flags: TargetFlags, act: (target: PipelineTarge
   } finally {
     target.close();
   }
-}
-
-/** Writes one JSON document (the whole of stdout with --json). */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-export function print(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }

@@ -34,11 +34,6 @@ export function dueReason(window: WindowState, policy: WindowPolicy, now: Date):
   return null;
 }
 
-/** A remainder goes out whatever its size when the date is over or its oldest file waited long enough. */
-export function shouldFlushAll(reason: DueReason | null, date: string, oldestPendingAt: string | undefined, policy: WindowPolicy, now: Date): boolean {
-  return reason === 'forced' || isBeforeToday(date, now) || isOlderThan(oldestPendingAt, policy.maxWaitSeconds, now);
-}
-
 function isOlderThan(iso: string | undefined, seconds: number, now: Date): boolean {
   if (!iso) return false;
   return now.getTime() - Date.parse(iso) >= seconds * 1000;

@@ -1,4 +1,4 @@
-import type { StackConfig } from '../../pulumi/config';
+import type { StackConfig } from '../../contracts/stackConfig';
 
 /**
  * The Glue job's DefaultArguments that the script reads. The stack sets them on the job; the local Glue

@@ -4,6 +4,7 @@ import type { LambdaReport } from '../domain/lambdaReport';
 import { quarantineFile } from './quarantineFile';
 import type { BatchingDeps } from './deps';
 import type { TrackedFile } from './ports';
+import { describeError } from './describeError';
 
 export interface IncomingRecord {
   /** What the event source checkpoints on (the Kinesis sequence number). */
@@ -62,8 +63,8 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
         if (outcome === 'source-missing') result.skipped.push({ reason: 'source-missing', detail: `${event.key} was deleted before it could be quarantined` });
       } catch (error) {
         result.failedIds.push(record.id);
-        result.errors.push({ stage: 'quarantine', message: describe(error) });
-        deps.log.error('quarantine failed; the record will be retried', { key: event.key, error: describe(error) });
+        result.errors.push({ stage: 'quarantine', message: describeError(error) });
+        deps.log.error('quarantine failed; the record will be retried', { key: event.key, error: describeError(error) });
       }
       continue;
     }
@@ -87,8 +88,8 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
       result.datesTouched.push(date);
     } catch (error) {
       result.failedIds.push(...group.map((g) => g.id));
-      result.errors.push({ stage: 'register', message: describe(error), date_prefix: date });
-      deps.log.error('registration failed; the records will be retried', { date, files: group.length, error: describe(error) });
+      result.errors.push({ stage: 'register', message: describeError(error), date_prefix: date });
+      deps.log.error('registration failed; the records will be retried', { date, files: group.length, error: describeError(error) });
     }
   }
   return result;
@@ -114,7 +115,7 @@ async function dropMissingObjects(deps: BatchingDeps, byDate: Map<string, { file
         else if (head.etag) entry.file.etag = head.etag;
       } catch (error) {
         // Not knowing is not the same as missing: register it; Glue names it clearly if it is gone.
-        deps.log.warn('could not check the object; registering it as announced', { key: entry.file.key, error: describe(error) });
+        deps.log.warn('could not check the object; registering it as announced', { key: entry.file.key, error: describeError(error) });
       }
     }
   };
@@ -141,8 +142,4 @@ function trackedFile(date: string, event: ObjectCreated): TrackedFile {
     createdAt: event.createdAt,
     ...(event.etag ? { etag: event.etag } : {}),
   };
-}
-
-export function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }

@@ -1,7 +1,8 @@
 import { dueReason } from '../domain/window';
 import { lambdaReportKey, type LambdaReport } from '../domain/lambdaReport';
 import { flushDate, type FlushOutcome } from './flushDate';
-import { describe, ingestRecords, type IncomingRecord } from './ingestRecords';
+import { describeError } from './describeError';
+import { ingestRecords, type IncomingRecord } from './ingestRecords';
 import type { BatchingDeps } from './deps';
 
 export interface Invocation {
@@ -37,9 +38,9 @@ export async function runBatcher(deps: BatchingDeps, records: IncomingRecord[], 
       }
       flushes.push(await flushDate(deps, date));
     } catch (error) {
-      errors.push({ stage: 'plan', message: describe(error), date_prefix: date });
+      errors.push({ stage: 'plan', message: describeError(error), date_prefix: date });
       deps.metrics.count('FlushFailures', 1);
-      deps.log.error('planning failed; the date will be planned again', { date, error: describe(error) });
+      deps.log.error('planning failed; the date will be planned again', { date, error: describeError(error) });
     }
   }
 

@@ -1,7 +1,7 @@
 import { dueReason } from '../domain/window';
 import { lambdaReportKey, type LambdaReport } from '../domain/lambdaReport';
 import { flushDate, type FlushOutcome } from './flushDate';
-import { describe } from './ingestRecords';
+import { describeError } from './describeError';
 import { assembleReport, type Invocation } from './runBatcher';
 import type { BatchingDeps } from './deps';
 
@@ -37,9 +37,9 @@ export async function runSweeper(deps: BatchingDeps, invocation: Invocation, opt
     try {
       flushes.push(await flushDate(deps, window.date, { force }));
     } catch (error) {
-      errors.push({ stage: 'sweep', message: describe(error), date_prefix: window.date });
+      errors.push({ stage: 'sweep', message: describeError(error), date_prefix: window.date });
       deps.metrics.count('FlushFailures', 1);
-      deps.log.error('sweep of a date failed; the next sweep tries again', { date: window.date, error: describe(error) });
+      deps.log.error('sweep of a date failed; the next sweep tries again', { date: window.date, error: describeError(error) });
     }
   }
   const stuck = await findStuckManifests(deps, windows.map((w) => w.date), errors);
@@ -68,7 +68,7 @@ async function findStuckManifests(deps: BatchingDeps, dates: string[], errors: L
         stuck.push({ date_prefix: date, manifest: record.name, status: record.status, since, ...(record.executionArn ? { execution_arn: record.executionArn } : {}) });
       }
     } catch (error) {
-      errors.push({ stage: 'stuck-check', message: describe(error), date_prefix: date });
+      errors.push({ stage: 'stuck-check', message: describeError(error), date_prefix: date });
     }
   }
   if (stuck.length > 0) deps.log.warn('manifests have not finished within the stuck bound', { stuck, minutes: deps.config.stuckProcessingMinutes });

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { StackConfig } from '../config';
+import type { StackConfig } from '../../contracts/stackConfig';
 import { componentType } from './common';
 
 /** Folder of one date's Parquet under the output prefix (date only, never a timestamp). */

@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import type { StackConfig } from '../config';
+import type { StackConfig } from '../../contracts/stackConfig';
 import { generatorPolicy } from '../policies';
 import { componentType, resolved } from './common';
 import { createNodeFunction, type NodeFunction } from './lambdaFunction';

@@ -2,12 +2,11 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { glueDefaultArguments } from '../../handlers/orchestration/glueArguments';
 import { GLUE_ARTIFACTS, glueArtifactFileName, glueArtifactSource, type GlueArtifact } from '../assets';
-import type { StackConfig } from '../config';
+import type { StackConfig } from '../../contracts/stackConfig';
 import { assumeRolePolicy, glueJobPolicy, logGroupArn } from '../policies';
 import { type AwsContext, componentType, resolved } from './common';
 import { SCRIPTS_PREFIX } from './storage';
 
-export { GLUE_VERSION } from '../../handlers/orchestration/glueArguments';
 import { GLUE_VERSION } from '../../handlers/orchestration/glueArguments';
 
 /** Glue 5.0 writes `<prefix>/output` (stdout/stderr) and `<prefix>/error` (system, Spark, GlueLogger). */

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { StackConfig } from '../config';
+import type { StackConfig } from '../../contracts/stackConfig';
 import { componentType } from './common';
 
 /** Kinesis server-side encryption with the AWS-managed key: producers and consumers need no KMS grants. */

@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { batchingSettingsFromStack, lambdaEnvironment, type ResourceNames } from '../../handlers/runtimeConfig';
 import { LAMBDA_HANDLER, lambdaCode, type LambdaName } from '../assets';
-import type { StackConfig } from '../config';
+import type { StackConfig } from '../../contracts/stackConfig';
 import { assumeRolePolicy } from '../policies';
 import { resolved } from './common';
 

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { StackConfig } from '../config';
+import type { StackConfig } from '../../contracts/stackConfig';
 import { ALARM_KEYS, alarmSpecs } from '../observability/alarms';
 import { dashboardBody, dashboardUrl } from '../observability/dashboard';
 import { alarmTopicKeyPolicy } from '../policies';

@@ -1,5 +1,6 @@
 import * as pulumi from '@pulumi/pulumi';
-import type { StackConfig } from '../config';
+import type { BucketRole } from '../../contracts/resourceNames';
+import type { StackConfig } from '../../contracts/stackConfig';
 import { MANIFESTS_PREFIX } from '../policies';
 import { componentType } from './common';
 import { SecureBucket } from './secureBucket';
@@ -18,6 +19,8 @@ export const SCRIPTS_PREFIX = 'glue/';
 
 export interface StorageArgs {
   config: StackConfig;
+  /** Logical names of the five buckets (contracts/resourceNames). */
+  bucketNames: Record<BucketRole, string>;
 }
 
 /**
@@ -50,14 +53,14 @@ export class Storage extends pulumi.ComponentResource {
     };
     const dataOpts = { parent: this, protect: !storage.forceDestroy };
 
-    this.input = new SecureBucket(`${name}-input`, { ...common, versioned: true, expiry: [] }, dataOpts);
+    this.input = new SecureBucket(args.bucketNames.input, { ...common, versioned: true, expiry: [] }, dataOpts);
     this.quarantine = new SecureBucket(
-      `${name}-quarantine`,
+      args.bucketNames.quarantine,
       { ...common, versioned: false, expiry: [{ id: 'expire-quarantine', prefix: '', days: storage.quarantineExpiryDays }] },
       dataOpts,
     );
     this.manifest = new SecureBucket(
-      `${name}-manifest`,
+      args.bucketNames.manifest,
       {
         ...common,
         versioned: false,
@@ -69,7 +72,7 @@ export class Storage extends pulumi.ComponentResource {
       dataOpts,
     );
     this.output = new SecureBucket(
-      `${name}-output`,
+      args.bucketNames.output,
       {
         ...common,
         versioned: true,
@@ -80,7 +83,7 @@ export class Storage extends pulumi.ComponentResource {
       },
       dataOpts,
     );
-    this.scripts = new SecureBucket(`${name}-scripts`, { ...common, forceDestroy: true, versioned: false, expiry: [] }, { parent: this });
+    this.scripts = new SecureBucket(args.bucketNames.scripts, { ...common, forceDestroy: true, versioned: false, expiry: [] }, { parent: this });
 
     this.registerOutputs({
       input: this.input.name,

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { StackConfig } from '../config';
+import type { StackConfig } from '../../contracts/stackConfig';
 import { sweeperPolicy } from '../policies';
 import { componentType, resolved } from './common';
 import { createNodeFunction, type NodeFunction } from './lambdaFunction';

@@ -1,6 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { StackConfig } from '../config';
+import type { StackConfig } from '../../contracts/stackConfig';
 import { TRACKING_INDEX_NAME } from '../policies';
 import { componentType } from './common';
 

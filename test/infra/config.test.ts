@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, CONFIG_KEY, CONFIG_NAMESPACE, ConfigError, parseStackConfig, stackConfigSchema } from '../../pulumi/config';
+import { resourceNames } from '../../contracts/resourceNames';
+import { CONFIG_KEY, CONFIG_NAMESPACE, ConfigError, parseStackConfig, stackConfigSchema } from '../../contracts/stackConfig';
 import { rawStackConfig, stackConfig } from './support/stackConfigs';
 
 function configError(raw: unknown, stack = 'dev'): ConfigError {
@@ -21,7 +22,7 @@ describe('stack config files', () => {
     // Assert
     expect(parsed.success, parsed.success ? '' : JSON.stringify(parsed.error.issues)).toBe(true);
     expect(`${CONFIG_NAMESPACE}:${CONFIG_KEY}`).toBe('ndjson-parquet:pipeline');
-    expect(baseName(stackConfig(stack), stack)).toBe(`ndjson-parquet-${stack}`);
+    expect(resourceNames(stackConfig(stack).namePrefix, stack).base).toBe(`ndjson-parquet-${stack}`);
   });
 
   it('makes dev and prod differ in thresholds, TTL, shards, workers, retention, alarms, generator and destroyability', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ConfigError } from '../../pulumi/config';
+import { ConfigError } from '../../contracts/stackConfig';
 import { mockAssetsModule } from './support/mockAssets';
 import { installMocks } from './support/pulumiHarness';
 import { rawStackConfig } from './support/stackConfigs';

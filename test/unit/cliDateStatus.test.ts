@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dateStatus, lockView } from '../../cli/operations/dateStatus';
+import { dateStatus, lockView } from '../../operator/operations/dateStatus';
 
 const policy = { maxBatchFiles: 10, maxBatchBytes: 1000, maxWaitSeconds: 900 };
 const now = new Date('2026-01-30T12:00:00Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { program } from '../../cli/program';
-import { datesToGenerate, parseSize } from '../../cli/operations/generateUploads';
-import { parseManifestRef } from '../../cli/operations/redriveManifests';
+import { datesToGenerate, parseSize } from '../../operator/operations/generateUploads';
+import { parseManifestRef } from '../../operator/operations/redriveManifests';
 
 function helpOf(name: string): string {
   const command = program().commands.find((c) => c.name() === name)!;

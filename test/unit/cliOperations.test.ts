@@ -4,12 +4,12 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { DynamoTrackingStore } from '../../handlers/adapters/dynamoTrackingStore';
 import { executionArnOf } from '../../handlers/adapters/sfnOrchestrator';
-import { flushDates } from '../../cli/operations/flushDates';
-import { generateUploads } from '../../cli/operations/generateUploads';
-import { redriveFailed, redriveManifest } from '../../cli/operations/redriveManifests';
-import { unlockDate } from '../../cli/operations/unlockDate';
-import { localTarget } from '../../cli/target/resolveTarget';
-import type { PipelineTarget } from '../../cli/target/pipelineTarget';
+import { flushDates } from '../../operator/operations/flushDates';
+import { generateUploads } from '../../operator/operations/generateUploads';
+import { redriveFailed, redriveManifest } from '../../operator/operations/redriveManifests';
+import { unlockDate } from '../../operator/operations/unlockDate';
+import { localTarget } from '../../operator/target/resolveTarget';
+import type { PipelineTarget } from '../../operator/target/pipelineTarget';
 import { batcherFixture, fileName, kinesisEvent, TODAY, type BatcherFixture } from '../support/batcherFixture';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseSince } from '../../cli/operations/parseSince';
-import { reportRow, reportTotals } from '../../cli/operations/reportRows';
+import { parseSince } from '../../operator/operations/parseSince';
+import { reportRow, reportTotals } from '../../operator/operations/reportRows';
 
 const glue = (status: string, input: number, output: number, seconds: number, rejected = 0) => ({
   job_info: { job_run_id: 'jr_1' },

@@ -2,8 +2,8 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveTarget } from '../../cli/target/resolveTarget';
-import { targetFailure } from '../../cli/target/targetFailure';
+import { resolveTarget } from '../../operator/target/resolveTarget';
+import { targetFailure } from '../../operator/target/targetFailure';
 import { writeEndpointFile } from '../../local/endpointFile';
 
 const outputs = {
@@ -59,7 +59,7 @@ describe('resolveTarget', () => {
     target.close();
 
     // Assert
-    expect(target).toMatchObject({ kind: 'local', description: 'local pipeline at http://127.0.0.1:4566', config: { tableName: 'ndjson-parquet-tracking-local', inputBucket: 'ndjson-parquet-input-local' } });
+    expect(target).toMatchObject({ kind: 'local', description: 'local pipeline at http://127.0.0.1:4566', config: { tableName: 'ndjson-parquet-local-tracking', inputBucket: 'ndjson-parquet-local-input' } });
     await expect(resolveTarget({ endpoint: 'not a url' })).rejects.toMatchObject({ name: 'UsageError', exitCode: 2 });
   });
 

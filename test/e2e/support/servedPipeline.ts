@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../../local/emulator';
+import { PROJECT_ROOT } from '../../../local/projectRoot';
 
 /**
  * Runs the `ndjson-parquet` command as a user does (a child process of bin/ndjson-parquet.mjs), and keeps a

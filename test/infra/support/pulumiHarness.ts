@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import { CONFIG_KEY, CONFIG_NAMESPACE } from '../../../pulumi/config';
+import { CONFIG_KEY, CONFIG_NAMESPACE } from '../../../contracts/stackConfig';
 
 /**
  * Runs the Pulumi program under `pulumi.runtime.setMocks`, recording every resource (type, name, inputs as

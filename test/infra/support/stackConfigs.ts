@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../../../pulumi/config';
+import { CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../../../contracts/stackConfig';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export type StackName = 'dev' | 'prod';

@@ -2,7 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { batchingSettingsFromStack, lambdaEnvironment } from '../../../handlers/runtimeConfig';
 import { glueDefaultArguments } from '../../../handlers/orchestration/glueArguments';
 import { stateMachineDefinition } from '../../../handlers/orchestration/stateMachineDefinition';
-import { baseName, type StackConfig } from '../../../pulumi/config';
+import { resourceNames } from '../../../contracts/resourceNames';
+import type { StackConfig } from '../../../contracts/stackConfig';
 import type { PolicyDocument } from '../../../pulumi/policies';
 import { policyViolations } from './policyChecks';
 import { json, runProgram, type RecordedResource, type StackRun } from './pulumiHarness';
@@ -60,7 +61,7 @@ export interface StackFixture {
 /** Starts the mock deployment of `stack` in a beforeAll and returns the fixture the tests read. */
 export function useStack(stack: StackName, load: () => Promise<Record<string, unknown>>): StackFixture {
   const config = stackConfig(stack);
-  const fixture = { stack, config, base: baseName(config, stack) } as StackFixture;
+  const fixture = { stack, config, base: resourceNames(config.namePrefix, stack).base } as StackFixture;
   beforeAll(async () => {
     fixture.run = await runProgram({ stack, region: stackRegion(stack), rawConfig: rawStackConfig(stack), load });
   });

@@ -1,7 +1,7 @@
 import { isCalendarDate } from '../../handlers/domain/dates';
 import { DynamoTrackingStore } from '../../handlers/adapters/dynamoTrackingStore';
 import { TrackingReader } from '../adapters/trackingReader';
-import { NotFoundError, UsageError } from '../cliError';
+import { NotFoundError, UsageError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 import { dateStatus, type DateStatus } from './dateStatus';
 

@@ -4,7 +4,7 @@ import { S3ObjectStore } from '../../handlers/adapters/s3ObjectStore';
 import { describeExecution, type ExecutionView } from '../adapters/executionReader';
 import { ObjectReader } from '../adapters/objectReader';
 import { TrackingReader, type TrackingItem } from '../adapters/trackingReader';
-import { NotFoundError } from '../cliError';
+import { NotFoundError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 import { UNDATED } from './collectStatus';
 import { manifestView, type ManifestView } from './dateStatus';

@@ -1,20 +1,4 @@
-import { Option, type Command } from 'commander';
-
-/** How a command names its pipeline; every operator command takes the same flags. */
-export interface TargetFlags {
-  stack?: string;
-  outputs?: string;
-  local?: string | true;
-  endpoint?: string;
-  region?: string;
-  table?: string;
-  inputBucket?: string;
-  inputPrefix?: string;
-  quarantineBucket?: string;
-  manifestBucket?: string;
-  outputBucket?: string;
-  stateMachineArn?: string;
-}
+import { type Command, Option } from 'commander';
 
 export const TARGET_HELP = `
 Which pipeline (one of):

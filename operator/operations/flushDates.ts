@@ -4,7 +4,7 @@ import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
 import { silentLog } from '../../handlers/services/deps';
 import { flushDate, type FlushOutcome } from '../../handlers/services/flushDate';
 import { TrackingReader } from '../adapters/trackingReader';
-import { NotFoundError, OperationFailedError } from '../cliError';
+import { NotFoundError, OperationFailedError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 import { checkDate } from './collectStatus';
 

@@ -1,7 +1,7 @@
 import { addDays, isCalendarDate, utcDate } from '../../handlers/domain/dates';
 import { generateFiles, seededRandom, type FileSize, type IngestionRate } from '../../handlers/domain/generator';
 import { uploadItems, type UploadItem } from '../../local/uploadSources';
-import { UsageError } from '../cliError';
+import { UsageError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 
 /**
@@ -10,7 +10,8 @@ import type { PipelineTarget } from '../target/pipelineTarget';
  * Files are generated one at a time as they are uploaded, so a large run never sits in memory.
  */
 
-export interface GenerateSpec {
+/** What `generate` was asked for: files per date, on which dates, how big and how fast. */
+export interface GenerateUploadsRequest {
   /** Files per date. */
   count: number;
   dates: string[];
@@ -73,7 +74,7 @@ export function parseSize(value: string): number {
 
 export async function generateUploads(
   target: PipelineTarget,
-  spec: GenerateSpec,
+  spec: GenerateUploadsRequest,
   options: { now: () => Date; onUploaded?: (done: number, total: number, bytes: number) => void },
 ): Promise<GenerateSummary> {
   const started = options.now();

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { TargetError } from '../cliError';
+import { TargetError } from '../operatorError';
 
 /**
  * The stack outputs pulumi/index.ts exports, read from `pulumi stack output --json` or a file holding

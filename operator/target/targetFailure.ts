@@ -1,4 +1,4 @@
-import { CliError, TargetError } from '../cliError';
+import { OperatorError, TargetError } from '../operatorError';
 import type { PipelineTarget } from './pipelineTarget';
 
 /**
@@ -7,7 +7,7 @@ import type { PipelineTarget } from './pipelineTarget';
  * Anything else is returned as it is.
  */
 export function targetFailure(error: unknown, target: Pick<PipelineTarget, 'description' | 'kind'>): unknown {
-  if (error instanceof CliError) return error;
+  if (error instanceof OperatorError) return error;
   const e = error as { name?: string; message?: string; code?: string; cause?: { code?: string } };
   const name = e?.name ?? '';
   const message = e?.message ?? String(error);

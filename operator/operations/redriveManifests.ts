@@ -3,7 +3,7 @@ import { S3ObjectStore } from '../../handlers/adapters/s3ObjectStore';
 import { SfnOrchestrator } from '../../handlers/adapters/sfnOrchestrator';
 import { ManifestRedriveStore } from '../adapters/manifestRedriveStore';
 import { TrackingReader } from '../adapters/trackingReader';
-import { NotFoundError, OperationFailedError, RefusedError, UsageError } from '../cliError';
+import { NotFoundError, OperationFailedError, RefusedError, UsageError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 import { checkDate, collectStatus } from './collectStatus';
 import { manifestView, type ManifestView } from './dateStatus';

@@ -1,5 +1,5 @@
 import { isCalendarDate } from '../../handlers/domain/dates';
-import { UsageError } from '../cliError';
+import { UsageError } from '../operatorError';
 
 /**
  * `--since`: a date (2026-01-30, from its UTC midnight), a UTC time (2026-01-30T08:00, Z optional), or an

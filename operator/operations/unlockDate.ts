@@ -1,5 +1,5 @@
 import { TrackingReader } from '../adapters/trackingReader';
-import { NotFoundError, OperationFailedError, RefusedError } from '../cliError';
+import { NotFoundError, OperationFailedError, RefusedError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 import { checkDate, trackingStore } from './collectStatus';
 import { lockView, type LockView } from './dateStatus';

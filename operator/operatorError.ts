@@ -19,42 +19,42 @@ export const EXIT = {
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-export class CliError extends Error {
-  override readonly name: string = 'CliError';
+export class OperatorError extends Error {
+  override readonly name: string = 'OperatorError';
   constructor(message: string, readonly exitCode: ExitCode, options?: { cause?: unknown }) {
     super(message, options);
   }
 }
 
-export class UsageError extends CliError {
+export class UsageError extends OperatorError {
   override readonly name = 'UsageError';
   constructor(message: string) {
     super(message, EXIT.usage);
   }
 }
 
-export class TargetError extends CliError {
+export class TargetError extends OperatorError {
   override readonly name = 'TargetError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, EXIT.target, options);
   }
 }
 
-export class NotFoundError extends CliError {
+export class NotFoundError extends OperatorError {
   override readonly name = 'NotFoundError';
   constructor(message: string) {
     super(message, EXIT.notFound);
   }
 }
 
-export class RefusedError extends CliError {
+export class RefusedError extends OperatorError {
   override readonly name = 'RefusedError';
   constructor(message: string) {
     super(message, EXIT.refused);
   }
 }
 
-export class OperationFailedError extends CliError {
+export class OperationFailedError extends OperatorError {
   override readonly name = 'OperationFailedError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, EXIT.failed, options);

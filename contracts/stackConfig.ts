@@ -1,0 +1,180 @@
+import { z } from 'zod';
+
+/**
+ * The one typed, validated stack configuration. Pulumi reads it from the `ndjson-parquet:pipeline` object
+ * of Pulumi.<stack>.yaml (pulumi/config.ts); the local runtime reads the same object from Pulumi.dev.yaml,
+ * so both build the pipeline from the same values. It imports nothing but zod, so the stack, the Lambda
+ * code, the local runtime and the CLI can all depend on it without depending on each other.
+ */
+
+export const CONFIG_NAMESPACE = 'ndjson-parquet';
+export const CONFIG_KEY = 'pipeline';
+
+const MiB = 1024 * 1024;
+
+const positiveInt = z.number().int().positive();
+
+export const stackConfigSchema = z
+  .object({
+    /** Prefix of every resource name; the stack name is appended. */
+    namePrefix: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and dashes, 2-31 characters')
+      .default('ndjson-parquet'),
+    /** Where producers put files in the input bucket, and where Parquet goes in the output bucket. */
+    inputPrefix: z.string().regex(/^([^/].*\/)?$/, 'empty or ending in "/"').default('pipeline/input/'),
+    outputPrefix: z.string().regex(/^([^/].*\/)?$/, 'empty or ending in "/"').default('pipeline/output/'),
+    rejectsPrefix: z.string().regex(/^([^/].*\/)?$/, 'empty or ending in "/"').default('pipeline/rejects/'),
+    /** Scratch space of the Glue job in the output bucket (its --TempDir and any staged writes); expires. */
+    stagingPrefix: z.string().regex(/^[^/].*\/$/, 'non-empty, ending in "/"').default('pipeline/staging/'),
+
+    batching: z
+      .object({
+        /** A batch closes at this many bytes (prod 1 GiB). */
+        maxBatchBytes: positiveInt.default(1024 * MiB),
+        /** ... or at this many files (dev 10). Also bounds the manifest object and the Glue input list. */
+        maxBatchFiles: positiveInt.max(5000).default(2000),
+        /** A pending file is manifested within this many seconds of arriving (the sweeper's age bound). */
+        maxWaitSeconds: positiveInt.default(900),
+        /** Lease of the per-date lock; a holder past it is fenced out. */
+        lockLeaseSeconds: positiveInt.min(10).default(300),
+        /** Objects larger than this are quarantined (S3 single PUT limit is 5 GiB). */
+        maxFileBytes: positiveInt.default(5 * 1024 * MiB),
+      })
+      .strict()
+      .default({} as never),
+
+    tracking: z
+      .object({
+        ttlDays: positiveInt.max(3650).default(30),
+        pointInTimeRecovery: z.boolean().default(true),
+      })
+      .strict()
+      .default({} as never),
+
+    stream: z
+      .object({
+        mode: z.enum(['PROVISIONED', 'ON_DEMAND']).default('PROVISIONED'),
+        shardCount: positiveInt.max(500).default(1),
+        retentionHours: z.number().int().min(24).max(8760).default(24),
+      })
+      .strict()
+      .default({} as never),
+
+    batcher: z
+      .object({
+        memoryMb: z.number().int().min(128).max(10240).default(512),
+        timeoutSeconds: z.number().int().min(10).max(900).default(120),
+        batchSize: z.number().int().min(1).max(10000).default(100),
+        maximumBatchingWindowSeconds: z.number().int().min(0).max(300).default(5),
+        parallelizationFactor: z.number().int().min(1).max(10).default(2),
+        maximumRetryAttempts: z.number().int().min(0).max(10000).default(10),
+        maximumRecordAgeSeconds: z.number().int().min(60).max(604800).default(86400),
+      })
+      .strict()
+      .default({} as never),
+
+    sweeper: z
+      .object({
+        /** How often the sweeper runs, in minutes (EventBridge schedule). */
+        everyMinutes: z.number().int().min(1).max(60).default(1),
+        /** A manifest in `processing` for longer than this is reported as stuck. */
+        stuckProcessingMinutes: positiveInt.default(120),
+      })
+      .strict()
+      .default({} as never),
+
+    glue: z
+      .object({
+        workerType: z.enum(['G.1X', 'G.2X', 'G.4X', 'G.8X', 'G.025X']).default('G.1X'),
+        numberOfWorkers: z.number().int().min(2).max(299).default(2),
+        timeoutMinutes: positiveInt.max(2880).default(60),
+        maxRetries: z.number().int().min(0).max(10).default(1),
+        maxConcurrentRuns: positiveInt.max(1000).default(10),
+        compression: z.enum(['zstd', 'snappy', 'gzip', 'none']).default('zstd'),
+        /** Target size of one Parquet file; the job plans its output partitions from it. */
+        targetFileMb: z.number().int().min(16).max(2048).default(256),
+      })
+      .strict()
+      .default({} as never),
+
+    observability: z
+      .object({
+        logRetentionDays: z
+          .union([
+            z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30),
+            z.literal(60), z.literal(90), z.literal(120), z.literal(150), z.literal(180), z.literal(365),
+            z.literal(400), z.literal(545), z.literal(731), z.literal(1827), z.literal(3653),
+          ])
+          .default(14),
+        alarmEmail: z.string().email().optional(),
+        iteratorAgeAlarmSeconds: positiveInt.default(600),
+        /** Step Functions execution logging: ALL in dev (every transition), ERROR in prod (failures only). */
+        stateMachineLogLevel: z.enum(['ALL', 'ERROR', 'FATAL', 'OFF']).default('ERROR'),
+      })
+      .strict()
+      .default({} as never),
+
+    storage: z
+      .object({
+        /** Whether `pulumi destroy` may delete non-empty buckets (dev yes, prod no). */
+        forceDestroy: z.boolean().default(false),
+        quarantineExpiryDays: positiveInt.default(90),
+        logsExpiryDays: positiveInt.default(90),
+        manifestsExpiryDays: positiveInt.default(90),
+        /** Incomplete multipart uploads are aborted after this many days, in every bucket. */
+        abortIncompleteUploadDays: positiveInt.max(365).default(7),
+        /** Versioned buckets (input, output) keep an overwritten or deleted object's old version this long. */
+        noncurrentVersionExpiryDays: positiveInt.default(30),
+      })
+      .strict()
+      .default({} as never),
+
+    lambda: z
+      .object({
+        /** Lambda runtime of the batcher, sweeper and generator; esbuild targets node22 either way. */
+        runtime: z.enum(['nodejs22.x', 'nodejs24.x']).default('nodejs22.x'),
+        architecture: z.enum(['arm64', 'x86_64']).default('arm64'),
+        /** POWERTOOLS_LOG_LEVEL of every Lambda. */
+        logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
+      })
+      .strict()
+      .default({} as never),
+
+    generator: z
+      .object({
+        /** Deploy the seed-compatible generator Lambda (dev only, by default). */
+        enabled: z.boolean().default(false),
+      })
+      .strict()
+      .default({} as never),
+  })
+  .strict();
+
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  /** The Pulumi stack whose config is invalid (named `stackName`: `stack` is the Error's stack trace). */
+  readonly stackName: string;
+  constructor(
+    message: string,
+    stack: string,
+    readonly issues: { key: string; message: string }[],
+  ) {
+    super(message);
+    this.stackName = stack;
+  }
+}
+
+/** Validates the raw `ndjson-parquet:pipeline` object; a bad value names its key. */
+export function parseStackConfig(raw: unknown, stack: string): StackConfig {
+  const result = stackConfigSchema.safeParse(raw ?? {});
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => ({
+    key: [`${CONFIG_NAMESPACE}:${CONFIG_KEY}`, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  const lines = issues.map((i) => `  ${i.key}: ${i.message}`).join('\n');
+  throw new ConfigError(`invalid configuration for stack "${stack}":\n${lines}`, stack, issues);
+}
