@@ -15,7 +15,9 @@ const major = Number(process.versions.node.split('.')[0]);
 if (major < 22) {
   const node = join(root, 'node_modules', '.bin', 'node');
   if (!existsSync(node)) {
-    process.stderr.write(`ndjson-parquet needs Node >= 22 (this is ${process.versions.node}) and ${node} is missing: run \`sh scripts/setup.sh\` first\n`);
+    process.stderr.write(
+      `ndjson-parquet needs Node >= 22 (this is ${process.versions.node}) and ${node} is missing: run \`sh scripts/setup.sh\` first\n`,
+    );
     process.exit(1);
   }
   const child = spawnSync(node, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { OperatorError, EXIT } from '../operator/operatorError';
+import { EXIT, OperatorError } from '../operator/operatorError';
 import { program } from './program';
 
 // Exit through process.exit on an interrupt so the 'exit' hooks of the emulator and the Glue worker run and

@@ -22,11 +22,23 @@ export const stackConfigSchema = z
       .regex(/^[a-z][a-z0-9-]{1,30}$/, 'lower-case letters, digits and dashes, 2-31 characters')
       .default('ndjson-parquet'),
     /** Where producers put files in the input bucket, and where Parquet goes in the output bucket. */
-    inputPrefix: z.string().regex(/^([^/].*\/)?$/, 'empty or ending in "/"').default('pipeline/input/'),
-    outputPrefix: z.string().regex(/^([^/].*\/)?$/, 'empty or ending in "/"').default('pipeline/output/'),
-    rejectsPrefix: z.string().regex(/^([^/].*\/)?$/, 'empty or ending in "/"').default('pipeline/rejects/'),
+    inputPrefix: z
+      .string()
+      .regex(/^([^/].*\/)?$/, 'empty or ending in "/"')
+      .default('pipeline/input/'),
+    outputPrefix: z
+      .string()
+      .regex(/^([^/].*\/)?$/, 'empty or ending in "/"')
+      .default('pipeline/output/'),
+    rejectsPrefix: z
+      .string()
+      .regex(/^([^/].*\/)?$/, 'empty or ending in "/"')
+      .default('pipeline/rejects/'),
     /** Scratch space of the Glue job in the output bucket (its --TempDir and any staged writes); expires. */
-    stagingPrefix: z.string().regex(/^[^/].*\/$/, 'non-empty, ending in "/"').default('pipeline/staging/'),
+    stagingPrefix: z
+      .string()
+      .regex(/^[^/].*\/$/, 'non-empty, ending in "/"')
+      .default('pipeline/staging/'),
 
     batching: z
       .object({
@@ -102,9 +114,23 @@ export const stackConfigSchema = z
       .object({
         logRetentionDays: z
           .union([
-            z.literal(1), z.literal(3), z.literal(5), z.literal(7), z.literal(14), z.literal(30),
-            z.literal(60), z.literal(90), z.literal(120), z.literal(150), z.literal(180), z.literal(365),
-            z.literal(400), z.literal(545), z.literal(731), z.literal(1827), z.literal(3653),
+            z.literal(1),
+            z.literal(3),
+            z.literal(5),
+            z.literal(7),
+            z.literal(14),
+            z.literal(30),
+            z.literal(60),
+            z.literal(90),
+            z.literal(120),
+            z.literal(150),
+            z.literal(180),
+            z.literal(365),
+            z.literal(400),
+            z.literal(545),
+            z.literal(731),
+            z.literal(1827),
+            z.literal(3653),
           ])
           .default(14),
         alarmEmail: z.string().email().optional(),

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { PipelineTarget } from '../operator/target/pipelineTarget';
 import { targetFailure } from '../operator/target/targetFailure';
 import { collectSnapshot, type DashboardSnapshot } from './dashboardSnapshot';
-import { escapeHtml } from './svgCharts';
 import { renderDashboard } from './renderDashboard';
+import { escapeHtml } from './svgCharts';
 
 /**
  * The dashboard over HTTP on a loopback address only (it shows bucket and table names and has no login):
@@ -61,7 +61,9 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
       const message = `${failure.name}: ${failure.message}`;
       response
         .writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-        .end(`<!doctype html><meta http-equiv="refresh" content="${options.refreshSeconds}"><title>ndjson-parquet: unavailable</title><h1>Pipeline data unavailable</h1><pre>${escapeHtml(message)}</pre>`);
+        .end(
+          `<!doctype html><meta http-equiv="refresh" content="${options.refreshSeconds}"><title>ndjson-parquet: unavailable</title><h1>Pipeline data unavailable</h1><pre>${escapeHtml(message)}</pre>`,
+        );
     }
   };
   const server = createServer((request, response) => void handle(request, response));
@@ -73,9 +75,10 @@ export async function startDashboardServer(options: DashboardServerOptions): Pro
   const host = options.host === '::1' ? '[::1]' : options.host;
   return {
     url: `http://${host}:${address.port}/`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -1,7 +1,14 @@
 import { collectStatus } from '../operator/operations/collectStatus';
 import type { DateStatus } from '../operator/operations/dateStatus';
 import { listReports } from '../operator/operations/listReports';
-import { reportTotals, REPORT_KINDS, type GlueReportRow, type LambdaReportRow, type ReportRow, type ReportTotals } from '../operator/operations/reportRows';
+import {
+  type GlueReportRow,
+  type LambdaReportRow,
+  REPORT_KINDS,
+  type ReportRow,
+  type ReportTotals,
+  reportTotals,
+} from '../operator/operations/reportRows';
 import type { PipelineTarget } from '../operator/target/pipelineTarget';
 
 /**
@@ -67,7 +74,8 @@ export function buildSnapshot(target: PipelineTarget, dates: DateStatus[], rows:
   for (const m of manifests) manifestCounts[m.status] = (manifestCounts[m.status] ?? 0) + 1;
   const rejectsByDate: Record<string, number> = {};
   // A failed run's rejects are written again by its redrive: count the runs that stood.
-  for (const run of glueRuns) if (run.date && run.status === 'success') rejectsByDate[run.date] = (rejectsByDate[run.date] ?? 0) + run.rejected;
+  for (const run of glueRuns)
+    if (run.date && run.status === 'success') rejectsByDate[run.date] = (rejectsByDate[run.date] ?? 0) + run.rejected;
   return {
     target: target.description,
     at: now.toISOString(),
@@ -90,10 +98,34 @@ export function buildSnapshot(target: PipelineTarget, dates: DateStatus[], rows:
       rejectedLines: Object.values(rejectsByDate).reduce((s, n) => s + n, 0),
     },
     timeline: {
-      filesTracked: cumulative(timed(files, (f) => f.createdAt, () => 1)),
-      bytesTracked: cumulative(timed(files, (f) => f.createdAt, (f) => f.sizeBytes)),
-      manifestsCreated: cumulative(timed(manifests, (m) => m.createdAt, () => 1)),
-      manifestsCompleted: cumulative(timed(manifests.filter((m) => m.status === 'completed'), (m) => m.completedAt, () => 1)),
+      filesTracked: cumulative(
+        timed(
+          files,
+          (f) => f.createdAt,
+          () => 1,
+        ),
+      ),
+      bytesTracked: cumulative(
+        timed(
+          files,
+          (f) => f.createdAt,
+          (f) => f.sizeBytes,
+        ),
+      ),
+      manifestsCreated: cumulative(
+        timed(
+          manifests,
+          (m) => m.createdAt,
+          () => 1,
+        ),
+      ),
+      manifestsCompleted: cumulative(
+        timed(
+          manifests.filter((m) => m.status === 'completed'),
+          (m) => m.completedAt,
+          () => 1,
+        ),
+      ),
     },
     glueRuns,
     lambdaRuns,
@@ -102,9 +134,15 @@ export function buildSnapshot(target: PipelineTarget, dates: DateStatus[], rows:
   };
 }
 
-export async function collectSnapshot(target: PipelineTarget, options: { days: number; reportLimit: number; now: Date }): Promise<DashboardSnapshot> {
+export async function collectSnapshot(
+  target: PipelineTarget,
+  options: { days: number; reportLimit: number; now: Date },
+): Promise<DashboardSnapshot> {
   const dates = await collectStatus(target, { days: options.days, now: options.now });
-  const oldest = dates.map((d) => d.date).filter((d) => /^\d/.test(d)).sort()[0];
+  const oldest = dates
+    .map((d) => d.date)
+    .filter((d) => /^\d/.test(d))
+    .sort()[0];
   const dayAgo = new Date(options.now.getTime() - 86_400_000);
   // Reports of the dates shown: they are written on or after their date (a backfill writes later).
   const since = oldest && Date.parse(`${oldest}T00:00:00Z`) < dayAgo.getTime() ? new Date(`${oldest}T00:00:00Z`) : dayAgo;

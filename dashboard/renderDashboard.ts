@@ -39,7 +39,9 @@ function tile(label: string, value: string, id: string, bad = false): string {
 function table(id: string, header: string[], rows: string[][], cellClass: (row: number, col: number) => string = () => ''): string {
   if (rows.length === 0) return `<p data-table="${id}">none</p>`;
   const head = header.map((h) => `<th>${escapeHtml(h)}</th>`).join('');
-  const body = rows.map((row, i) => `<tr>${row.map((c, j) => `<td class="${cellClass(i, j)}">${escapeHtml(c)}</td>`).join('')}</tr>`).join('');
+  const body = rows
+    .map((row, i) => `<tr>${row.map((c, j) => `<td class="${cellClass(i, j)}">${escapeHtml(c)}</td>`).join('')}</tr>`)
+    .join('');
   return `<table data-table="${id}"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
@@ -55,7 +57,9 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
     const m = /^\d{4}-(\d{2}-\d{2})-batch-0*(\d+)-/.exec(label);
     return m ? `${m[1]} #${m[2]}` : label.slice(-8);
   };
-  const failedManifests = dates.flatMap((d) => d.manifests.list.filter((m) => m.status === 'failed' || m.status === 'pending' || m.status === 'processing'));
+  const failedManifests = dates.flatMap((d) =>
+    d.manifests.list.filter((m) => m.status === 'failed' || m.status === 'pending' || m.status === 'processing'),
+  );
 
   const charts = [
     barChart({
@@ -80,7 +84,12 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
         { name: 'manifests completed', color: COLORS.converted, points: timeline.manifestsCompleted },
       ],
     }),
-    lineChart({ id: 'bytes-over-time', title: 'Bytes tracked over time (cumulative)', format: formatBytes, series: [{ name: 'bytes tracked', color: COLORS.bytes, points: timeline.bytesTracked }] }),
+    lineChart({
+      id: 'bytes-over-time',
+      title: 'Bytes tracked over time (cumulative)',
+      format: formatBytes,
+      series: [{ name: 'bytes tracked', color: COLORS.bytes, points: timeline.bytesTracked }],
+    }),
     barChart({
       id: 'manifests-by-status',
       title: 'Manifests by status',
@@ -103,8 +112,12 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
       shortLabel: shortRun,
       format: (n) => formatNumber(n, 1),
       series: [
-        { name: 'succeeded', color: COLORS.converted, values: glueRuns.map((g) => (g.status === 'success' ? g.durationSeconds ?? 0 : 0)) },
-        { name: 'failed', color: COLORS.failed, values: glueRuns.map((g) => (g.status !== 'success' ? g.durationSeconds ?? 0 : 0)) },
+        {
+          name: 'succeeded',
+          color: COLORS.converted,
+          values: glueRuns.map((g) => (g.status === 'success' ? (g.durationSeconds ?? 0) : 0)),
+        },
+        { name: 'failed', color: COLORS.failed, values: glueRuns.map((g) => (g.status !== 'success' ? (g.durationSeconds ?? 0) : 0)) },
       ],
       stacked: true,
     }),
@@ -153,20 +166,34 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
     `${formatBytes(d.pending.bytes)} / ${formatBytes(d.pending.thresholdBytes)}`,
     d.pending.oldestAgeSeconds === null ? '-' : formatSeconds(d.pending.oldestAgeSeconds),
     formatCounts(d.manifests.byStatus),
-    !d.lock || d.lock.state === 'free' ? 'free' : d.lock.state === 'held' ? `held (${formatSeconds(d.lock.expiresInSeconds)} left)` : 'expired',
+    !d.lock || d.lock.state === 'free'
+      ? 'free'
+      : d.lock.state === 'held'
+        ? `held (${formatSeconds(d.lock.expiresInSeconds)} left)`
+        : 'expired',
   ]);
-  const glueRows = glueRuns.slice(-12).reverse().map((g) => [
-    g.at?.slice(0, 19).replace('T', ' ') ?? '-',
-    g.manifestId ?? '-',
-    g.status ?? '-',
-    formatNumber(g.rowsWritten),
-    formatNumber(g.rejected),
-    formatBytes(g.inputBytes),
-    formatBytes(g.outputBytes),
-    g.compressionRatio === null ? '-' : `${formatNumber(g.compressionRatio, 2)}x`,
-    formatSeconds(g.durationSeconds),
+  const glueRows = glueRuns
+    .slice(-12)
+    .reverse()
+    .map((g) => [
+      g.at?.slice(0, 19).replace('T', ' ') ?? '-',
+      g.manifestId ?? '-',
+      g.status ?? '-',
+      formatNumber(g.rowsWritten),
+      formatNumber(g.rejected),
+      formatBytes(g.inputBytes),
+      formatBytes(g.outputBytes),
+      g.compressionRatio === null ? '-' : `${formatNumber(g.compressionRatio, 2)}x`,
+      formatSeconds(g.durationSeconds),
+    ]);
+  const attentionRows = failedManifests.map((m) => [
+    m.date,
+    m.name,
+    m.status,
+    String(m.fileCount),
+    m.updatedAt ?? '-',
+    (m.errorMessage ?? '').slice(0, 100),
   ]);
-  const attentionRows = failedManifests.map((m) => [m.date, m.name, m.status, String(m.fileCount), m.updatedAt ?? '-', (m.errorMessage ?? '').slice(0, 100)]);
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${options.refreshSeconds}">

@@ -83,7 +83,11 @@ export function barChart(input: {
   const legend = input.series.map(({ name, color }) => ({ name, color }));
   const points = input.series.reduce((n, s) => n + s.values.filter((v) => v > 0).length, 0);
   if (input.labels.length === 0 || points === 0) return empty(input.id, input.title, legend);
-  const totals = input.labels.map((_, i) => (input.stacked ? input.series.reduce((s, series) => s + (series.values[i] ?? 0), 0) : Math.max(...input.series.map((s) => s.values[i] ?? 0))));
+  const totals = input.labels.map((_, i) =>
+    input.stacked
+      ? input.series.reduce((s, series) => s + (series.values[i] ?? 0), 0)
+      : Math.max(...input.series.map((s) => s.values[i] ?? 0)),
+  );
   const max = axisMaximum(Math.max(...totals), allWhole(input.series.flatMap((x) => x.values)));
   const slot = PLOT_W / input.labels.length;
   const groupWidth = Math.min(slot * 0.8, 60);
@@ -104,7 +108,8 @@ export function barChart(input: {
     // Long category names are shortened; the full name is in the bar's tooltip.
     const text = (input.shortLabel ?? ((l: string) => (l.length > 12 ? `…${l.slice(-11)}` : l)))(label);
     const every = Math.ceil(input.labels.length / 8);
-    if (i % every === 0) body += `<text x="${r(x0 + groupWidth / 2)}" y="${M.top + PLOT_H + 14}" text-anchor="middle" class="tick">${escapeHtml(text)}</text>`;
+    if (i % every === 0)
+      body += `<text x="${r(x0 + groupWidth / 2)}" y="${M.top + PLOT_H + 14}" text-anchor="middle" class="tick">${escapeHtml(text)}</text>`;
   });
   body += `<line x1="${M.left}" x2="${M.left + PLOT_W}" y1="${M.top + PLOT_H}" y2="${M.top + PLOT_H}" class="axis"/>`;
   return frame(input.id, input.title, points, body, legend);
@@ -128,10 +133,22 @@ export function lineChart(input: { id: string; title: string; series: LineSeries
     if (series.points.length === 0) continue;
     const path = series.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${px(p.x)},${py(p.y)}`).join(' ');
     body += `<path d="${path}" fill="none" stroke="${series.color}" stroke-width="2" class="line"/>`;
-    for (const p of series.points) body += `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="2.5" fill="${series.color}"><title>${escapeHtml(`${new Date(p.x).toISOString().slice(11, 19)} — ${series.name}: ${format(p.y)}`)}</title></circle>`;
+    for (const p of series.points)
+      body += `<circle cx="${px(p.x)}" cy="${py(p.y)}" r="2.5" fill="${series.color}"><title>${escapeHtml(`${new Date(p.x).toISOString().slice(11, 19)} — ${series.name}: ${format(p.y)}`)}</title></circle>`;
   }
-  const time = (x: number) => new Date(x).toISOString().slice(spanX > 86_400_000 ? 5 : 11, spanX > 86_400_000 ? 16 : 19).replace('T', ' ');
-  const ticks = maxX === minX ? ([[minX, 'middle']] as const) : ([[minX, 'start'], [minX + spanX / 2, 'middle'], [maxX, 'end']] as const);
+  const time = (x: number) =>
+    new Date(x)
+      .toISOString()
+      .slice(spanX > 86_400_000 ? 5 : 11, spanX > 86_400_000 ? 16 : 19)
+      .replace('T', ' ');
+  const ticks =
+    maxX === minX
+      ? ([[minX, 'middle']] as const)
+      : ([
+          [minX, 'start'],
+          [minX + spanX / 2, 'middle'],
+          [maxX, 'end'],
+        ] as const);
   for (const [x, anchor] of ticks) {
     body += `<text x="${px(x)}" y="${M.top + PLOT_H + 14}" text-anchor="${anchor}" class="tick">${escapeHtml(time(x))} UTC</text>`;
   }

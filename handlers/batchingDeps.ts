@@ -1,10 +1,10 @@
-import { createClients, type AwsClients } from './adapters/clients';
+import { type AwsClients, createClients } from './adapters/clients';
 import { DynamoTrackingStore } from './adapters/dynamoTrackingStore';
 import { powertoolsLog } from './adapters/powertoolsLog';
 import { PowertoolsMetricsSink } from './adapters/powertoolsMetricsSink';
 import { S3ObjectStore } from './adapters/s3ObjectStore';
 import { SfnOrchestrator } from './adapters/sfnOrchestrator';
-import { readRuntimeConfig, type RuntimeConfig } from './runtimeConfig';
+import { type RuntimeConfig, readRuntimeConfig } from './runtimeConfig';
 import type { BatchingDeps } from './services/deps';
 import type { Log, MetricsSink } from './services/ports';
 

@@ -1,8 +1,8 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { z } from 'zod';
 import { createClients } from './adapters/clients';
-import { utcDate, isCalendarDate } from './domain/dates';
-import { delaySeconds, generateFile, INGESTION_RATES, seededRandom, type IngestionRate, type Random } from './domain/generator';
+import { isCalendarDate, utcDate } from './domain/dates';
+import { delaySeconds, generateFile, INGESTION_RATES, type IngestionRate, type Random, seededRandom } from './domain/generator';
 
 /**
  * The dev-only generator Lambda: the seed's payload ({file_count, date_prefix, target_size_mb,

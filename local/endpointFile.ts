@@ -33,7 +33,11 @@ export type LocalEndpoint = z.infer<typeof endpointSchema>;
 
 export class EndpointFileError extends Error {
   override readonly name = 'EndpointFileError';
-  constructor(message: string, readonly path: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -67,7 +71,9 @@ export async function readEndpointFile(path: string): Promise<LocalEndpoint> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new EndpointFileError(`no local pipeline endpoint at ${path}: start one with \`ndjson-parquet local --serve\``, path, { cause: error });
+    throw new EndpointFileError(`no local pipeline endpoint at ${path}: start one with \`ndjson-parquet local --serve\``, path, {
+      cause: error,
+    });
   }
   let parsed;
   try {
@@ -75,9 +81,16 @@ export async function readEndpointFile(path: string): Promise<LocalEndpoint> {
   } catch (error) {
     throw new EndpointFileError(`${path} is not valid JSON`, path, { cause: error });
   }
-  if (!parsed.success) throw new EndpointFileError(`${path} is not a local pipeline endpoint file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, path);
+  if (!parsed.success)
+    throw new EndpointFileError(
+      `${path} is not a local pipeline endpoint file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      path,
+    );
   if (!isRunning(parsed.data.pid)) {
-    throw new EndpointFileError(`the local pipeline that wrote ${path} (pid ${parsed.data.pid}) is no longer running: start one with \`ndjson-parquet local --serve\``, path);
+    throw new EndpointFileError(
+      `the local pipeline that wrote ${path} (pid ${parsed.data.pid}) is no longer running: start one with \`ndjson-parquet local --serve\``,
+      path,
+    );
   }
   return parsed.data;
 }

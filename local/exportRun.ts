@@ -26,7 +26,11 @@ export interface ParquetFile {
 
 export class ExportError extends Error {
   override readonly name = 'ExportError';
-  constructor(message: string, readonly path: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly path: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -58,7 +62,9 @@ export function parquetFiles(objects: readonly StoredObject[]): ParquetFile[] {
       try {
         rows = Number(parquetMetadata(buffer).num_rows);
       } catch (error) {
-        throw new ExportError(`output object ${o.key} is not a readable Parquet file: ${(error as Error).message}`, o.key, { cause: error });
+        throw new ExportError(`output object ${o.key} is not a readable Parquet file: ${(error as Error).message}`, o.key, {
+          cause: error,
+        });
       }
       return { key: o.key, date: OUTPUT_DATE_RE.exec(o.key)?.[1] ?? null, bytes: o.bytes, rows };
     });
@@ -76,5 +82,8 @@ export async function writeExport(dir: string, objects: readonly StoredObject[],
     await writeFile(path, object.body);
   }
   await mkdir(join(root, 'tracking'), { recursive: true });
-  await writeFile(join(root, 'tracking', 'items.ndjson'), items.map((item) => JSON.stringify(item)).join('\n') + (items.length ? '\n' : ''));
+  await writeFile(
+    join(root, 'tracking', 'items.ndjson'),
+    items.map((item) => JSON.stringify(item)).join('\n') + (items.length ? '\n' : ''),
+  );
 }

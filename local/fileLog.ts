@@ -10,7 +10,10 @@ export class FileLog implements Log {
   errors = 0;
   warnings = 0;
 
-  constructor(path: string, private readonly source: string) {
+  constructor(
+    path: string,
+    private readonly source: string,
+  ) {
     this.stream = createWriteStream(path, { flags: 'a' });
   }
 

@@ -1,6 +1,6 @@
-import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { parseInputKey } from '../handlers/domain/names';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { MANIFEST_SK_PREFIX, s3Uri } from '../handlers/domain/manifest';
+import { parseInputKey } from '../handlers/domain/names';
 
 /**
  * Where each uploaded file stands, read from the tracking table: the table is the pipeline's source of
@@ -8,14 +8,7 @@ import { MANIFEST_SK_PREFIX, s3Uri } from '../handlers/domain/manifest';
  * as an operator would on AWS. Items that lack the fields a reader needs are skipped, never fatal.
  */
 
-export type FileState =
-  | 'unseen'
-  | 'quarantined'
-  | 'pending'
-  | 'manifested'
-  | 'converting'
-  | 'converted'
-  | 'failed';
+export type FileState = 'unseen' | 'quarantined' | 'pending' | 'manifested' | 'converting' | 'converted' | 'failed';
 
 export interface ManifestView {
   date: string;
@@ -101,7 +94,15 @@ export function assessFiles(items: Record<string, unknown>[], uploadedKeys: read
 }
 
 export function countStates(files: readonly FileView[]): Record<FileState, number> {
-  const counts: Record<FileState, number> = { unseen: 0, quarantined: 0, pending: 0, manifested: 0, converting: 0, converted: 0, failed: 0 };
+  const counts: Record<FileState, number> = {
+    unseen: 0,
+    quarantined: 0,
+    pending: 0,
+    manifested: 0,
+    converting: 0,
+    converted: 0,
+    failed: 0,
+  };
   for (const file of files) counts[file.state] += 1;
   return counts;
 }

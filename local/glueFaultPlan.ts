@@ -10,7 +10,10 @@ import type { GlueRunFault } from './glueRunner';
 
 export const FAILING_ATTEMPTS = 2;
 
-export function failUntilRedriven(dates: readonly string[], attempts = FAILING_ATTEMPTS): (runArguments: Record<string, string>) => GlueRunFault | undefined {
+export function failUntilRedriven(
+  dates: readonly string[],
+  attempts = FAILING_ATTEMPTS,
+): (runArguments: Record<string, string>) => GlueRunFault | undefined {
   const runs = new Map<string, number>();
   return (runArguments) => {
     const date = runArguments['--date_prefix'];

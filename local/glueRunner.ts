@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
@@ -56,14 +56,21 @@ export interface GlueRunnerOptions {
 /** Error names match what the Step Functions Glue integration raises, so Retry/Catch select them. */
 export class GlueConcurrentRunsExceededError extends Error {
   override readonly name = 'Glue.ConcurrentRunsExceededException';
-  constructor(readonly jobName: string, readonly maxConcurrentRuns: number) {
+  constructor(
+    readonly jobName: string,
+    readonly maxConcurrentRuns: number,
+  ) {
     super(`Concurrent runs exceeded for ${jobName}: MaxConcurrentRuns is ${maxConcurrentRuns}`);
   }
 }
 
 export class GlueWorkerError extends Error {
   override readonly name = 'GlueWorkerError';
-  constructor(message: string, readonly logPath: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly logPath: string,
+    options?: { cause?: unknown },
+  ) {
     super(`${message} (worker log: ${logPath})`, options);
   }
 }
@@ -115,13 +122,17 @@ export class LocalGlueRunner {
     child.stderr.pipe(this.log, { end: false });
     createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line));
     child.on('exit', (code, signal) => {
-      const error = new GlueWorkerError(`Glue worker exited (${signal ?? code}) with ${this.pending.size} run(s) in progress`, this.options.logPath);
+      const error = new GlueWorkerError(
+        `Glue worker exited (${signal ?? code}) with ${this.pending.size} run(s) in progress`,
+        this.options.logPath,
+      );
       for (const run of this.pending.values()) run.reject(error);
       this.pending.clear();
       if (this.child === child) this.child = undefined;
     });
     child.on('error', (error) => {
-      for (const run of this.pending.values()) run.reject(new GlueWorkerError(`Glue worker could not run: ${error.message}`, this.options.logPath, { cause: error }));
+      for (const run of this.pending.values())
+        run.reject(new GlueWorkerError(`Glue worker could not run: ${error.message}`, this.options.logPath, { cause: error }));
       this.pending.clear();
     });
     this.child = child;

@@ -1,14 +1,22 @@
 import { join } from 'node:path';
 import { utcDate } from '../handlers/domain/dates';
-import type { BatchingSettings } from '../handlers/runtimeConfig';
 import { seededRandom } from '../handlers/domain/generator';
-import { assessFiles, countStates, scanTable, type FileView, type ProgressSnapshot } from './fileProgress';
-import { parquetFiles, readBucket, writeExport, type StoredObject } from './exportRun';
-import { BUCKET_ROLES } from './resources';
-import { LocalRuntime } from './runtime';
+import type { BatchingSettings } from '../handlers/runtimeConfig';
+import { parquetFiles, readBucket, type StoredObject, writeExport } from './exportRun';
+import { assessFiles, countStates, type FileView, type ProgressSnapshot, scanTable } from './fileProgress';
 import { readableError } from './readableError';
+import { BUCKET_ROLES } from './resources';
 import { buildSummary, type RunSummary } from './runSummary';
-import { directoryItems, generatedItems, uploadItems, type LocalGenerateSpec, type Pace, type UploadItem, type UploadedFile } from './uploadSources';
+import { LocalRuntime } from './runtime';
+import {
+  directoryItems,
+  generatedItems,
+  type LocalGenerateSpec,
+  type Pace,
+  type UploadedFile,
+  type UploadItem,
+  uploadItems,
+} from './uploadSources';
 
 /**
  * `ndjson-parquet local`: start the local pipeline, upload the files, wait until every file is converted,
@@ -84,8 +92,12 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
     ...(options.emulatorEndpoint ? { emulatorEndpoint: options.emulatorEndpoint } : {}),
     ...(options.glueWorker ? { glueWorker: options.glueWorker } : {}),
-    onExecutionStart: (execution) => say(`conversion: execution ${execution.name} started (${execution.running} running; Glue runs one at a time)`),
-    onExecution: (outcome) => say(`execution ${outcome.name}: ${outcome.status}${outcome.error ? ` (${outcome.error}: ${outcome.cause})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`),
+    onExecutionStart: (execution) =>
+      say(`conversion: execution ${execution.name} started (${execution.running} running; Glue runs one at a time)`),
+    onExecution: (outcome) =>
+      say(
+        `execution ${outcome.name}: ${outcome.status}${outcome.error ? ` (${outcome.error}: ${outcome.cause})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`,
+      ),
   });
 
   const problems: string[] = [];
@@ -97,18 +109,29 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   try {
     const prefix = options.prefix ?? runtime.config.inputPrefix;
     const deadline = started + options.timeoutMs;
-    say(`upload: ${items.length} file(s) to s3://${runtime.resources.inputBucket}/${prefix} at rate ${options.pace.delaySeconds !== undefined ? `${options.pace.delaySeconds} s` : options.pace.rate}`);
+    say(
+      `upload: ${items.length} file(s) to s3://${runtime.resources.inputBucket}/${prefix} at rate ${options.pace.delaySeconds !== undefined ? `${options.pace.delaySeconds} s` : options.pace.rate}`,
+    );
     let lastSaid = 0;
-    uploaded = await uploadItems(runtime.uploader, { bucket: runtime.resources.inputBucket, prefix }, items, options.pace, random, (_file, index) => {
-      if (index + 1 === items.length || Date.now() - lastSaid > 1000) {
-        lastSaid = Date.now();
-        say(`upload: ${index + 1}/${items.length}`);
-      }
-    });
+    uploaded = await uploadItems(
+      runtime.uploader,
+      { bucket: runtime.resources.inputBucket, prefix },
+      items,
+      options.pace,
+      random,
+      (_file, index) => {
+        if (index + 1 === items.length || Date.now() - lastSaid > 1000) {
+          lastSaid = Date.now();
+          say(`upload: ${index + 1}/${items.length}`);
+        }
+      },
+    );
     marks.uploadEnd = Date.now();
 
     await runtime.poller.drain(Math.max(1000, deadline - Date.now()), marks.uploadEnd);
-    say(`batching: stream drained, ${runtime.poller.stats.invocations} batcher invocation(s) for ${runtime.poller.stats.recordsRead} event(s)`);
+    say(
+      `batching: stream drained, ${runtime.poller.stats.invocations} batcher invocation(s) for ${runtime.poller.stats.recordsRead} event(s)`,
+    );
 
     const keys = uploaded.map((f) => f.key);
     const inputBucket = runtime.resources.inputBucket;
@@ -141,13 +164,20 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
       if (dlq > 0 && runtime.poller.isIdleSince(marks.uploadEnd)) {
         const unseen = snapshot.files.filter((f) => f.state === 'unseen').length;
         if (snapshot.files.every((f) => isSettled(f, today, options.flush) || f.state === 'unseen') && runtime.executor.inFlight === 0) {
-          problems.push(`${runtime.poller.stats.dlqRecords} event(s) in ${dlq} batch(es) went to the DLQ (${join(options.runDir, 'dlq.ndjson')}); ${unseen} file(s) never registered`);
+          problems.push(
+            `${runtime.poller.stats.dlqRecords} event(s) in ${dlq} batch(es) went to the DLQ (${join(options.runDir, 'dlq.ndjson')}); ${unseen} file(s) never registered`,
+          );
           break;
         }
       }
       if (Date.now() > deadline) {
         const counts = countStates(snapshot.files);
-        problems.push(`timed out after ${Math.round(options.timeoutMs / 1000)} s: ${Object.entries(counts).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`).join(', ')}`);
+        problems.push(
+          `timed out after ${Math.round(options.timeoutMs / 1000)} s: ${Object.entries(counts)
+            .filter(([, n]) => n > 0)
+            .map(([s, n]) => `${n} ${s}`)
+            .join(', ')}`,
+        );
         break;
       }
       if (snapshot.files.every((f) => isSettled(f, today, options.flush))) {
@@ -173,7 +203,11 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   let objects: StoredObject[] = [];
   try {
     for (const role of BUCKET_ROLES) objects.push(...(await readBucket(runtime.clients.s3, role, runtime.resources.buckets[role])));
-    snapshot = assessFiles(await scanTable(runtime.clients.dynamo, runtime.resources.tableName), uploaded.map((f) => f.key), runtime.resources.inputBucket);
+    snapshot = assessFiles(
+      await scanTable(runtime.clients.dynamo, runtime.resources.tableName),
+      uploaded.map((f) => f.key),
+      runtime.resources.inputBucket,
+    );
     if (options.outDir) await writeExport(options.outDir, objects, snapshot.items);
   } catch (error) {
     problems.push(`collecting the run's output failed: ${(error as Error).message}`);
@@ -189,11 +223,16 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   })();
 
   const failedManifests = snapshot.manifests.filter((m) => m.status === 'failed');
-  for (const manifest of failedManifests) problems.push(`manifest ${manifest.date}/${manifest.name} failed: ${readableError(manifest.errorMessage)}`);
+  for (const manifest of failedManifests)
+    problems.push(`manifest ${manifest.date}/${manifest.name} failed: ${readableError(manifest.errorMessage)}`);
   // A failed execution whose manifest a redrive then completed is history, not a problem.
-  const completed = new Set(snapshot.manifests.filter((m) => m.status === 'completed').map((m) => `${m.date}-${m.name.replace(/\.json$/, '')}`));
+  const completed = new Set(
+    snapshot.manifests.filter((m) => m.status === 'completed').map((m) => `${m.date}-${m.name.replace(/\.json$/, '')}`),
+  );
   const redriven = (name: string) => completed.has(name.replace(/-redrive-\d+$/, ''));
-  for (const outcome of runtime.executor.outcomes.filter((o) => o.status === 'FAILED' && !redriven(o.name) && !failedManifests.some((m) => o.name.endsWith(m.name.replace(/\.json$/, ''))))) {
+  for (const outcome of runtime.executor.outcomes.filter(
+    (o) => o.status === 'FAILED' && !redriven(o.name) && !failedManifests.some((m) => o.name.endsWith(m.name.replace(/\.json$/, ''))),
+  )) {
     problems.push(`execution ${outcome.name} failed: ${outcome.error}: ${outcome.cause}`);
   }
   for (const failure of runtime.sweeper.failures) problems.push(`sweeper run failed at ${failure.at}: ${failure.message}`);
@@ -224,9 +263,10 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     message = problems[0] as string;
   } else {
     const pendingCount = snapshot.files.filter((f) => f.state === 'pending').length;
-    message = pendingCount > 0
-      ? `every file processed; ${pendingCount} file(s) of today stay pending below the batch threshold (use --flush to convert them)`
-      : 'every file processed';
+    message =
+      pendingCount > 0
+        ? `every file processed; ${pendingCount} file(s) of today stay pending below the batch threshold (use --flush to convert them)`
+        : 'every file processed';
   }
   const firstExecution = Math.min(...executions.map((o) => Date.parse(o.startedAt)));
   const lastExecution = Math.max(...executions.map((o) => Date.parse(o.finishedAt)));
@@ -261,7 +301,12 @@ function progressLines(files: readonly FileView[]): Map<string, string> {
   }
   const lines = new Map<string, string>();
   for (const [date, counts] of [...byDate.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-    lines.set(date, `${date}: ${Object.entries(counts).map(([state, n]) => `${n} ${state}`).join(', ')}`);
+    lines.set(
+      date,
+      `${date}: ${Object.entries(counts)
+        .map(([state, n]) => `${n} ${state}`)
+        .join(', ')}`,
+    );
   }
   return lines;
 }

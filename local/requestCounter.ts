@@ -14,12 +14,26 @@ export interface RequestCounts {
   capacityUnits: number;
 }
 
-const CAPACITY_COMMANDS = new Set(['GetItemCommand', 'PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'QueryCommand', 'ScanCommand', 'TransactWriteItemsCommand', 'TransactGetItemsCommand', 'BatchWriteItemCommand', 'BatchGetItemCommand']);
+const CAPACITY_COMMANDS = new Set([
+  'GetItemCommand',
+  'PutItemCommand',
+  'UpdateItemCommand',
+  'DeleteItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'TransactWriteItemsCommand',
+  'TransactGetItemsCommand',
+  'BatchWriteItemCommand',
+  'BatchGetItemCommand',
+]);
 
 export function countDynamoRequests(client: HasMiddlewareStack): { counts: RequestCounts; reset(): void } {
   const counts: RequestCounts = { requests: 0, byCommand: {}, capacityUnits: 0 };
   client.middlewareStack.add(
-    (next: (args: { input: Record<string, unknown> }) => Promise<{ output?: Record<string, unknown> }>, context: { commandName?: string }) =>
+    (
+      next: (args: { input: Record<string, unknown> }) => Promise<{ output?: Record<string, unknown> }>,
+      context: { commandName?: string },
+    ) =>
       async (args: { input: Record<string, unknown> }) => {
         const command = context.commandName ?? 'command';
         if (CAPACITY_COMMANDS.has(command) && args.input.ReturnConsumedCapacity === undefined) args.input.ReturnConsumedCapacity = 'TOTAL';
@@ -43,6 +57,7 @@ export function countDynamoRequests(client: HasMiddlewareStack): { counts: Reque
 
 function consumed(value: unknown): number {
   if (Array.isArray(value)) return value.reduce((sum: number, v) => sum + consumed(v), 0);
-  if (value && typeof value === 'object' && 'CapacityUnits' in value) return Number((value as { CapacityUnits?: number }).CapacityUnits ?? 0);
+  if (value && typeof value === 'object' && 'CapacityUnits' in value)
+    return Number((value as { CapacityUnits?: number }).CapacityUnits ?? 0);
   return 0;
 }

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
+import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
-import { CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../contracts/stackConfig';
-import { batchingSettingsFromStack, type BatchingSettings, type ResourceNames, type RuntimeConfig } from '../handlers/runtimeConfig';
-import { stateMachineDefinition } from '../handlers/orchestration/stateMachineDefinition';
+import { parse as parseYaml } from 'yaml';
 import { type BucketRole as ContractBucketRole, resourceNames } from '../contracts/resourceNames';
+import { CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../contracts/stackConfig';
+import { stateMachineDefinition } from '../handlers/orchestration/stateMachineDefinition';
+import { type BatchingSettings, batchingSettingsFromStack, type ResourceNames, type RuntimeConfig } from '../handlers/runtimeConfig';
 import { PROJECT_ROOT } from './projectRoot';
 
 /**
@@ -106,7 +106,11 @@ async function step<T>(resource: string, action: () => Promise<T>): Promise<T> {
   }
 }
 
-export async function createLocalResources(clients: ResourceClients, loaded: LoadedStack, stack = LOCAL_NAME_STACK): Promise<LocalResources> {
+export async function createLocalResources(
+  clients: ResourceClients,
+  loaded: LoadedStack,
+  stack = LOCAL_NAME_STACK,
+): Promise<LocalResources> {
   const { config, region } = loaded;
   const names = localResourceNames(config, region, stack);
 
@@ -142,7 +146,9 @@ export async function createLocalResources(clients: ResourceClients, loaded: Loa
     ),
   );
   await step(`TTL on ${names.tableName}`, () =>
-    clients.dynamo.send(new UpdateTimeToLiveCommand({ TableName: names.tableName, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } })),
+    clients.dynamo.send(
+      new UpdateTimeToLiveCommand({ TableName: names.tableName, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } }),
+    ),
   );
 
   await step(`stream ${names.streamName}`, () =>
@@ -154,7 +160,9 @@ export async function createLocalResources(clients: ResourceClients, loaded: Loa
       ),
     ),
   );
-  const summary = await step(`stream ${names.streamName}`, () => clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: names.streamName })));
+  const summary = await step(`stream ${names.streamName}`, () =>
+    clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: names.streamName })),
+  );
   const streamArn = summary.StreamDescriptionSummary?.StreamARN;
   if (!streamArn) throw new LocalResourceError(`the emulator returned no ARN for stream ${names.streamName}`, names.streamName);
 
@@ -174,7 +182,11 @@ export async function createLocalResources(clients: ResourceClients, loaded: Loa
 }
 
 /** The batcher's and sweeper's RuntimeConfig: dev's settings, optionally tightened for tests and demos. */
-export function localRuntimeConfig(resources: LocalResources, config: StackConfig, overrides: Partial<BatchingSettings> = {}): RuntimeConfig {
+export function localRuntimeConfig(
+  resources: LocalResources,
+  config: StackConfig,
+  overrides: Partial<BatchingSettings> = {},
+): RuntimeConfig {
   return {
     tableName: resources.tableName,
     inputBucket: resources.inputBucket,

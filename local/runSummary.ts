@@ -1,5 +1,5 @@
-import type { FileView, ManifestView } from './fileProgress';
 import type { ParquetFile } from './exportRun';
+import type { FileView, ManifestView } from './fileProgress';
 import type { UploadedFile } from './uploadSources';
 
 /**
@@ -68,7 +68,20 @@ export function buildSummary(input: SummaryInput): RunSummary {
   const dateRow = (date: string): DateSummary => {
     let row = dates.get(date);
     if (!row) {
-      row = { date, files: 0, quarantined: 0, pending: 0, converted: 0, failed: 0, manifests: 0, records_in: 0, rows_written: 0, parquet_files: 0, bytes_in: 0, bytes_out: 0 };
+      row = {
+        date,
+        files: 0,
+        quarantined: 0,
+        pending: 0,
+        converted: 0,
+        failed: 0,
+        manifests: 0,
+        records_in: 0,
+        rows_written: 0,
+        parquet_files: 0,
+        bytes_in: 0,
+        bytes_out: 0,
+      };
       dates.set(date, row);
     }
     return row;
@@ -126,22 +139,72 @@ function formatBytes(bytes: number): string {
 }
 
 export function renderSummaryTable(summary: RunSummary): string {
-  const header = ['date', 'files', 'quarantined', 'pending', 'manifests', 'records in', 'rows out', 'parquet files', 'bytes in', 'bytes out'];
-  const body = summary.dates.map((d) => [d.date, d.files, d.quarantined, d.pending, d.manifests, d.records_in, d.rows_written, d.parquet_files, formatBytes(d.bytes_in), formatBytes(d.bytes_out)].map(String));
+  const header = [
+    'date',
+    'files',
+    'quarantined',
+    'pending',
+    'manifests',
+    'records in',
+    'rows out',
+    'parquet files',
+    'bytes in',
+    'bytes out',
+  ];
+  const body = summary.dates.map((d) =>
+    [
+      d.date,
+      d.files,
+      d.quarantined,
+      d.pending,
+      d.manifests,
+      d.records_in,
+      d.rows_written,
+      d.parquet_files,
+      formatBytes(d.bytes_in),
+      formatBytes(d.bytes_out),
+    ].map(String),
+  );
   body.push(
-    ['total', summary.files_in, summary.quarantined, summary.pending.length, summary.manifests.total, summary.records_in, summary.rows_written, summary.parquet_files, formatBytes(summary.bytes_in), formatBytes(summary.bytes_out)].map(String),
+    [
+      'total',
+      summary.files_in,
+      summary.quarantined,
+      summary.pending.length,
+      summary.manifests.total,
+      summary.records_in,
+      summary.rows_written,
+      summary.parquet_files,
+      formatBytes(summary.bytes_in),
+      formatBytes(summary.bytes_out),
+    ].map(String),
   );
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const out = [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...body.slice(0, -1).map(line), widths.map((w) => '-'.repeat(w)).join('  '), line(body.at(-1)!)];
-  const statuses = Object.entries(summary.manifests.by_status).map(([s, n]) => `${n} ${s}`).join(', ') || 'none';
+  const out = [
+    line(header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...body.slice(0, -1).map(line),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    line(body.at(-1)!),
+  ];
+  const statuses =
+    Object.entries(summary.manifests.by_status)
+      .map(([s, n]) => `${n} ${s}`)
+      .join(', ') || 'none';
   out.push('');
   out.push(`${summary.status === 'succeeded' ? 'OK' : 'FAILED'}: ${summary.message}`);
   out.push(`manifests: ${statuses}`);
-  out.push(`wall time: upload ${(summary.wall_ms.upload / 1000).toFixed(1)} s, batching ${(summary.wall_ms.batching / 1000).toFixed(1)} s, conversion ${(summary.wall_ms.conversion / 1000).toFixed(1)} s, total ${(summary.wall_ms.total / 1000).toFixed(1)} s`);
+  out.push(
+    `wall time: upload ${(summary.wall_ms.upload / 1000).toFixed(1)} s, batching ${(summary.wall_ms.batching / 1000).toFixed(1)} s, conversion ${(summary.wall_ms.conversion / 1000).toFixed(1)} s, total ${(summary.wall_ms.total / 1000).toFixed(1)} s`,
+  );
   for (const pending of summary.pending.slice(0, 10)) out.push(`pending: ${pending.key} (${pending.why})`);
   if (summary.pending.length > 10) out.push(`pending: ... and ${summary.pending.length - 10} more`);
   for (const problem of summary.problems) out.push(`problem: ${problem}`);
-  out.push(summary.out_dir ? `output copied to ${summary.out_dir} (input/ quarantine/ manifest/ output/ tracking/)` : `logs in ${summary.run_dir} (use --out DIR to keep the buckets)`);
+  out.push(
+    summary.out_dir
+      ? `output copied to ${summary.out_dir} (input/ quarantine/ manifest/ output/ tracking/)`
+      : `logs in ${summary.run_dir} (use --out DIR to keep the buckets)`,
+  );
   return out.join('\n');
 }

@@ -1,27 +1,27 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
-import { createBatcherHandler } from '../handlers/batcher';
-import { createSweeperHandler } from '../handlers/sweeper';
-import { createDepsFactory, type DepsOverrides } from '../handlers/batchingDeps';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { StackConfig } from '../contracts/stackConfig';
 import { MemoryMetricsSink } from '../handlers/adapters/memoryMetricsSink';
-import { flushDate, type FlushOutcome } from '../handlers/services/flushDate';
+import { createBatcherHandler } from '../handlers/batcher';
+import { createDepsFactory, type DepsOverrides } from '../handlers/batchingDeps';
 import { glueDefaultArguments } from '../handlers/orchestration/glueArguments';
 import { stateMachineDefinition } from '../handlers/orchestration/stateMachineDefinition';
 import type { BatchingSettings, RuntimeConfig } from '../handlers/runtimeConfig';
-import type { StackConfig } from '../contracts/stackConfig';
-import { startEmulator, type Emulator } from './emulator';
+import { type FlushOutcome, flushDate } from '../handlers/services/flushDate';
+import { createSweeperHandler } from '../handlers/sweeper';
 import { Chaos } from './chaos';
+import { type Emulator, startEmulator } from './emulator';
 import { FileLog } from './fileLog';
 import { failUntilRedriven } from './glueFaultPlan';
 import { LocalGlueRunner } from './glueRunner';
-import { lambdaContext, type LambdaIdentity } from './lambdaContext';
+import { type LambdaIdentity, lambdaContext } from './lambdaContext';
 import { createLocalClients, destroyLocalClients, type LocalClients } from './localClients';
-import { createLocalResources, LOCAL_ACCOUNT, loadStackConfig, localRuntimeConfig, type LocalResources } from './resources';
+import { createLocalResources, LOCAL_ACCOUNT, type LocalResources, loadStackConfig, localRuntimeConfig } from './resources';
 import { installS3EventShim, type ObjectCreatedEvent } from './s3EventShim';
-import { ShardPoller, type InvocationOutcome, type KinesisBatchHandler } from './shardPoller';
-import { LocalStepFunctionsExecutor, type ExecutionOutcome } from './stepFunctions';
+import { type InvocationOutcome, type KinesisBatchHandler, ShardPoller } from './shardPoller';
+import { type ExecutionOutcome, LocalStepFunctionsExecutor } from './stepFunctions';
 import { SweeperSchedule } from './sweeperSchedule';
 
 /**
@@ -64,7 +64,6 @@ export class LocalRuntimeError extends Error {
   }
 }
 
-
 export class LocalRuntime {
   private constructor(
     readonly emulatorEndpoint: string,
@@ -94,7 +93,11 @@ export class LocalRuntime {
     try {
       const suffix = options.emulatorEndpoint ? `local-${randomUUID().slice(0, 8)}` : 'local';
       const clients = createLocalClients(endpoint, loaded.region);
-      const resources = await createLocalResources({ s3: clients.s3, dynamo: clients.dynamoRaw, kinesis: clients.kinesis, sfn: clients.sfn }, loaded, suffix);
+      const resources = await createLocalResources(
+        { s3: clients.s3, dynamo: clients.dynamoRaw, kinesis: clients.kinesis, sfn: clients.sfn },
+        loaded,
+        suffix,
+      );
       const config = localRuntimeConfig(resources, loaded.config, options.thresholds);
       const metrics = new MemoryMetricsSink();
       const batcherLog = new FileLog(join(options.runDir, 'batcher.log'), 'batcher');
@@ -107,7 +110,9 @@ export class LocalRuntime {
       // poller redelivers its batch as Lambda would.
       if (options.chaosRate) chaos.install(clients.s3, clients.dynamoRaw, clients.sfn);
       const batcherHandler = createBatcherHandler(batcherOverrides);
-      const batcher: KinesisBatchHandler = options.chaosRate ? (event, context) => chaos.run(() => batcherHandler(event, context)) : batcherHandler;
+      const batcher: KinesisBatchHandler = options.chaosRate
+        ? (event, context) => chaos.run(() => batcherHandler(event, context))
+        : batcherHandler;
       const sweeperHandler = createSweeperHandler({ ...common, log: sweeperLog });
 
       const identity = (role: string): LambdaIdentity => ({
@@ -180,16 +185,39 @@ export class LocalRuntime {
         ...(options.onExecution ? { onOutcome: options.onExecution } : {}),
       });
 
-      const sweeper = new SweeperSchedule((event, context) => sweeperHandler(event, context), () => lambdaContext(identity('sweeper')), options.sweepIntervalMs ?? 5000);
+      const sweeper = new SweeperSchedule(
+        (event, context) => sweeperHandler(event, context),
+        () => lambdaContext(identity('sweeper')),
+        options.sweepIntervalMs ?? 5000,
+      );
 
-      const runtime = new LocalRuntime(endpoint, emulator, loaded.config, resources, config, clients, uploader, poller, executor, glue, sweeper, metrics, chaos, batcherOverrides, [batcherLog, sweeperLog], options.runDir);
+      const runtime = new LocalRuntime(
+        endpoint,
+        emulator,
+        loaded.config,
+        resources,
+        config,
+        clients,
+        uploader,
+        poller,
+        executor,
+        glue,
+        sweeper,
+        metrics,
+        chaos,
+        batcherOverrides,
+        [batcherLog, sweeperLog],
+        options.runDir,
+      );
       await poller.start();
       executor.start();
       sweeper.start();
       return runtime;
     } catch (error) {
       await emulator?.stop();
-      throw error instanceof LocalRuntimeError ? error : new LocalRuntimeError(`local runtime did not start: ${(error as Error).message}`, { cause: error });
+      throw error instanceof LocalRuntimeError
+        ? error
+        : new LocalRuntimeError(`local runtime did not start: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -206,7 +234,8 @@ export class LocalRuntime {
       const outcome = await flushDate(deps, date, { force: true });
       if (outcome.status === 'planned') return outcome;
       // Another worker holds the date, or our lease ran short: it will plan; ask again when it is done.
-      if (Date.now() > deadline) throw new LocalRuntimeError(`flush of ${date} did not get the date's lock within ${timeoutMs} ms (last status ${outcome.status})`);
+      if (Date.now() > deadline)
+        throw new LocalRuntimeError(`flush of ${date} did not get the date's lock within ${timeoutMs} ms (last status ${outcome.status})`);
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { PutRecordCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import type { InitializeHandler, InitializeHandlerArguments, InitializeHandlerOutput, MetadataBearer } from '@smithy/types';
 import { encodeEventKey } from '../handlers/domain/names';
 
@@ -139,7 +139,13 @@ export function installS3EventShim(s3: S3Client, options: S3EventShimOptions): v
   );
 }
 
-async function publish(s3: S3Client, options: S3EventShimOptions, key: string, reason: ObjectCreatedReason, requestId: string): Promise<void> {
+async function publish(
+  s3: S3Client,
+  options: S3EventShimOptions,
+  key: string,
+  reason: ObjectCreatedReason,
+  requestId: string,
+): Promise<void> {
   try {
     // Size and etag as S3 stored them, whatever shape the body had (string, buffer, stream).
     const head = await s3.send(new HeadObjectCommand({ Bucket: options.bucket, Key: key }));
@@ -155,10 +161,19 @@ async function publish(s3: S3Client, options: S3EventShimOptions, key: string, r
       at: head.LastModified ?? new Date(),
     });
     const put = await options.kinesis.send(
-      new PutRecordCommand({ StreamName: options.streamName, PartitionKey: partitionKeyFor(event), Data: Buffer.from(JSON.stringify(event)) }),
+      new PutRecordCommand({
+        StreamName: options.streamName,
+        PartitionKey: partitionKeyFor(event),
+        Data: Buffer.from(JSON.stringify(event)),
+      }),
     );
     options.onEvent?.(event, put.SequenceNumber ?? '');
   } catch (error) {
-    throw new S3EventShimError(`object s3://${options.bucket}/${key} was written but its Object Created event could not be put on ${options.streamName}: ${(error as Error).message}`, options.bucket, key, { cause: error });
+    throw new S3EventShimError(
+      `object s3://${options.bucket}/${key} was written but its Object Created event could not be put on ${options.streamName}: ${(error as Error).message}`,
+      options.bucket,
+      key,
+      { cause: error },
+    );
   }
 }

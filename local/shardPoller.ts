@@ -1,8 +1,8 @@
-import { appendFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
-import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, type KinesisClient, type _Record } from '@aws-sdk/client-kinesis';
+import { appendFile } from 'node:fs/promises';
+import { type _Record, GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { lambdaContext, type LambdaIdentity } from './lambdaContext';
+import { type LambdaIdentity, lambdaContext } from './lambdaContext';
 
 /**
  * The Kinesis event source mapping, in process. Semantics kept from Lambda's (with-kinesis docs):
@@ -102,7 +102,10 @@ interface Shard {
   deferred: QueuedRecord[];
 }
 
-export function lambdaKinesisRecord(raw: _Record, source: { shardId: string; streamArn: string; region: string; invokeIdentityArn: string }): KinesisStreamRecord {
+export function lambdaKinesisRecord(
+  raw: _Record,
+  source: { shardId: string; streamArn: string; region: string; invokeIdentityArn: string },
+): KinesisStreamRecord {
   const sequenceNumber = raw.SequenceNumber ?? '';
   const arrival = raw.ApproximateArrivalTimestamp ?? new Date();
   return {
@@ -141,11 +144,21 @@ export class ShardPoller {
   private fatal?: Error;
   /** Start time of the latest poll round that found every shard at its tip and nothing queued or running. */
   private idleRoundStartedAt = -1;
-  readonly stats: ShardPollerStats = { recordsRead: 0, recordsDelivered: 0, invocations: 0, partialFailures: 0, errors: 0, retries: 0, dlqBatches: 0, dlqRecords: 0 };
+  readonly stats: ShardPollerStats = {
+    recordsRead: 0,
+    recordsDelivered: 0,
+    invocations: 0,
+    partialFailures: 0,
+    errors: 0,
+    retries: 0,
+    dlqBatches: 0,
+    dlqRecords: 0,
+  };
 
   constructor(options: ShardPollerOptions) {
     if (options.batchSize < 1) throw new ShardPollerError(`batchSize must be at least 1, got ${options.batchSize}`, options.streamName);
-    if (options.parallelization < 1) throw new ShardPollerError(`parallelization must be at least 1, got ${options.parallelization}`, options.streamName);
+    if (options.parallelization < 1)
+      throw new ShardPollerError(`parallelization must be at least 1, got ${options.parallelization}`, options.streamName);
     this.options = { pollIntervalMs: 200, duplicates: 1, reorder: false, ...options };
     this.random = options.random ?? Math.random;
   }
@@ -193,7 +206,8 @@ export class ShardPoller {
     const deadline = Date.now() + timeoutMs;
     while (!this.isIdleSince(since)) {
       if (this.fatal) throw this.fatal;
-      if (Date.now() > deadline) throw new ShardPollerError(`stream ${this.options.streamName} not drained within ${timeoutMs} ms`, this.options.streamName);
+      if (Date.now() > deadline)
+        throw new ShardPollerError(`stream ${this.options.streamName} not drained within ${timeoutMs} ms`, this.options.streamName);
       await sleep(50);
     }
   }
@@ -204,12 +218,23 @@ export class ShardPoller {
       try {
         await this.fetchAll();
       } catch (error) {
-        this.fatal = error instanceof ShardPollerError ? error : new ShardPollerError(`reading ${this.options.streamName} failed: ${(error as Error).message}`, this.options.streamName, undefined, { cause: error });
+        this.fatal =
+          error instanceof ShardPollerError
+            ? error
+            : new ShardPollerError(
+                `reading ${this.options.streamName} failed: ${(error as Error).message}`,
+                this.options.streamName,
+                undefined,
+                { cause: error },
+              );
         this.running = false;
         return;
       }
       this.dispatch();
-      if (this.shards.every((s) => s.atTip && s.deferred.length === 0) && [...this.lanes.values()].every((l) => l.queue.length === 0 && !l.inFlight)) {
+      if (
+        this.shards.every((s) => s.atTip && s.deferred.length === 0) &&
+        [...this.lanes.values()].every((l) => l.queue.length === 0 && !l.inFlight)
+      ) {
         this.idleRoundStartedAt = roundStartedAt;
       }
       await sleep(this.options.pollIntervalMs);
@@ -233,7 +258,12 @@ export class ShardPoller {
       this.stats.recordsRead += fetched.length;
       const now = Date.now();
       const items: QueuedRecord[] = fetched.map((raw) => ({
-        record: lambdaKinesisRecord(raw, { shardId: shard.shardId, streamArn: this.options.streamArn, region: this.options.region, invokeIdentityArn: this.options.invokeIdentityArn }),
+        record: lambdaKinesisRecord(raw, {
+          shardId: shard.shardId,
+          streamArn: this.options.streamArn,
+          region: this.options.region,
+          invokeIdentityArn: this.options.invokeIdentityArn,
+        }),
         queuedAt: now,
       }));
       if (this.options.reorder) shuffle(items, this.random);
@@ -308,21 +338,44 @@ export class ShardPoller {
     }
     const retryBatch = batch.slice(failedFrom);
     if (lane.attempts >= this.options.maximumRetryAttempts) {
-      await this.toDlq(lane, retryBatch, error ? `function error: ${error.message}` : 'batchItemFailures after maximum retries', lane.attempts + 1);
+      await this.toDlq(
+        lane,
+        retryBatch,
+        error ? `function error: ${error.message}` : 'batchItemFailures after maximum retries',
+        lane.attempts + 1,
+      );
       lane.queue.splice(0, retryBatch.length);
       lane.limit = this.options.batchSize;
-      this.options.onInvocation?.({ shardId: lane.shardId, lane: lane.index, records: retryBatch.length, durationMs, result: 'dlq', ...(error ? { error } : {}) });
+      this.options.onInvocation?.({
+        shardId: lane.shardId,
+        lane: lane.index,
+        records: retryBatch.length,
+        durationMs,
+        result: 'dlq',
+        ...(error ? { error } : {}),
+      });
       return;
     }
     lane.attempts += 1;
     if (error && this.options.bisectOnError && retryBatch.length > 1) lane.limit = Math.ceil(retryBatch.length / 2);
-    this.options.onInvocation?.({ shardId: lane.shardId, lane: lane.index, records: batch.length, durationMs, result: error ? 'error' : 'partial', ...(error ? { error } : {}) });
+    this.options.onInvocation?.({
+      shardId: lane.shardId,
+      lane: lane.index,
+      records: batch.length,
+      durationMs,
+      result: error ? 'error' : 'partial',
+      ...(error ? { error } : {}),
+    });
   }
 
   private async toDlq(lane: Lane, batch: QueuedRecord[], reason: string, attempts: number): Promise<void> {
     const records = batch.map((item) => item.record);
     const entry = {
-      requestContext: { condition: 'RetryAttemptsExhausted', functionArn: `arn:aws:lambda:${this.options.region}:${this.options.lambda.account}:function:${this.options.lambda.functionName}`, approximateInvokeCount: attempts },
+      requestContext: {
+        condition: 'RetryAttemptsExhausted',
+        functionArn: `arn:aws:lambda:${this.options.region}:${this.options.lambda.account}:function:${this.options.lambda.functionName}`,
+        approximateInvokeCount: attempts,
+      },
       KinesisBatchInfo: {
         shardId: lane.shardId,
         startSequenceNumber: records[0]?.kinesis.sequenceNumber,
@@ -344,7 +397,10 @@ export class ShardPoller {
  * Position of the first record to redeliver: the batch length when all succeeded. Lambda treats an
  * identifier it cannot find (or an empty one) as a failure of the whole batch.
  */
-export function firstFailedPosition(batch: readonly QueuedRecord[] | readonly { record: KinesisStreamRecord }[], response: KinesisStreamBatchResponse | void): number {
+export function firstFailedPosition(
+  batch: readonly QueuedRecord[] | readonly { record: KinesisStreamRecord }[],
+  response: KinesisStreamBatchResponse | void,
+): number {
   const failures = response?.batchItemFailures ?? [];
   if (failures.length === 0) return batch.length;
   const failed = new Set<string>();

@@ -1,4 +1,4 @@
-import { UpdateItemCommand, type DynamoDBClient, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { DYNAMODB_UPDATE_ITEM, GLUE_START_JOB_RUN_SYNC } from '../handlers/orchestration/stateMachineDefinition';
@@ -62,7 +62,11 @@ export interface StepFunctionsExecutorOptions {
 
 export class StepFunctionsExecutorError extends Error {
   override readonly name = 'StepFunctionsExecutorError';
-  constructor(message: string, readonly stateMachineArn: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly stateMachineArn: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -115,7 +119,10 @@ export class LocalStepFunctionsExecutor {
     for (const [name, state] of Object.entries(states)) {
       if (state.Type !== 'Task') continue;
       if (state.Resource !== DYNAMODB_UPDATE_ITEM && state.Resource !== GLUE_START_JOB_RUN_SYNC) {
-        throw new StepFunctionsExecutorError(`state ${name} uses ${state.Resource}, which the local runtime cannot run`, options.stateMachineArn);
+        throw new StepFunctionsExecutorError(
+          `state ${name} uses ${state.Resource}, which the local runtime cannot run`,
+          options.stateMachineArn,
+        );
       }
       this.taskStates.push({ name, resource: state.Resource });
     }
@@ -155,7 +162,11 @@ export class LocalStepFunctionsExecutor {
       try {
         found = await this.pollOnce();
       } catch (error) {
-        this.fatal = new StepFunctionsExecutorError(`listing executions failed: ${(error as Error).message}`, this.options.stateMachineArn, { cause: error });
+        this.fatal = new StepFunctionsExecutorError(
+          `listing executions failed: ${(error as Error).message}`,
+          this.options.stateMachineArn,
+          { cause: error },
+        );
         this.active = false;
         return;
       }
@@ -177,7 +188,12 @@ export class LocalStepFunctionsExecutor {
         this.seen.add(arn);
         found += 1;
         const described = await this.options.sfn.send(new DescribeExecutionCommand({ executionArn: arn }));
-        const run = this.execute(arn, described.name ?? execution.name ?? arn, described.input ?? '{}', described.startDate ?? new Date()).finally(() => {
+        const run = this.execute(
+          arn,
+          described.name ?? execution.name ?? arn,
+          described.input ?? '{}',
+          described.startDate ?? new Date(),
+        ).finally(() => {
           this.running.delete(run);
         });
         this.running.add(run);
@@ -193,7 +209,8 @@ export class LocalStepFunctionsExecutor {
     const input = JSON.parse(rawInput) as Record<string, unknown>;
     const handlers: Record<string, TaskHandler> = {};
     for (const task of this.taskStates) {
-      handlers[task.name] = task.resource === DYNAMODB_UPDATE_ITEM ? (params) => this.updateItem(params) : (params) => this.startJobRun(params);
+      handlers[task.name] =
+        task.resource === DYNAMODB_UPDATE_ITEM ? (params) => this.updateItem(params) : (params) => this.startJobRun(params);
     }
     const retryIntervalOverrides: Record<string, number> = {};
     for (const task of this.taskStates) retryIntervalOverrides[task.name] = this.options.retryIntervalMs ?? 200;
@@ -213,7 +230,15 @@ export class LocalStepFunctionsExecutor {
     let outcome: ExecutionOutcome;
     try {
       await execution.result;
-      outcome = { executionArn, name, input, status: 'SUCCEEDED', startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), durationMs: Date.now() - started };
+      outcome = {
+        executionArn,
+        name,
+        input,
+        status: 'SUCCEEDED',
+        startedAt: new Date(started).toISOString(),
+        finishedAt: new Date().toISOString(),
+        durationMs: Date.now() - started,
+      };
     } catch (error) {
       // ExecutionError wraps the state's error: a Fail state's Error/Cause, or an uncaught task error.
       const inner = ((error as { cause?: unknown }).cause ?? error) as Error;
@@ -237,7 +262,11 @@ export class LocalStepFunctionsExecutor {
     try {
       const response = await this.options.dynamo.send(new UpdateItemCommand(params as UpdateItemCommandInput));
       const { $metadata, ...rest } = response;
-      return { ...rest, SdkHttpMetadata: { HttpStatusCode: $metadata.httpStatusCode ?? 200 }, SdkResponseMetadata: { RequestId: $metadata.requestId ?? '' } };
+      return {
+        ...rest,
+        SdkHttpMetadata: { HttpStatusCode: $metadata.httpStatusCode ?? 200 },
+        SdkResponseMetadata: { RequestId: $metadata.requestId ?? '' },
+      };
     } catch (error) {
       throw new DynamoDbTaskError(dynamoTaskErrorName(error), (error as Error).message, { cause: error });
     }

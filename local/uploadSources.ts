@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { delaySeconds, generateFiles, recentDates, seededRandom, type IngestionRate, type Random } from '../handlers/domain/generator';
+import { delaySeconds, generateFiles, type IngestionRate, type Random, recentDates, seededRandom } from '../handlers/domain/generator';
 
 /**
  * What the producer side of a local run uploads: generated files (the same pure generator as the dev
@@ -24,15 +24,24 @@ export interface LocalGenerateSpec {
 
 export function generatedItems(spec: LocalGenerateSpec, now: Date): { items: UploadItem[]; random: Random } {
   const random = seededRandom(spec.seed ?? `${now.toISOString()}:${process.pid}`);
-  const items = [...generateFiles(random, { fileCount: spec.files, dates: recentDates(spec.dates, now), size: { records: spec.recordsPerFile }, at: now })].map(
-    (file) => ({ name: file.name, body: Buffer.from(file.body), records: file.records }),
-  );
+  const items = [
+    ...generateFiles(random, {
+      fileCount: spec.files,
+      dates: recentDates(spec.dates, now),
+      size: { records: spec.recordsPerFile },
+      at: now,
+    }),
+  ].map((file) => ({ name: file.name, body: Buffer.from(file.body), records: file.records }));
   return { items, random };
 }
 
 export class InputDirectoryError extends Error {
   override readonly name = 'InputDirectoryError';
-  constructor(message: string, readonly directory: string, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly directory: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -52,7 +61,9 @@ export async function directoryItems(directory: string): Promise<UploadItem[]> {
     throw new InputDirectoryError(`cannot read input directory ${directory}: ${(error as Error).message}`, directory, { cause: error });
   }
   const items: UploadItem[] = [];
-  for (const entry of entries.filter((e) => e.isFile()).sort((a, b) => join(a.parentPath, a.name).localeCompare(join(b.parentPath, b.name)))) {
+  for (const entry of entries
+    .filter((e) => e.isFile())
+    .sort((a, b) => join(a.parentPath, a.name).localeCompare(join(b.parentPath, b.name)))) {
     const path = join(entry.parentPath, entry.name);
     const body = await readFile(path);
     items.push({ name: relative(directory, path).split(sep).join('/'), body, records: countRecords(body) });

@@ -29,6 +29,8 @@ export function formatNumber(value: number | null | undefined, digits = 0): stri
 }
 
 export function formatCounts(counts: Record<string, number>): string {
-  const parts = Object.entries(counts).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
+  const parts = Object.entries(counts)
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${n} ${k}`);
   return parts.length > 0 ? parts.join(', ') : 'none';
 }

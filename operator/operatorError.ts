@@ -21,7 +21,11 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export class OperatorError extends Error {
   override readonly name: string = 'OperatorError';
-  constructor(message: string, readonly exitCode: ExitCode, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCode,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

@@ -1,7 +1,7 @@
-import * as pulumi from '@pulumi/pulumi';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import * as pulumi from '@pulumi/pulumi';
 
 /**
  * Everything the stack uploads from this repository: Lambda bundles (built by scripts/build-lambdas.mjs,
@@ -101,14 +101,20 @@ export function packageFiles(dir: string): string[] {
 export function glueArtifactSource(artifact: GlueArtifact): pulumi.asset.Asset | pulumi.asset.Archive {
   const location = glueArtifactLocation(artifact);
   if (!existsSync(location) && artifact.built) {
-    throw new MissingArtifactError(`Glue ${artifact.kind} build/${artifact.path} has not been built: run \`npm run setup\` before \`pulumi up\``);
+    throw new MissingArtifactError(
+      `Glue ${artifact.kind} build/${artifact.path} has not been built: run \`npm run setup\` before \`pulumi up\``,
+    );
   }
   if (!existsSync(location)) {
-    throw new MissingArtifactError(`Glue ${artifact.kind} glue/${artifact.path} does not exist (listed in GLUE_ARTIFACTS, pulumi/assets.ts)`);
+    throw new MissingArtifactError(
+      `Glue ${artifact.kind} glue/${artifact.path} does not exist (listed in GLUE_ARTIFACTS, pulumi/assets.ts)`,
+    );
   }
   if (!isPackage(artifact)) return new pulumi.asset.FileAsset(location);
   if (!statSync(location).isDirectory()) throw new MissingArtifactError(`glue/${artifact.path} is not a package directory`);
   const files = packageFiles(artifact.path);
   if (files.length === 0) throw new MissingArtifactError(`glue/${artifact.path} holds no .py files`);
-  return new pulumi.asset.AssetArchive(Object.fromEntries(files.map((file) => [file, new pulumi.asset.FileAsset(path.join(GLUE_DIR, file))])));
+  return new pulumi.asset.AssetArchive(
+    Object.fromEntries(files.map((file) => [file, new pulumi.asset.FileAsset(path.join(GLUE_DIR, file))])),
+  );
 }

@@ -7,18 +7,18 @@
 import { randomUUID } from 'node:crypto';
 import { cpus } from 'node:os';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { MemoryMetricsSink } from '../handlers/adapters/memoryMetricsSink';
 import { createBatcherHandler } from '../handlers/batcher';
 import { createDepsFactory } from '../handlers/batchingDeps';
-import { MemoryMetricsSink } from '../handlers/adapters/memoryMetricsSink';
 import { silentLog } from '../handlers/services/deps';
 import { flushDate } from '../handlers/services/flushDate';
 import type { TrackedFile } from '../handlers/services/ports';
 import { startEmulator } from '../local/emulator';
-import { createLocalClients } from '../local/localClients';
-import { createLocalResources, loadStackConfig, localRuntimeConfig } from '../local/resources';
-import { countDynamoRequests } from '../local/requestCounter';
-import { objectCreatedEvent } from '../local/s3EventShim';
 import { lambdaContext } from '../local/lambdaContext';
+import { createLocalClients } from '../local/localClients';
+import { countDynamoRequests } from '../local/requestCounter';
+import { createLocalResources, loadStackConfig, localRuntimeConfig } from '../local/resources';
+import { objectCreatedEvent } from '../local/s3EventShim';
 import { lambdaKinesisRecord } from '../local/shardPoller';
 
 const DATE = new Date().toISOString().slice(0, 10);
@@ -39,7 +39,11 @@ async function measure(endpoint: string, backlog: number): Promise<Measurement> 
   const resources = await createLocalResources(clients, loaded, `bench${backlog}-${randomUUID().slice(0, 6)}`);
   // Thresholds above the backlog: the measured invocations register and check the window, as a busy
   // date below its threshold does; the flush at the end is measured on its own.
-  const config = localRuntimeConfig(resources, loaded.config, { maxBatchFiles: 1_000_000, maxBatchBytes: 1024 ** 5, maxWaitSeconds: 86_400 });
+  const config = localRuntimeConfig(resources, loaded.config, {
+    maxBatchFiles: 1_000_000,
+    maxBatchBytes: 1024 ** 5,
+    maxWaitSeconds: 86_400,
+  });
   const overrides = { config, clients, metrics: new MemoryMetricsSink(), log: silentLog };
   const deps = createDepsFactory(overrides)('bench');
 
@@ -56,7 +60,19 @@ async function measure(endpoint: string, backlog: number): Promise<Measurement> 
   for (let i = 0; i < MEASURED_FILES; i++) {
     const key = `pipeline/input/${DATE}-measured${String(i).padStart(6, '0')}.ndjson`;
     const put = await clients.s3.send(new PutObjectCommand({ Bucket: config.inputBucket, Key: key, Body: '{"n":1}\n' }));
-    events.push(objectCreatedEvent({ bucket: config.inputBucket, key, size: 8, etag: put.ETag ?? '', requestId: randomUUID(), reason: 'PutObject', region: loaded.region, account: '123456789012', at: new Date() }));
+    events.push(
+      objectCreatedEvent({
+        bucket: config.inputBucket,
+        key,
+        size: 8,
+        etag: put.ETag ?? '',
+        requestId: randomUUID(),
+        reason: 'PutObject',
+        region: loaded.region,
+        account: '123456789012',
+        at: new Date(),
+      }),
+    );
   }
 
   const counter = countDynamoRequests(clients.dynamoRaw);
@@ -66,12 +82,23 @@ async function measure(endpoint: string, backlog: number): Promise<Measurement> 
   for (let i = 0; i < events.length; i += BATCH_SIZE) {
     const records = events.slice(i, i + BATCH_SIZE).map((event, j) =>
       lambdaKinesisRecord(
-        { Data: Buffer.from(JSON.stringify(event)), PartitionKey: event.detail.object.key, SequenceNumber: String(1e9 + i + j), ApproximateArrivalTimestamp: new Date() },
-        { shardId: 'shardId-000000000000', streamArn: resources.streamArn, region: loaded.region, invokeIdentityArn: 'arn:aws:iam::123456789012:role/bench' },
+        {
+          Data: Buffer.from(JSON.stringify(event)),
+          PartitionKey: event.detail.object.key,
+          SequenceNumber: String(1e9 + i + j),
+          ApproximateArrivalTimestamp: new Date(),
+        },
+        {
+          shardId: 'shardId-000000000000',
+          streamArn: resources.streamArn,
+          region: loaded.region,
+          invokeIdentityArn: 'arn:aws:iam::123456789012:role/bench',
+        },
       ),
     );
     const response = await handler({ Records: records }, lambdaContext(identity));
-    if (response.batchItemFailures.length > 0) throw new Error(`benchmark invocation reported ${response.batchItemFailures.length} failures`);
+    if (response.batchItemFailures.length > 0)
+      throw new Error(`benchmark invocation reported ${response.batchItemFailures.length} failures`);
   }
   const seconds = (performance.now() - started) / 1000;
   const ingest = { ...counter.counts };
@@ -96,7 +123,9 @@ try {
   const small = await measure(emulator.endpoint, 100);
   const large = await measure(emulator.endpoint, 10_000);
   for (const m of [small, large]) {
-    console.error(`backlog ${m.backlog}: ${round(m.requestsPerFile)} DynamoDB requests/file, ${round(m.capacityPerFile)} capacity units/file, ${round(m.filesPerSecond)} files/s; flush ${round(m.planRequestsPerFile)} requests/file manifested`);
+    console.error(
+      `backlog ${m.backlog}: ${round(m.requestsPerFile)} DynamoDB requests/file, ${round(m.capacityPerFile)} capacity units/file, ${round(m.filesPerSecond)} files/s; flush ${round(m.planRequestsPerFile)} requests/file manifested`,
+    );
   }
   console.log(
     JSON.stringify({

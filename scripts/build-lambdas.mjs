@@ -1,4 +1,8 @@
 #!/usr/bin/env node
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 /**
  * Bundles the Lambda handlers with esbuild into dist/lambda/<name>/index.mjs (+ index.mjs.map).
  *
@@ -23,10 +27,6 @@
  *   sets NODE_OPTIONS=--enable-source-maps so stack traces point at the TypeScript.
  */
 import { build } from 'esbuild';
-import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEFAULT_OUTDIR = path.join(ROOT, 'dist', 'lambda');

@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import { collectSnapshot } from '../../dashboard/dashboardSnapshot';
 import { startDashboardServer } from '../../dashboard/dashboardServer';
+import { collectSnapshot } from '../../dashboard/dashboardSnapshot';
 import { renderDashboard } from '../../dashboard/renderDashboard';
 import type { TargetFlags } from '../../operator/target/targetFlags';
-import { addTargetOptions, TARGET_HELP } from './targetOptions';
-import { positiveInt } from './numberOptions';
-import { withTarget } from './withTarget';
 import { print } from '../output/print';
+import { positiveInt } from './numberOptions';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
+import { withTarget } from './withTarget';
 
 /** `dashboard`: the pipeline's dashboard as a local web page, from the tracking table and the reports. */
 
@@ -38,7 +38,9 @@ function port(value: string): number {
 export function dashboardCommand(): Command {
   return addTargetOptions(
     new Command('dashboard')
-      .description('serve the dashboard (per-date progress, files and bytes over time, manifests, Glue run time and compression, quarantine and rejects) on 127.0.0.1')
+      .description(
+        'serve the dashboard (per-date progress, files and bytes over time, manifests, Glue run time and compression, quarantine and rejects) on 127.0.0.1',
+      )
       .option('--port <port>', 'port on 127.0.0.1 (0: any free port)', port, 8080)
       .option('--days <n>', 'the most recent n dates', positiveInt('--days'), 14)
       .option('--refresh <seconds>', 'page refresh interval', positiveInt('--refresh'), 10)
@@ -55,7 +57,13 @@ export function dashboardCommand(): Command {
         }
         // Reach the pipeline once before serving, so a wrong stack or missing credentials fail here (exit 3).
         await collectSnapshot(target, { days: 1, reportLimit: 1, now: new Date() });
-        const server = await startDashboardServer({ target, host: '127.0.0.1', port: flags.port, refreshSeconds: flags.refresh, days: flags.days });
+        const server = await startDashboardServer({
+          target,
+          host: '127.0.0.1',
+          port: flags.port,
+          refreshSeconds: flags.refresh,
+          days: flags.days,
+        });
         print(`dashboard of ${target.description}: ${server.url} (Ctrl-C to stop)`);
         await new Promise<void>((resolve) => {
           process.once('SIGINT', resolve);

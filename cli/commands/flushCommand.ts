@@ -1,12 +1,12 @@
 import { Command } from 'commander';
-import { flushDates } from '../../operator/operations/flushDates';
 import { formatBytes } from '../../operator/format';
-import { renderTable } from '../output/renderTable';
+import { flushDates } from '../../operator/operations/flushDates';
 import type { TargetFlags } from '../../operator/target/targetFlags';
-import { addTargetOptions, TARGET_HELP } from './targetOptions';
-import { positiveInt } from './numberOptions';
-import { withTarget } from './withTarget';
 import { print, printJson } from '../output/print';
+import { renderTable } from '../output/renderTable';
+import { positiveInt } from './numberOptions';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
+import { withTarget } from './withTarget';
 
 /** `flush --date D`: force a date's remainder out now, whatever its size. */
 
@@ -44,9 +44,17 @@ export function flushCommand(): Command {
           const rows = outcomes.flatMap((o) =>
             o.manifests.length === 0
               ? [[o.date, '(nothing pending)', '0', '0 B', '-']]
-              : o.manifests.map((m) => [o.date, m.manifest_id, String(m.file_count), formatBytes(m.total_bytes), m.resumed ? 'resumed' : m.reason]),
+              : o.manifests.map((m) => [
+                  o.date,
+                  m.manifest_id,
+                  String(m.file_count),
+                  formatBytes(m.total_bytes),
+                  m.resumed ? 'resumed' : m.reason,
+                ]),
           );
-          print(`${renderTable(['date', 'manifest', 'files', 'bytes', 'why'], rows)}\n${outcomes.reduce((s, o) => s + o.manifests.length, 0)} manifest(s) started`);
+          print(
+            `${renderTable(['date', 'manifest', 'files', 'bytes', 'why'], rows)}\n${outcomes.reduce((s, o) => s + o.manifests.length, 0)} manifest(s) started`,
+          );
         }
         return 0;
       });

@@ -1,15 +1,15 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { INGESTION_RATES, isIngestionRate, type IngestionRate } from '../../handlers/domain/generator';
-import { UsageError } from '../../operator/operatorError';
-import { datesToGenerate, generateUploads, parseSize, type GenerateSummary } from '../../operator/operations/generateUploads';
+import { INGESTION_RATES, type IngestionRate, isIngestionRate } from '../../handlers/domain/generator';
 import { formatBytes, formatNumber } from '../../operator/format';
+import { datesToGenerate, type GenerateSummary, generateUploads, parseSize } from '../../operator/operations/generateUploads';
+import { UsageError } from '../../operator/operatorError';
+import type { TargetFlags } from '../../operator/target/targetFlags';
+import { print, printJson } from '../output/print';
 import { ProgressBar } from '../output/progressBar';
 import { renderTable } from '../output/renderTable';
-import type { TargetFlags } from '../../operator/target/targetFlags';
-import { addTargetOptions, TARGET_HELP } from './targetOptions';
 import { nonNegativeNumber, positiveInt } from './numberOptions';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
 import { withTarget } from './withTarget';
-import { print, printJson } from '../output/print';
 
 /** `generate`: the seed's test-data generator, uploading into the pipeline's input bucket. */
 
@@ -54,7 +54,11 @@ export function generateCommand(): Command {
       .option('--to <date>', 'backfill: last date of the range (inclusive, default today)')
       .option('--size <size>', 'target size per file: 100KB, 1.5MB, or a number of MB (default 0.1 MB)')
       .option('--records <n>', 'exactly n records per file (instead of --size)', positiveInt('--records'))
-      .addOption(new Option('--rate <rate>', `pace between uploads: ${INGESTION_RATES.join('|')} (0/1/5/10 s, random 1-10 s)`).argParser(rate).default('immediate'))
+      .addOption(
+        new Option('--rate <rate>', `pace between uploads: ${INGESTION_RATES.join('|')} (0/1/5/10 s, random 1-10 s)`)
+          .argParser(rate)
+          .default('immediate'),
+      )
       .option('--delay <seconds>', 'explicit pause between uploads (overrides --rate)', nonNegativeNumber('--delay'))
       .option('--seed <seed>', 'seed for reproducible content and names')
       .option('--json', 'print a JSON summary', false),
@@ -63,15 +67,27 @@ export function generateCommand(): Command {
     .action(async (flags: GenerateFlags) => {
       if (flags.size !== undefined && flags.records !== undefined) throw new UsageError('give --size or --records, not both');
       const now = new Date();
-      const dates = datesToGenerate({ ...(flags.date ? { date: flags.date } : {}), ...(flags.dates ? { dates: flags.dates } : {}), ...(flags.from ? { from: flags.from } : {}), ...(flags.to ? { to: flags.to } : {}) }, now);
+      const dates = datesToGenerate(
+        {
+          ...(flags.date ? { date: flags.date } : {}),
+          ...(flags.dates ? { dates: flags.dates } : {}),
+          ...(flags.from ? { from: flags.from } : {}),
+          ...(flags.to ? { to: flags.to } : {}),
+        },
+        now,
+      );
       const size = flags.records !== undefined ? { records: flags.records } : { targetBytes: parseSize(flags.size ?? '0.1') };
       const seed = flags.seed ?? `${now.toISOString()}:${process.pid}`;
       process.exitCode = await withTarget(flags, async (target) => {
         const bar = new ProgressBar(flags.count * dates.length);
-        const summary = await generateUploads(target, { count: flags.count, dates, size, rate: flags.rate, ...(flags.delay !== undefined ? { delaySeconds: flags.delay } : {}), seed }, {
-          now: () => new Date(),
-          onUploaded: (done, _total, bytes) => bar.update(done, `files, ${formatBytes(bytes)}`),
-        });
+        const summary = await generateUploads(
+          target,
+          { count: flags.count, dates, size, rate: flags.rate, ...(flags.delay !== undefined ? { delaySeconds: flags.delay } : {}), seed },
+          {
+            now: () => new Date(),
+            onUploaded: (done, _total, bytes) => bar.update(done, `files, ${formatBytes(bytes)}`),
+          },
+        );
         if (flags.json) printJson(summary);
         else print(renderGenerate(summary));
         return 0;

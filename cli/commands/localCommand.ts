@@ -1,10 +1,10 @@
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isCalendarDate } from '../../handlers/domain/dates';
-import { INGESTION_RATES, isIngestionRate, seededRandom, type IngestionRate } from '../../handlers/domain/generator';
-import { PROJECT_ROOT } from '../../local/projectRoot';
+import { INGESTION_RATES, type IngestionRate, isIngestionRate, seededRandom } from '../../handlers/domain/generator';
 import { DEFAULT_SERVE_DIR, ENDPOINT_FILE_NAME } from '../../local/endpointFile';
 import type { LocalRunOptions } from '../../local/pipeline';
+import { PROJECT_ROOT } from '../../local/projectRoot';
 import type { LocalRuntime } from '../../local/runtime';
 import { directoryItems, generatedItems, type UploadItem } from '../../local/uploadSources';
 import { redriveFailed } from '../../operator/operations/redriveManifests';
@@ -92,7 +92,11 @@ export function localCommand(): Command {
     .option('--records <n>', 'records per generated file', positiveInt('--records'), 100)
     .option('--input <dir>', 'also upload every file of this directory, as named')
     .option('--prefix <prefix>', 'input key prefix (default: the stack inputPrefix, pipeline/input/)')
-    .addOption(new Option('--rate <rate>', `pace between uploads: ${INGESTION_RATES.join('|')} (0/1/5/10 s, random 1-10 s)`).argParser(rate).default('immediate'))
+    .addOption(
+      new Option('--rate <rate>', `pace between uploads: ${INGESTION_RATES.join('|')} (0/1/5/10 s, random 1-10 s)`)
+        .argParser(rate)
+        .default('immediate'),
+    )
     .option('--delay <seconds>', 'explicit pause between uploads (overrides --rate)', nonNegativeNumber('--delay'))
     .option('--seed <seed>', 'seed for deterministic generated content')
     .option('--flush', "force today's remainders out at the end so everything is converted", false)
@@ -100,20 +104,37 @@ export function localCommand(): Command {
     .option('--json', 'print one JSON summary as the last line of stdout', false)
     .option('--timeout <seconds>', 'give up (exit 1) after this long', positiveInt('--timeout'), 600)
     .option('--duplicates <n>', 'fault: deliver every stream record n times (same and later batches)', positiveInt('--duplicates'))
-    .option('--concurrency <p>', "fault: concurrent batcher invocations per shard (default: the stack's parallelizationFactor)", positiveInt('--concurrency'))
+    .option(
+      '--concurrency <p>',
+      "fault: concurrent batcher invocations per shard (default: the stack's parallelizationFactor)",
+      positiveInt('--concurrency'),
+    )
     .option('--reorder', 'fault: shuffle the records of each stream read', false)
     .option('--chaos <rate>', 'fault: injection rate for the batcher (chaos) and share of Glue runs told to fail', fraction)
     .option('--max-batch-files <n>', "override dev's maxBatchFiles", positiveInt('--max-batch-files'))
-    .option('--lock-lease <seconds>', "override dev's lockLeaseSeconds (a crashed invocation's lock frees after it); at least 15", leaseSeconds)
+    .option(
+      '--lock-lease <seconds>',
+      "override dev's lockLeaseSeconds (a crashed invocation's lock frees after it); at least 15",
+      leaseSeconds,
+    )
     .option('--batching-window <seconds>', "override dev's MaximumBatchingWindowInSeconds", nonNegativeNumber('--batching-window'))
-    .option('--sweep-interval <seconds>', 'seconds between sweeper runs (the schedule is minutes on AWS)', positiveInt('--sweep-interval'), 5)
+    .option(
+      '--sweep-interval <seconds>',
+      'seconds between sweeper runs (the schedule is minutes on AWS)',
+      positiveInt('--sweep-interval'),
+      5,
+    )
     .option('--run-dir <dir>', 'where logs and the DLQ file go (default .local/runs/<timestamp>)')
     .option('--serve', 'keep the pipeline and its dashboard running until interrupted; other commands reach it with --local', false)
     .option('--port <port>', 'with --serve: dashboard port on 127.0.0.1 (0: any free port)', port, 8080)
     .option('--refresh <seconds>', 'with --serve: dashboard page refresh interval', positiveInt('--refresh'), 5)
     .option('--endpoint-file <path>', `with --serve: where to write the endpoint file (default .local/serve/${ENDPOINT_FILE_NAME})`)
     .option('--fail-glue-for <date>', "fault: the Glue runs of this date's manifests fail until redriven (repeatable)", calendarDate)
-    .option('--redrive <rounds>', 'once every file has settled, redrive failed manifests and wait again, up to this many times (default: 3 with --chaos, else 0)', nonNegativeInt('--redrive'))
+    .option(
+      '--redrive <rounds>',
+      'once every file has settled, redrive failed manifests and wait again, up to this many times (default: 3 with --chaos, else 0)',
+      nonNegativeInt('--redrive'),
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (flags: LocalFlags) => {
       const exitCode = flags.serve ? await serveLocalCommand(flags) : await runLocalCommand(flags);
@@ -129,19 +150,35 @@ async function serveLocalCommand(flags: LocalFlags): Promise<number> {
   const items: UploadItem[] = [];
   let random = seededRandom(flags.seed ?? stamp);
   if (flags.generate !== undefined) {
-    const generated = generatedItems({ files: flags.generate, dates: flags.dates, recordsPerFile: flags.records, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) }, new Date());
+    const generated = generatedItems(
+      {
+        files: flags.generate,
+        dates: flags.dates,
+        recordsPerFile: flags.records,
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+      },
+      new Date(),
+    );
     items.push(...generated.items);
     random = generated.random;
   }
   if (flags.input !== undefined) items.push(...(await directoryItems(resolve(flags.input))));
   progress(`starting the local pipeline (moto, shard poller, sweeper, Step Functions executor, Glue worker); logs in ${runDir}`);
   // Loaded here, not at the top: every other command starts without the local runtime's modules.
-  const [{ serveLocal }, { startDashboardServer }] = await Promise.all([import('../../operator/operations/serveLocal'), import('../../dashboard/dashboardServer')]);
+  const [{ serveLocal }, { startDashboardServer }] = await Promise.all([
+    import('../../operator/operations/serveLocal'),
+    import('../../dashboard/dashboardServer'),
+  ]);
   const served = await serveLocal({
     runtime: {
       runDir,
       ...(flags.maxBatchFiles !== undefined || flags.lockLease !== undefined
-        ? { thresholds: { ...(flags.maxBatchFiles !== undefined ? { maxBatchFiles: flags.maxBatchFiles } : {}), ...(flags.lockLease !== undefined ? { lockLeaseSeconds: flags.lockLease } : {}) } }
+        ? {
+            thresholds: {
+              ...(flags.maxBatchFiles !== undefined ? { maxBatchFiles: flags.maxBatchFiles } : {}),
+              ...(flags.lockLease !== undefined ? { lockLeaseSeconds: flags.lockLease } : {}),
+            },
+          }
         : {}),
       ...(flags.batchingWindow !== undefined ? { batchingWindowMs: flags.batchingWindow * 1000 } : {}),
       ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
@@ -181,7 +218,9 @@ async function redriveLocalFailures(runtime: LocalRuntime): Promise<string[]> {
   const target = runtimeTarget(runtime);
   try {
     const outcomes = await redriveFailed(target, { now: () => new Date() });
-    return outcomes.map((o) => (o.status === 'started' ? `redrive: ${o.manifestId} started as ${o.executionName}` : `redrive: ${o.manifestId} skipped (${o.reason})`));
+    return outcomes.map((o) =>
+      o.status === 'started' ? `redrive: ${o.manifestId} started as ${o.executionName}` : `redrive: ${o.manifestId} skipped (${o.reason})`,
+    );
   } finally {
     target.close();
   }
@@ -196,7 +235,16 @@ export async function runLocalCommand(flags: LocalFlags): Promise<number> {
   const runDir = resolve(flags.runDir ?? join(PROJECT_ROOT, '.local', 'runs', stamp));
   const options: LocalRunOptions = {
     runDir,
-    ...(flags.generate !== undefined ? { generate: { files: flags.generate, dates: flags.dates, recordsPerFile: flags.records, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) } } : {}),
+    ...(flags.generate !== undefined
+      ? {
+          generate: {
+            files: flags.generate,
+            dates: flags.dates,
+            recordsPerFile: flags.records,
+            ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+          },
+        }
+      : {}),
     ...(flags.input !== undefined ? { inputDir: resolve(flags.input) } : {}),
     ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}),
     pace: { rate: flags.rate, ...(flags.delay !== undefined ? { delaySeconds: flags.delay } : {}) },
@@ -209,7 +257,12 @@ export async function runLocalCommand(flags: LocalFlags): Promise<number> {
     ...(flags.chaos !== undefined ? { chaosRate: flags.chaos } : {}),
     ...(flags.failGlueFor ? { failGlueForDates: flags.failGlueFor } : {}),
     ...(flags.maxBatchFiles !== undefined || flags.lockLease !== undefined
-      ? { thresholds: { ...(flags.maxBatchFiles !== undefined ? { maxBatchFiles: flags.maxBatchFiles } : {}), ...(flags.lockLease !== undefined ? { lockLeaseSeconds: flags.lockLease } : {}) } }
+      ? {
+          thresholds: {
+            ...(flags.maxBatchFiles !== undefined ? { maxBatchFiles: flags.maxBatchFiles } : {}),
+            ...(flags.lockLease !== undefined ? { lockLeaseSeconds: flags.lockLease } : {}),
+          },
+        }
       : {}),
     ...(flags.batchingWindow !== undefined ? { batchingWindowMs: flags.batchingWindow * 1000 } : {}),
     sweepIntervalMs: flags.sweepInterval * 1000,

@@ -1,11 +1,11 @@
 import { Command } from 'commander';
+import { type RedriveOutcome, redriveFailed, redriveManifest } from '../../operator/operations/redriveManifests';
 import { UsageError } from '../../operator/operatorError';
-import { redriveFailed, redriveManifest, type RedriveOutcome } from '../../operator/operations/redriveManifests';
-import { renderTable } from '../output/renderTable';
 import type { TargetFlags } from '../../operator/target/targetFlags';
+import { print, printJson } from '../output/print';
+import { renderTable } from '../output/renderTable';
 import { addTargetOptions, TARGET_HELP } from './targetOptions';
 import { withTarget } from './withTarget';
-import { print, printJson } from '../output/print';
 
 /** `redrive`: start a new execution for failed manifests. */
 

@@ -1,14 +1,22 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { formatBytes, formatCounts, formatNumber, formatSeconds } from '../../operator/format';
 import { listReports } from '../../operator/operations/listReports';
 import { parseSince } from '../../operator/operations/parseSince';
-import { REPORT_KINDS, reportTotals, type GlueReportRow, type LambdaReportRow, type ReportKind, type ReportRow, type ReportTotals } from '../../operator/operations/reportRows';
-import { formatBytes, formatCounts, formatNumber, formatSeconds } from '../../operator/format';
-import { renderTable } from '../output/renderTable';
+import {
+  type GlueReportRow,
+  type LambdaReportRow,
+  REPORT_KINDS,
+  type ReportKind,
+  type ReportRow,
+  type ReportTotals,
+  reportTotals,
+} from '../../operator/operations/reportRows';
 import type { TargetFlags } from '../../operator/target/targetFlags';
-import { addTargetOptions, TARGET_HELP } from './targetOptions';
-import { positiveInt } from './numberOptions';
-import { withTarget } from './withTarget';
 import { print, printJson } from '../output/print';
+import { renderTable } from '../output/renderTable';
+import { positiveInt } from './numberOptions';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
+import { withTarget } from './withTarget';
 
 /** `reports`: the metadata reports of the batcher/sweeper (logs/lambda) and the Glue job (logs/glue). */
 
@@ -29,7 +37,8 @@ ${TARGET_HELP}
 Exit codes: 0 ok (also when there are no reports), 2 bad flags, 3 pipeline unreachable.`;
 
 function kind(value: string): ReportKind {
-  if (!(REPORT_KINDS as readonly string[]).includes(value)) throw new InvalidArgumentError(`kind must be one of ${REPORT_KINDS.join(', ')}`);
+  if (!(REPORT_KINDS as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`kind must be one of ${REPORT_KINDS.join(', ')}`);
   return value as ReportKind;
 }
 
@@ -68,11 +77,22 @@ export function renderReports(rows: ReportRow[], totals: ReportTotals, since: Da
       out.push(
         renderTable(
           ['time', 'trigger', 'status', 'files', 'quarantined', 'duplicates', 'manifests', 'duration'],
-          lambda.map((r) => [time(r.at), r.trigger ?? '-', r.status ?? '-', String(r.filesProcessed), String(r.filesQuarantined), String(r.duplicateEvents), String(r.manifestsCreated), formatSeconds(r.durationSeconds)]),
+          lambda.map((r) => [
+            time(r.at),
+            r.trigger ?? '-',
+            r.status ?? '-',
+            String(r.filesProcessed),
+            String(r.filesQuarantined),
+            String(r.duplicateEvents),
+            String(r.manifestsCreated),
+            formatSeconds(r.durationSeconds),
+          ]),
         ),
       );
       const t = totals.lambda;
-      out.push(`total: ${t.filesProcessed} files, ${t.filesQuarantined} quarantined, ${t.duplicateEvents} duplicate events, ${t.manifestsCreated} manifests; duration avg ${formatSeconds(t.durationSeconds.avg)}, max ${formatSeconds(t.durationSeconds.max)}; ${t.withErrors} with errors`);
+      out.push(
+        `total: ${t.filesProcessed} files, ${t.filesQuarantined} quarantined, ${t.duplicateEvents} duplicate events, ${t.manifestsCreated} manifests; duration avg ${formatSeconds(t.durationSeconds.avg)}, max ${formatSeconds(t.durationSeconds.max)}; ${t.withErrors} with errors`,
+      );
     }
   }
   if (only !== 'lambda') {

@@ -1,14 +1,14 @@
 import { Command } from 'commander';
+import { formatBytes, formatCounts, formatSeconds } from '../../operator/format';
 import { collectStatus } from '../../operator/operations/collectStatus';
 import type { DateStatus } from '../../operator/operations/dateStatus';
-import { formatBytes, formatCounts, formatSeconds } from '../../operator/format';
-import { renderTable } from '../output/renderTable';
-import type { TargetFlags } from '../../operator/target/targetFlags';
-import { addTargetOptions, TARGET_HELP } from './targetOptions';
 import type { PipelineTarget } from '../../operator/target/pipelineTarget';
-import { positiveInt } from './numberOptions';
-import { withTarget } from './withTarget';
+import type { TargetFlags } from '../../operator/target/targetFlags';
 import { print, printJson } from '../output/print';
+import { renderTable } from '../output/renderTable';
+import { positiveInt } from './numberOptions';
+import { addTargetOptions, TARGET_HELP } from './targetOptions';
+import { withTarget } from './withTarget';
 
 /** `status`: per date, where the files stand, what waits and why, manifests by status, locks. */
 
@@ -30,7 +30,9 @@ Exit codes: 0 ok, 2 bad flags, 3 pipeline unreachable, 4 nothing tracked for --d
 export function statusCommand(): Command {
   return addTargetOptions(
     new Command('status')
-      .description("per date: files pending / manifested / converted / quarantined, pending bytes against the threshold, the oldest pending file's age, manifests by status, locks")
+      .description(
+        "per date: files pending / manifested / converted / quarantined, pending bytes against the threshold, the oldest pending file's age, manifests by status, locks",
+      )
       .option('--date <date>', 'one date (YYYY-MM-DD), with its manifests listed')
       .option('--days <n>', 'only the most recent n dates', positiveInt('--days'))
       .option('--json', 'print JSON', false),
@@ -39,7 +41,11 @@ export function statusCommand(): Command {
     .action(async (flags: StatusFlags) => {
       process.exitCode = await withTarget(flags, async (target) => {
         const now = new Date();
-        const dates = await collectStatus(target, { ...(flags.date ? { date: flags.date } : {}), ...(flags.days ? { days: flags.days } : {}), now });
+        const dates = await collectStatus(target, {
+          ...(flags.date ? { date: flags.date } : {}),
+          ...(flags.days ? { days: flags.days } : {}),
+          now,
+        });
         if (flags.json) printJson(statusJson(target, dates, now));
         else print(renderStatus(target, dates, Boolean(flags.date)));
         return 0;
@@ -51,7 +57,12 @@ function statusJson(target: PipelineTarget, dates: DateStatus[], now: Date) {
   return {
     target: target.description,
     at: now.toISOString(),
-    thresholds: { max_batch_files: target.config.maxBatchFiles, max_batch_bytes: target.config.maxBatchBytes, max_wait_seconds: target.config.maxWaitSeconds, lock_lease_seconds: target.config.lockLeaseSeconds },
+    thresholds: {
+      max_batch_files: target.config.maxBatchFiles,
+      max_batch_bytes: target.config.maxBatchBytes,
+      max_wait_seconds: target.config.maxWaitSeconds,
+      lock_lease_seconds: target.config.lockLeaseSeconds,
+    },
     dates: dates.map(({ fileList, ...rest }) => rest),
   };
 }
@@ -59,7 +70,8 @@ function statusJson(target: PipelineTarget, dates: DateStatus[], now: Date) {
 function lockText(status: DateStatus): string {
   const lock = status.lock;
   if (!lock || lock.state === 'free') return 'free';
-  if (lock.state === 'expired') return `expired ${formatSeconds(-(lock.expiresInSeconds ?? 0))} ago (token ${lock.token}, ${lock.owner ?? 'no owner'})`;
+  if (lock.state === 'expired')
+    return `expired ${formatSeconds(-(lock.expiresInSeconds ?? 0))} ago (token ${lock.token}, ${lock.owner ?? 'no owner'})`;
   return `held by ${lock.owner ?? '?'} (token ${lock.token}, expires in ${formatSeconds(lock.expiresInSeconds)})`;
 }
 
@@ -70,9 +82,25 @@ function nextText(status: DateStatus): string {
 
 export function renderStatus(target: PipelineTarget, dates: DateStatus[], detailed: boolean): string {
   const c = target.config;
-  const out = [`${target.description}: batches close at ${c.maxBatchFiles} files or ${formatBytes(c.maxBatchBytes)}; max wait ${formatSeconds(c.maxWaitSeconds)}; lock lease ${formatSeconds(c.lockLeaseSeconds)}`, ''];
+  const out = [
+    `${target.description}: batches close at ${c.maxBatchFiles} files or ${formatBytes(c.maxBatchBytes)}; max wait ${formatSeconds(c.maxWaitSeconds)}; lock lease ${formatSeconds(c.lockLeaseSeconds)}`,
+    '',
+  ];
   if (dates.length === 0) return [...out, 'no dates tracked yet'].join('\n');
-  const header = ['date', 'files', 'pending', 'manifested', 'converted', 'failed', 'quarantined', 'pending bytes', 'oldest pending', 'next', 'manifests', 'lock'];
+  const header = [
+    'date',
+    'files',
+    'pending',
+    'manifested',
+    'converted',
+    'failed',
+    'quarantined',
+    'pending bytes',
+    'oldest pending',
+    'next',
+    'manifests',
+    'lock',
+  ];
   const rows = dates.map((d) => [
     d.date,
     String(d.files.tracked),
@@ -96,10 +124,19 @@ export function renderStatus(target: PipelineTarget, dates: DateStatus[], detail
         out.push(
           renderTable(
             ['manifest', 'status', 'files', 'bytes', 'created', 'updated', 'redrives'],
-            d.manifests.list.map((m) => [m.name, m.status, String(m.fileCount), formatBytes(m.totalBytes), m.createdAt ?? '-', m.updatedAt ?? '-', String(m.redrives)]),
+            d.manifests.list.map((m) => [
+              m.name,
+              m.status,
+              String(m.fileCount),
+              formatBytes(m.totalBytes),
+              m.createdAt ?? '-',
+              m.updatedAt ?? '-',
+              String(m.redrives),
+            ]),
           ),
         );
-        for (const m of d.manifests.list.filter((x) => x.errorMessage && x.status !== 'completed')) out.push(`error of ${m.name}: ${m.errorMessage}`);
+        for (const m of d.manifests.list.filter((x) => x.errorMessage && x.status !== 'completed'))
+          out.push(`error of ${m.name}: ${m.errorMessage}`);
       }
       if (d.quarantined.length > 0) {
         out.push('', `quarantined under ${d.date}:`);

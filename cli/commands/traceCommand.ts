@@ -1,10 +1,10 @@
 import { Command } from 'commander';
-import { traceFile, type FileTrace } from '../../operator/operations/traceFile';
 import { formatBytes } from '../../operator/format';
+import { type FileTrace, traceFile } from '../../operator/operations/traceFile';
 import type { TargetFlags } from '../../operator/target/targetFlags';
+import { print, printJson } from '../output/print';
 import { addTargetOptions, TARGET_HELP } from './targetOptions';
 import { withTarget } from './withTarget';
-import { print, printJson } from '../output/print';
 
 /** `trace <file>`: where one file is, from arrival to Parquet (or quarantine). */
 
@@ -23,7 +23,9 @@ Exit codes: 0 found (whatever its state), 2 bad flags, 3 pipeline unreachable, 4
 export function traceCommand(): Command {
   return addTargetOptions(
     new Command('trace')
-      .description('where one file is: tracked or quarantined, its manifest, the execution, the Parquet folder and files, its rejected lines')
+      .description(
+        'where one file is: tracked or quarantined, its manifest, the execution, the Parquet folder and files, its rejected lines',
+      )
       .argument('<file>', 'file name (2026-01-30-x.ndjson) or object key (pipeline/input/2026-01-30-x.ndjson)')
       .option('--json', 'print JSON', false),
   )
@@ -41,20 +43,30 @@ export function traceCommand(): Command {
 export function renderTrace(trace: FileTrace): string {
   const out = [`${trace.key}`, `  date:        ${trace.date}`, `  state:       ${trace.state}`];
   if (trace.quarantine) {
-    out.push(`  quarantined: ${trace.quarantine.reason}${trace.quarantine.detail ? ` (${trace.quarantine.detail})` : ''}`, `  moved to:    ${trace.quarantine.path ?? '-'}`);
+    out.push(
+      `  quarantined: ${trace.quarantine.reason}${trace.quarantine.detail ? ` (${trace.quarantine.detail})` : ''}`,
+      `  moved to:    ${trace.quarantine.path ?? '-'}`,
+    );
     return out.join('\n');
   }
-  if (trace.file) out.push(`  tracked:     ${trace.file.status}, ${formatBytes(trace.file.sizeBytes)}, arrived ${trace.file.createdAt ?? '?'}`);
+  if (trace.file)
+    out.push(`  tracked:     ${trace.file.status}, ${formatBytes(trace.file.sizeBytes)}, arrived ${trace.file.createdAt ?? '?'}`);
   if (!trace.manifest) {
     out.push('  manifest:    none yet (waiting for its batch; see `status --date`)');
     return out.join('\n');
   }
   const m = trace.manifest;
-  out.push(`  manifest:    ${m.name} (${m.status}, ${m.fileCount} files${m.redrives ? `, redriven ${m.redrives}x` : ''})`, `               ${m.manifestPath ?? ''}`);
+  out.push(
+    `  manifest:    ${m.name} (${m.status}, ${m.fileCount} files${m.redrives ? `, redriven ${m.redrives}x` : ''})`,
+    `               ${m.manifestPath ?? ''}`,
+  );
   if (m.errorMessage) out.push(`  error:       ${m.errorMessage.slice(0, 300)}`);
   if (trace.execution) {
     const e = trace.execution;
-    out.push(`  execution:   ${e.arn ?? '-'}`, `               ${e.status}${e.source === 'tracking-table' ? ' (from the MANIFEST record)' : ''}`);
+    out.push(
+      `  execution:   ${e.arn ?? '-'}`,
+      `               ${e.status}${e.source === 'tracking-table' ? ' (from the MANIFEST record)' : ''}`,
+    );
   }
   if (trace.output) {
     out.push(`  parquet:     ${trace.output.folder}`);
@@ -68,7 +80,8 @@ export function renderTrace(trace: FileTrace): string {
   }
   if (trace.rejects) {
     out.push(`  rejects:     ${trace.rejects.path}${trace.rejects.lines.length === 0 ? ' (none from this file)' : ''}`);
-    for (const line of trace.rejects.lines.slice(0, 20)) out.push(`               line ${line.line_number}: ${line.reason}: ${line.raw_line.slice(0, 80)}`);
+    for (const line of trace.rejects.lines.slice(0, 20))
+      out.push(`               line ${line.line_number}: ${line.reason}: ${line.raw_line.slice(0, 80)}`);
     if (trace.rejects.lines.length > 20) out.push(`               ... and ${trace.rejects.lines.length - 20} more`);
   }
   return out.join('\n');

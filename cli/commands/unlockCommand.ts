@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { unlockDate } from '../../operator/operations/unlockDate';
 import type { TargetFlags } from '../../operator/target/targetFlags';
+import { print, printJson } from '../output/print';
 import { addTargetOptions, TARGET_HELP } from './targetOptions';
 import { withTarget } from './withTarget';
-import { print, printJson } from '../output/print';
 
 /** `unlock --date D`: free a stale per-date lock, keeping its fencing token. */
 
@@ -41,7 +41,9 @@ export function unlockCommand(): Command {
         else if (outcome.outcome === 'already-free') print(`the lock on ${outcome.date} is already free (token ${outcome.before.token})`);
         else {
           const b = outcome.before;
-          print(`freed the lock on ${outcome.date} (${b.state === 'held' ? 'forced: its lease was still running' : 'its lease had expired'}; owner ${b.owner ?? '?'}, token ${b.token}, lease until ${b.expiresAt})`);
+          print(
+            `freed the lock on ${outcome.date} (${b.state === 'held' ? 'forced: its lease was still running' : 'its lease had expired'}; owner ${b.owner ?? '?'}, token ${b.token}, lease until ${b.expiresAt})`,
+          );
         }
         return 0;
       });

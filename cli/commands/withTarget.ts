@@ -1,5 +1,5 @@
-import { resolveTarget } from '../../operator/target/resolveTarget';
 import type { PipelineTarget } from '../../operator/target/pipelineTarget';
+import { resolveTarget } from '../../operator/target/resolveTarget';
 import { targetFailure } from '../../operator/target/targetFailure';
 import type { TargetFlags } from '../../operator/target/targetFlags';
 

@@ -1,15 +1,15 @@
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  type QueryCommandInput,
   TransactWriteCommand,
   UpdateCommand,
-  type DynamoDBDocumentClient,
-  type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ttlAfterDays } from '../domain/dates';
-import { MANIFEST_SK_PREFIX, manifestSortKey, s3Uri, type Manifest } from '../domain/manifest';
+import { MANIFEST_SK_PREFIX, type Manifest, manifestSortKey, s3Uri } from '../domain/manifest';
 import type { WindowState } from '../domain/window';
 import type {
   CommitOutcome,
@@ -45,7 +45,11 @@ const MAX_TX_ATTEMPTS = 8;
 
 export class TrackingStoreError extends Error {
   override readonly name = 'TrackingStoreError';
-  constructor(message: string, readonly context: Record<string, unknown>, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly context: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -53,14 +57,20 @@ export class TrackingStoreError extends Error {
 /** A file already belongs to another manifest: the exactly-once invariant would break, so stop loudly. */
 export class ManifestOwnershipError extends Error {
   override readonly name = 'ManifestOwnershipError';
-  constructor(readonly manifest: string, readonly date: string) {
+  constructor(
+    readonly manifest: string,
+    readonly date: string,
+  ) {
     super(`a file of manifest ${manifest} (date ${date}) is already manifested elsewhere`);
   }
 }
 
 class FencedError extends Error {
   override readonly name = 'FencedError';
-  constructor(readonly date: string, readonly token: number) {
+  constructor(
+    readonly date: string,
+    readonly token: number,
+  ) {
     super(`lease ${token} on ${date} is no longer held`);
   }
 }
@@ -165,11 +175,15 @@ export class DynamoTrackingStore implements TrackingStore {
           continue;
         }
         if (attempt >= MAX_TX_ATTEMPTS) {
-          throw new TrackingStoreError('could not register files: transaction kept being cancelled', {
-            date,
-            files: candidates.length,
-            reasons: reasons.map((r) => r.Code),
-          }, { cause: error });
+          throw new TrackingStoreError(
+            'could not register files: transaction kept being cancelled',
+            {
+              date,
+              files: candidates.length,
+              reasons: reasons.map((r) => r.Code),
+            },
+            { cause: error },
+          );
         }
         await this.sleep(backoffMs(attempt));
       }
@@ -191,9 +205,7 @@ export class DynamoTrackingStore implements TrackingStore {
       KeyConditionExpression: 'window_pk = :w',
       ExpressionAttributeValues: { ':w': WINDOW_PK_VALUE },
     });
-    return items
-      .filter((item) => typeof item.date_prefix === 'string')
-      .map((item) => windowFromItem(item.date_prefix as string, item));
+    return items.filter((item) => typeof item.date_prefix === 'string').map((item) => windowFromItem(item.date_prefix as string, item));
   }
 
   async acquireLock(date: string, owner: string): Promise<Lease | null> {
@@ -329,7 +341,11 @@ export class DynamoTrackingStore implements TrackingStore {
         const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
         if (codes.includes('ConditionalCheckFailed')) return 'fenced';
         if (attempt >= MAX_TX_ATTEMPTS) {
-          throw new TrackingStoreError('could not commit manifest: transaction kept being cancelled', { manifest: manifest.id, codes }, { cause: error });
+          throw new TrackingStoreError(
+            'could not commit manifest: transaction kept being cancelled',
+            { manifest: manifest.id, codes },
+            { cause: error },
+          );
         }
         await this.sleep(backoffMs(attempt));
       }
@@ -353,7 +369,9 @@ export class DynamoTrackingStore implements TrackingStore {
           Update: {
             TableName: this.table,
             Key: { date_prefix: date, file_key: WINDOW_SK },
-            UpdateExpression: oldestPendingAt ? 'SET oldest_pending_at = :oldest, updated_at = :now' : 'SET updated_at = :now REMOVE oldest_pending_at',
+            UpdateExpression: oldestPendingAt
+              ? 'SET oldest_pending_at = :oldest, updated_at = :now'
+              : 'SET updated_at = :now REMOVE oldest_pending_at',
             ExpressionAttributeValues: { ':now': nowIso, ...(oldestPendingAt ? { ':oldest': oldestPendingAt } : {}) },
           },
         },
@@ -404,7 +422,8 @@ export class DynamoTrackingStore implements TrackingStore {
         TableName: this.table,
         Key: { date_prefix: manifest.date, file_key: manifestSortKey(manifest.name) },
         ConditionExpression: 'attribute_exists(file_key)',
-        UpdateExpression: 'SET execution_arn = if_not_exists(execution_arn, :arn), started_at = if_not_exists(started_at, :now), updated_at = :now',
+        UpdateExpression:
+          'SET execution_arn = if_not_exists(execution_arn, :arn), started_at = if_not_exists(started_at, :now), updated_at = :now',
         ExpressionAttributeValues: { ':arn': executionArn, ':now': nowIso },
       }),
     );
@@ -468,7 +487,11 @@ export class DynamoTrackingStore implements TrackingStore {
     );
   }
 
-  private async sendWithRetry(command: TransactWriteCommand, onConditionFailed: () => Error, context: Record<string, unknown>): Promise<void> {
+  private async sendWithRetry(
+    command: TransactWriteCommand,
+    onConditionFailed: () => Error,
+    context: Record<string, unknown>,
+  ): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.db.send(command);

@@ -6,20 +6,26 @@ import {
   NoSuchKey,
   NotFound,
   PutObjectCommand,
-  S3ServiceException,
   type S3Client,
+  S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { ObjectStore } from '../services/ports';
 
 export class ObjectStoreError extends Error {
   override readonly name = 'ObjectStoreError';
-  constructor(message: string, readonly context: Record<string, unknown>, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly context: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
 
 const isMissing = (error: unknown) =>
-  error instanceof NoSuchKey || error instanceof NotFound || (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404);
+  error instanceof NoSuchKey ||
+  error instanceof NotFound ||
+  (error instanceof S3ServiceException && error.$metadata.httpStatusCode === 404);
 
 const isPreconditionFailed = (error: unknown) =>
   error instanceof S3ServiceException && (error.name === 'PreconditionFailed' || error.$metadata.httpStatusCode === 412);

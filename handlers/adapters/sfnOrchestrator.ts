@@ -1,10 +1,14 @@
-import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import type { ExecutionInput } from '../domain/manifest';
 import type { Orchestrator } from '../services/ports';
 
 export class OrchestratorError extends Error {
   override readonly name = 'OrchestratorError';
-  constructor(message: string, readonly context: Record<string, unknown>, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    readonly context: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }

@@ -95,7 +95,8 @@ export function generatedFileName(date: string, index: number, at: Date, uuid: s
 
 /** Today and the `count - 1` UTC dates before it, oldest first. */
 export function recentDates(count: number, now: Date): string[] {
-  if (!Number.isInteger(count) || count < 1) throw new GeneratorInputError(`dates must be a positive integer, got ${count}`, 'dates', count);
+  if (!Number.isInteger(count) || count < 1)
+    throw new GeneratorInputError(`dates must be a positive integer, got ${count}`, 'dates', count);
   const today = utcDate(now);
   return Array.from({ length: count }, (_, i) => addDays(today, i - (count - 1)));
 }

@@ -47,6 +47,10 @@ export interface LambdaReport {
 }
 
 export function lambdaReportKey(at: Date, requestId: string): string {
-  const hex = requestId.replace(/[^0-9a-f]/gi, '').toLowerCase().padEnd(8, '0').slice(0, 8);
+  const hex = requestId
+    .replace(/[^0-9a-f]/gi, '')
+    .toLowerCase()
+    .padEnd(8, '0')
+    .slice(0, 8);
   return `logs/lambda/${reportStamp(at)}-${hex}-0001.json`;
 }

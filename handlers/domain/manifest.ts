@@ -59,12 +59,7 @@ export class ManifestFormatError extends Error {
 }
 
 /** Builds a manifest, checking once more, just before it is written, that it holds exactly one date. */
-export function buildManifest(input: {
-  date: string;
-  seq: number;
-  at: Date;
-  files: (ManifestFile & { date: string })[];
-}): Manifest {
+export function buildManifest(input: { date: string; seq: number; at: Date; files: (ManifestFile & { date: string })[] }): Manifest {
   const dates = [...new Set(input.files.map((f) => f.date))];
   if (dates.length !== 1 || dates[0] !== input.date) throw new MixedDatesError([input.date, ...dates.filter((d) => d !== input.date)]);
   const name = manifestName(input.seq, input.at);
@@ -106,7 +101,9 @@ export function toManifestDocument(manifest: Manifest): ManifestDocument {
       file_count: manifest.files.length,
       total_bytes: manifest.totalBytes,
       created_at: manifest.createdAt,
-      files: manifest.files.map((f) => (f.etag ? { key: f.key, size_bytes: f.sizeBytes, etag: f.etag } : { key: f.key, size_bytes: f.sizeBytes })),
+      files: manifest.files.map((f) =>
+        f.etag ? { key: f.key, size_bytes: f.sizeBytes, etag: f.etag } : { key: f.key, size_bytes: f.sizeBytes },
+      ),
     },
   };
 }
@@ -116,7 +113,9 @@ export function fromManifestDocument(raw: unknown): Manifest {
   if (!parsed.success) throw new ManifestFormatError(`manifest document is malformed: ${parsed.error.message}`);
   const { fileLocations, metadata } = parsed.data;
   if (fileLocations.length !== metadata.files.length) {
-    throw new ManifestFormatError(`manifest ${metadata.manifest_id} lists ${fileLocations.length} locations but ${metadata.files.length} files`);
+    throw new ManifestFormatError(
+      `manifest ${metadata.manifest_id} lists ${fileLocations.length} locations but ${metadata.files.length} files`,
+    );
   }
   const files = fileLocations.map((loc, i) => {
     const { bucket, key } = parseS3Uri(loc.URIPrefixes[0] as string);

@@ -46,9 +46,7 @@ export function parseInputKey(key: string): ParsedName {
   }
   const datePart = /^(\d{4}-\d{2}-\d{2})-/.exec(basename);
   if (!datePart) {
-    const reason = /^\d{8}[-_]/.test(basename) || /^\d{4}([-_.])\d{1,2}\1\d{1,2}[-_]/.test(basename)
-      ? 'bad-date-format'
-      : 'no-date-prefix';
+    const reason = /^\d{8}[-_]/.test(basename) || /^\d{4}([-_.])\d{1,2}\1\d{1,2}[-_]/.test(basename) ? 'bad-date-format' : 'no-date-prefix';
     return { ok: false, reason, basename };
   }
   const date = datePart[1] as string;

@@ -77,7 +77,12 @@ export function stateMachineDefinition(params: StateMachineParams): Record<strin
         Retry: [
           {
             // Job queuing / MaxConcurrentRuns make this rare; the retry is the safety net.
-            ErrorEquals: ['Glue.ConcurrentRunsExceededException', 'Glue.ThrottlingException', 'Glue.InternalServiceException', 'Glue.OperationTimeoutException'],
+            ErrorEquals: [
+              'Glue.ConcurrentRunsExceededException',
+              'Glue.ThrottlingException',
+              'Glue.InternalServiceException',
+              'Glue.OperationTimeoutException',
+            ],
             IntervalSeconds: 30,
             BackoffRate: 2,
             MaxAttempts: 8,
@@ -101,7 +106,8 @@ export function stateMachineDefinition(params: StateMachineParams): Record<strin
         Parameters: {
           TableName: params.tableName,
           Key: manifestKey(),
-          UpdateExpression: 'SET #status = :completed, glue_job_run_id = :run, completed_time = :now, updated_at = :now REMOVE error_message',
+          UpdateExpression:
+            'SET #status = :completed, glue_job_run_id = :run, completed_time = :now, updated_at = :now REMOVE error_message',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':completed': { S: 'completed' },
@@ -131,7 +137,11 @@ export function stateMachineDefinition(params: StateMachineParams): Record<strin
         Retry: dynamoRetry,
         Next: 'Failed',
       },
-      Failed: { Type: 'Fail', Error: 'ManifestConversionFailed', Cause: 'The Glue job failed; the MANIFEST record holds the error. Redrive with `ndjson-parquet redrive`.' },
+      Failed: {
+        Type: 'Fail',
+        Error: 'ManifestConversionFailed',
+        Cause: 'The Glue job failed; the MANIFEST record holds the error. Redrive with `ndjson-parquet redrive`.',
+      },
     },
   };
 }

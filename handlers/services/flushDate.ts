@@ -1,8 +1,8 @@
 import { isBeforeToday } from '../domain/dates';
 import type { ReportManifest } from '../domain/lambdaReport';
 import { byArrival, planBatches } from '../domain/planner';
-import { buildAndStartManifest, resumeManifest } from './manifestBuilder';
 import type { BatchingDeps } from './deps';
+import { buildAndStartManifest, resumeManifest } from './manifestBuilder';
 import type { Lease, TrackedFile } from './ports';
 
 export type FlushStatus = 'planned' | 'locked' | 'fenced' | 'lease-expiring';

@@ -1,10 +1,10 @@
+import type { LambdaReport } from '../domain/lambdaReport';
 import { checkSize, parseInputKey, QUARANTINE_REASONS } from '../domain/names';
 import { decodeRecord, type ObjectCreated } from '../domain/s3Event';
-import type { LambdaReport } from '../domain/lambdaReport';
-import { quarantineFile } from './quarantineFile';
 import type { BatchingDeps } from './deps';
-import type { TrackedFile } from './ports';
 import { describeError } from './describeError';
+import type { TrackedFile } from './ports';
+import { quarantineFile } from './quarantineFile';
 
 export interface IncomingRecord {
   /** What the event source checkpoints on (the Kinesis sequence number). */
@@ -60,7 +60,8 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
       try {
         const outcome = await quarantineFile(deps, event, reason, name.date);
         if (outcome === 'quarantined') result.quarantined.push({ key: event.key, reason, detail: QUARANTINE_REASONS[reason] });
-        if (outcome === 'source-missing') result.skipped.push({ reason: 'source-missing', detail: `${event.key} was deleted before it could be quarantined` });
+        if (outcome === 'source-missing')
+          result.skipped.push({ reason: 'source-missing', detail: `${event.key} was deleted before it could be quarantined` });
       } catch (error) {
         result.failedIds.push(record.id);
         result.errors.push({ stage: 'quarantine', message: describeError(error) });
@@ -77,7 +78,10 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
 
   for (const [date, group] of byDate) {
     try {
-      const outcome = await deps.tracking.registerFiles(date, group.map((g) => g.file));
+      const outcome = await deps.tracking.registerFiles(
+        date,
+        group.map((g) => g.file),
+      );
       result.registered += outcome.registered.length;
       result.duplicates += outcome.duplicates.length;
       const bytes = outcome.registered.reduce((sum, f) => sum + f.sizeBytes, 0);
@@ -103,7 +107,11 @@ const HEAD_CONCURRENCY = 16;
  * with a metric and a line in the report. HEAD also gives the object's current ETag, which the manifest
  * carries so the Glue job can refuse a file that changed after it was batched.
  */
-async function dropMissingObjects(deps: BatchingDeps, byDate: Map<string, { file: TrackedFile; id: string }[]>, result: IngestResult): Promise<void> {
+async function dropMissingObjects(
+  deps: BatchingDeps,
+  byDate: Map<string, { file: TrackedFile; id: string }[]>,
+  result: IngestResult,
+): Promise<void> {
   const entries = [...byDate.values()].flat();
   const missing = new Set<TrackedFile>();
   let next = 0;

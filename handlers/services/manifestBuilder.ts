@@ -1,14 +1,14 @@
+import type { ReportManifest } from '../domain/lambdaReport';
 import {
   buildManifest,
   executionInput,
   fromManifestDocument,
+  type Manifest,
   manifestObjectKey,
   parseS3Uri,
   s3Uri,
   toManifestDocument,
-  type Manifest,
 } from '../domain/manifest';
-import type { ReportManifest } from '../domain/lambdaReport';
 import type { BatchingDeps } from './deps';
 import type { Lease, TrackedFile } from './ports';
 
@@ -34,7 +34,10 @@ export class ManifestConflictError extends Error {
 
 export class ManifestResumeError extends Error {
   override readonly name = 'ManifestResumeError';
-  constructor(message: string, readonly context: Record<string, unknown>) {
+  constructor(
+    message: string,
+    readonly context: Record<string, unknown>,
+  ) {
     super(message);
   }
 }

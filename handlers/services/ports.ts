@@ -1,7 +1,7 @@
-import type { Manifest, ExecutionInput } from '../domain/manifest';
+import type { ExecutionInput, Manifest } from '../domain/manifest';
+import type { QuarantineReason } from '../domain/names';
 import type { PendingFile } from '../domain/planner';
 import type { WindowState } from '../domain/window';
-import type { QuarantineReason } from '../domain/names';
 
 /**
  * The ports the batching services need. Adapters in handlers/adapters implement them over the AWS SDK;
@@ -57,7 +57,12 @@ export interface TrackingStore {
   releaseLock(lease: Lease): Promise<void>;
   listPending(date: string): Promise<TrackedFile[]>;
   /** The commit point of a manifest, fenced by the lease: record + window counters + open-manifest mark. */
-  commitManifest(lease: Lease, manifest: Manifest, manifestPath: string, window: { expectedSeq: number; oldestPendingAt: string | null }): Promise<CommitOutcome>;
+  commitManifest(
+    lease: Lease,
+    manifest: Manifest,
+    manifestPath: string,
+    window: { expectedSeq: number; oldestPendingAt: string | null },
+  ): Promise<CommitOutcome>;
   /** Repairs the window's oldest-pending time from the pending set just read; fenced by the lease. */
   setOldestPending(lease: Lease, date: string, oldestPendingAt: string | null): Promise<CommitOutcome>;
   /** Marks the manifest's files manifested and drops their pending markers; idempotent. */
@@ -76,7 +81,11 @@ export interface ObjectStore {
   putJson(bucket: string, key: string, body: unknown): Promise<void>;
   getJson(bucket: string, key: string): Promise<unknown>;
   /** Copies the object to the quarantine bucket with the reason in its metadata, then deletes it. */
-  moveObject(from: { bucket: string; key: string }, to: { bucket: string; key: string }, metadata: Record<string, string>): Promise<'moved' | 'source-missing'>;
+  moveObject(
+    from: { bucket: string; key: string },
+    to: { bucket: string; key: string },
+    metadata: Record<string, string>,
+  ): Promise<'moved' | 'source-missing'>;
   exists(bucket: string, key: string): Promise<boolean>;
   /** Size and ETag of an object, or null when it does not exist (any more). */
   head(bucket: string, key: string): Promise<{ sizeBytes: number; etag?: string } | null>;

@@ -1,5 +1,5 @@
-import { QUARANTINE_REASONS, type QuarantineReason } from '../domain/names';
 import { s3Uri } from '../domain/manifest';
+import { QUARANTINE_REASONS, type QuarantineReason } from '../domain/names';
 import type { ObjectCreated } from '../domain/s3Event';
 import type { BatchingDeps } from './deps';
 

@@ -1,9 +1,9 @@
+import { type LambdaReport, lambdaReportKey } from '../domain/lambdaReport';
 import { dueReason } from '../domain/window';
-import { lambdaReportKey, type LambdaReport } from '../domain/lambdaReport';
-import { flushDate, type FlushOutcome } from './flushDate';
-import { describeError } from './describeError';
-import { ingestRecords, type IncomingRecord } from './ingestRecords';
 import type { BatchingDeps } from './deps';
+import { describeError } from './describeError';
+import { type FlushOutcome, flushDate } from './flushDate';
+import { type IncomingRecord, ingestRecords } from './ingestRecords';
 
 export interface Invocation {
   requestId: string;
@@ -56,7 +56,10 @@ export function assembleReport(
   invocation: Invocation,
   started: Date,
   recordsReceived: number,
-  ingest: Pick<Awaited<ReturnType<typeof ingestRecords>>, 'filesProcessed' | 'registered' | 'bytesRegistered' | 'duplicates' | 'quarantined' | 'skipped' | 'failedIds'>,
+  ingest: Pick<
+    Awaited<ReturnType<typeof ingestRecords>>,
+    'filesProcessed' | 'registered' | 'bytesRegistered' | 'duplicates' | 'quarantined' | 'skipped' | 'failedIds'
+  >,
   flushes: FlushOutcome[],
   errors: LambdaReport['errors'],
   trigger: LambdaReport['execution_info']['trigger'],
@@ -88,7 +91,12 @@ export function assembleReport(
     manifests,
     quarantined: ingest.quarantined,
     skipped: ingest.skipped,
-    dates: flushes.map((f) => ({ date_prefix: f.date, outcome: f.status, pending_files: f.remainderFiles, pending_bytes: f.remainderBytes })),
+    dates: flushes.map((f) => ({
+      date_prefix: f.date,
+      outcome: f.status,
+      pending_files: f.remainderFiles,
+      pending_bytes: f.remainderBytes,
+    })),
     errors,
     timestamp: deps.now().toISOString(),
   };

@@ -1,9 +1,9 @@
+import { type LambdaReport, lambdaReportKey } from '../domain/lambdaReport';
 import { dueReason } from '../domain/window';
-import { lambdaReportKey, type LambdaReport } from '../domain/lambdaReport';
-import { flushDate, type FlushOutcome } from './flushDate';
-import { describeError } from './describeError';
-import { assembleReport, type Invocation } from './runBatcher';
 import type { BatchingDeps } from './deps';
+import { describeError } from './describeError';
+import { type FlushOutcome, flushDate } from './flushDate';
+import { assembleReport, type Invocation } from './runBatcher';
 
 export interface StuckManifest {
   date_prefix: string;
@@ -24,7 +24,11 @@ export interface SweepResult {
  * (previous UTC day, oldest pending file older than maxWaitSeconds, a manifest left half-built), with the
  * same lock and fencing as the batcher, so running it beside the batcher or twice at once is harmless.
  */
-export async function runSweeper(deps: BatchingDeps, invocation: Invocation, options: { forceDates?: string[] } = {}): Promise<SweepResult> {
+export async function runSweeper(
+  deps: BatchingDeps,
+  invocation: Invocation,
+  options: { forceDates?: string[] } = {},
+): Promise<SweepResult> {
   const started = deps.now();
   const flushes: FlushOutcome[] = [];
   const errors: LambdaReport['errors'] = [];
@@ -42,13 +46,18 @@ export async function runSweeper(deps: BatchingDeps, invocation: Invocation, opt
       deps.log.error('sweep of a date failed; the next sweep tries again', { date: window.date, error: describeError(error) });
     }
   }
-  const stuck = await findStuckManifests(deps, windows.map((w) => w.date), errors);
+  const stuck = await findStuckManifests(
+    deps,
+    windows.map((w) => w.date),
+    errors,
+  );
   deps.metrics.count('ManifestsStuck', stuck.length);
   const noIngest = { filesProcessed: 0, registered: 0, bytesRegistered: 0, duplicates: 0, quarantined: [], skipped: [], failedIds: [] };
   const report = { ...assembleReport(deps, invocation, started, 0, noIngest, flushes, errors, 'schedule'), stuck_manifests: stuck };
   const reportKey = lambdaReportKey(started, invocation.requestId);
   // A quiet sweep leaves no report: one a minute saying "nothing to do" would bury the ones that matter.
-  if (flushes.length > 0 || errors.length > 0 || stuck.length > 0) await deps.objects.putJson(deps.config.manifestBucket, reportKey, report);
+  if (flushes.length > 0 || errors.length > 0 || stuck.length > 0)
+    await deps.objects.putJson(deps.config.manifestBucket, reportKey, report);
   deps.metrics.flush();
   return { report, reportKey, flushes };
 }
@@ -65,12 +74,19 @@ async function findStuckManifests(deps: BatchingDeps, dates: string[], errors: L
       for (const record of await deps.tracking.listUnfinishedManifests(date)) {
         const since = record.updatedAt ?? '';
         if (!since || Date.parse(since) > bound) continue;
-        stuck.push({ date_prefix: date, manifest: record.name, status: record.status, since, ...(record.executionArn ? { execution_arn: record.executionArn } : {}) });
+        stuck.push({
+          date_prefix: date,
+          manifest: record.name,
+          status: record.status,
+          since,
+          ...(record.executionArn ? { execution_arn: record.executionArn } : {}),
+        });
       }
     } catch (error) {
       errors.push({ stage: 'stuck-check', message: describeError(error), date_prefix: date });
     }
   }
-  if (stuck.length > 0) deps.log.warn('manifests have not finished within the stuck bound', { stuck, minutes: deps.config.stuckProcessingMinutes });
+  if (stuck.length > 0)
+    deps.log.warn('manifests have not finished within the stuck bound', { stuck, minutes: deps.config.stuckProcessingMinutes });
   return stuck;
 }

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { manifestSortKey } from '../../handlers/domain/manifest';
 
 /**
@@ -25,7 +25,13 @@ export class ManifestRedriveStore {
           ConditionExpression: '#status = :expected AND (attribute_not_exists(redrive_count) OR redrive_count = :seen)',
           UpdateExpression: 'SET #status = :pending, updated_at = :now, redriven_at = :now ADD redrive_count :one',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':expected': expectedStatus, ':seen': seenRedrives, ':pending': 'pending', ':now': now.toISOString(), ':one': 1 },
+          ExpressionAttributeValues: {
+            ':expected': expectedStatus,
+            ':seen': seenRedrives,
+            ':pending': 'pending',
+            ':now': now.toISOString(),
+            ':one': 1,
+          },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
@@ -46,7 +52,13 @@ export class ManifestRedriveStore {
           ConditionExpression: '#status = :pending AND redrive_count = :n',
           UpdateExpression: 'SET #status = :failed, error_message = :reason, updated_at = :now',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':pending': 'pending', ':n': redrive, ':failed': 'failed', ':reason': reason, ':now': now.toISOString() },
+          ExpressionAttributeValues: {
+            ':pending': 'pending',
+            ':n': redrive,
+            ':failed': 'failed',
+            ':reason': reason,
+            ':now': now.toISOString(),
+          },
         }),
       );
     } catch (error) {

@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, NoSuchKey, type S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 
 /** Listing and reading objects (reports, Parquet files, rejects) beside S3ObjectStore's JSON reads. */
 

@@ -1,4 +1,4 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 
 /**
  * The read side the operator commands need beyond the batcher's TrackingStore port: every item of one
@@ -34,7 +34,9 @@ export class TrackingReader {
   }
 
   async item(date: string, sortKey: string): Promise<TrackingItem | null> {
-    const result = await this.db.send(new GetCommand({ TableName: this.tableName, Key: { date_prefix: date, file_key: sortKey }, ConsistentRead: true }));
+    const result = await this.db.send(
+      new GetCommand({ TableName: this.tableName, Key: { date_prefix: date, file_key: sortKey }, ConsistentRead: true }),
+    );
     return (result.Item as TrackingItem | undefined) ?? null;
   }
 }

@@ -1,9 +1,9 @@
-import { isCalendarDate } from '../../handlers/domain/dates';
 import { DynamoTrackingStore } from '../../handlers/adapters/dynamoTrackingStore';
+import { isCalendarDate } from '../../handlers/domain/dates';
 import { TrackingReader } from '../adapters/trackingReader';
 import { NotFoundError, UsageError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
-import { dateStatus, type DateStatus } from './dateStatus';
+import { type DateStatus, dateStatus } from './dateStatus';
 
 /** Quarantined files whose name carries no date are recorded under this partition. */
 export const UNDATED = 'undated';
@@ -16,7 +16,8 @@ export interface StatusQuery {
 }
 
 export function checkDate(date: string): string {
-  if (date !== UNDATED && !isCalendarDate(date)) throw new UsageError(`--date must be a real YYYY-MM-DD date (or "${UNDATED}"), got "${date}"`);
+  if (date !== UNDATED && !isCalendarDate(date))
+    throw new UsageError(`--date must be a real YYYY-MM-DD date (or "${UNDATED}"), got "${date}"`);
   return date;
 }
 

@@ -1,5 +1,5 @@
 import { MANIFEST_SK_PREFIX } from '../../handlers/domain/manifest';
-import { dueReason, type DueReason, type WindowPolicy } from '../../handlers/domain/window';
+import { type DueReason, dueReason, type WindowPolicy } from '../../handlers/domain/window';
 import { readableError } from '../../local/readableError';
 import type { TrackingItem } from '../adapters/trackingReader';
 
@@ -127,7 +127,12 @@ export function dateStatus(date: string, items: readonly TrackingItem[], policy:
       const view = manifestView(date, item);
       if (view) manifests.set(view.name, view);
     } else if (sortKey.startsWith('QUARANTINE#')) {
-      quarantined.push({ key: sortKey.slice('QUARANTINE#'.length), reason: str(item.reason) ?? 'unknown', sizeBytes: num(item.size_bytes), createdAt: str(item.created_at) });
+      quarantined.push({
+        key: sortKey.slice('QUARANTINE#'.length),
+        reason: str(item.reason) ?? 'unknown',
+        sizeBytes: num(item.size_bytes),
+        createdAt: str(item.created_at),
+      });
     } else if (sortKey === `LOCK#${date}`) {
       lock = lockView(item, now);
     } else if (sortKey === 'WINDOW') {
@@ -137,7 +142,13 @@ export function dateStatus(date: string, items: readonly TrackingItem[], policy:
     } else {
       const status = str(item.status);
       if ((status !== 'pending' && status !== 'manifested') || !str(item.file_path)) continue;
-      files.push({ key: sortKey, status, sizeBytes: num(item.size_bytes), createdAt: str(item.created_at), manifestName: str(item.manifest_name) });
+      files.push({
+        key: sortKey,
+        status,
+        sizeBytes: num(item.size_bytes),
+        createdAt: str(item.created_at),
+        manifestName: str(item.manifest_name),
+      });
     }
   }
   const pendingFiles = files.filter((f) => f.status === 'pending');
@@ -166,7 +177,11 @@ export function dateStatus(date: string, items: readonly TrackingItem[], policy:
       failed: failed.length,
       quarantined: quarantined.length,
     },
-    bytes: { tracked: files.reduce((s, f) => s + f.sizeBytes, 0), pending: pendingBytes, converted: converted.reduce((s, f) => s + f.sizeBytes, 0) },
+    bytes: {
+      tracked: files.reduce((s, f) => s + f.sizeBytes, 0),
+      pending: pendingBytes,
+      converted: converted.reduce((s, f) => s + f.sizeBytes, 0),
+    },
     pending: {
       files: pendingFiles.length,
       bytes: pendingBytes,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createDepsFactory } from '../../handlers/batchingDeps';
 import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
+import { createDepsFactory } from '../../handlers/batchingDeps';
 import { silentLog } from '../../handlers/services/deps';
-import { flushDate, type FlushOutcome } from '../../handlers/services/flushDate';
+import { type FlushOutcome, flushDate } from '../../handlers/services/flushDate';
 import { TrackingReader } from '../adapters/trackingReader';
 import { NotFoundError, OperationFailedError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
@@ -13,13 +13,23 @@ import { checkDate } from './collectStatus';
  * flushDate (same lock, fencing and manifest builder), run from here with the target's adapters. If a
  * batcher or the sweeper holds the date, it is planning it; we ask again until `waitMs` has passed.
  */
-export async function flushDates(target: PipelineTarget, dates: string[], options: { waitMs: number; now?: () => Date }): Promise<FlushOutcome[]> {
+export async function flushDates(
+  target: PipelineTarget,
+  dates: string[],
+  options: { waitMs: number; now?: () => Date },
+): Promise<FlushOutcome[]> {
   const reader = new TrackingReader(target.clients.dynamo, target.config.tableName);
   for (const date of dates) {
     checkDate(date);
     if (!(await reader.item(date, 'WINDOW'))) throw new NotFoundError(`no files were ever tracked for ${date} in ${target.description}`);
   }
-  const depsFor = createDepsFactory({ config: target.config, clients: target.clients, metrics: new MemoryMetricsSink(), log: silentLog, now: options.now ?? (() => new Date()) });
+  const depsFor = createDepsFactory({
+    config: target.config,
+    clients: target.clients,
+    metrics: new MemoryMetricsSink(),
+    log: silentLog,
+    now: options.now ?? (() => new Date()),
+  });
   const outcomes: FlushOutcome[] = [];
   for (const date of dates) {
     const deadline = Date.now() + options.waitMs;

@@ -1,6 +1,6 @@
 import { addDays, isCalendarDate, utcDate } from '../../handlers/domain/dates';
-import { generateFiles, seededRandom, type FileSize, type IngestionRate } from '../../handlers/domain/generator';
-import { uploadItems, type UploadItem } from '../../local/uploadSources';
+import { type FileSize, generateFiles, type IngestionRate, seededRandom } from '../../handlers/domain/generator';
+import { type UploadItem, uploadItems } from '../../local/uploadSources';
 import { UsageError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 
@@ -44,7 +44,9 @@ export function datesToGenerate(input: { date?: string; dates?: string; from?: s
     if (!isCalendarDate(d)) throw new UsageError(`${flag} must be real YYYY-MM-DD dates, got "${d}"`);
     return d;
   };
-  const given = [input.date !== undefined, input.dates !== undefined, input.from !== undefined || input.to !== undefined].filter(Boolean).length;
+  const given = [input.date !== undefined, input.dates !== undefined, input.from !== undefined || input.to !== undefined].filter(
+    Boolean,
+  ).length;
   if (given > 1) throw new UsageError('give one of --date, --dates, or --from/--to');
   if (input.dates !== undefined) return [...new Set(input.dates.split(',').map((d) => check(d.trim(), '--dates')))].sort();
   if (input.from !== undefined || input.to !== undefined) {

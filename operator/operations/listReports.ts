@@ -1,8 +1,8 @@
-import { reportStamp } from '../../handlers/domain/dates';
 import { S3ObjectStore } from '../../handlers/adapters/s3ObjectStore';
+import { reportStamp } from '../../handlers/domain/dates';
 import { ObjectReader } from '../adapters/objectReader';
 import type { PipelineTarget } from '../target/pipelineTarget';
-import { reportRow, type ReportKind, type ReportRow } from './reportRows';
+import { type ReportKind, type ReportRow, reportRow } from './reportRows';
 
 /**
  * Reads the metadata reports written since a time. Report keys start with their UTC stamp

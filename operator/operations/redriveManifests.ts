@@ -1,12 +1,12 @@
-import { executionInput, fromManifestDocument, parseS3Uri } from '../../handlers/domain/manifest';
 import { S3ObjectStore } from '../../handlers/adapters/s3ObjectStore';
 import { SfnOrchestrator } from '../../handlers/adapters/sfnOrchestrator';
+import { executionInput, fromManifestDocument, parseS3Uri } from '../../handlers/domain/manifest';
 import { ManifestRedriveStore } from '../adapters/manifestRedriveStore';
 import { TrackingReader } from '../adapters/trackingReader';
 import { NotFoundError, OperationFailedError, RefusedError, UsageError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 import { checkDate, collectStatus } from './collectStatus';
-import { manifestView, type ManifestView } from './dateStatus';
+import { type ManifestView, manifestView } from './dateStatus';
 
 /**
  * Re-runs manifests whose conversion failed: a new execution of the same state machine with the same
@@ -32,17 +32,28 @@ export function parseManifestRef(ref: string, date?: string): { date: string; na
   const id = /^(\d{4}-\d{2}-\d{2})-(batch-.+?)(\.json)?$/.exec(ref);
   if (id) return { date: id[1] as string, name: `${id[2]}.json` };
   if (/^batch-.+/.test(ref)) {
-    if (!date) throw new UsageError(`${ref} is a manifest name without its date: add --date YYYY-MM-DD, or give the manifest id (<date>-${ref.replace(/\.json$/, '')})`);
+    if (!date)
+      throw new UsageError(
+        `${ref} is a manifest name without its date: add --date YYYY-MM-DD, or give the manifest id (<date>-${ref.replace(/\.json$/, '')})`,
+      );
     return { date: checkDate(date), name: ref.endsWith('.json') ? ref : `${ref}.json` };
   }
   throw new UsageError(`"${ref}" is not a manifest id (2026-01-30-batch-0001-20260130-084800), name or path`);
 }
 
-async function redriveOne(target: PipelineTarget, manifest: ManifestView, options: { force: boolean; now: () => Date }): Promise<RedriveOutcome> {
+async function redriveOne(
+  target: PipelineTarget,
+  manifest: ManifestView,
+  options: { force: boolean; now: () => Date },
+): Promise<RedriveOutcome> {
   const base = { date: manifest.date, manifest: manifest.name, manifestId: manifest.id };
   if (manifest.status === 'completed') return { ...base, status: 'skipped', reason: 'completed: nothing to redrive' };
   if (manifest.status !== 'failed' && !options.force) {
-    return { ...base, status: 'skipped', reason: `${manifest.status}, not failed (its execution may still be running; --force redrives a stuck one)` };
+    return {
+      ...base,
+      status: 'skipped',
+      reason: `${manifest.status}, not failed (its execution may still be running; --force redrives a stuck one)`,
+    };
   }
   if (!manifest.manifestPath) throw new OperationFailedError(`manifest ${manifest.id} has no manifest_path in its record`);
   const { bucket, key } = parseS3Uri(manifest.manifestPath);
@@ -52,18 +63,32 @@ async function redriveOne(target: PipelineTarget, manifest: ManifestView, option
   }
   const store = new ManifestRedriveStore(target.clients.dynamo, target.config.tableName);
   const redrive = await store.claim(manifest.date, manifest.name, manifest.status, manifest.redrives, options.now());
-  if (redrive === null) return { ...base, status: 'skipped', reason: 'the record changed meanwhile (another redrive, or the execution moved on)' };
+  if (redrive === null)
+    return { ...base, status: 'skipped', reason: 'the record changed meanwhile (another redrive, or the execution moved on)' };
   const executionName = `${manifest.id}-redrive-${redrive}`;
   try {
-    const started = await new SfnOrchestrator(target.clients.sfn, target.config.stateMachineArn).startExecution(executionName, executionInput(document, target.config.manifestBucket));
+    const started = await new SfnOrchestrator(target.clients.sfn, target.config.stateMachineArn).startExecution(
+      executionName,
+      executionInput(document, target.config.manifestBucket),
+    );
     return { ...base, status: 'started', executionName, executionArn: started.executionArn };
   } catch (error) {
-    await store.release(manifest.date, manifest.name, redrive, `redrive ${redrive} could not start: ${(error as Error).message}`, options.now());
+    await store.release(
+      manifest.date,
+      manifest.name,
+      redrive,
+      `redrive ${redrive} could not start: ${(error as Error).message}`,
+      options.now(),
+    );
     throw error;
   }
 }
 
-export async function redriveManifest(target: PipelineTarget, ref: string, options: { date?: string; force: boolean; now: () => Date }): Promise<RedriveOutcome> {
+export async function redriveManifest(
+  target: PipelineTarget,
+  ref: string,
+  options: { date?: string; force: boolean; now: () => Date },
+): Promise<RedriveOutcome> {
   const { date, name } = parseManifestRef(ref, options.date);
   const item = await new TrackingReader(target.clients.dynamo, target.config.tableName).item(date, `MANIFEST#${name}`);
   const manifest = item ? manifestView(date, item) : null;

@@ -1,10 +1,10 @@
-import { rmSync, readFileSync } from 'node:fs';
-import { LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime';
-import { writeEndpointFile, type LocalEndpoint } from '../../local/endpointFile';
-import { uploadItems, type Pace, type UploadItem } from '../../local/uploadSources';
+import { readFileSync, rmSync } from 'node:fs';
 import type { Random } from '../../handlers/domain/generator';
-import { runtimeTarget } from '../target/resolveTarget';
+import { type LocalEndpoint, writeEndpointFile } from '../../local/endpointFile';
+import { LocalRuntime, type LocalRuntimeOptions } from '../../local/runtime';
+import { type Pace, type UploadItem, uploadItems } from '../../local/uploadSources';
 import type { PipelineTarget } from '../target/pipelineTarget';
+import { runtimeTarget } from '../target/resolveTarget';
 
 /**
  * `local --serve`: the local pipeline kept running (batcher, sweeper, Step Functions, Glue) with its
@@ -71,7 +71,13 @@ export async function serveLocal(options: ServeOptions): Promise<Served> {
 
   if (options.items.length > 0) {
     say(`upload: ${options.items.length} file(s) to s3://${resources.inputBucket}/${config.inputPrefix}`);
-    await uploadItems(runtime.uploader, { bucket: resources.inputBucket, prefix: config.inputPrefix }, options.items, options.pace, options.random);
+    await uploadItems(
+      runtime.uploader,
+      { bucket: resources.inputBucket, prefix: config.inputPrefix },
+      options.items,
+      options.pace,
+      options.random,
+    );
     say(`upload: ${options.items.length}/${options.items.length}`);
   }
 

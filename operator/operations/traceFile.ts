@@ -1,14 +1,14 @@
-import { basenameOf, parseInputKey } from '../../handlers/domain/names';
-import { manifestSortKey, s3Uri } from '../../handlers/domain/manifest';
 import { S3ObjectStore } from '../../handlers/adapters/s3ObjectStore';
+import { manifestSortKey, s3Uri } from '../../handlers/domain/manifest';
+import { basenameOf, parseInputKey } from '../../handlers/domain/names';
 import { describeExecution, type ExecutionView } from '../adapters/executionReader';
 import { ObjectReader } from '../adapters/objectReader';
-import { TrackingReader, type TrackingItem } from '../adapters/trackingReader';
+import { type TrackingItem, TrackingReader } from '../adapters/trackingReader';
 import { NotFoundError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 import { UNDATED } from './collectStatus';
-import { manifestView, type ManifestView } from './dateStatus';
-import { reportRow, type GlueReportRow } from './reportRows';
+import { type ManifestView, manifestView } from './dateStatus';
+import { type GlueReportRow, reportRow } from './reportRows';
 
 /**
  * Where one input file is: tracked or quarantined, which manifest holds it, how that manifest's execution
@@ -33,13 +33,23 @@ export interface FileTrace {
   /** From Step Functions on AWS; locally the emulator does not run executions, so the MANIFEST record speaks. */
   execution: (ExecutionView & { source: 'step-functions' }) | { arn: string | null; status: string; source: 'tracking-table' } | null;
   output: { folder: string; files: { key: string; sizeBytes: number }[] } | null;
-  glue: { reportKey: string; linesRead: number | null; rowsWritten: number | null; linesRejected: number | null; status: string | null } | null;
+  glue: {
+    reportKey: string;
+    linesRead: number | null;
+    rowsWritten: number | null;
+    linesRejected: number | null;
+    status: string | null;
+  } | null;
   rejects: { path: string; lines: RejectedLine[] } | null;
 }
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
-async function findItems(reader: TrackingReader, target: PipelineTarget, query: string): Promise<{ key: string; date: string; file: TrackingItem | null; quarantine: TrackingItem | null }> {
+async function findItems(
+  reader: TrackingReader,
+  target: PipelineTarget,
+  query: string,
+): Promise<{ key: string; date: string; file: TrackingItem | null; quarantine: TrackingItem | null }> {
   const name = basenameOf(query);
   const parsed = parseInputKey(name);
   const date = parsed.ok ? parsed.date : UNDATED;
@@ -63,10 +73,17 @@ async function findItems(reader: TrackingReader, target: PipelineTarget, query: 
     if (match) {
       const sortKey = str(match.file_key) as string;
       const quarantined = sortKey.startsWith('QUARANTINE#');
-      return { key: quarantined ? sortKey.slice('QUARANTINE#'.length) : sortKey, date: d, file: quarantined ? null : match, quarantine: quarantined ? match : null };
+      return {
+        key: quarantined ? sortKey.slice('QUARANTINE#'.length) : sortKey,
+        date: d,
+        file: quarantined ? null : match,
+        quarantine: quarantined ? match : null,
+      };
     }
   }
-  throw new NotFoundError(`${query} is not tracked in ${target.description} (looked under ${dates.join(' and ')}): it never arrived, or its item expired (TTL ${target.config.ttlDays} days)`);
+  throw new NotFoundError(
+    `${query} is not tracked in ${target.description} (looked under ${dates.join(' and ')}): it never arrived, or its item expired (TTL ${target.config.ttlDays} days)`,
+  );
 }
 
 /** The Glue report of a manifest: written when the run ends, so listed under the days it could have ended. */
@@ -74,7 +91,11 @@ async function findGlueReport(target: PipelineTarget, manifest: ManifestView): P
   const reader = new ObjectReader(target.clients.s3);
   const store = new S3ObjectStore(target.clients.s3);
   const bucket = target.config.manifestBucket;
-  const days = [...new Set([manifest.completedAt, manifest.updatedAt, manifest.createdAt].flatMap((iso) => (iso ? [iso.slice(0, 10)] : [])))].sort().reverse();
+  const days = [
+    ...new Set([manifest.completedAt, manifest.updatedAt, manifest.createdAt].flatMap((iso) => (iso ? [iso.slice(0, 10)] : []))),
+  ]
+    .sort()
+    .reverse();
   let found: GlueReportRow | null = null;
   for (const day of days) {
     for (const object of (await reader.list(bucket, `logs/glue/${day}`)).reverse()) {
@@ -118,7 +139,18 @@ export async function traceFile(target: PipelineTarget, query: string): Promise<
   const manifestItem = manifestName ? await reader.item(date, manifestSortKey(manifestName)) : null;
   const manifest = manifestItem ? manifestView(date, manifestItem) : null;
   if (!manifest) {
-    return { key, date, state: 'pending', file, quarantine: null, manifest: null, execution: null, output: null, glue: null, rejects: null };
+    return {
+      key,
+      date,
+      state: 'pending',
+      file,
+      quarantine: null,
+      manifest: null,
+      execution: null,
+      output: null,
+      glue: null,
+      rejects: null,
+    };
   }
   const state: TraceState = manifest.status === 'completed' ? 'converted' : manifest.status === 'failed' ? 'failed' : 'converting';
   let execution: FileTrace['execution'] = null;
@@ -141,7 +173,9 @@ export async function traceFile(target: PipelineTarget, query: string): Promise<
     .flatMap((l): RejectedLine[] => {
       try {
         const row = JSON.parse(l) as { file?: string; line_number?: number; reason?: string; raw_line?: string };
-        return row.file === file.path ? [{ line_number: Number(row.line_number), reason: String(row.reason), raw_line: String(row.raw_line ?? '') }] : [];
+        return row.file === file.path
+          ? [{ line_number: Number(row.line_number), reason: String(row.reason), raw_line: String(row.raw_line ?? '') }]
+          : [];
       } catch {
         return [];
       }
@@ -155,13 +189,23 @@ export async function traceFile(target: PipelineTarget, query: string): Promise<
     manifest,
     execution,
     output: { folder: s3Uri(target.config.outputBucket, folder), files: parts.map((p) => ({ key: p.key, sizeBytes: p.sizeBytes })) },
-    glue: report ? { reportKey: report.key, status: report.status, ...(perFile ?? { linesRead: null, rowsWritten: null, linesRejected: null }) } : null,
+    glue: report
+      ? { reportKey: report.key, status: report.status, ...(perFile ?? { linesRead: null, rowsWritten: null, linesRejected: null }) }
+      : null,
     rejects: rejectsText === null ? null : { path: s3Uri(target.config.outputBucket, rejectsKey), lines },
   };
 }
 
-async function perFileLines(target: PipelineTarget, reportKey: string, uri: string): Promise<{ linesRead: number | null; rowsWritten: number | null; linesRejected: number | null } | null> {
-  const report = (await new S3ObjectStore(target.clients.s3).getJson(target.config.manifestBucket, reportKey)) as { files?: { uri?: string; lines_read?: number; rows_written?: number; lines_rejected?: number }[] };
+async function perFileLines(
+  target: PipelineTarget,
+  reportKey: string,
+  uri: string,
+): Promise<{ linesRead: number | null; rowsWritten: number | null; linesRejected: number | null } | null> {
+  const report = (await new S3ObjectStore(target.clients.s3).getJson(target.config.manifestBucket, reportKey)) as {
+    files?: { uri?: string; lines_read?: number; rows_written?: number; lines_rejected?: number }[];
+  };
   const entry = (report.files ?? []).find((f) => f.uri === uri);
-  return entry ? { linesRead: entry.lines_read ?? null, rowsWritten: entry.rows_written ?? null, linesRejected: entry.lines_rejected ?? null } : null;
+  return entry
+    ? { linesRead: entry.lines_read ?? null, rowsWritten: entry.rows_written ?? null, linesRejected: entry.lines_rejected ?? null }
+    : null;
 }

@@ -2,7 +2,7 @@ import { TrackingReader } from '../adapters/trackingReader';
 import { NotFoundError, OperationFailedError, RefusedError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 import { checkDate, trackingStore } from './collectStatus';
-import { lockView, type LockView } from './dateStatus';
+import { type LockView, lockView } from './dateStatus';
 
 /**
  * Frees a date's lock left by a holder that died. Never by deleting the item: the fencing token must keep
@@ -17,7 +17,11 @@ export interface UnlockOutcome {
   outcome: 'released' | 'already-free';
 }
 
-export async function unlockDate(target: PipelineTarget, date: string, options: { force: boolean; now: () => Date }): Promise<UnlockOutcome> {
+export async function unlockDate(
+  target: PipelineTarget,
+  date: string,
+  options: { force: boolean; now: () => Date },
+): Promise<UnlockOutcome> {
   checkDate(date);
   const reader = new TrackingReader(target.clients.dynamo, target.config.tableName);
   const key = `LOCK#${date}`;
@@ -30,10 +34,17 @@ export async function unlockDate(target: PipelineTarget, date: string, options: 
         'its holder may be planning the date now. Wait for the lease to end, or add --force if you know the holder is gone.',
     );
   }
-  await trackingStore(target, options.now).releaseLock({ date, owner: before.owner ?? '', token: before.token, expiresAtMs: Date.parse(before.expiresAt ?? '') || 0 });
+  await trackingStore(target, options.now).releaseLock({
+    date,
+    owner: before.owner ?? '',
+    token: before.token,
+    expiresAtMs: Date.parse(before.expiresAt ?? '') || 0,
+  });
   const after = lockView(await reader.item(date, key), options.now());
   if (!after || after.token !== before.token || after.state !== 'free') {
-    throw new OperationFailedError(`the lock on ${date} changed while unlocking (token now ${after?.token ?? '?'}, ${after?.state ?? 'gone'}): someone took it; nothing was freed`);
+    throw new OperationFailedError(
+      `the lock on ${date} changed while unlocking (token now ${after?.token ?? '?'}, ${after?.state ?? 'gone'}): someone took it; nothing was freed`,
+    );
   }
   return { date, before, outcome: 'released' };
 }

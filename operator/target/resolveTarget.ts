@@ -1,20 +1,20 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { KinesisClient } from '@aws-sdk/client-kinesis';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ConfigError } from '../../contracts/stackConfig';
 import type { AwsClients } from '../../handlers/adapters/clients';
 import { batchingSettingsFromStack, type ResourceNames, type RuntimeConfig } from '../../handlers/runtimeConfig';
-import { PROJECT_ROOT } from '../../local/projectRoot';
 import { DEFAULT_SERVE_DIR, EndpointFileError, endpointFilePath, readEndpointFile } from '../../local/endpointFile';
 import { createLocalClients, destroyLocalClients } from '../../local/localClients';
-import { LOCAL_ACCOUNT, LOCAL_STACK, loadStackConfig, localResourceNames, type LoadedStack } from '../../local/resources';
+import { PROJECT_ROOT } from '../../local/projectRoot';
+import { LOCAL_ACCOUNT, LOCAL_STACK, type LoadedStack, loadStackConfig, localResourceNames } from '../../local/resources';
 import type { LocalRuntime } from '../../local/runtime';
 import { installS3EventShim } from '../../local/s3EventShim';
-import { ConfigError } from '../../contracts/stackConfig';
 import { TargetError, UsageError } from '../operatorError';
 import type { PipelineTarget } from './pipelineTarget';
 import { pulumiStackOutputs, readOutputsFile, type StackOutputs } from './stackOutputs';
@@ -101,7 +101,11 @@ function fromOutputs(outputs: StackOutputs): Partial<ResourceNames> & { inputPre
 export async function resolveTarget(flags: TargetFlags, options: ResolveOptions = {}): Promise<PipelineTarget> {
   const root = options.root ?? PROJECT_ROOT;
   const env = options.env ?? process.env;
-  const chosen = [flags.local !== undefined && '--local', flags.endpoint && '--endpoint', (flags.stack || flags.outputs) && '--stack/--outputs'].filter(Boolean);
+  const chosen = [
+    flags.local !== undefined && '--local',
+    flags.endpoint && '--endpoint',
+    (flags.stack || flags.outputs) && '--stack/--outputs',
+  ].filter(Boolean);
   if (chosen.length > 1) throw new UsageError(`give one of ${chosen.join(', ')}, not several`);
   const explicit = explicitNames(flags);
 
@@ -177,7 +181,14 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
 
 /** Every resource named by flags: no need to ask Pulumi. */
 function completeEnough(explicit: Partial<ResourceNames>): boolean {
-  return Boolean(explicit.tableName && explicit.inputBucket && explicit.quarantineBucket && explicit.manifestBucket && explicit.outputBucket && explicit.stateMachineArn);
+  return Boolean(
+    explicit.tableName &&
+      explicit.inputBucket &&
+      explicit.quarantineBucket &&
+      explicit.manifestBucket &&
+      explicit.outputBucket &&
+      explicit.stateMachineArn,
+  );
 }
 
 /** The target of a runtime this process runs (`local --serve`, or `local` redriving its own failures). */

@@ -51,7 +51,9 @@ export function pulumiStackOutputs(stack: string, cwd: string): StackOutputs {
     );
   }
   if (run.status !== 0) {
-    throw new TargetError(`\`pulumi stack output --json --stack ${stack}\` failed: ${(run.stderr || run.stdout || String(run.error)).trim()}`);
+    throw new TargetError(
+      `\`pulumi stack output --json --stack ${stack}\` failed: ${(run.stderr || run.stdout || String(run.error)).trim()}`,
+    );
   }
   try {
     return asOutputs(JSON.parse(run.stdout), `pulumi stack output --stack ${stack}`);

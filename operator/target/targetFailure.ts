@@ -12,13 +12,28 @@ export function targetFailure(error: unknown, target: Pick<PipelineTarget, 'desc
   const name = e?.name ?? '';
   const message = e?.message ?? String(error);
   if (name === 'CredentialsProviderError' || /Could not load credentials|Unable to locate credentials/i.test(message)) {
-    return new TargetError(`no AWS credentials for ${target.description}: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or run \`aws sso login\``, { cause: error });
+    return new TargetError(
+      `no AWS credentials for ${target.description}: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or run \`aws sso login\``,
+      { cause: error },
+    );
   }
-  if (['UnrecognizedClientException', 'InvalidClientTokenId', 'ExpiredTokenException', 'ExpiredToken', 'InvalidSignatureException', 'AccessDeniedException', 'AccessDenied'].includes(name)) {
+  if (
+    [
+      'UnrecognizedClientException',
+      'InvalidClientTokenId',
+      'ExpiredTokenException',
+      'ExpiredToken',
+      'InvalidSignatureException',
+      'AccessDeniedException',
+      'AccessDenied',
+    ].includes(name)
+  ) {
     return new TargetError(`AWS refused the request to ${target.description} (${name}): ${message}`, { cause: error });
   }
   if (name === 'ResourceNotFoundException' || name === 'NoSuchBucket' || name === 'StateMachineDoesNotExist') {
-    return new TargetError(`${target.description}: ${message} (${name}); is the stack deployed, and is the region right?`, { cause: error });
+    return new TargetError(`${target.description}: ${message} (${name}); is the stack deployed, and is the region right?`, {
+      cause: error,
+    });
   }
   const code = e?.code ?? e?.cause?.code;
   if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || name === 'TimeoutError') {

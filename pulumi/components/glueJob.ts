@@ -1,13 +1,11 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { glueDefaultArguments } from '../../handlers/orchestration/glueArguments';
-import { GLUE_ARTIFACTS, glueArtifactFileName, glueArtifactSource, type GlueArtifact } from '../assets';
 import type { StackConfig } from '../../contracts/stackConfig';
+import { GLUE_VERSION, glueDefaultArguments } from '../../handlers/orchestration/glueArguments';
+import { GLUE_ARTIFACTS, type GlueArtifact, glueArtifactFileName, glueArtifactSource } from '../assets';
 import { assumeRolePolicy, glueJobPolicy, logGroupArn } from '../policies';
 import { type AwsContext, componentType, resolved } from './common';
 import { SCRIPTS_PREFIX } from './storage';
-
-import { GLUE_VERSION } from '../../handlers/orchestration/glueArguments';
 
 /** Glue 5.0 writes `<prefix>/output` (stdout/stderr) and `<prefix>/error` (system, Spark, GlueLogger). */
 export function glueLogGroupPrefix(jobName: string): string {
@@ -54,7 +52,12 @@ export class GlueJob extends pulumi.ComponentResource {
       (artifact) =>
         new aws.s3.BucketObjectv2(
           `${name}-${glueArtifactFileName(artifact).replace(/[^A-Za-z0-9-]/g, '-')}`,
-          { bucket: args.scriptsBucket.name, key: scriptKey(artifact), source: glueArtifactSource(artifact), serverSideEncryption: 'AES256' },
+          {
+            bucket: args.scriptsBucket.name,
+            key: scriptKey(artifact),
+            source: glueArtifactSource(artifact),
+            serverSideEncryption: 'AES256',
+          },
           parent,
         ),
     );

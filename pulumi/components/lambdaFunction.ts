@@ -1,8 +1,8 @@
 import * as aws from '@pulumi/aws';
-import * as pulumi from '@pulumi/pulumi';
-import { batchingSettingsFromStack, lambdaEnvironment, type ResourceNames } from '../../handlers/runtimeConfig';
-import { LAMBDA_HANDLER, lambdaCode, type LambdaName } from '../assets';
+import type * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../../contracts/stackConfig';
+import { batchingSettingsFromStack, lambdaEnvironment, type ResourceNames } from '../../handlers/runtimeConfig';
+import { LAMBDA_HANDLER, type LambdaName, lambdaCode } from '../assets';
 import { assumeRolePolicy } from '../policies';
 import { resolved } from './common';
 
@@ -33,7 +33,11 @@ export type ResourceNameInputs = { [K in keyof ResourceNames]: pulumi.Input<Reso
  * `lambdaEnvironment` (handlers/runtimeConfig.ts, shared with the local runtime, so names cannot drift), plus
  * the Powertools variables.
  */
-export function pipelineEnvironment(config: StackConfig, baseName: string, names: ResourceNameInputs): pulumi.Output<Record<string, string>> {
+export function pipelineEnvironment(
+  config: StackConfig,
+  baseName: string,
+  names: ResourceNameInputs,
+): pulumi.Output<Record<string, string>> {
   return resolved<ResourceNames & Record<string, unknown>>(names).apply((values) => ({
     ...lambdaEnvironment({ ...values, ...batchingSettingsFromStack(config) }),
     ...powertoolsEnvironment(baseName, config.lambda.logLevel),

@@ -68,7 +68,12 @@ export class Observability extends pulumi.ComponentResource {
       ingestDlqName: args.ingestDlqName,
       stateMachineArn: args.stateMachineArn,
     }).apply((names) =>
-      alarmSpecs({ ...names, metricsNamespace: METRICS_NAMESPACE, service, iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds }),
+      alarmSpecs({
+        ...names,
+        metricsNamespace: METRICS_NAMESPACE,
+        service,
+        iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds,
+      }),
     );
     // The set of alarms is fixed (ALARM_KEYS), so the resources are declared up front; each takes its
     // fields from the spec computed once the resource names are known.
@@ -117,7 +122,12 @@ export class Observability extends pulumi.ComponentResource {
           alarmArns: pulumi.all(this.alarms.map((a) => a.arn)),
         }).apply((inputs) =>
           JSON.stringify(
-            dashboardBody({ ...inputs, metricsNamespace: METRICS_NAMESPACE, service, iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds }),
+            dashboardBody({
+              ...inputs,
+              metricsNamespace: METRICS_NAMESPACE,
+              service,
+              iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds,
+            }),
           ),
         ),
       },

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import { stateMachineDefinition } from '../../handlers/orchestration/stateMachineDefinition';
 import type { StackConfig } from '../../contracts/stackConfig';
+import { stateMachineDefinition } from '../../handlers/orchestration/stateMachineDefinition';
 import { assumeRolePolicy, stateMachinePolicy } from '../policies';
 import { type AwsContext, componentType, resolved } from './common';
 

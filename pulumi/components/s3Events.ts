@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { assumeRolePolicy, eventsToKinesisPolicy, objectCreatedPattern, ruleDeadLetterQueuePolicy } from '../policies';
-import { componentType, type AwsContext } from './common';
+import { type AwsContext, componentType } from './common';
 
 /** Kinesis partition key of each event: the object key, so one date's files spread over the shards. */
 export const PARTITION_KEY_PATH = '$.detail.object.key';

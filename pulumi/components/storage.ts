@@ -83,7 +83,11 @@ export class Storage extends pulumi.ComponentResource {
       },
       dataOpts,
     );
-    this.scripts = new SecureBucket(args.bucketNames.scripts, { ...common, forceDestroy: true, versioned: false, expiry: [] }, { parent: this });
+    this.scripts = new SecureBucket(
+      args.bucketNames.scripts,
+      { ...common, forceDestroy: true, versioned: false, expiry: [] },
+      { parent: this },
+    );
 
     this.registerOutputs({
       input: this.input.name,

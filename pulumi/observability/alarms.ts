@@ -47,7 +47,12 @@ export interface AlarmInputs {
 
 const FIVE_MINUTES = 300;
 
-function anyOf(spec: Omit<AlarmSpec, 'threshold' | 'comparisonOperator' | 'evaluationPeriods' | 'datapointsToAlarm' | 'treatMissingData' | 'periodSeconds'> & { periodSeconds?: number }): AlarmSpec {
+function anyOf(
+  spec: Omit<
+    AlarmSpec,
+    'threshold' | 'comparisonOperator' | 'evaluationPeriods' | 'datapointsToAlarm' | 'treatMissingData' | 'periodSeconds'
+  > & { periodSeconds?: number },
+): AlarmSpec {
   return {
     periodSeconds: FIVE_MINUTES,
     evaluationPeriods: 1,

@@ -57,7 +57,15 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
   const lambda = (name: string, metricName: string, stat: string): MetricLine => ['AWS/Lambda', metricName, 'FunctionName', name, { stat }];
   const emf = (metricName: string, stat: string): MetricLine => [input.metricsNamespace, metricName, 'service', input.service, { stat }];
   const glue = (metricName: string, stat: string): MetricLine => [
-    'Glue', metricName, 'JobName', input.glueJobName, 'JobRunId', 'ALL', 'Type', 'count', { stat },
+    'Glue',
+    metricName,
+    'JobName',
+    input.glueJobName,
+    'JobRunId',
+    'ALL',
+    'Type',
+    'count',
+    { stat },
   ];
   const states = (metricName: string): MetricLine => ['AWS/States', metricName, 'StateMachineArn', input.stateMachineArn, { stat: 'Sum' }];
   const queue = (name: string): MetricLine => ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', name, { stat: 'Maximum' }];
@@ -119,7 +127,11 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
     metric('Glue run time (ms)', [glue('glue.driver.aggregate.elapsedTime', 'Maximum')], { period: 300 }),
     metric(
       'Glue records and bytes',
-      [glue('glue.driver.aggregate.recordsRead', 'Sum'), glue('glue.driver.aggregate.bytesRead', 'Sum'), glue('glue.driver.aggregate.numFailedTasks', 'Sum')],
+      [
+        glue('glue.driver.aggregate.recordsRead', 'Sum'),
+        glue('glue.driver.aggregate.bytesRead', 'Sum'),
+        glue('glue.driver.aggregate.numFailedTasks', 'Sum'),
+      ],
       { period: 300 },
     ),
   ]);

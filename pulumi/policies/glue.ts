@@ -1,4 +1,4 @@
-import { allow, logStreamsArn, objectArn, policyDocument, type PolicyDocument } from './document';
+import { allow, logStreamsArn, objectArn, type PolicyDocument, policyDocument } from './document';
 import { GLUE_REPORTS_PREFIX, MANIFESTS_PREFIX } from './lambda';
 
 export interface GlueJobArns {
@@ -58,7 +58,11 @@ export function glueJobPolicy(arns: GlueJobArns): PolicyDocument {
       writable.map((prefix) => objectArn(arns.outputBucketArn, prefix)),
     ),
     allow('ListOutputBucket', ['s3:ListBucket'], [arns.outputBucketArn]),
-    allow('ProbeOutputDirectories', ['s3:GetObject'], ancestorKeys(writable).map((key) => `${arns.outputBucketArn}/${key}`)),
+    allow(
+      'ProbeOutputDirectories',
+      ['s3:GetObject'],
+      ancestorKeys(writable).map((key) => `${arns.outputBucketArn}/${key}`),
+    ),
     allow(
       'LocateBuckets',
       ['s3:GetBucketLocation'],

@@ -1,4 +1,4 @@
-import { allow, policyDocument, type PolicyDocument } from './document';
+import { allow, type PolicyDocument, policyDocument } from './document';
 
 /** The EventBridge target role: put records on the one ingest stream, nothing else. */
 export function eventsToKinesisPolicy(streamArn: string): PolicyDocument {

@@ -1,4 +1,12 @@
-import { allow, executionArnPattern, logStreamsArn, objectArn, policyDocument, type PolicyDocument, type PolicyStatement } from './document';
+import {
+  allow,
+  executionArnPattern,
+  logStreamsArn,
+  objectArn,
+  type PolicyDocument,
+  type PolicyStatement,
+  policyDocument,
+} from './document';
 
 /**
  * Execution-role policies of the pipeline Lambdas. Every action is named; every resource is one of this

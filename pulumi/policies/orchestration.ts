@@ -1,4 +1,4 @@
-import { allow, policyDocument, STATE_MACHINE_LOG_DELIVERY_ACTIONS, type PolicyDocument } from './document';
+import { allow, type PolicyDocument, policyDocument, STATE_MACHINE_LOG_DELIVERY_ACTIONS } from './document';
 
 export { STATE_MACHINE_LOG_DELIVERY_ACTIONS };
 

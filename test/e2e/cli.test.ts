@@ -1,19 +1,19 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, utcDate } from '../../handlers/domain/dates';
+import type { DashboardSnapshot } from '../../dashboard/dashboardSnapshot';
 import { DynamoTrackingStore } from '../../handlers/adapters/dynamoTrackingStore';
+import { addDays, utcDate } from '../../handlers/domain/dates';
+import { parquetFiles, readBucket } from '../../local/exportRun';
+import { PROJECT_ROOT } from '../../local/projectRoot';
 import { collectStatus } from '../../operator/operations/collectStatus';
 import type { DateStatus } from '../../operator/operations/dateStatus';
-import { resolveTarget } from '../../operator/target/resolveTarget';
 import type { PipelineTarget } from '../../operator/target/pipelineTarget';
-import type { DashboardSnapshot } from '../../dashboard/dashboardSnapshot';
-import { PROJECT_ROOT } from '../../local/projectRoot';
-import { parquetFiles, readBucket } from '../../local/exportRun';
+import { resolveTarget } from '../../operator/target/resolveTarget';
 import { headlessChromium } from './support/headlessChromium';
-import { runCli, servePipeline, waitFor, type ServedPipeline } from './support/servedPipeline';
+import { runCli, type ServedPipeline, servePipeline, waitFor } from './support/servedPipeline';
 
 /**
  * Every operator command against one running `local --serve` pipeline (real batcher, sweeper, ASL and
@@ -35,7 +35,8 @@ let served: ServedPipeline;
 let target: PipelineTarget;
 const local = () => ['--local', served.dir];
 const json = <T>(run: { stdout: string }) => JSON.parse(run.stdout) as T;
-const statusOf = async (date: string): Promise<DateStatus | undefined> => (await collectStatus(target, { now: new Date() })).find((d) => d.date === date);
+const statusOf = async (date: string): Promise<DateStatus | undefined> =>
+  (await collectStatus(target, { now: new Date() })).find((d) => d.date === date);
 
 beforeAll(async () => {
   const dir = await mkdtemp(join(tmpdir(), 'cli-e2e-'));
@@ -43,7 +44,22 @@ beforeAll(async () => {
   await mkdir(input);
   await writeFile(join(input, 'notes.ndjson'), '{"a":1}\n');
   await writeFile(join(input, BAD_LINE_FILE), '{"id":"x1","v":1}\nnot json at all\n{"id":"x2","v":2}\n');
-  served = await servePipeline(dir, ['--generate', '4', '--dates', '2', '--records', '20', '--seed', 'cli-e2e', '--input', input, '--max-batch-files', '3', '--fail-glue-for', twoDaysAgo]);
+  served = await servePipeline(dir, [
+    '--generate',
+    '4',
+    '--dates',
+    '2',
+    '--records',
+    '20',
+    '--seed',
+    'cli-e2e',
+    '--input',
+    input,
+    '--max-batch-files',
+    '3',
+    '--fail-glue-for',
+    twoDaysAgo,
+  ]);
   target = await resolveTarget({ local: dir });
 }, 90_000);
 
@@ -56,7 +72,19 @@ afterAll(async () => {
 describe('operator commands against a served local pipeline', { timeout: 180_000 }, () => {
   it('generate uploads count files per date with a progress bar and a summary', async () => {
     // Act
-    const run = await runCli(['generate', ...local(), '--date', twoDaysAgo, '--count', '2', '--records', '10', '--seed', 'e2e-gen', '--json']);
+    const run = await runCli([
+      'generate',
+      ...local(),
+      '--date',
+      twoDaysAgo,
+      '--count',
+      '2',
+      '--records',
+      '10',
+      '--seed',
+      'e2e-gen',
+      '--json',
+    ]);
 
     // Assert
     expect(run.code, run.stderr).toBe(0);
@@ -68,10 +96,14 @@ describe('operator commands against a served local pipeline', { timeout: 180_000
 
   it('status shows per date what is pending against the threshold, converted, quarantined and failed, and the locks', async () => {
     // Prepare: yesterday converted, two days ago failed (twice: its run and the ASL's one retry)
-    await waitFor('yesterday converted and two days ago failed', async () => {
-      const [done, failed] = [await statusOf(yesterday), await statusOf(twoDaysAgo)];
-      return done?.files.converted === 3 && failed?.manifests.byStatus.failed === 1 ? true : undefined;
-    }, 150_000);
+    await waitFor(
+      'yesterday converted and two days ago failed',
+      async () => {
+        const [done, failed] = [await statusOf(yesterday), await statusOf(twoDaysAgo)];
+        return done?.files.converted === 3 && failed?.manifests.byStatus.failed === 1 ? true : undefined;
+      },
+      150_000,
+    );
 
     // Act
     const run = await runCli(['status', ...local(), '--json']);
@@ -82,7 +114,11 @@ describe('operator commands against a served local pipeline', { timeout: 180_000
     const dates = json<{ thresholds: { max_batch_files: number }; dates: DateStatus[] }>(run);
     expect(dates.thresholds.max_batch_files).toBe(3);
     const byDate = new Map(dates.dates.map((d) => [d.date, d]));
-    expect(byDate.get(today)).toMatchObject({ files: { pending: 2, manifested: 0 }, pending: { files: 2, thresholdFiles: 3, due: null }, lock: null });
+    expect(byDate.get(today)).toMatchObject({
+      files: { pending: 2, manifested: 0 },
+      pending: { files: 2, thresholdFiles: 3, due: null },
+      lock: null,
+    });
     expect(byDate.get(today)!.pending.bytes).toBeGreaterThan(0);
     expect(byDate.get(today)!.pending.oldestAgeSeconds).toBeGreaterThanOrEqual(0);
     expect(byDate.get(yesterday)).toMatchObject({ files: { tracked: 3, converted: 3, pending: 0 }, lock: { state: 'free' } });
@@ -101,7 +137,13 @@ describe('operator commands against a served local pipeline', { timeout: 180_000
 
     // Assert
     expect(traced.code, traced.stderr).toBe(0);
-    const trace = json<{ state: string; manifest: { status: string }; output: { folder: string; files: unknown[] }; glue: { linesRead: number; linesRejected: number }; rejects: { lines: { line_number: number; reason: string }[] } }>(traced);
+    const trace = json<{
+      state: string;
+      manifest: { status: string };
+      output: { folder: string; files: unknown[] };
+      glue: { linesRead: number; linesRejected: number };
+      rejects: { lines: { line_number: number; reason: string }[] };
+    }>(traced);
     expect(trace).toMatchObject({ state: 'converted', manifest: { status: 'completed' }, glue: { linesRead: 3, linesRejected: 1 } });
     expect(trace.output.folder).toMatch(new RegExp(`/pipeline/output/merged-parquet-${yesterday}/$`));
     expect(trace.output.files.length).toBeGreaterThan(0);
@@ -120,7 +162,13 @@ describe('operator commands against a served local pipeline', { timeout: 180_000
 
     // Assert
     expect(all.code, all.stderr).toBe(0);
-    const reports = json<{ reports: { kind: string }[]; totals: { lambda: { reports: number; filesQuarantined: number }; glue: { runs: number; byStatus: Record<string, number>; compressionRatio: number; rejected: number } } }>(all);
+    const reports = json<{
+      reports: { kind: string }[];
+      totals: {
+        lambda: { reports: number; filesQuarantined: number };
+        glue: { runs: number; byStatus: Record<string, number>; compressionRatio: number; rejected: number };
+      };
+    }>(all);
     expect(reports.totals.lambda.reports).toBeGreaterThan(0);
     expect(reports.totals.lambda.filesQuarantined).toBe(1);
     expect(reports.totals.glue).toMatchObject({ byStatus: { failed: 2 }, rejected: 1 });
@@ -130,7 +178,6 @@ describe('operator commands against a served local pipeline', { timeout: 180_000
     expect(json<{ reports: unknown[] }>(future).reports).toEqual([]);
     expect(bad.code).toBe(2);
   });
-
 });
 
 describe('dashboard in a browser', { timeout: 60_000 }, () => {
@@ -142,8 +189,14 @@ describe('dashboard in a browser', { timeout: 60_000 }, () => {
     // Act
     const response = await page.goto(served.dashboardUrl);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    const points = Object.fromEntries(await page.$$eval('figure.chart', (figures) => figures.map((f) => [f.getAttribute('data-chart'), Number(f.getAttribute('data-points'))])));
-    const tiles = Object.fromEntries(await page.$$eval('[data-tile]', (all) => all.map((t) => [t.getAttribute('data-tile'), t.querySelector('b')?.textContent ?? ''])));
+    const points = Object.fromEntries(
+      await page.$$eval('figure.chart', (figures) =>
+        figures.map((f) => [f.getAttribute('data-chart'), Number(f.getAttribute('data-points'))]),
+      ),
+    );
+    const tiles = Object.fromEntries(
+      await page.$$eval('[data-tile]', (all) => all.map((t) => [t.getAttribute('data-tile'), t.querySelector('b')?.textContent ?? ''])),
+    );
     const failedCell = await page.locator('table[data-table="attention"] td.state-failed').first().textContent();
     const dateRows = await page.locator('table[data-table="dates"] tbody tr').count();
     const refresh = await page.locator('meta[http-equiv="refresh"]').getAttribute('content');
@@ -153,7 +206,17 @@ describe('dashboard in a browser', { timeout: 60_000 }, () => {
     // Assert
     expect(new URL(served.dashboardUrl).hostname).toBe('127.0.0.1');
     expect(response?.status()).toBe(200);
-    for (const chart of ['date-progress', 'files-over-time', 'bytes-over-time', 'manifests-by-status', 'pending-vs-threshold', 'glue-duration', 'glue-compression', 'quarantine-rejects', 'batcher-invocations']) {
+    for (const chart of [
+      'date-progress',
+      'files-over-time',
+      'bytes-over-time',
+      'manifests-by-status',
+      'pending-vs-threshold',
+      'glue-duration',
+      'glue-compression',
+      'quarantine-rejects',
+      'batcher-invocations',
+    ]) {
       expect(points[chart], `chart ${chart} has data`).toBeGreaterThan(0);
     }
     expect(tiles).toMatchObject({ quarantined: '1', rejected: '1', 'manifests-failed': '1', converted: '3' });
@@ -172,14 +235,25 @@ describe('operator commands that change the pipeline', { timeout: 180_000 }, () 
 
     // Act
     const run = await runCli(['redrive', ...local(), '--failed', '--json']);
-    await waitFor('the redriven manifest completed', async () => ((await statusOf(twoDaysAgo))?.manifests.byStatus.completed === 1 ? true : undefined), 120_000);
+    await waitFor(
+      'the redriven manifest completed',
+      async () => ((await statusOf(twoDaysAgo))?.manifests.byStatus.completed === 1 ? true : undefined),
+      120_000,
+    );
     const again = await runCli(['redrive', failed.id, ...local()]);
 
     // Assert
     expect(run.code, run.stderr).toBe(0);
-    expect(json<{ redrives: unknown[] }>(run).redrives).toEqual([expect.objectContaining({ manifestId: failed.id, status: 'started', executionName: `${failed.id}-redrive-1` })]);
-    const rows = parquetFiles(await readBucket(target.clients.s3, 'output', target.config.outputBucket)).filter((p) => p.date === twoDaysAgo);
-    expect(rows.reduce((sum, p) => sum + p.rows, 0), 'each of the 20 records once, though the failed runs committed files').toBe(20);
+    expect(json<{ redrives: unknown[] }>(run).redrives).toEqual([
+      expect.objectContaining({ manifestId: failed.id, status: 'started', executionName: `${failed.id}-redrive-1` }),
+    ]);
+    const rows = parquetFiles(await readBucket(target.clients.s3, 'output', target.config.outputBucket)).filter(
+      (p) => p.date === twoDaysAgo,
+    );
+    expect(
+      rows.reduce((sum, p) => sum + p.rows, 0),
+      'each of the 20 records once, though the failed runs committed files',
+    ).toBe(20);
     expect(again.code).toBe(5);
     expect(again.stderr).toContain('completed: nothing to redrive');
   });
@@ -187,7 +261,11 @@ describe('operator commands that change the pipeline', { timeout: 180_000 }, () 
   it("flush --date sends today's remainder out below the threshold", async () => {
     // Act
     const run = await runCli(['flush', ...local(), '--date', today, '--json']);
-    const converted = await waitFor("today's files converted", async () => ((await statusOf(today))?.files.converted === 2 ? true : undefined), 120_000);
+    const converted = await waitFor(
+      "today's files converted",
+      async () => ((await statusOf(today))?.files.converted === 2 ? true : undefined),
+      120_000,
+    );
     const never = await runCli(['flush', ...local(), '--date', '2020-01-01']);
 
     // Assert
@@ -199,7 +277,13 @@ describe('operator commands that change the pipeline', { timeout: 180_000 }, () 
 
   it('unlock frees an expired lease, refuses a running one unless --force, and keeps the fencing token', async () => {
     // Prepare: a worker that died an hour ago holding 2026-01-01, and a live one holding 2026-01-02
-    const store = (at: Date) => new DynamoTrackingStore(target.clients.dynamo, { tableName: target.config.tableName, ttlDays: 7, lockLeaseSeconds: 300, now: () => at });
+    const store = (at: Date) =>
+      new DynamoTrackingStore(target.clients.dynamo, {
+        tableName: target.config.tableName,
+        ttlDays: 7,
+        lockLeaseSeconds: 300,
+        now: () => at,
+      });
     const dead = await store(new Date(Date.now() - 3_600_000)).acquireLock('2026-01-01', 'dead-worker');
     await store(new Date()).acquireLock('2026-01-02', 'live-worker');
 
@@ -256,11 +340,30 @@ describe('errors say what is wrong, with their exit codes', { timeout: 60_000 },
   it('a deployed stack without credentials (3), or without the Pulumi CLI to read its outputs (3)', async () => {
     // Prepare: an environment with no credential source at all (no keys, profiles, SSO or instance role)
     const outputs = join(served.dir, 'dev-outputs.json');
-    await writeFile(outputs, JSON.stringify({ tableName: 't-dev', inputBucketName: 'in-dev', quarantineBucketName: 'q-dev', manifestBucketName: 'm-dev', outputBucketName: 'o-dev', stateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:sm' }));
-    const bare: NodeJS.ProcessEnv = { PATH: '/nonexistent', HOME: served.dir, AWS_CONFIG_FILE: join(served.dir, 'none'), AWS_SHARED_CREDENTIALS_FILE: join(served.dir, 'none'), AWS_EC2_METADATA_DISABLED: 'true' };
+    await writeFile(
+      outputs,
+      JSON.stringify({
+        tableName: 't-dev',
+        inputBucketName: 'in-dev',
+        quarantineBucketName: 'q-dev',
+        manifestBucketName: 'm-dev',
+        outputBucketName: 'o-dev',
+        stateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:sm',
+      }),
+    );
+    const bare: NodeJS.ProcessEnv = {
+      PATH: '/nonexistent',
+      HOME: served.dir,
+      AWS_CONFIG_FILE: join(served.dir, 'none'),
+      AWS_SHARED_CREDENTIALS_FILE: join(served.dir, 'none'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    };
 
     // Act
-    const [noCredentials, noPulumi] = await Promise.all([runCli(['status', '--outputs', outputs], bare), runCli(['status', '--stack', 'dev'], bare)]);
+    const [noCredentials, noPulumi] = await Promise.all([
+      runCli(['status', '--outputs', outputs], bare),
+      runCli(['status', '--stack', 'dev'], bare),
+    ]);
 
     // Assert
     expect(noCredentials.code, noCredentials.stderr).toBe(3);

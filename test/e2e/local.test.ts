@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative, sep } from 'node:path';
-import { describe, expect, it } from 'vitest';
 import { parquetMetadata } from 'hyparquet';
+import { describe, expect, it } from 'vitest';
 import { runCli } from './support/servedPipeline';
 
 /**
@@ -21,14 +21,42 @@ async function filesUnder(dir: string): Promise<string[]> {
 const dateOf = (key: string) => /(\d{4}-\d{2}-\d{2})-[^/]*$/.exec(key)?.[1];
 
 describe('ndjson-parquet local (end to end)', () => {
-  it('turns generated NDJSON over three dates into date-partitioned Parquet, every record exactly once, redriving a date whose Glue runs die mid-write', { timeout: 240_000 }, async () => {
+  it('turns generated NDJSON over three dates into date-partitioned Parquet, every record exactly once, redriving a date whose Glue runs die mid-write', {
+    timeout: 240_000,
+  }, async () => {
     // Prepare
     const out = await mkdtemp(join(tmpdir(), 'e2e-out-'));
     const runDir = await mkdtemp(join(tmpdir(), 'e2e-run-'));
     const failing = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
 
     // Act
-    const run = await runCli(['local', '--generate', '24', '--dates', '3', '--records', '40', '--rate', 'immediate', '--seed', 'e2e', '--batching-window', '1', '--flush', '--fail-glue-for', failing, '--redrive', '1', '--out', out, '--run-dir', runDir, '--json', '--timeout', '200']);
+    const run = await runCli([
+      'local',
+      '--generate',
+      '24',
+      '--dates',
+      '3',
+      '--records',
+      '40',
+      '--rate',
+      'immediate',
+      '--seed',
+      'e2e',
+      '--batching-window',
+      '1',
+      '--flush',
+      '--fail-glue-for',
+      failing,
+      '--redrive',
+      '1',
+      '--out',
+      out,
+      '--run-dir',
+      runDir,
+      '--json',
+      '--timeout',
+      '200',
+    ]);
 
     // Assert
     expect(run.code, `stderr:\n${run.stderr}\nstdout:\n${run.stdout}`).toBe(0);
@@ -76,7 +104,10 @@ describe('ndjson-parquet local (end to end)', () => {
     expect(Object.fromEntries(rowsOut)).toEqual(Object.fromEntries(recordsIn));
     for (const row of summary.dates) expect(row.rows_written).toBe(row.records_in);
 
-    const tracking = (await readFile(join(out, 'tracking', 'items.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    const tracking = (await readFile(join(out, 'tracking', 'items.ndjson'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const manifests = tracking.filter((i) => String(i.file_key).startsWith('MANIFEST#'));
     expect(manifests.length).toBe(manifestKeys.length);
     expect(manifests.every((m) => m.status === 'completed')).toBe(true);
@@ -88,14 +119,29 @@ describe('ndjson-parquet local (end to end)', () => {
     expect(run.stderr).toMatch(/redrive 1\/1: \d+ failed manifest\(s\)/);
   });
 
-  it("without --flush, leaves today's files below the threshold pending, says so, and quarantines bad names from --input", { timeout: 120_000 }, async () => {
+  it("without --flush, leaves today's files below the threshold pending, says so, and quarantines bad names from --input", {
+    timeout: 120_000,
+  }, async () => {
     // Prepare
     const input = await mkdtemp(join(tmpdir(), 'e2e-in-'));
     await writeFile(join(input, 'notes.ndjson'), '{"a":1}\n');
     await writeFile(join(input, '20251223-wrong-format.ndjson'), '{"a":1}\n');
 
     // Act
-    const run = await runCli(['local', '--generate', '3', '--records', '5', '--input', input, '--batching-window', '1', '--json', '--timeout', '100']);
+    const run = await runCli([
+      'local',
+      '--generate',
+      '3',
+      '--records',
+      '5',
+      '--input',
+      input,
+      '--batching-window',
+      '1',
+      '--json',
+      '--timeout',
+      '100',
+    ]);
 
     // Assert
     expect(run.code, run.stderr).toBe(0);
@@ -108,7 +154,10 @@ describe('ndjson-parquet local (end to end)', () => {
 
   it('starts under a Node older than 22 by re-running itself with the project Node', async () => {
     // Prepare: the first `node` on PATH outside node_modules is the system's (20 on these machines).
-    const path = (process.env.PATH ?? '').split(delimiter).filter((dir) => !dir.includes('node_modules')).join(delimiter);
+    const path = (process.env.PATH ?? '')
+      .split(delimiter)
+      .filter((dir) => !dir.includes('node_modules'))
+      .join(delimiter);
     const found = spawnSync('sh', ['-c', 'command -v node'], { env: { ...process.env, PATH: path }, encoding: 'utf8' }).stdout.trim();
     const node = found || process.execPath;
 

@@ -2,12 +2,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
 import * as pulumi from '@pulumi/pulumi';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   GLUE_ARTIFACTS,
-  glueArtifactLocation,
   glueArtifactFileName,
+  glueArtifactLocation,
   glueArtifactSource,
   LAMBDA_HANDLER,
   loadBuildScript,

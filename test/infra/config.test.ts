@@ -94,6 +94,9 @@ describe('a bad config value fails with a message naming its key', () => {
     // Act
     const error = configError(raw, 'prod');
     // Assert
-    expect(error.issues.map((i) => i.key).sort()).toEqual(['ndjson-parquet:pipeline.lambda.logLevel', 'ndjson-parquet:pipeline.observability.alarmEmail']);
+    expect(error.issues.map((i) => i.key).sort()).toEqual([
+      'ndjson-parquet:pipeline.lambda.logLevel',
+      'ndjson-parquet:pipeline.observability.alarmEmail',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { catalogDatabaseName, CATALOG_COLUMNS, partitionProjectionParameters } from '../../pulumi/components/catalog';
+import { CATALOG_COLUMNS, catalogDatabaseName, partitionProjectionParameters } from '../../pulumi/components/catalog';
 import { everyMinutesExpression } from '../../pulumi/components/sweeper';
 import { ALARM_KEYS, alarmSpecs } from '../../pulumi/observability/alarms';
 import { dashboardBody, PIPELINE_METRICS } from '../../pulumi/observability/dashboard';
@@ -21,7 +21,8 @@ describe('alarm specs', () => {
     const specs = alarmSpecs(inputs);
     // Assert
     expect(specs.map((s) => s.key)).toEqual([...ALARM_KEYS]);
-    for (const s of specs.filter((x) => x.key !== 'iterator-age')) expect([s.threshold, s.comparisonOperator]).toEqual([0, 'GreaterThanThreshold']);
+    for (const s of specs.filter((x) => x.key !== 'iterator-age'))
+      expect([s.threshold, s.comparisonOperator]).toEqual([0, 'GreaterThanThreshold']);
     expect(specs.find((s) => s.key === 'iterator-age')?.threshold).toBe(600_000);
     for (const s of specs) expect(s.treatMissingData).toBe('notBreaching');
   });
@@ -30,7 +31,13 @@ describe('alarm specs', () => {
 describe('dashboard body', () => {
   it('lays widgets out on the 24-column grid without overlaps', () => {
     // Arrange
-    const body = dashboardBody({ ...inputs, region: 'us-east-1', streamName: 'np-dev-ingest', glueJobName: 'np-dev-glue', alarmArns: ['arn:a'] });
+    const body = dashboardBody({
+      ...inputs,
+      region: 'us-east-1',
+      streamName: 'np-dev-ingest',
+      glueJobName: 'np-dev-glue',
+      alarmArns: ['arn:a'],
+    });
     // Act
     const cells = new Set<string>();
     const overlaps: string[] = [];
@@ -46,7 +53,9 @@ describe('dashboard body', () => {
     // Assert
     expect(overlaps).toEqual([]);
     for (const w of body.widgets) expect(w.x + w.width).toBeLessThanOrEqual(24);
-    const emf = body.widgets.flatMap((w) => (w.properties.metrics as unknown[][] | undefined) ?? []).filter((m) => m[0] === 'ndjson-parquet');
+    const emf = body.widgets
+      .flatMap((w) => (w.properties.metrics as unknown[][] | undefined) ?? [])
+      .filter((m) => m[0] === 'ndjson-parquet');
     expect(emf.map((m) => m[1]).sort()).toEqual([...PIPELINE_METRICS.counters, ...PIPELINE_METRICS.gauges].sort());
     expect(body.widgets.find((w) => w.type === 'alarm')?.properties.alarms).toEqual(['arn:a']);
   });

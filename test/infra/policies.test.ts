@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   ACTIONS_WITHOUT_RESOURCE_SCOPE,
-  ancestorKeys,
   alarmTopicKeyPolicy,
+  ancestorKeys,
   assumeRolePolicy,
   batcherPolicy,
   eventsToKinesisPolicy,
@@ -10,12 +10,12 @@ import {
   generatorPolicy,
   glueJobPolicy,
   objectCreatedPattern,
+  type PolicyDocument,
   policyDocument,
   ruleDeadLetterQueuePolicy,
   stateMachinePolicy,
   sweeperPolicy,
   tlsOnlyBucketPolicy,
-  type PolicyDocument,
 } from '../../pulumi/policies';
 import { policyViolations } from './support/policyChecks';
 
@@ -41,7 +41,10 @@ const glueArns = {
   stagingPrefix: 'pipeline/staging/',
   scriptsBucketArn: 'arn:aws:s3:::np-dev-scripts-x',
   scriptsPrefix: 'glue/',
-  logGroupArns: [`arn:aws:logs:us-east-1:${A}:log-group:/aws-glue/np-dev-glue/output`, `arn:aws:logs:us-east-1:${A}:log-group:/aws-glue/np-dev-glue/error`],
+  logGroupArns: [
+    `arn:aws:logs:us-east-1:${A}:log-group:/aws-glue/np-dev-glue/output`,
+    `arn:aws:logs:us-east-1:${A}:log-group:/aws-glue/np-dev-glue/error`,
+  ],
 };
 const owned = [
   ...Object.values(arns).filter((v) => v.startsWith('arn:')),
@@ -86,7 +89,7 @@ describe('policy builders are least-privilege', () => {
     expect(violations).toEqual([
       'A: wildcard action s3:Get*',
       'B: Resource "*" for scopable actions sqs:SendMessage',
-      'C: resource arn:aws:s3:::someone-else/* is not one of this stack\'s',
+      "C: resource arn:aws:s3:::someone-else/* is not one of this stack's",
     ]);
   });
 
@@ -98,7 +101,7 @@ describe('policy builders are least-privilege', () => {
     expect(ACTIONS_WITHOUT_RESOURCE_SCOPE.has('logs:PutLogEvents')).toBe(false);
   });
 
-  it('gives the Glue job PutObject under logs/glue/ of the manifest bucket (the seed\'s AccessDenied)', () => {
+  it("gives the Glue job PutObject under logs/glue/ of the manifest bucket (the seed's AccessDenied)", () => {
     // Arrange
     const doc = glueJobPolicy(glueArns);
     // Act

@@ -16,7 +16,9 @@ describe('the program with a bad stack config', () => {
     const attempt = import('../../pulumi/index');
     // Assert
     await expect(attempt).rejects.toThrow(ConfigError);
-    await expect(attempt).rejects.toThrow(/invalid configuration for stack "dev":\n {2}ndjson-parquet:pipeline\.batcher\.parallelizationFactor: /);
+    await expect(attempt).rejects.toThrow(
+      /invalid configuration for stack "dev":\n {2}ndjson-parquet:pipeline\.batcher\.parallelizationFactor: /,
+    );
     expect([...resources.values()].filter((r) => r.type.startsWith('aws:'))).toEqual([]);
   });
 });

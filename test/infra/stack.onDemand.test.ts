@@ -25,7 +25,13 @@ describe('a stack with an ON_DEMAND stream, an alarm e-mail and a custom name pr
     expect(stream.streamModeDetails).toEqual({ streamMode: 'ON_DEMAND' });
     expect(stream.shardCount).toBeUndefined();
     expect(stream.name).toBe('np-staging-ingest');
-    expect(run.one(T.subscription).inputs).toMatchObject({ protocol: 'email', endpoint: 'oncall@example.com', topic: run.one(T.topic).state.arn });
-    expect(run.outputs.dashboardUrl).toBe('https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/np-staging');
+    expect(run.one(T.subscription).inputs).toMatchObject({
+      protocol: 'email',
+      endpoint: 'oncall@example.com',
+      topic: run.one(T.topic).state.arn,
+    });
+    expect(run.outputs.dashboardUrl).toBe(
+      'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/np-staging',
+    );
   });
 });

@@ -24,7 +24,10 @@ describe('prod: what makes it a prod stack', () => {
     // Arrange
     const dataBuckets = ['input', 'quarantine', 'manifest', 'output'].map((role) => prod.run.one(T.bucket, `${prod.base}-${role}`));
     // Act
-    const protectedNames = prod.run.resources.filter((r) => r.protect).map((r) => r.name).sort();
+    const protectedNames = prod.run.resources
+      .filter((r) => r.protect)
+      .map((r) => r.name)
+      .sort();
     // Assert
     expect(dataBuckets.map((b) => b.inputs.forceDestroy)).toEqual([false, false, false, false]);
     expect(protectedNames).toEqual(

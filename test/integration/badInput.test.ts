@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
 import { batcherFixture, kinesisEvent, TODAY } from '../support/batcherFixture';
 import { objectCreated } from '../support/events';
 

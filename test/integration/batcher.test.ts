@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
 import { batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
 
 const YESTERDAY = '2026-11-21';
@@ -20,7 +20,12 @@ describe('batcher against the emulator', () => {
     expect(response.batchItemFailures).toEqual([]);
     const items = await fx.itemsOf(TODAY);
     expect(files(items).map((i) => i.status)).toEqual(Array(5).fill('pending'));
-    expect(files(items)[0]).toMatchObject({ file_path: expect.stringMatching(/^s3:\/\//), file_size_mb: expect.any(Number), created_at: expect.any(String), ttl: expect.any(Number) });
+    expect(files(items)[0]).toMatchObject({
+      file_path: expect.stringMatching(/^s3:\/\//),
+      file_size_mb: expect.any(Number),
+      created_at: expect.any(String),
+      ttl: expect.any(Number),
+    });
     expect(items.find((i) => i.file_key === 'WINDOW')).toMatchObject({ pending_count: 5 });
     expect(manifests(items)).toEqual([]);
     expect(await fx.executions()).toEqual([]);
@@ -38,12 +43,18 @@ describe('batcher against the emulator', () => {
     const items = await fx.itemsOf(TODAY);
     expect(files(items).every((i) => i.status === 'manifested')).toBe(true);
     const [record] = manifests(items);
-    expect(record).toMatchObject({ status: 'pending', file_count: 10, manifest_path: expect.stringMatching(/manifests\/2026-11-22\/batch-0001-\d{8}-\d{6}\.json$/) });
+    expect(record).toMatchObject({
+      status: 'pending',
+      file_count: 10,
+      manifest_path: expect.stringMatching(/manifests\/2026-11-22\/batch-0001-\d{8}-\d{6}\.json$/),
+    });
     const key = String(record!.manifest_path).replace(`s3://${fx.config.manifestBucket}/`, '');
     const body = await fx.clients.s3.send(new GetObjectCommand({ Bucket: fx.config.manifestBucket, Key: key }));
     const document = JSON.parse(await body.Body!.transformToString());
     expect(document.fileLocations).toHaveLength(10);
-    expect(document.fileLocations[0]).toEqual({ URIPrefixes: [expect.stringMatching(/^s3:\/\/.+\/pipeline\/input\/2026-11-22-test\d{4}/)] });
+    expect(document.fileLocations[0]).toEqual({
+      URIPrefixes: [expect.stringMatching(/^s3:\/\/.+\/pipeline\/input\/2026-11-22-test\d{4}/)],
+    });
     expect(document.metadata.date_prefix).toBe(TODAY);
     expect(await fx.executions()).toEqual([record!.manifest_id]);
     expect(fx.metrics.get('ManifestsCreated')).toBe(1);
@@ -62,10 +73,16 @@ describe('batcher against the emulator', () => {
     const keys = (listed.Contents ?? []).map((o) => o.Key!);
     expect(keys).toHaveLength(1);
     expect(keys[0]).toMatch(/^logs\/lambda\/2026-11-22-T\d{6}-[0-9a-f]{8}-0001\.json$/);
-    const report = JSON.parse(await (await fx.clients.s3.send(new GetObjectCommand({ Bucket: fx.config.manifestBucket, Key: keys[0] }))).Body!.transformToString());
+    const report = JSON.parse(
+      await (await fx.clients.s3.send(new GetObjectCommand({ Bucket: fx.config.manifestBucket, Key: keys[0] }))).Body!.transformToString(),
+    );
     expect(report.execution_info).toMatchObject({ function_name: 'batcher-test', memory_limit_mb: 512 });
     expect(report.processing_summary).toMatchObject({ files_processed: 2, files_registered: 2, manifests_created: 1, status: 'success' });
-    expect(report.manifests[0]).toMatchObject({ date_prefix: TODAY, file_count: 2, step_function_execution_arn: expect.stringContaining(':execution:') });
+    expect(report.manifests[0]).toMatchObject({
+      date_prefix: TODAY,
+      file_count: 2,
+      step_function_execution_arn: expect.stringContaining(':execution:'),
+    });
   });
 
   it('sends a remainder of at least half a batch with the full batch, and holds a smaller one', async () => {
@@ -80,7 +97,11 @@ describe('batcher against the emulator', () => {
     await small.invoke(kinesisEvent(smallEvents));
 
     // Assert
-    expect(manifests(await big.itemsOf(TODAY)).map((m) => m.file_count).sort()).toEqual([10, 5]);
+    expect(
+      manifests(await big.itemsOf(TODAY))
+        .map((m) => m.file_count)
+        .sort(),
+    ).toEqual([10, 5]);
     const smallItems = await small.itemsOf(TODAY);
     expect(manifests(smallItems).map((m) => m.file_count)).toEqual([10]);
     expect(files(smallItems).filter((f) => f.status === 'pending')).toHaveLength(4);
@@ -96,7 +117,11 @@ describe('batcher against the emulator', () => {
     await fx.invoke(kinesisEvent(events));
 
     // Assert: 3 files (900 B) fill a batch; the remaining 600 B are over half a batch and go too
-    expect(manifests(await fx.itemsOf(TODAY)).map((m) => m.file_count).sort()).toEqual([2, 3]);
+    expect(
+      manifests(await fx.itemsOf(TODAY))
+        .map((m) => m.file_count)
+        .sort(),
+    ).toEqual([2, 3]);
   });
 
   it('flushes a previous UTC day whatever its size', async () => {

@@ -1,10 +1,10 @@
-import { describe, expect, it } from 'vitest';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { batcherFixture, fileName, kinesisEvent, TODAY, type BatcherFixture } from '../support/batcherFixture';
+import { describe, expect, it } from 'vitest';
+import { fromManifestDocument } from '../../handlers/domain/manifest';
 import { Chaos } from '../../local/chaos';
 import { injectDynamoFaults } from '../../local/sdkFaults';
-import { fromManifestDocument } from '../../handlers/domain/manifest';
+import { type BatcherFixture, batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
 
 const YESTERDAY = '2026-11-21';
 

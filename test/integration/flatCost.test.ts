@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
 import { countDynamoRequests } from '../../local/requestCounter';
+import { batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
 
 /** Requests for one invocation of 40 new files, on a date that already has `backlog` pending files. */
 async function requestsFor(backlog: number) {
@@ -8,7 +8,13 @@ async function requestsFor(backlog: number) {
   const deps = fx.deps();
   await deps.tracking.registerFiles(
     TODAY,
-    Array.from({ length: backlog }, (_, i) => ({ date: TODAY, key: `pipeline/input/${TODAY}-old${i}.ndjson`, bucket: fx.config.inputBucket, sizeBytes: 10, createdAt: fx.clock.now.toISOString() })),
+    Array.from({ length: backlog }, (_, i) => ({
+      date: TODAY,
+      key: `pipeline/input/${TODAY}-old${i}.ndjson`,
+      bucket: fx.config.inputBucket,
+      sizeBytes: 10,
+      createdAt: fx.clock.now.toISOString(),
+    })),
   );
   const events = await Promise.all(Array.from({ length: 40 }, (_, i) => fx.put(fileName(TODAY, i + 1))));
   const counter = countDynamoRequests(fx.clients.dynamoRaw);

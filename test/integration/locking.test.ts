@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
 import { buildManifest, manifestObjectKey, s3Uri, toManifestDocument } from '../../handlers/domain/manifest';
 import { flushDate } from '../../handlers/services/flushDate';
+import { batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
 
 describe('per-date lock with lease and fencing token', () => {
   it('fences out a holder whose lease ran out: its commit writes nothing', async () => {
@@ -17,7 +17,12 @@ describe('per-date lock with lease and fencing token', () => {
 
     // Act: A wakes up and tries to commit what it planned before the pause
     const manifest = buildManifest({ date: TODAY, seq: 1, at: fx.clock.now, files: pending });
-    const outcome = await a.tracking.commitManifest(leaseA, manifest, s3Uri(fx.config.manifestBucket, manifestObjectKey(TODAY, manifest.name)), { expectedSeq: 0, oldestPendingAt: null });
+    const outcome = await a.tracking.commitManifest(
+      leaseA,
+      manifest,
+      s3Uri(fx.config.manifestBucket, manifestObjectKey(TODAY, manifest.name)),
+      { expectedSeq: 0, oldestPendingAt: null },
+    );
 
     // Assert
     expect(leaseB?.token).toBe(leaseA.token + 1);
@@ -68,7 +73,10 @@ describe('crash recovery', () => {
     const manifest = buildManifest({ date: TODAY, seq: 1, at: fx.clock.now, files: pending.slice(0, 3) });
     const key = manifestObjectKey(TODAY, manifest.name);
     await dead.objects.putJsonIfAbsent(fx.config.manifestBucket, key, toManifestDocument(manifest));
-    await dead.tracking.commitManifest(lease, manifest, s3Uri(fx.config.manifestBucket, key), { expectedSeq: 0, oldestPendingAt: pending[3]!.createdAt });
+    await dead.tracking.commitManifest(lease, manifest, s3Uri(fx.config.manifestBucket, key), {
+      expectedSeq: 0,
+      oldestPendingAt: pending[3]!.createdAt,
+    });
 
     // Act: the lease runs out; the sweeper finds the half-built manifest
     fx.clock.now = new Date(fx.clock.now.getTime() + 61_000);
@@ -78,7 +86,10 @@ describe('crash recovery', () => {
     expect(report.manifests).toEqual([expect.objectContaining({ manifest_id: manifest.id, file_count: 3, resumed: true })]);
     expect(await fx.executions()).toEqual([manifest.id]);
     const items = await fx.itemsOf(TODAY);
-    const manifested = items.filter((i) => i.kind === 'file' && i.status === 'manifested').map((i) => i.file_key).sort();
+    const manifested = items
+      .filter((i) => i.kind === 'file' && i.status === 'manifested')
+      .map((i) => i.file_key)
+      .sort();
     expect(manifested).toEqual(manifest.files.map((f) => f.key).sort());
     expect(items.find((i) => i.file_key === 'WINDOW')).toMatchObject({ pending_count: 1 });
     expect(items.find((i) => i.file_key === 'WINDOW')?.open_manifest).toBeUndefined();
@@ -90,7 +101,14 @@ describe('crash recovery', () => {
     await fx.invoke(kinesisEvent(await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))))));
     const [id] = await fx.executions();
     const record = (await fx.itemsOf(TODAY)).find((i) => String(i.file_key).startsWith('MANIFEST#'))!;
-    const input = { date_prefix: TODAY, file_key: record.file_key, manifest_id: id, manifest_path: record.manifest_path, file_count: 2, total_bytes: record.total_bytes };
+    const input = {
+      date_prefix: TODAY,
+      file_key: record.file_key,
+      manifest_id: id,
+      manifest_path: record.manifest_path,
+      file_count: 2,
+      total_bytes: record.total_bytes,
+    };
 
     // Act
     const again = await fx.deps().orchestrator.startExecution(id!, input as never);

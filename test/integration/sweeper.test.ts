@@ -43,7 +43,9 @@ describe('sweeper', () => {
 
     // Assert
     expect(early.stuck_manifests).toEqual([]);
-    expect(late.stuck_manifests).toEqual([expect.objectContaining({ date_prefix: TODAY, status: 'pending', manifest: expect.stringMatching(/^batch-0001-/) })]);
+    expect(late.stuck_manifests).toEqual([
+      expect.objectContaining({ date_prefix: TODAY, status: 'pending', manifest: expect.stringMatching(/^batch-0001-/) }),
+    ]);
     expect(fx.metrics.get('ManifestsStuck')).toBe(1);
   });
 
@@ -52,7 +54,8 @@ describe('sweeper', () => {
     const fx = await batcherFixture();
     await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 1))]));
     const { ListObjectsV2Command } = await import('@aws-sdk/client-s3');
-    const count = async () => ((await fx.clients.s3.send(new ListObjectsV2Command({ Bucket: fx.config.manifestBucket, Prefix: 'logs/lambda/' }))).KeyCount ?? 0);
+    const count = async () =>
+      (await fx.clients.s3.send(new ListObjectsV2Command({ Bucket: fx.config.manifestBucket, Prefix: 'logs/lambda/' }))).KeyCount ?? 0;
     const before = await count();
 
     // Act

@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
-import { createBatcherHandler } from '../../handlers/batcher';
-import { createSweeperHandler } from '../../handlers/sweeper';
-import { createDepsFactory } from '../../handlers/batchingDeps';
+import { inject } from 'vitest';
 import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
-import { silentLog, type BatchingDeps } from '../../handlers/services/deps';
+import { createBatcherHandler } from '../../handlers/batcher';
+import { createDepsFactory } from '../../handlers/batchingDeps';
 import type { BatchingSettings, RuntimeConfig } from '../../handlers/runtimeConfig';
+import { type BatchingDeps, silentLog } from '../../handlers/services/deps';
+import { createSweeperHandler } from '../../handlers/sweeper';
 import { createLocalClients, type LocalClients } from '../../local/localClients';
-import { createLocalResources, loadStackConfig, localRuntimeConfig, type LocalResources } from '../../local/resources';
-import { objectCreated, kinesisEvent } from './events';
+import { createLocalResources, type LocalResources, loadStackConfig, localRuntimeConfig } from '../../local/resources';
+import { kinesisEvent, objectCreated } from './events';
 
 export const TODAY = '2026-11-22';
 
@@ -51,7 +51,12 @@ export async function batcherFixture(settings: Partial<BatchingSettings> = {}): 
   const loaded = await loadStackConfig('dev');
   const clients = createLocalClients(endpoint, loaded.region);
   const resources = await createLocalResources(clients, loaded, `t${randomUUID().slice(0, 8)}`);
-  const config = localRuntimeConfig(resources, loaded.config, { maxBatchFiles: 10, maxBatchBytes: 100 * 1024 * 1024, maxWaitSeconds: 300, ...settings });
+  const config = localRuntimeConfig(resources, loaded.config, {
+    maxBatchFiles: 10,
+    maxBatchBytes: 100 * 1024 * 1024,
+    maxWaitSeconds: 300,
+    ...settings,
+  });
   const metrics = new MemoryMetricsSink();
   const clock = { now: new Date(`${TODAY}T12:00:00Z`) };
   const overrides = { config, clients, metrics, log: silentLog, now: () => clock.now };
@@ -93,7 +98,8 @@ export async function batcherFixture(settings: Partial<BatchingSettings> = {}): 
       });
     },
     items: () => queryAll(null),
-    itemsOf: (date) => queryAll({ TableName: config.tableName, KeyConditionExpression: 'date_prefix = :d', ExpressionAttributeValues: { ':d': date } }),
+    itemsOf: (date) =>
+      queryAll({ TableName: config.tableName, KeyConditionExpression: 'date_prefix = :d', ExpressionAttributeValues: { ':d': date } }),
     async executions() {
       const result = await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: config.stateMachineArn }));
       return (result.executions ?? []).map((e) => e.name ?? '');
@@ -103,4 +109,5 @@ export async function batcherFixture(settings: Partial<BatchingSettings> = {}): 
 
 export { kinesisEvent };
 
-export const fileName = (date: string, n: number) => `${date}-test${String(n).padStart(4, '0')}-120000-${String(n).padStart(8, '0')}.ndjson`;
+export const fileName = (date: string, n: number) =>
+  `${date}-test${String(n).padStart(4, '0')}-120000-${String(n).padStart(8, '0')}.ndjson`;

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startEmulator, type Emulator } from '../../local/emulator';
+import { type Emulator, startEmulator } from '../../local/emulator';
 
 /** One moto server for the whole run; tests isolate themselves by unique resource names. */
 let emulator: Emulator | undefined;

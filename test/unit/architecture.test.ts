@@ -24,7 +24,8 @@ function sourceFiles(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name));
 }
 
-const IMPORT = /(?:^|[^.\w])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
+const IMPORT =
+  /(?:^|[^.\w])(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|^import\s+['"]([^'"]+)['"]/gm;
 
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
@@ -92,7 +93,10 @@ describe('the folder graph of docs/architecture.md', () => {
 
   it('covers every top-level folder of TypeScript source except test/, scripts/ and the bin/ launcher', () => {
     const folders = readdirSync(ROOT, { withFileTypes: true })
-      .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.') && !['node_modules', 'test', 'scripts', 'build', 'bin'].includes(entry.name))
+      .filter(
+        (entry) =>
+          entry.isDirectory() && !entry.name.startsWith('.') && !['node_modules', 'test', 'scripts', 'build', 'bin'].includes(entry.name),
+      )
       .map((entry) => entry.name)
       .filter((name) => sourceFiles(name).length > 0);
     expect(folders.sort()).toEqual([...declared.keys()].sort());
@@ -101,7 +105,13 @@ describe('the folder graph of docs/architecture.md', () => {
   it('keeps handlers/domain free of the AWS SDK and of the other handler folders', () => {
     const leaks = sourceFiles('handlers/domain').flatMap((file) =>
       importsOf(file)
-        .filter((specifier) => specifier.startsWith('@aws-sdk/') || (specifier.startsWith('.') && !resolve(dirname(file), specifier).startsWith(join(ROOT, 'handlers/domain')) && layerOf(file, specifier) === 'handlers'))
+        .filter(
+          (specifier) =>
+            specifier.startsWith('@aws-sdk/') ||
+            (specifier.startsWith('.') &&
+              !resolve(dirname(file), specifier).startsWith(join(ROOT, 'handlers/domain')) &&
+              layerOf(file, specifier) === 'handlers'),
+        )
         .map((specifier) => `${relative(ROOT, file)} imports ${specifier}`),
     );
     expect(leaks).toEqual([]);

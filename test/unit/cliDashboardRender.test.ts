@@ -5,7 +5,16 @@ import { axisMaximum, barChart, lineChart } from '../../dashboard/svgCharts';
 describe('dashboard charts', () => {
   it('draws a bar per non-zero value, stacked, and counts its points', () => {
     // Act
-    const svg = barChart({ id: 'progress', title: 'Files <per> date', labels: ['2026-01-29', '2026-01-30'], stacked: true, series: [{ name: 'done', color: '#0f0', values: [3, 0] }, { name: 'pending', color: '#fa0', values: [1, 2] }] });
+    const svg = barChart({
+      id: 'progress',
+      title: 'Files <per> date',
+      labels: ['2026-01-29', '2026-01-30'],
+      stacked: true,
+      series: [
+        { name: 'done', color: '#0f0', values: [3, 0] },
+        { name: 'pending', color: '#fa0', values: [1, 2] },
+      ],
+    });
 
     // Assert
     expect(svg).toContain('data-chart="progress" data-points="3"');

@@ -3,7 +3,16 @@ import { dateStatus, lockView } from '../../operator/operations/dateStatus';
 
 const policy = { maxBatchFiles: 10, maxBatchBytes: 1000, maxWaitSeconds: 900 };
 const now = new Date('2026-01-30T12:00:00Z');
-const file = (key: string, status: string, extra: Record<string, unknown> = {}) => ({ date_prefix: '2026-01-30', file_key: key, kind: 'file', status, file_path: `s3://in/${key}`, size_bytes: 100, created_at: '2026-01-30T11:50:00Z', ...extra });
+const file = (key: string, status: string, extra: Record<string, unknown> = {}) => ({
+  date_prefix: '2026-01-30',
+  file_key: key,
+  kind: 'file',
+  status,
+  file_path: `s3://in/${key}`,
+  size_bytes: 100,
+  created_at: '2026-01-30T11:50:00Z',
+  ...extra,
+});
 
 describe('dateStatus', () => {
   it('counts files by where they stand, and says why pending files wait', () => {
@@ -15,7 +24,14 @@ describe('dateStatus', () => {
       file('d.ndjson', 'pending', { size_bytes: 50 }),
       { date_prefix: '2026-01-30', file_key: 'PENDING#c.ndjson', kind: 'pending', size_bytes: 100 },
       { date_prefix: '2026-01-30', file_key: 'MANIFEST#batch-0001-x.json', status: 'completed', file_count: 1, manifest_path: 's3://m/x' },
-      { date_prefix: '2026-01-30', file_key: 'MANIFEST#batch-0002-x.json', status: 'failed', file_count: 1, error_message: 'boom', redrive_count: 2 },
+      {
+        date_prefix: '2026-01-30',
+        file_key: 'MANIFEST#batch-0002-x.json',
+        status: 'failed',
+        file_count: 1,
+        error_message: 'boom',
+        redrive_count: 2,
+      },
       { date_prefix: '2026-01-30', file_key: 'QUARANTINE#e.txt', reason: 'wrong-extension', size_bytes: 3 },
       { date_prefix: '2026-01-30', file_key: 'WINDOW', pending_count: 2 },
       { date_prefix: '2026-01-30', file_key: 'junk-without-fields' },
@@ -26,7 +42,15 @@ describe('dateStatus', () => {
 
     // Assert
     expect(status.files).toEqual({ tracked: 4, pending: 2, manifested: 2, converted: 1, failed: 1, quarantined: 1 });
-    expect(status.pending).toMatchObject({ files: 2, bytes: 150, thresholdFiles: 10, thresholdBytes: 1000, oldestAt: '2026-01-30T11:50:00Z', oldestAgeSeconds: 600, due: null });
+    expect(status.pending).toMatchObject({
+      files: 2,
+      bytes: 150,
+      thresholdFiles: 10,
+      thresholdBytes: 1000,
+      oldestAt: '2026-01-30T11:50:00Z',
+      oldestAgeSeconds: 600,
+      due: null,
+    });
     expect(status.manifests.byStatus).toEqual({ completed: 1, failed: 1 });
     expect(status.manifests.list[1]).toMatchObject({ id: '2026-01-30-batch-0002-x', errorMessage: 'boom', redrives: 2 });
     expect(status.quarantined).toEqual([{ key: 'e.txt', reason: 'wrong-extension', sizeBytes: 3, createdAt: null }]);

@@ -12,16 +12,19 @@ function helpOf(name: string): string {
 }
 
 describe('command help', () => {
-  it.each(['local', 'generate', 'status', 'trace', 'reports', 'redrive', 'flush', 'unlock', 'dashboard'])('%s --help shows examples and exit codes', (name) => {
-    // Act
-    const help = helpOf(name);
+  it.each(['local', 'generate', 'status', 'trace', 'reports', 'redrive', 'flush', 'unlock', 'dashboard'])(
+    '%s --help shows examples and exit codes',
+    (name) => {
+      // Act
+      const help = helpOf(name);
 
-    // Assert
-    expect(help).toContain(`Usage: ndjson-parquet ${name}`);
-    expect(help).toContain('Examples:');
-    expect(help).toContain(`$ ndjson-parquet ${name}`);
-    if (name !== 'local') expect(help).toMatch(/Exit codes: 0 /);
-  });
+      // Assert
+      expect(help).toContain(`Usage: ndjson-parquet ${name}`);
+      expect(help).toContain('Examples:');
+      expect(help).toContain(`$ ndjson-parquet ${name}`);
+      if (name !== 'local') expect(help).toMatch(/Exit codes: 0 /);
+    },
+  );
 });
 
 describe('argument parsing', () => {
@@ -42,9 +45,18 @@ describe('argument parsing', () => {
 
   it('redrive: a manifest by id, by path, or by name with its date', () => {
     // Act / Assert
-    expect(parseManifestRef('2026-01-30-batch-0003-20260130-084800')).toEqual({ date: '2026-01-30', name: 'batch-0003-20260130-084800.json' });
-    expect(parseManifestRef('s3://m/manifests/2026-01-30/batch-0003-20260130-084800.json')).toEqual({ date: '2026-01-30', name: 'batch-0003-20260130-084800.json' });
-    expect(parseManifestRef('batch-0003-20260130-084800', '2026-01-30')).toEqual({ date: '2026-01-30', name: 'batch-0003-20260130-084800.json' });
+    expect(parseManifestRef('2026-01-30-batch-0003-20260130-084800')).toEqual({
+      date: '2026-01-30',
+      name: 'batch-0003-20260130-084800.json',
+    });
+    expect(parseManifestRef('s3://m/manifests/2026-01-30/batch-0003-20260130-084800.json')).toEqual({
+      date: '2026-01-30',
+      name: 'batch-0003-20260130-084800.json',
+    });
+    expect(parseManifestRef('batch-0003-20260130-084800', '2026-01-30')).toEqual({
+      date: '2026-01-30',
+      name: 'batch-0003-20260130-084800.json',
+    });
     expect(() => parseManifestRef('batch-0003-20260130-084800')).toThrow(/add --date/);
   });
 });

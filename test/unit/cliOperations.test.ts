@@ -1,16 +1,16 @@
-import { inject, describe, expect, it } from 'vitest';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
 import { DynamoTrackingStore } from '../../handlers/adapters/dynamoTrackingStore';
 import { executionArnOf } from '../../handlers/adapters/sfnOrchestrator';
 import { flushDates } from '../../operator/operations/flushDates';
 import { generateUploads } from '../../operator/operations/generateUploads';
 import { redriveFailed, redriveManifest } from '../../operator/operations/redriveManifests';
 import { unlockDate } from '../../operator/operations/unlockDate';
-import { localTarget } from '../../operator/target/resolveTarget';
 import type { PipelineTarget } from '../../operator/target/pipelineTarget';
-import { batcherFixture, fileName, kinesisEvent, TODAY, type BatcherFixture } from '../support/batcherFixture';
+import { localTarget } from '../../operator/target/resolveTarget';
+import { type BatcherFixture, batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
 
 /**
  * The operator commands' services against the emulator, each on its own table and buckets (no Spark:
@@ -30,14 +30,27 @@ function targetOf(fx: BatcherFixture): PipelineTarget {
 }
 
 function storeAt(fx: BatcherFixture, at: Date, leaseSeconds = 300): DynamoTrackingStore {
-  return new DynamoTrackingStore(fx.clients.dynamo, { tableName: fx.config.tableName, ttlDays: 7, lockLeaseSeconds: leaseSeconds, now: () => at });
+  return new DynamoTrackingStore(fx.clients.dynamo, {
+    tableName: fx.config.tableName,
+    ttlDays: 7,
+    lockLeaseSeconds: leaseSeconds,
+    now: () => at,
+  });
 }
 
 async function failedManifest(fx: BatcherFixture): Promise<{ id: string; name: string }> {
   await fx.invoke(kinesisEvent(await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))))));
   const manifest = (await fx.itemsOf(TODAY)).find((i) => String(i.file_key).startsWith('MANIFEST#'))!;
   // What the state machine's MarkFailed leaves after a failed Glue run.
-  await fx.clients.dynamo.send(new UpdateCommand({ TableName: fx.config.tableName, Key: { date_prefix: TODAY, file_key: manifest.file_key }, UpdateExpression: 'SET #s = :f, error_message = :e', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':f': 'failed', ':e': 'States.TaskFailed: boom' } }));
+  await fx.clients.dynamo.send(
+    new UpdateCommand({
+      TableName: fx.config.tableName,
+      Key: { date_prefix: TODAY, file_key: manifest.file_key },
+      UpdateExpression: 'SET #s = :f, error_message = :e',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':f': 'failed', ':e': 'States.TaskFailed: boom' },
+    }),
+  );
   return { id: String(manifest.manifest_id), name: String(manifest.file_key).slice('MANIFEST#'.length) };
 }
 
@@ -68,7 +81,11 @@ describe('unlock', () => {
 
     // Act
     const refused = unlockDate(target, TODAY, { force: false, now: () => now });
-    await expect(refused).rejects.toMatchObject({ name: 'RefusedError', exitCode: 5, message: expect.stringContaining('held by live-worker') });
+    await expect(refused).rejects.toMatchObject({
+      name: 'RefusedError',
+      exitCode: 5,
+      message: expect.stringContaining('held by live-worker'),
+    });
     const forced = await unlockDate(target, TODAY, { force: true, now: () => now });
     const again = await unlockDate(target, TODAY, { force: false, now: () => now });
     const never = unlockDate(target, '2026-11-01', { force: false, now: () => now });
@@ -93,12 +110,17 @@ describe('redrive', () => {
 
     // Assert
     expect(outcome).toMatchObject({ status: 'started', executionName: `${manifest.id}-redrive-1` });
-    const first = await fx.clients.sfn.send(new DescribeExecutionCommand({ executionArn: executionArnOf(fx.config.stateMachineArn, manifest.id) }));
+    const first = await fx.clients.sfn.send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(fx.config.stateMachineArn, manifest.id) }),
+    );
     const redrive = await fx.clients.sfn.send(new DescribeExecutionCommand({ executionArn: outcome.executionArn! }));
     expect(JSON.parse(redrive.input!)).toEqual(JSON.parse(first.input!));
     const record = (await fx.itemsOf(TODAY)).find((i) => i.file_key === `MANIFEST#${manifest.name}`);
     expect(record).toMatchObject({ status: 'pending', redrive_count: 1 });
-    await expect(redriveManifest(target, manifest.id, { force: false, now: () => new Date() })).rejects.toMatchObject({ name: 'RefusedError', exitCode: 5 });
+    await expect(redriveManifest(target, manifest.id, { force: false, now: () => new Date() })).rejects.toMatchObject({
+      name: 'RefusedError',
+      exitCode: 5,
+    });
     target.close();
   });
 
@@ -148,7 +170,8 @@ describe('generate', () => {
     // Act
     const first = await generateUploads(t1, spec, { now: () => at });
     const second = await generateUploads(t2, spec, { now: () => at });
-    const body = async (t: PipelineTarget, key: string) => (await t.clients.s3.send(new GetObjectCommand({ Bucket: t.config.inputBucket, Key: key }))).Body!.transformToString();
+    const body = async (t: PipelineTarget, key: string) =>
+      (await t.clients.s3.send(new GetObjectCommand({ Bucket: t.config.inputBucket, Key: key }))).Body!.transformToString();
 
     // Assert
     expect(first.dates).toEqual([

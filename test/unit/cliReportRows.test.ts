@@ -24,19 +24,39 @@ describe('report rows', () => {
     const sparse = reportRow('lambda', 'logs/lambda/b.json', { processing_summary: {} });
 
     // Assert
-    expect(row).toMatchObject({ kind: 'lambda', requestId: 'r1', durationSeconds: 1.5, filesProcessed: 4, filesQuarantined: 1, manifestsCreated: 1, errors: 1 });
+    expect(row).toMatchObject({
+      kind: 'lambda',
+      requestId: 'r1',
+      durationSeconds: 1.5,
+      filesProcessed: 4,
+      filesQuarantined: 1,
+      manifestsCreated: 1,
+      errors: 1,
+    });
     expect(sparse).toMatchObject({ at: null, durationSeconds: null, filesProcessed: 0 });
   });
 
   it('totals compression and throughput over the successful Glue runs only', () => {
     // Prepare: a failed run (its output discarded) and its successful redrive
-    const rows = [reportRow('glue', 'k1', glue('failed', 4000, 0, 5)), reportRow('glue', 'k2', glue('success', 4000, 1000, 2, 1)), reportRow('glue', 'k3', glue('success', 2000, 1000, 2))];
+    const rows = [
+      reportRow('glue', 'k1', glue('failed', 4000, 0, 5)),
+      reportRow('glue', 'k2', glue('success', 4000, 1000, 2, 1)),
+      reportRow('glue', 'k3', glue('success', 2000, 1000, 2)),
+    ];
 
     // Act
     const totals = reportTotals(rows).glue;
 
     // Assert
-    expect(totals).toMatchObject({ runs: 3, byStatus: { failed: 1, success: 2 }, inputBytes: 6000, outputBytes: 2000, compressionRatio: 3, rejected: 1, rowsWritten: 19 });
+    expect(totals).toMatchObject({
+      runs: 3,
+      byStatus: { failed: 1, success: 2 },
+      inputBytes: 6000,
+      outputBytes: 2000,
+      compressionRatio: 3,
+      rejected: 1,
+      rowsWritten: 19,
+    });
     expect(totals.rowsPerSecond).toBeCloseTo(19 / 4);
     expect(totals.durationSeconds).toMatchObject({ min: 2, max: 5 });
   });

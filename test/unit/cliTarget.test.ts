@@ -2,9 +2,9 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeEndpointFile } from '../../local/endpointFile';
 import { resolveTarget } from '../../operator/target/resolveTarget';
 import { targetFailure } from '../../operator/target/targetFailure';
-import { writeEndpointFile } from '../../local/endpointFile';
 
 const outputs = {
   tableName: 'np-dev-tracking',
@@ -33,14 +33,28 @@ describe('resolveTarget', () => {
     target.close();
 
     // Assert
-    expect(target).toMatchObject({ kind: 'aws', description: 'stack prod (eu-west-1)', region: 'eu-west-1', dashboardUrl: outputs.dashboardUrl });
-    expect(target.config).toMatchObject({ tableName: 'np-dev-tracking', inputBucket: 'np-dev-input', stateMachineArn: outputs.stateMachineArn, maxBatchFiles: 2000, maxBatchBytes: 1024 ** 3 });
+    expect(target).toMatchObject({
+      kind: 'aws',
+      description: 'stack prod (eu-west-1)',
+      region: 'eu-west-1',
+      dashboardUrl: outputs.dashboardUrl,
+    });
+    expect(target.config).toMatchObject({
+      tableName: 'np-dev-tracking',
+      inputBucket: 'np-dev-input',
+      stateMachineArn: outputs.stateMachineArn,
+      maxBatchFiles: 2000,
+      maxBatchBytes: 1024 ** 3,
+    });
   });
 
-  it('asks the Pulumi CLI for a stack\'s outputs when it is installed', async () => {
+  it("asks the Pulumi CLI for a stack's outputs when it is installed", async () => {
     // Prepare: a `pulumi` on PATH that answers `stack output --json --stack dev` as the real one does
     const bin = await mkdtemp(join(tmpdir(), 'cli-pulumi-'));
-    await writeFile(join(bin, 'pulumi'), `#!/bin/sh\n[ "$*" = "stack output --json --stack dev" ] || { echo "unexpected: $*" >&2; exit 1; }\necho '${JSON.stringify(outputs)}'\n`);
+    await writeFile(
+      join(bin, 'pulumi'),
+      `#!/bin/sh\n[ "$*" = "stack output --json --stack dev" ] || { echo "unexpected: $*" >&2; exit 1; }\necho '${JSON.stringify(outputs)}'\n`,
+    );
     await chmod(join(bin, 'pulumi'), 0o755);
     const path = process.env.PATH;
     process.env.PATH = `${bin}${delimiter}${path}`;
@@ -50,7 +64,11 @@ describe('resolveTarget', () => {
     target.close();
 
     // Assert
-    expect(target).toMatchObject({ kind: 'aws', description: 'stack dev (us-east-1)', config: { tableName: 'np-dev-tracking', maxBatchFiles: 10 } });
+    expect(target).toMatchObject({
+      kind: 'aws',
+      description: 'stack dev (us-east-1)',
+      config: { tableName: 'np-dev-tracking', maxBatchFiles: 10 },
+    });
   });
 
   it('names the local resources on a bare emulator endpoint as `local` creates them', async () => {
@@ -59,7 +77,11 @@ describe('resolveTarget', () => {
     target.close();
 
     // Assert
-    expect(target).toMatchObject({ kind: 'local', description: 'local pipeline at http://127.0.0.1:4566', config: { tableName: 'ndjson-parquet-local-tracking', inputBucket: 'ndjson-parquet-local-input' } });
+    expect(target).toMatchObject({
+      kind: 'local',
+      description: 'local pipeline at http://127.0.0.1:4566',
+      config: { tableName: 'ndjson-parquet-local-tracking', inputBucket: 'ndjson-parquet-local-input' },
+    });
     await expect(resolveTarget({ endpoint: 'not a url' })).rejects.toMatchObject({ name: 'UsageError', exitCode: 2 });
   });
 
@@ -79,7 +101,11 @@ describe('resolveTarget', () => {
 
   it('refuses an unknown stack, no target at all, and two targets at once, with their exit codes', async () => {
     // Act / Assert
-    await expect(resolveTarget({ stack: 'staging' })).rejects.toMatchObject({ name: 'TargetError', exitCode: 3, message: expect.stringContaining('unknown stack "staging"') });
+    await expect(resolveTarget({ stack: 'staging' })).rejects.toMatchObject({
+      name: 'TargetError',
+      exitCode: 3,
+      message: expect.stringContaining('unknown stack "staging"'),
+    });
     await expect(resolveTarget({})).rejects.toMatchObject({ name: 'UsageError', exitCode: 2 });
     await expect(resolveTarget({ stack: 'dev', local: true })).rejects.toMatchObject({ name: 'UsageError', exitCode: 2 });
   });
@@ -101,12 +127,29 @@ describe('resolveTarget', () => {
       glueJobName: 'g',
       outputPrefix: 'pipeline/output/',
       rejectsPrefix: 'pipeline/rejects/',
-      config: { ...Object.fromEntries(['tableName', 'inputBucket', 'quarantineBucket', 'manifestBucket', 'outputBucket'].map((k) => [k, 'xyz'])), stateMachineArn: 'arn:x', inputPrefix: 'p/', maxBatchBytes: 1, maxBatchFiles: 1, maxWaitSeconds: 1, lockLeaseSeconds: 1, maxFileBytes: 1, ttlDays: 1, stuckProcessingMinutes: 1 } as never,
+      config: {
+        ...Object.fromEntries(['tableName', 'inputBucket', 'quarantineBucket', 'manifestBucket', 'outputBucket'].map((k) => [k, 'xyz'])),
+        stateMachineArn: 'arn:x',
+        inputPrefix: 'p/',
+        maxBatchBytes: 1,
+        maxBatchFiles: 1,
+        maxWaitSeconds: 1,
+        lockLeaseSeconds: 1,
+        maxFileBytes: 1,
+        ttlDays: 1,
+        stuckProcessingMinutes: 1,
+      } as never,
     });
 
     // Act / Assert
-    await expect(resolveTarget({ local: join(dir, 'nothing-here') })).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining('start one with `ndjson-parquet local --serve`') });
-    await expect(resolveTarget({ local: stale })).rejects.toMatchObject({ exitCode: 3, message: expect.stringContaining('is no longer running') });
+    await expect(resolveTarget({ local: join(dir, 'nothing-here') })).rejects.toMatchObject({
+      exitCode: 3,
+      message: expect.stringContaining('start one with `ndjson-parquet local --serve`'),
+    });
+    await expect(resolveTarget({ local: stale })).rejects.toMatchObject({
+      exitCode: 3,
+      message: expect.stringContaining('is no longer running'),
+    });
   });
 });
 
@@ -115,7 +158,8 @@ describe('targetFailure', () => {
     // Prepare
     const aws = { description: 'stack dev (us-east-1)', kind: 'aws' as const };
     const local = { description: 'local pipeline at http://127.0.0.1:1', kind: 'local' as const };
-    const named = (name: string, message: string, extra: Record<string, unknown> = {}) => Object.assign(new Error(message), { name, ...extra });
+    const named = (name: string, message: string, extra: Record<string, unknown> = {}) =>
+      Object.assign(new Error(message), { name, ...extra });
 
     // Act
     const credentials = targetFailure(named('CredentialsProviderError', 'Could not load credentials from any providers'), aws);

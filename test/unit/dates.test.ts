@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { addDays, compactStamp, isBeforeToday, isCalendarDate, reportStamp, utcDate } from '../../handlers/domain/dates';
 
 describe('dates (UTC)', () => {

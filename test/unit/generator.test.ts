@@ -1,16 +1,16 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseInputKey } from '../../handlers/domain/names';
+import { describe, expect, it } from 'vitest';
 import {
   delaySeconds,
+  GeneratorInputError,
   generatedFileName,
   generateFile,
   generateFiles,
-  GeneratorInputError,
   randomUuid,
   recentDates,
   seededRandom,
 } from '../../handlers/domain/generator';
+import { parseInputKey } from '../../handlers/domain/names';
 
 const NAME_RE = /^(\d{4}-\d{2}-\d{2})-test(\d{4})-(\d{6})-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.ndjson$/;
 
@@ -103,7 +103,10 @@ describe('generateFile', () => {
     const file = generateFile(random, { date: '2026-01-30', index: 1, at: new Date('2026-01-30T10:00:00Z'), size: { records: 300 } });
 
     // Assert
-    const records = file.body.trimEnd().split('\n').map((line) => JSON.parse(line));
+    const records = file.body
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(records).toHaveLength(300);
     expect(file.records).toBe(300);
     expect(file.bytes).toBe(Buffer.byteLength(file.body));

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { lambdaEnvironment, type RuntimeConfig } from '../../handlers/runtimeConfig';
-import { parseInputKey } from '../../handlers/domain/names';
+import { describe, expect, inject, it } from 'vitest';
 import { seededRandom } from '../../handlers/domain/generator';
-import { GENERATOR_ENV, GeneratorPayloadError, runGenerator, type GeneratorDeps } from '../../handlers/generator';
+import { parseInputKey } from '../../handlers/domain/names';
+import { GENERATOR_ENV, type GeneratorDeps, GeneratorPayloadError, runGenerator } from '../../handlers/generator';
+import { lambdaEnvironment, type RuntimeConfig } from '../../handlers/runtimeConfig';
 import { createLocalClients } from '../../local/localClients';
 
 async function deps(overrides: Partial<GeneratorDeps> = {}) {
@@ -42,7 +41,13 @@ describe('generator Lambda', () => {
     const keys = (listed.Contents ?? []).map((o) => o.Key!).sort();
     expect(keys).toHaveLength(3);
     expect(keys.every((k) => parseInputKey(k).ok && k.startsWith('pipeline/input/2026-01-30-test000'))).toBe(true);
-    expect(summary).toMatchObject({ status: 'success', files_created: 3, date_prefix: '2026-01-30', ingestion_rate: 'immediate', delay_seconds: 0 });
+    expect(summary).toMatchObject({
+      status: 'success',
+      files_created: 3,
+      date_prefix: '2026-01-30',
+      ingestion_rate: 'immediate',
+      delay_seconds: 0,
+    });
     expect(summary.files.map((f) => f.key).sort()).toEqual(keys);
     const body = await (await s3.send(new GetObjectCommand({ Bucket: bucket, Key: keys[0] }))).Body!.transformToString();
     expect(Buffer.byteLength(body)).toBeGreaterThanOrEqual(0.01 * 1024 * 1024);
@@ -57,7 +62,10 @@ describe('generator Lambda', () => {
 
     // Act
     await runGenerator({ file_count: 3, ingestion_rate: 'medium', target_size_mb: 0.001 }, medium.deps);
-    const summary = await runGenerator({ file_count: 3, ingestion_rate: 'slow', delay_seconds: 2.5, date_prefix: '2025-12-20', target_size_mb: 0.001 }, explicit.deps);
+    const summary = await runGenerator(
+      { file_count: 3, ingestion_rate: 'slow', delay_seconds: 2.5, date_prefix: '2025-12-20', target_size_mb: 0.001 },
+      explicit.deps,
+    );
     await runGenerator({ file_count: 6, ingestion_rate: 'random', target_size_mb: 0.001 }, random.deps);
 
     // Assert
@@ -78,7 +86,11 @@ describe('generator Lambda', () => {
 
     // Assert
     expect(error).toBeInstanceOf(GeneratorPayloadError);
-    expect((error as GeneratorPayloadError).issues.map((i) => i.split(':')[0]).sort()).toEqual(['date_prefix', 'file_count', 'ingestion_rate']);
+    expect((error as GeneratorPayloadError).issues.map((i) => i.split(':')[0]).sort()).toEqual([
+      'date_prefix',
+      'file_count',
+      'ingestion_rate',
+    ]);
   });
 
   it('reads the same environment names the stack sets for the batcher', () => {

@@ -59,7 +59,12 @@ describe('LocalGlueRunner', () => {
     const run = await glue.startJobRunSync({ '--manifest_path': 's3://m/manifests/a.json', '--date_prefix': '2026-01-30' });
 
     // Assert
-    expect(run).toMatchObject({ Id: expect.stringMatching(/^jr_[0-9a-f]{64}$/), JobName: 'job-local', JobRunState: 'SUCCEEDED', ReportKey: 'logs/glue/report.json' });
+    expect(run).toMatchObject({
+      Id: expect.stringMatching(/^jr_[0-9a-f]{64}$/),
+      JobName: 'job-local',
+      JobRunState: 'SUCCEEDED',
+      ReportKey: 'logs/glue/report.json',
+    });
     expect(run.Arguments).toEqual({ '--manifest_path': 's3://m/manifests/a.json', '--date_prefix': '2026-01-30' });
     await glue.stop();
     const log = await readFile(logPath, 'utf8');

@@ -6,27 +6,66 @@ const IN = 'in-bucket';
 const key = (name: string) => `pipeline/input/${name}`;
 
 const items: Record<string, unknown>[] = [
-  { date_prefix: '2026-01-29', file_key: key('2026-01-29-a.ndjson'), kind: 'file', status: 'manifested', file_path: `s3://${IN}/${key('2026-01-29-a.ndjson')}`, manifest_name: 'batch-0001-x.json' },
+  {
+    date_prefix: '2026-01-29',
+    file_key: key('2026-01-29-a.ndjson'),
+    kind: 'file',
+    status: 'manifested',
+    file_path: `s3://${IN}/${key('2026-01-29-a.ndjson')}`,
+    manifest_name: 'batch-0001-x.json',
+  },
   { date_prefix: '2026-01-29', file_key: 'MANIFEST#batch-0001-x.json', status: 'completed', file_count: 1, glue_job_run_id: 'jr_1' },
-  { date_prefix: '2026-01-30', file_key: key('2026-01-30-b.ndjson'), kind: 'file', status: 'manifested', file_path: `s3://${IN}/${key('2026-01-30-b.ndjson')}`, manifest_name: 'batch-0001-y.json' },
-  { date_prefix: '2026-01-30', file_key: 'MANIFEST#batch-0001-y.json', status: 'failed', file_count: 1, error_message: 'States.TaskFailed: boom' },
-  { date_prefix: '2026-01-30', file_key: key('2026-01-30-c.ndjson'), kind: 'file', status: 'pending', file_path: `s3://${IN}/${key('2026-01-30-c.ndjson')}` },
-  { date_prefix: 'unknown', file_key: `QUARANTINE#${key('notes.txt')}`, kind: 'quarantine', status: 'quarantined', reason: 'no-date-prefix', source_path: `s3://${IN}/${key('notes.txt')}` },
+  {
+    date_prefix: '2026-01-30',
+    file_key: key('2026-01-30-b.ndjson'),
+    kind: 'file',
+    status: 'manifested',
+    file_path: `s3://${IN}/${key('2026-01-30-b.ndjson')}`,
+    manifest_name: 'batch-0001-y.json',
+  },
+  {
+    date_prefix: '2026-01-30',
+    file_key: 'MANIFEST#batch-0001-y.json',
+    status: 'failed',
+    file_count: 1,
+    error_message: 'States.TaskFailed: boom',
+  },
+  {
+    date_prefix: '2026-01-30',
+    file_key: key('2026-01-30-c.ndjson'),
+    kind: 'file',
+    status: 'pending',
+    file_path: `s3://${IN}/${key('2026-01-30-c.ndjson')}`,
+  },
+  {
+    date_prefix: 'unknown',
+    file_key: `QUARANTINE#${key('notes.txt')}`,
+    kind: 'quarantine',
+    status: 'quarantined',
+    reason: 'no-date-prefix',
+    source_path: `s3://${IN}/${key('notes.txt')}`,
+  },
   { date_prefix: '2026-01-30', file_key: 'WINDOW', pending_count: 1 },
   { file_key: 'no partition key: skipped, not fatal' },
 ];
 
-const uploaded = ['2026-01-29-a.ndjson', '2026-01-30-b.ndjson', '2026-01-30-c.ndjson', 'notes.txt', '2026-01-30-d.ndjson'].map((name, i) => ({
-  key: key(name),
-  bytes: 100 * (i + 1),
-  records: 10,
-  uploadedAt: '2026-01-30T10:00:00Z',
-}));
+const uploaded = ['2026-01-29-a.ndjson', '2026-01-30-b.ndjson', '2026-01-30-c.ndjson', 'notes.txt', '2026-01-30-d.ndjson'].map(
+  (name, i) => ({
+    key: key(name),
+    bytes: 100 * (i + 1),
+    records: 10,
+    uploadedAt: '2026-01-30T10:00:00Z',
+  }),
+);
 
 describe('assessFiles', () => {
-  it("places every uploaded file by the tracking table: converted, failed, pending, quarantined or not seen yet", () => {
+  it('places every uploaded file by the tracking table: converted, failed, pending, quarantined or not seen yet', () => {
     // Act
-    const snapshot = assessFiles(items, uploaded.map((u) => u.key), IN);
+    const snapshot = assessFiles(
+      items,
+      uploaded.map((u) => u.key),
+      IN,
+    );
 
     // Assert
     expect(snapshot.files.map((f) => [f.key.slice(15), f.state])).toEqual([
@@ -45,7 +84,11 @@ describe('assessFiles', () => {
 describe('buildSummary', () => {
   it('adds up files, records, rows and bytes per date, and renders a table a person can read', () => {
     // Prepare
-    const snapshot = assessFiles(items, uploaded.map((u) => u.key), IN);
+    const snapshot = assessFiles(
+      items,
+      uploaded.map((u) => u.key),
+      IN,
+    );
     const parquet = [
       { key: 'pipeline/output/merged-parquet-2026-01-29/part-0.parquet', date: '2026-01-29', bytes: 50, rows: 10 },
       { key: 'pipeline/output/merged-parquet-2026-01-30/part-0.parquet', date: '2026-01-30', bytes: 70, rows: 4 },
@@ -69,7 +112,17 @@ describe('buildSummary', () => {
     const table = renderSummaryTable(summary);
 
     // Assert
-    expect(summary).toMatchObject({ files_in: 5, quarantined: 1, converted: 1, failed: 1, records_in: 40, rows_written: 14, parquet_files: 2, bytes_in: 1500, bytes_out: 120 });
+    expect(summary).toMatchObject({
+      files_in: 5,
+      quarantined: 1,
+      converted: 1,
+      failed: 1,
+      records_in: 40,
+      rows_written: 14,
+      parquet_files: 2,
+      bytes_in: 1500,
+      bytes_out: 120,
+    });
     expect(summary.manifests).toEqual({ total: 2, by_status: { completed: 1, failed: 1 } });
     expect(summary.pending).toEqual([{ key: key('2026-01-30-c.ndjson'), date: '2026-01-30', why: 'today, below the batch threshold' }]);
     expect(summary.dates.map((d) => [d.date, d.files, d.records_in, d.rows_written])).toEqual([

@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { HeadObjectCommand, PutObjectCommand, CopyObjectCommand } from '@aws-sdk/client-s3';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, inject, it } from 'vitest';
 import { decodeEventKey } from '../../handlers/domain/names';
 import { createLocalClients, type LocalClients } from '../../local/localClients';
-import { createLocalResources, LOCAL_ACCOUNT, loadStackConfig, type LocalResources } from '../../local/resources';
+import { createLocalResources, LOCAL_ACCOUNT, type LocalResources, loadStackConfig } from '../../local/resources';
 import { installS3EventShim, objectCreatedEvent, partitionKeyFor } from '../../local/s3EventShim';
 
 async function setup(): Promise<{ clients: LocalClients; resources: LocalResources; uploader: LocalClients['s3'] }> {
@@ -13,7 +12,13 @@ async function setup(): Promise<{ clients: LocalClients; resources: LocalResourc
   const clients = createLocalClients(inject('emulatorEndpoint'), loaded.region);
   const resources = await createLocalResources(clients, loaded, `s${randomUUID().slice(0, 8)}`);
   const uploader = createLocalClients(inject('emulatorEndpoint'), loaded.region).s3;
-  installS3EventShim(uploader, { kinesis: clients.kinesis, streamName: resources.streamName, bucket: resources.inputBucket, region: loaded.region, account: LOCAL_ACCOUNT });
+  installS3EventShim(uploader, {
+    kinesis: clients.kinesis,
+    streamName: resources.streamName,
+    bucket: resources.inputBucket,
+    region: loaded.region,
+    account: LOCAL_ACCOUNT,
+  });
   return { clients, resources, uploader };
 }
 
@@ -21,7 +26,9 @@ async function readStream(clients: LocalClients, streamName: string) {
   const shards = await clients.kinesis.send(new ListShardsCommand({ StreamName: streamName }));
   const records = [];
   for (const shard of shards.Shards ?? []) {
-    const it = await clients.kinesis.send(new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }));
+    const it = await clients.kinesis.send(
+      new GetShardIteratorCommand({ StreamName: streamName, ShardId: shard.ShardId, ShardIteratorType: 'TRIM_HORIZON' }),
+    );
     const page = await clients.kinesis.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }));
     records.push(...(page.Records ?? []));
   }
@@ -34,7 +41,17 @@ describe('objectCreatedEvent', () => {
     const at = new Date('2026-01-30T08:45:00.123Z');
 
     // Act
-    const event = objectCreatedEvent({ bucket: 'in-bucket', key: 'pipeline/input/2026-01-30-a b+c.ndjson', size: 42, etag: '"abc123"', requestId: 'req-1', reason: 'PutObject', region: 'us-east-1', account: '123456789012', at });
+    const event = objectCreatedEvent({
+      bucket: 'in-bucket',
+      key: 'pipeline/input/2026-01-30-a b+c.ndjson',
+      size: 42,
+      etag: '"abc123"',
+      requestId: 'req-1',
+      reason: 'PutObject',
+      region: 'us-east-1',
+      account: '123456789012',
+      at,
+    });
 
     // Assert
     expect(event).toEqual({
@@ -49,7 +66,12 @@ describe('objectCreatedEvent', () => {
       detail: {
         version: '0',
         bucket: { name: 'in-bucket' },
-        object: { key: 'pipeline/input/2026-01-30-a+b%2Bc.ndjson', size: 42, etag: 'abc123', sequencer: expect.stringMatching(/^[0-9A-F]{18,}$/) },
+        object: {
+          key: 'pipeline/input/2026-01-30-a+b%2Bc.ndjson',
+          size: 42,
+          etag: 'abc123',
+          sequencer: expect.stringMatching(/^[0-9A-F]{18,}$/),
+        },
         'request-id': 'req-1',
         requester: '123456789012',
         'source-ip-address': '127.0.0.1',
@@ -61,7 +83,16 @@ describe('objectCreatedEvent', () => {
 
   it('gives later writes larger sequencers, and hashes partition keys longer than Kinesis allows', () => {
     // Prepare
-    const base = { bucket: 'b12', size: 1, etag: 'e', requestId: 'r', reason: 'PutObject' as const, region: 'us-east-1', account: '1', at: new Date() };
+    const base = {
+      bucket: 'b12',
+      size: 1,
+      etag: 'e',
+      requestId: 'r',
+      reason: 'PutObject' as const,
+      region: 'us-east-1',
+      account: '1',
+      at: new Date(),
+    };
 
     // Act
     const first = objectCreatedEvent({ ...base, key: 'k' });
@@ -82,7 +113,13 @@ describe('installS3EventShim', () => {
 
     // Act
     await uploader.send(new PutObjectCommand({ Bucket: resources.inputBucket, Key: key, Body: '{"a":1}\n{"a":2}\n' }));
-    await uploader.send(new CopyObjectCommand({ Bucket: resources.inputBucket, Key: `${key}.copy`, CopySource: `${resources.inputBucket}/${encodeURIComponent(key)}` }));
+    await uploader.send(
+      new CopyObjectCommand({
+        Bucket: resources.inputBucket,
+        Key: `${key}.copy`,
+        CopySource: `${resources.inputBucket}/${encodeURIComponent(key)}`,
+      }),
+    );
 
     // Assert
     const head = await clients.s3.send(new HeadObjectCommand({ Bucket: resources.inputBucket, Key: key }));
@@ -91,7 +128,11 @@ describe('installS3EventShim', () => {
     const [put, copy] = records;
     expect(put!.partitionKey).toBe(put!.event.detail.object.key);
     expect(decodeEventKey(put!.event.detail.object.key)).toBe(key);
-    expect(put!.event.detail).toMatchObject({ bucket: { name: resources.inputBucket }, object: { size: 16, etag: head.ETag!.replace(/"/g, '') }, reason: 'PutObject' });
+    expect(put!.event.detail).toMatchObject({
+      bucket: { name: resources.inputBucket },
+      object: { size: 16, etag: head.ETag!.replace(/"/g, '') },
+      reason: 'PutObject',
+    });
     expect(put!.event.resources).toEqual([`arn:aws:s3:::${resources.inputBucket}`]);
     expect(copy!.event.detail.reason).toBe('CopyObject');
     expect(decodeEventKey(copy!.event.detail.object.key)).toBe(`${key}.copy`);

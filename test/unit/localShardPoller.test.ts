@@ -2,10 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { createLocalClients } from '../../local/localClients';
 import { firstFailedPosition, ShardPoller, type ShardPollerOptions } from '../../local/shardPoller';
 
@@ -24,14 +23,21 @@ interface Delivery {
 type Behaviour = (event: KinesisStreamEvent, call: number) => KinesisStreamBatchResponse | void;
 
 /** A stream with `shards` shards, its records put in order, and a poller driving `behaviour`. */
-async function harness(payloads: { key: string; data: string }[], behaviour: Behaviour, options: Partial<ShardPollerOptions> = {}, shards = 1) {
+async function harness(
+  payloads: { key: string; data: string }[],
+  behaviour: Behaviour,
+  options: Partial<ShardPollerOptions> = {},
+  shards = 1,
+) {
   const clients = createLocalClients(inject('emulatorEndpoint'), REGION);
   const streamName = `poller-${randomUUID().slice(0, 8)}`;
   await clients.kinesis.send(new CreateStreamCommand({ StreamName: streamName, ShardCount: shards }));
   const summary = await clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: streamName }));
   const sequences: string[] = [];
   for (const payload of payloads) {
-    const put = await clients.kinesis.send(new PutRecordCommand({ StreamName: streamName, PartitionKey: payload.key, Data: Buffer.from(payload.data) }));
+    const put = await clients.kinesis.send(
+      new PutRecordCommand({ StreamName: streamName, PartitionKey: payload.key, Data: Buffer.from(payload.data) }),
+    );
     sequences.push(put.SequenceNumber!);
   }
   const deliveries: Delivery[] = [];
@@ -60,7 +66,14 @@ async function harness(payloads: { key: string; data: string }[], behaviour: Beh
   const since = Date.now();
   await poller.start();
   await poller.drain(20_000, since);
-  const dlq = await readFile(join(runDir, 'dlq.ndjson'), 'utf8').then((text) => text.trim().split('\n').map((l) => JSON.parse(l)), () => []);
+  const dlq = await readFile(join(runDir, 'dlq.ndjson'), 'utf8').then(
+    (text) =>
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    () => [],
+  );
   return { deliveries, sequences, poller, dlq, streamArn: summary.StreamDescriptionSummary!.StreamARN! };
 }
 
@@ -98,7 +111,11 @@ describe('ShardPoller', () => {
     expect(data(deliveries[0]!)).toEqual(['{"n":1}', '{"n":2}', '{"n":3}']);
     const context = deliveries[0]!.context;
     expect(context.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(context).toMatchObject({ functionName: 'batcher-test', memoryLimitInMB: '512', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:batcher-test' });
+    expect(context).toMatchObject({
+      functionName: 'batcher-test',
+      memoryLimitInMB: '512',
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:batcher-test',
+    });
     expect(context.getRemainingTimeInMillis()).toBeGreaterThan(100_000);
   });
 
@@ -117,13 +134,23 @@ describe('ShardPoller', () => {
     // Prepare
     const payloads = [1, 2, 3, 4, 5].map((n) => ({ key: 'k', data: String(n) }));
     const behaviour: Behaviour = (event, call) =>
-      call === 1 ? { batchItemFailures: [{ itemIdentifier: event.Records[3]!.kinesis.sequenceNumber }, { itemIdentifier: event.Records[2]!.kinesis.sequenceNumber }] } : { batchItemFailures: [] };
+      call === 1
+        ? {
+            batchItemFailures: [
+              { itemIdentifier: event.Records[3]!.kinesis.sequenceNumber },
+              { itemIdentifier: event.Records[2]!.kinesis.sequenceNumber },
+            ],
+          }
+        : { batchItemFailures: [] };
 
     // Act
     const { deliveries, poller } = await harness(payloads, behaviour);
 
     // Assert
-    expect(deliveries.map(data)).toEqual([['1', '2', '3', '4', '5'], ['3', '4', '5']]);
+    expect(deliveries.map(data)).toEqual([
+      ['1', '2', '3', '4', '5'],
+      ['3', '4', '5'],
+    ]);
     expect(poller.stats).toMatchObject({ partialFailures: 1, retries: 1, dlqBatches: 0 });
   });
 

@@ -2,16 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, inject, it } from 'vitest';
 import { stateMachineDefinition } from '../../handlers/orchestration/stateMachineDefinition';
 import { LocalGlueRunner } from '../../local/glueRunner';
 import { createLocalClients, type LocalClients } from '../../local/localClients';
-import { createLocalResources, loadStackConfig, type LocalResources } from '../../local/resources';
-import { dynamoTaskErrorName, LocalStepFunctionsExecutor, withAwsTaskTimeouts, type ExecutionOutcome } from '../../local/stepFunctions';
+import { createLocalResources, type LocalResources, loadStackConfig } from '../../local/resources';
+import { dynamoTaskErrorName, type ExecutionOutcome, LocalStepFunctionsExecutor, withAwsTaskTimeouts } from '../../local/stepFunctions';
 
 /** Glue double: fails manifests whose path ends in bad.json, succeeds otherwise (the real worker runs in e2e). */
 const DOUBLE = `
@@ -46,7 +45,15 @@ async function harness(): Promise<Harness> {
   const resources = await createLocalResources(clients, loaded, `x${randomUUID().slice(0, 8)}`);
   const dir = await mkdtemp(join(tmpdir(), 'sfn-'));
   await writeFile(join(dir, 'worker.py'), DOUBLE);
-  const glue = new LocalGlueRunner({ jobName: resources.glueJobName, defaultArguments: {}, maxConcurrentRuns: 10, env: {}, logPath: join(dir, 'worker.log'), python: 'python3', script: join(dir, 'worker.py') });
+  const glue = new LocalGlueRunner({
+    jobName: resources.glueJobName,
+    defaultArguments: {},
+    maxConcurrentRuns: 10,
+    env: {},
+    logPath: join(dir, 'worker.log'),
+    python: 'python3',
+    script: join(dir, 'worker.py'),
+  });
   const outcomes: ExecutionOutcome[] = [];
   const executor = new LocalStepFunctionsExecutor({
     sfn: clients.sfn,
@@ -71,9 +78,23 @@ async function harness(): Promise<Harness> {
     outcomes,
     async start(name, manifestFile, status = 'pending') {
       const fileKey = `MANIFEST#${manifestFile}`;
-      await clients.dynamo.send(new PutCommand({ TableName: resources.tableName, Item: { date_prefix: DATE, file_key: fileKey, kind: 'manifest', status, file_count: 1 } }));
-      const input = { date_prefix: DATE, file_key: fileKey, manifest_id: name, manifest_path: `s3://${resources.manifestBucket}/manifests/${DATE}/${manifestFile}`, file_count: 1, total_bytes: 10 };
-      const started = await clients.sfn.send(new StartExecutionCommand({ stateMachineArn: resources.stateMachineArn, name, input: JSON.stringify(input) }));
+      await clients.dynamo.send(
+        new PutCommand({
+          TableName: resources.tableName,
+          Item: { date_prefix: DATE, file_key: fileKey, kind: 'manifest', status, file_count: 1 },
+        }),
+      );
+      const input = {
+        date_prefix: DATE,
+        file_key: fileKey,
+        manifest_id: name,
+        manifest_path: `s3://${resources.manifestBucket}/manifests/${DATE}/${manifestFile}`,
+        file_count: 1,
+        total_bytes: 10,
+      };
+      const started = await clients.sfn.send(
+        new StartExecutionCommand({ stateMachineArn: resources.stateMachineArn, name, input: JSON.stringify(input) }),
+      );
       return started.executionArn!;
     },
     async waitFor(count) {
@@ -84,7 +105,9 @@ async function harness(): Promise<Harness> {
       }
     },
     async manifest(file) {
-      const got = await clients.dynamo.send(new GetCommand({ TableName: resources.tableName, Key: { date_prefix: DATE, file_key: `MANIFEST#${file}` } }));
+      const got = await clients.dynamo.send(
+        new GetCommand({ TableName: resources.tableName, Key: { date_prefix: DATE, file_key: `MANIFEST#${file}` } }),
+      );
       return got.Item ?? {};
     },
   };
@@ -105,7 +128,12 @@ describe('LocalStepFunctionsExecutor', () => {
     expect(h.outcomes).toHaveLength(1);
     expect(h.outcomes[0]).toMatchObject({ executionArn: arn, status: 'SUCCEEDED' });
     const item = await h.manifest('batch-0001-x.json');
-    expect(item).toMatchObject({ status: 'completed', execution_arn: arn, attempts: 1, glue_job_run_id: expect.stringMatching(/^jr_[0-9a-f]{64}$/) });
+    expect(item).toMatchObject({
+      status: 'completed',
+      execution_arn: arn,
+      attempts: 1,
+      glue_job_run_id: expect.stringMatching(/^jr_[0-9a-f]{64}$/),
+    });
     expect(String(item.updated_at) >= before).toBe(true);
     expect(item.completed_time).toBe(item.updated_at);
     expect(h.glue.stats.runs).toBe(1);
@@ -151,7 +179,11 @@ describe('dynamoTaskErrorName', () => {
     const names = [dynamoTaskErrorName(conditional), dynamoTaskErrorName(new Error('socket hang up')), dynamoTaskErrorName(undefined)];
 
     // Assert
-    expect(names).toEqual(['DynamoDB.ConditionalCheckFailedException', 'DynamoDB.AmazonDynamoDBException', 'DynamoDB.AmazonDynamoDBException']);
+    expect(names).toEqual([
+      'DynamoDB.ConditionalCheckFailedException',
+      'DynamoDB.AmazonDynamoDBException',
+      'DynamoDB.AmazonDynamoDBException',
+    ]);
   });
 });
 

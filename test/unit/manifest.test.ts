@@ -1,8 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { buildManifest, executionInput, fromManifestDocument, toManifestDocument, ManifestFormatError } from '../../handlers/domain/manifest';
+import {
+  buildManifest,
+  executionInput,
+  fromManifestDocument,
+  ManifestFormatError,
+  toManifestDocument,
+} from '../../handlers/domain/manifest';
 import { MixedDatesError } from '../../handlers/domain/planner';
 
-const file = (date: string, n: number) => ({ date, bucket: 'in-bucket', key: `pipeline/input/${date}-f${n}.ndjson`, sizeBytes: 100 * n, etag: `e${n}` });
+const file = (date: string, n: number) => ({
+  date,
+  bucket: 'in-bucket',
+  key: `pipeline/input/${date}-f${n}.ndjson`,
+  sizeBytes: 100 * n,
+  etag: `e${n}`,
+});
 
 describe('manifest format', () => {
   it('names the object and execution as users expect', () => {
@@ -24,7 +36,12 @@ describe('manifest format', () => {
 
   it('writes one fileLocations entry per file and reads back the same manifest', () => {
     // Prepare
-    const manifest = buildManifest({ date: '2025-12-20', seq: 7, at: new Date('2025-12-20T14:30:52Z'), files: [file('2025-12-20', 1), file('2025-12-20', 2)] });
+    const manifest = buildManifest({
+      date: '2025-12-20',
+      seq: 7,
+      at: new Date('2025-12-20T14:30:52Z'),
+      files: [file('2025-12-20', 1), file('2025-12-20', 2)],
+    });
 
     // Act
     const document = toManifestDocument(manifest);
@@ -39,7 +56,9 @@ describe('manifest format', () => {
   });
 
   it('checks once more that a manifest holds exactly one date', () => {
-    expect(() => buildManifest({ date: '2025-12-20', seq: 1, at: new Date(), files: [file('2025-12-20', 1), file('2025-12-21', 2)] })).toThrow(MixedDatesError);
+    expect(() =>
+      buildManifest({ date: '2025-12-20', seq: 1, at: new Date(), files: [file('2025-12-20', 1), file('2025-12-21', 2)] }),
+    ).toThrow(MixedDatesError);
     expect(() => buildManifest({ date: '2025-12-20', seq: 1, at: new Date(), files: [file('2025-12-21', 1)] })).toThrow(MixedDatesError);
   });
 

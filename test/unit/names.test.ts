@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import { checkSize, decodeEventKey, encodeEventKey, parseInputKey } from '../../handlers/domain/names';
 
 describe('parseInputKey', () => {

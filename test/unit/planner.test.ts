@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { MixedDatesError, planBatches, type PendingFile } from '../../handlers/domain/planner';
+import { describe, expect, it } from 'vitest';
+import { MixedDatesError, type PendingFile, planBatches } from '../../handlers/domain/planner';
 
 const MiB = 1024 * 1024;
 
@@ -13,15 +13,16 @@ function files(date: string, sizes: number[]): PendingFile[] {
   }));
 }
 
-const pendingArb = fc
-  .array(fc.integer({ min: 1, max: 300 }), { maxLength: 120 })
-  .map((sizes) => files('2026-01-30', sizes));
+const pendingArb = fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: 120 }).map((sizes) => files('2026-01-30', sizes));
 const limitsArb = fc.record({ maxBatchBytes: fc.integer({ min: 1, max: 2000 }), maxBatchFiles: fc.integer({ min: 1, max: 30 }) });
 
 describe('planBatches', () => {
   it('follows the seed example: 600 files of 3.5 MB -> two full 1 GB batches, the 0.1 GB rest waits', () => {
     // Prepare
-    const pending = files('2025-12-20', Array.from({ length: 600 }, () => 3.5 * MiB));
+    const pending = files(
+      '2025-12-20',
+      Array.from({ length: 600 }, () => 3.5 * MiB),
+    );
 
     // Act
     const plan = planBatches(pending, { maxBatchBytes: 1024 * MiB, maxBatchFiles: 5000 }, { flushAll: false });
@@ -33,7 +34,10 @@ describe('planBatches', () => {
 
   it('sends a remainder of at least half a batch with the full ones', () => {
     const plan = planBatches(files('2026-01-30', Array(15).fill(1)), { maxBatchBytes: 1e9, maxBatchFiles: 10 }, { flushAll: false });
-    expect(plan.batches.map((b) => [b.files.length, b.reason])).toEqual([[10, 'full'], [5, 'half-batch']]);
+    expect(plan.batches.map((b) => [b.files.length, b.reason])).toEqual([
+      [10, 'full'],
+      [5, 'half-batch'],
+    ]);
     expect(plan.remainder).toEqual([]);
   });
 
@@ -41,7 +45,10 @@ describe('planBatches', () => {
     const pending = files('2026-01-30', Array(14).fill(1));
     const limits = { maxBatchBytes: 1e9, maxBatchFiles: 10 };
     expect(planBatches(pending, limits, { flushAll: false }).remainder).toHaveLength(4);
-    expect(planBatches(pending, limits, { flushAll: true }).batches.map((b) => [b.files.length, b.reason])).toEqual([[10, 'full'], [4, 'flush']]);
+    expect(planBatches(pending, limits, { flushAll: true }).batches.map((b) => [b.files.length, b.reason])).toEqual([
+      [10, 'full'],
+      [4, 'flush'],
+    ]);
   });
 
   it('lets a file larger than a batch travel alone', () => {

@@ -8,14 +8,23 @@ const event = (over: { bucket?: string; key?: string; detailType?: string; sourc
     'detail-type': over.detailType ?? 'Object Created',
     source: over.source ?? 'aws.s3',
     time: '2026-11-22T10:00:00Z',
-    detail: { bucket: { name: over.bucket ?? 'in-bucket' }, object: { key: over.key ?? 'pipeline/input/2026-11-22-a+b%2B.ndjson', size: 12, etag: 'abc' } },
+    detail: {
+      bucket: { name: over.bucket ?? 'in-bucket' },
+      object: { key: over.key ?? 'pipeline/input/2026-11-22-a+b%2B.ndjson', size: 12, etag: 'abc' },
+    },
   });
 
 describe('decodeRecord', () => {
   it('decodes an EventBridge Object Created event, URL-decoding the key', () => {
     expect(decodeRecord(event(), expected)).toEqual({
       kind: 'object',
-      event: { bucket: 'in-bucket', key: 'pipeline/input/2026-11-22-a b+.ndjson', sizeBytes: 12, etag: 'abc', createdAt: '2026-11-22T10:00:00.000Z' },
+      event: {
+        bucket: 'in-bucket',
+        key: 'pipeline/input/2026-11-22-a b+.ndjson',
+        sizeBytes: 12,
+        etag: 'abc',
+        createdAt: '2026-11-22T10:00:00.000Z',
+      },
     });
   });
 

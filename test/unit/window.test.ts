@@ -3,7 +3,13 @@ import { dueReason, type WindowState } from '../../handlers/domain/window';
 
 const policy = { maxBatchBytes: 1000, maxBatchFiles: 10, maxWaitSeconds: 300 };
 const now = new Date('2026-11-22T12:00:00Z');
-const window = (over: Partial<WindowState>): WindowState => ({ date: '2026-11-22', pendingCount: 1, pendingBytes: 10, manifestSeq: 0, ...over });
+const window = (over: Partial<WindowState>): WindowState => ({
+  date: '2026-11-22',
+  pendingCount: 1,
+  pendingBytes: 10,
+  manifestSeq: 0,
+  ...over,
+});
 
 describe('dueReason', () => {
   it.each<[string, Partial<WindowState>, string | null]>([

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { type BrowserContext, chromium } from 'playwright-core';
 
 /**
  * Debian's Chromium (installed by scripts/setup.sh) driven by playwright-core, which brings no browser of
@@ -9,8 +9,22 @@ import { chromium, type BrowserContext } from 'playwright-core';
  */
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export async function headlessChromium(viewport = { width: 1500, height: 1200 }): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(await mkdtemp(join(tmpdir(), 'chromium-profile-')), { executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, viewport });
+  return chromium.launchPersistentContext(await mkdtemp(join(tmpdir(), 'chromium-profile-')), {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport,
+  });
 }

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -42,7 +42,22 @@ export async function servePipeline(dir: string, args: string[]): Promise<Served
   const endpointFile = join(dir, 'endpoint.json');
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
-    [BIN, 'local', '--serve', '--port', '0', '--endpoint-file', endpointFile, '--run-dir', join(dir, 'run'), '--sweep-interval', '2', '--batching-window', '1', ...args],
+    [
+      BIN,
+      'local',
+      '--serve',
+      '--port',
+      '0',
+      '--endpoint-file',
+      endpointFile,
+      '--run-dir',
+      join(dir, 'run'),
+      '--sweep-interval',
+      '2',
+      '--batching-window',
+      '1',
+      ...args,
+    ],
     { cwd: PROJECT_ROOT },
   );
   let output = '';

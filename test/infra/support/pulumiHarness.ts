@@ -37,7 +37,12 @@ function physicalName(name: string, inputs: Record<string, any>): string {
 }
 
 /** Provider-computed attributes the program reads (arn, name, url, ...), in the real formats. */
-export function fakeState(type: string, name: string, inputs: Record<string, any>, region: string): { id: string; state: Record<string, any> } {
+export function fakeState(
+  type: string,
+  name: string,
+  inputs: Record<string, any>,
+  region: string,
+): { id: string; state: Record<string, any> } {
   const n = physicalName(name, inputs);
   const base = `${region}:${ACCOUNT_ID}`;
   switch (type) {
@@ -150,7 +155,10 @@ export async function runProgram(options: {
         const parent = args.opts.parent as (pulumi.Resource & { __pulumiType?: string; __name?: string }) | undefined;
         const dependsOn = ([] as unknown[]).concat(args.opts.dependsOn ?? []) as (pulumi.Resource & { __name?: string })[];
         resourceOptions.set(key(args.type, args.name), {
-          parent: parent && parent.__pulumiType !== 'pulumi:pulumi:Stack' ? { type: String(parent.__pulumiType), name: String(parent.__name) } : undefined,
+          parent:
+            parent && parent.__pulumiType !== 'pulumi:pulumi:Stack'
+              ? { type: String(parent.__pulumiType), name: String(parent.__name) }
+              : undefined,
           protect: Boolean(args.opts.protect),
           dependsOn: dependsOn.map((d) => String(d.__name)),
         });
@@ -175,7 +183,9 @@ export async function runProgram(options: {
     one(type, suffix) {
       const found = all.filter((r) => r.type === type && (suffix === undefined || r.name.endsWith(suffix)));
       if (found.length !== 1) {
-        throw new Error(`expected exactly one ${type}${suffix ? ` named *${suffix}` : ''}, found ${found.length}: ${found.map((r) => r.name).join(', ')}`);
+        throw new Error(
+          `expected exactly one ${type}${suffix ? ` named *${suffix}` : ''}, found ${found.length}: ${found.map((r) => r.name).join(', ')}`,
+        );
       }
       return found[0]!;
     },

@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batchingSettingsFromStack, lambdaEnvironment } from '../../../handlers/runtimeConfig';
-import { glueDefaultArguments } from '../../../handlers/orchestration/glueArguments';
-import { stateMachineDefinition } from '../../../handlers/orchestration/stateMachineDefinition';
 import { resourceNames } from '../../../contracts/resourceNames';
 import type { StackConfig } from '../../../contracts/stackConfig';
+import { glueDefaultArguments } from '../../../handlers/orchestration/glueArguments';
+import { stateMachineDefinition } from '../../../handlers/orchestration/stateMachineDefinition';
+import { batchingSettingsFromStack, lambdaEnvironment } from '../../../handlers/runtimeConfig';
 import type { PolicyDocument } from '../../../pulumi/policies';
 import { policyViolations } from './policyChecks';
-import { json, runProgram, type RecordedResource, type StackRun } from './pulumiHarness';
-import { rawStackConfig, stackConfig, stackRegion, type StackName } from './stackConfigs';
+import { json, type RecordedResource, runProgram, type StackRun } from './pulumiHarness';
+import { rawStackConfig, type StackName, stackConfig, stackRegion } from './stackConfigs';
 
 /**
  * The assertions every stack must pass, run against one recorded mock deployment of `stack`. Each stack
@@ -454,7 +454,11 @@ export function describeStack(f: StackFixture): void {
       const logging = sm.inputs.loggingConfiguration;
       // Assert
       expect(sm.inputs.type).toBe('STANDARD');
-      expect(logging).toEqual({ logDestination: `${logGroup.state.arn}:*`, includeExecutionData: true, level: cfg.observability.stateMachineLogLevel });
+      expect(logging).toEqual({
+        logDestination: `${logGroup.state.arn}:*`,
+        includeExecutionData: true,
+        level: cfg.observability.stateMachineLogLevel,
+      });
       expect(logGroup.inputs).toEqual({
         name: `/aws/vendedlogs/states/${f.base}-manifest`,
         retentionInDays: cfg.observability.logRetentionDays,
@@ -532,7 +536,11 @@ export function describeStack(f: StackFixture): void {
       // Act
       const keys = objects.map((o) => `${o.inputs.bucket}/${o.inputs.key}`).sort();
       // Assert
-      expect(keys).toEqual(['glue/ndjson-parquet-glue.jar', 'glue/ndjson_parquet.zip', 'glue/ndjson_to_parquet.py'].map((k) => `${bucketName(f, 'scripts')}/${k}`));
+      expect(keys).toEqual(
+        ['glue/ndjson-parquet-glue.jar', 'glue/ndjson_parquet.zip', 'glue/ndjson_to_parquet.py'].map(
+          (k) => `${bucketName(f, 'scripts')}/${k}`,
+        ),
+      );
       for (const o of objects) expect(o.inputs.serverSideEncryption).toBe('AES256');
       expect(f.run.one(T.glueJob).dependsOn).toEqual(expect.arrayContaining(objects.map((o) => o.name)));
     });
@@ -584,11 +592,21 @@ export function describeStack(f: StackFixture): void {
       // Act
       const byMetric = Object.fromEntries(alarms.map((a) => [String(a.inputs.name).replace(`${f.base}-`, ''), a.inputs]));
       // Assert
-      expect(Object.keys(byMetric).sort()).toEqual(
-        ['batcher-dlq-not-empty', 'batcher-errors', 'executions-failed', 'ingest-dlq-not-empty', 'iterator-age', 'manifests-stuck', 'sweeper-errors'],
-      );
+      expect(Object.keys(byMetric).sort()).toEqual([
+        'batcher-dlq-not-empty',
+        'batcher-errors',
+        'executions-failed',
+        'ingest-dlq-not-empty',
+        'iterator-age',
+        'manifests-stuck',
+        'sweeper-errors',
+      ]);
       for (const a of alarms) expect(a.inputs.alarmActions).toEqual([topicArn]);
-      expect(byMetric['batcher-dlq-not-empty']).toMatchObject({ namespace: 'AWS/SQS', dimensions: { QueueName: `${f.base}-batcher-dlq` }, threshold: 0 });
+      expect(byMetric['batcher-dlq-not-empty']).toMatchObject({
+        namespace: 'AWS/SQS',
+        dimensions: { QueueName: `${f.base}-batcher-dlq` },
+        threshold: 0,
+      });
       expect(byMetric['executions-failed']).toMatchObject({
         namespace: 'AWS/States',
         metricName: 'ExecutionsFailed',
@@ -638,15 +656,31 @@ export function describeStack(f: StackFixture): void {
       // Arrange
       const dashboard = f.run.one(T.dashboard);
       // Act
-      const body = json<{ widgets: { type: string; properties: { metrics?: unknown[][]; region?: string } }[] }>(dashboard.inputs.dashboardBody);
+      const body = json<{ widgets: { type: string; properties: { metrics?: unknown[][]; region?: string } }[] }>(
+        dashboard.inputs.dashboardBody,
+      );
       const lines = body.widgets.flatMap((w) => w.properties.metrics ?? []).map((m) => m.filter((x) => typeof x === 'string').join(' '));
       // Assert
       expect(dashboard.inputs.dashboardName).toBe(f.base);
-      const has = (text: string) => expect(lines.some((l) => l.includes(text)), text).toBe(true);
+      const has = (text: string) =>
+        expect(
+          lines.some((l) => l.includes(text)),
+          text,
+        ).toBe(true);
       has(`AWS/Kinesis IncomingRecords StreamName ${f.base}-ingest`);
       has(`AWS/Lambda IteratorAge FunctionName ${f.base}-batcher`);
       for (const m of ['Invocations', 'Errors', 'Duration']) has(`AWS/Lambda ${m} FunctionName ${f.base}-batcher`);
-      for (const m of ['FilesTracked', 'BytesTracked', 'FilesQuarantined', 'DuplicateEvents', 'ManifestsCreated', 'LockConflicts', 'PendingFiles', 'PendingBytes', 'ManifestsStuck']) {
+      for (const m of [
+        'FilesTracked',
+        'BytesTracked',
+        'FilesQuarantined',
+        'DuplicateEvents',
+        'ManifestsCreated',
+        'LockConflicts',
+        'PendingFiles',
+        'PendingBytes',
+        'ManifestsStuck',
+      ]) {
         has(`ndjson-parquet ${m} service ${f.base}`);
       }
       for (const m of ['ExecutionsStarted', 'ExecutionsSucceeded', 'ExecutionsFailed']) has(`AWS/States ${m} StateMachineArn`);
@@ -720,7 +754,10 @@ export function describeStack(f: StackFixture): void {
 
     it('versions the input and output buckets and expires their noncurrent versions', () => {
       // Arrange
-      const versioned = f.run.ofType(T.versioning).map((v) => v.inputs.bucket).sort();
+      const versioned = f.run
+        .ofType(T.versioning)
+        .map((v) => v.inputs.bucket)
+        .sort();
       // Act
       const noncurrent = (role: string) =>
         f.run
@@ -756,7 +793,9 @@ export function describeStack(f: StackFixture): void {
     it('has no wildcard action and no "*" resource where a scoped one exists, in any policy', () => {
       // Arrange
       const owned = ownedArns(f.run);
-      const identity = f.run.ofType(T.rolePolicy).map((p) => ({ name: p.name, doc: json<PolicyDocument>(p.inputs.policy), kind: 'identity' as const }));
+      const identity = f.run
+        .ofType(T.rolePolicy)
+        .map((p) => ({ name: p.name, doc: json<PolicyDocument>(p.inputs.policy), kind: 'identity' as const }));
       const resource = [...f.run.ofType(T.bucketPolicy), ...f.run.ofType(T.queuePolicy)].map((p) => ({
         name: p.name,
         doc: json<PolicyDocument>(p.inputs.policy),
@@ -764,7 +803,9 @@ export function describeStack(f: StackFixture): void {
       }));
       const keys = f.run.ofType(T.key).map((k) => ({ name: k.name, doc: json<PolicyDocument>(k.inputs.policy), kind: 'key' as const }));
       // Act
-      const violations = [...identity, ...resource, ...keys].flatMap(({ name, doc, kind }) => policyViolations(doc, kind, owned).map((v) => `${name}: ${v}`));
+      const violations = [...identity, ...resource, ...keys].flatMap(({ name, doc, kind }) =>
+        policyViolations(doc, kind, owned).map((v) => `${name}: ${v}`),
+      );
       // Assert
       expect(identity.length).toBe(f.run.ofType(T.role).length);
       expect(violations).toEqual([]);
@@ -774,7 +815,9 @@ export function describeStack(f: StackFixture): void {
       // Arrange
       const roles = f.run.ofType(T.role);
       // Act
-      const services = roles.map((r) => json(r.inputs.assumeRolePolicy).Statement.map((s: { Principal: { Service: string } }) => s.Principal.Service));
+      const services = roles.map((r) =>
+        json(r.inputs.assumeRolePolicy).Statement.map((s: { Principal: { Service: string } }) => s.Principal.Service),
+      );
       // Assert
       for (const s of services) expect(s).toHaveLength(1);
       expect(services.flat().sort()).toEqual(
@@ -799,7 +842,14 @@ export function describeStack(f: StackFixture): void {
       expect(on(`${bucketArn(f, 'quarantine')}/*`)).toEqual(['s3:PutObject', 's3:PutObjectTagging']);
       expect(on(`${bucketArn(f, 'manifest')}/manifests/*`)).toEqual(['s3:GetObject', 's3:PutObject']);
       expect(on(`${bucketArn(f, 'manifest')}/logs/lambda/*`)).toEqual(['s3:PutObject']);
-      const dynamo = ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:UpdateItem'];
+      const dynamo = [
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ];
       expect(on(tableArn)).toEqual(dynamo);
       expect(on(`${tableArn}/index/windows`)).toEqual(dynamo);
       expect(on(sm)).toEqual(['states:StartExecution']);
@@ -825,7 +875,14 @@ export function describeStack(f: StackFixture): void {
       const extra = allActions(batcher).filter((a) => !allActions(sweeper).includes(a));
       // Assert
       expect(extra.sort()).toEqual(
-        ['kinesis:DescribeStream', 'kinesis:DescribeStreamSummary', 'kinesis:GetRecords', 'kinesis:GetShardIterator', 'kinesis:ListShards', 'sqs:SendMessage'].sort(),
+        [
+          'kinesis:DescribeStream',
+          'kinesis:DescribeStreamSummary',
+          'kinesis:GetRecords',
+          'kinesis:GetShardIterator',
+          'kinesis:ListShards',
+          'sqs:SendMessage',
+        ].sort(),
       );
       expect(allowedActions(sweeper, `${tableArn}/index/windows`)).toContain('dynamodb:Query');
       expect(allActions(sweeper).some((a) => a.startsWith('kinesis:'))).toBe(false);
@@ -851,14 +908,18 @@ export function describeStack(f: StackFixture): void {
       expect(on(`${output}/pipeline`)).toEqual(['s3:GetObject']);
       expect(on(`${output}/*`)).toEqual([]);
       expect(on('*')).toEqual(['cloudwatch:PutMetricData']);
-      expect(doc.Statement.find((s) => s.Sid === 'PublishGlueMetrics')?.Condition).toEqual({ StringEquals: { 'cloudwatch:namespace': 'Glue' } });
+      expect(doc.Statement.find((s) => s.Sid === 'PublishGlueMetrics')?.Condition).toEqual({
+        StringEquals: { 'cloudwatch:namespace': 'Glue' },
+      });
     });
 
     it('keeps every Lambda, the state machine and the Glue job logging to groups with retention', () => {
       // Arrange
       const groups = f.run.ofType(T.logGroup);
       // Act
-      const withoutRetention = groups.filter((g) => g.inputs.retentionInDays !== cfg.observability.logRetentionDays).map((g) => g.inputs.name);
+      const withoutRetention = groups
+        .filter((g) => g.inputs.retentionInDays !== cfg.observability.logRetentionDays)
+        .map((g) => g.inputs.name);
       // Assert
       expect(withoutRetention).toEqual([]);
       for (const fn of f.run.ofType(T.fn)) expect(groups.map((g) => g.inputs.name)).toContain(fn.inputs.loggingConfig.logGroup);
