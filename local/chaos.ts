@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { aroundCommands, type SdkClient } from './clientMiddleware';
 
 /**
  * `--chaos RATE`: with that probability an invocation "crashes" at a random write point — the write
@@ -34,11 +35,6 @@ interface CrashPlan {
   crashedAt?: string;
 }
 
-/** Any SDK v3 client; a DocumentClient shares its client's stack. Typed loosely: each client's stack is generic in its own input/output types. */
-interface HasMiddlewareStack {
-  middlewareStack: { add(middleware: any, options: any): void };
-}
-
 export interface ChaosStats {
   invocations: number;
   crashes: number;
@@ -55,24 +51,18 @@ export class Chaos {
     private readonly maxPoint = 12,
   ) {}
 
-  install(...clients: HasMiddlewareStack[]): void {
-    for (const client of clients) {
-      client.middlewareStack.add(
-        (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-          const plan = this.scope.getStore();
-          if (!plan) return next(args);
-          const command = context.commandName ?? 'command';
-          if (plan.crashedAt) throw new ChaosCrash(plan.crashedAt);
-          if (!WRITE_COMMANDS.has(command)) return next(args);
-          plan.writes += 1;
-          if (plan.writes !== plan.crashAt) return next(args);
-          plan.crashedAt = `${command} (write ${plan.writes}, ${plan.afterWrite ? 'after' : 'before'} it reached the service)`;
-          if (plan.afterWrite) await next(args);
-          throw new ChaosCrash(plan.crashedAt);
-        },
-        { step: 'initialize', name: 'chaosCrash', override: true },
-      );
-    }
+  install(...clients: SdkClient[]): void {
+    aroundCommands(clients, { name: 'chaosCrash', step: 'initialize' }, async ({ commandName }, proceed) => {
+      const plan = this.scope.getStore();
+      if (!plan) return proceed();
+      if (plan.crashedAt) throw new ChaosCrash(plan.crashedAt);
+      if (!WRITE_COMMANDS.has(commandName)) return proceed();
+      plan.writes += 1;
+      if (plan.writes !== plan.crashAt) return proceed();
+      plan.crashedAt = `${commandName} (write ${plan.writes}, ${plan.afterWrite ? 'after' : 'before'} it reached the service)`;
+      if (plan.afterWrite) await proceed();
+      throw new ChaosCrash(plan.crashedAt);
+    });
   }
 
   /** Runs one invocation; if it crashed, throws ChaosCrash even when the code under test caught the error. */

@@ -75,7 +75,7 @@ export async function readEndpointFile(path: string): Promise<LocalEndpoint> {
       cause: error,
     });
   }
-  let parsed;
+  let parsed: ReturnType<typeof endpointSchema.safeParse>;
   try {
     parsed = endpointSchema.safeParse(JSON.parse(text));
   } catch (error) {

@@ -1,12 +1,9 @@
+import { aroundCommands, type SdkClient } from './clientMiddleware';
+
 /**
  * Counts DynamoDB requests and the capacity they consume, as client middleware: the cost figure of the
  * batcher benchmark and the flat-cost tests. It asks DynamoDB for ConsumedCapacity on every call.
  */
-
-/** Any SDK v3 client; a DocumentClient shares its client's stack. Typed loosely: each client's stack is generic in its own input/output types. */
-interface HasMiddlewareStack {
-  middlewareStack: { add(middleware: any, options: any): void };
-}
 
 export interface RequestCounts {
   requests: number;
@@ -27,24 +24,16 @@ const CAPACITY_COMMANDS = new Set([
   'BatchGetItemCommand',
 ]);
 
-export function countDynamoRequests(client: HasMiddlewareStack): { counts: RequestCounts; reset(): void } {
+export function countDynamoRequests(client: SdkClient): { counts: RequestCounts; reset(): void } {
   const counts: RequestCounts = { requests: 0, byCommand: {}, capacityUnits: 0 };
-  client.middlewareStack.add(
-    (
-      next: (args: { input: Record<string, unknown> }) => Promise<{ output?: Record<string, unknown> }>,
-      context: { commandName?: string },
-    ) =>
-      async (args: { input: Record<string, unknown> }) => {
-        const command = context.commandName ?? 'command';
-        if (CAPACITY_COMMANDS.has(command) && args.input.ReturnConsumedCapacity === undefined) args.input.ReturnConsumedCapacity = 'TOTAL';
-        counts.requests += 1;
-        counts.byCommand[command] = (counts.byCommand[command] ?? 0) + 1;
-        const result = await next(args);
-        counts.capacityUnits += consumed(result.output?.ConsumedCapacity);
-        return result;
-      },
-    { step: 'initialize', name: 'countDynamoRequests', override: true },
-  );
+  aroundCommands([client], { name: 'countDynamoRequests', step: 'initialize' }, async ({ commandName, input }, proceed) => {
+    if (CAPACITY_COMMANDS.has(commandName) && input.ReturnConsumedCapacity === undefined) input.ReturnConsumedCapacity = 'TOTAL';
+    counts.requests += 1;
+    counts.byCommand[commandName] = (counts.byCommand[commandName] ?? 0) + 1;
+    const result = await proceed();
+    counts.capacityUnits += consumed((result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity);
+    return result;
+  });
   return {
     counts,
     reset() {

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { InitializeHandler, InitializeHandlerArguments, InitializeHandlerOutput, MetadataBearer } from '@smithy/types';
+import type { MetadataBearer } from '@smithy/types';
 import { encodeEventKey } from '../handlers/domain/names';
+import { aroundCommands } from './clientMiddleware';
 
 /**
  * THE shim: the one place where the local runtime stands in for AWS wiring that moto cannot emulate.
@@ -124,19 +125,14 @@ export function objectCreatedEvent(input: {
  * writes; a failure to put it fails the upload call, so a run never loses an event silently.
  */
 export function installS3EventShim(s3: S3Client, options: S3EventShimOptions): void {
-  s3.middlewareStack.add(
-    <Output extends object>(next: InitializeHandler<object, Output>, context: { commandName?: string }) =>
-      async (args: InitializeHandlerArguments<object>): Promise<InitializeHandlerOutput<Output>> => {
-        const result = await next(args);
-        const reason = REASON_BY_COMMAND[context.commandName ?? ''];
-        const input = args.input as { Bucket?: string; Key?: string };
-        if (reason && input.Bucket === options.bucket && input.Key) {
-          await publish(s3, options, input.Key, reason, (result.output as MetadataBearer).$metadata?.requestId ?? randomUUID());
-        }
-        return result;
-      },
-    { step: 'initialize', name: 'localS3EventShim', override: true },
-  );
+  aroundCommands([s3], { name: 'localS3EventShim', step: 'initialize' }, async ({ commandName, input }, proceed) => {
+    const result = await proceed();
+    const reason = REASON_BY_COMMAND[commandName];
+    if (reason && input.Bucket === options.bucket && typeof input.Key === 'string') {
+      await publish(s3, options, input.Key, reason, (result.output as MetadataBearer).$metadata?.requestId ?? randomUUID());
+    }
+    return result;
+  });
 }
 
 async function publish(

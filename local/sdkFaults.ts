@@ -1,4 +1,5 @@
 import { ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { aroundCommands, type SdkClient } from './clientMiddleware';
 
 /**
  * DynamoDB throttling and transaction conflicts, which the emulator never produces, injected as client
@@ -6,11 +7,6 @@ import { ProvisionedThroughputExceededException, TransactionCanceledException } 
  * as on AWS); a conflicted transaction fails with TransactionCanceledException / TransactionConflict,
  * which the SDK does not retry — our tracking store must.
  */
-
-/** Any SDK v3 client; a DocumentClient shares its client's stack. Typed loosely: each client's stack is generic in its own input/output types. */
-interface HasMiddlewareStack {
-  middlewareStack: { add(middleware: any, options: any): void };
-}
 
 export interface FaultRates {
   throttle: number;
@@ -22,30 +18,27 @@ export interface FaultStats {
   conflicts: number;
 }
 
-export function injectDynamoFaults(client: HasMiddlewareStack, rates: FaultRates, random: () => number = Math.random): FaultStats {
+export function injectDynamoFaults(client: SdkClient, rates: FaultRates, random: () => number = Math.random): FaultStats {
   const stats: FaultStats = { throttled: 0, conflicts: 0 };
-  client.middlewareStack.add(
-    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-      if (context.commandName === 'TransactWriteItemsCommand' && random() < rates.transactionConflict) {
-        stats.conflicts += 1;
-        const items = ((args as { input?: { TransactItems?: unknown[] } }).input?.TransactItems ?? []).length;
-        throw new TransactionCanceledException({
-          message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]',
-          $metadata: { httpStatusCode: 400 },
-          CancellationReasons: Array.from({ length: items }, (_, i) => ({ Code: i === 0 ? 'TransactionConflict' : 'None' })),
-        });
-      }
-      if (random() < rates.throttle) {
-        stats.throttled += 1;
-        throw new ProvisionedThroughputExceededException({
-          message: 'The level of configured provisioned throughput for the table was exceeded (injected)',
-          $metadata: { httpStatusCode: 400 },
-        });
-      }
-      return next(args);
-    },
-    // finalizeRequest runs inside the SDK's retry loop, so injected throttling is retried like a real one.
-    { step: 'finalizeRequest', name: 'injectedDynamoFaults', override: true },
-  );
+  // finalizeRequest runs inside the SDK's retry loop, so injected throttling is retried like a real one.
+  aroundCommands([client], { name: 'injectedDynamoFaults', step: 'finalizeRequest' }, async ({ commandName, input }, proceed) => {
+    if (commandName === 'TransactWriteItemsCommand' && random() < rates.transactionConflict) {
+      stats.conflicts += 1;
+      const items = ((input.TransactItems as unknown[] | undefined) ?? []).length;
+      throw new TransactionCanceledException({
+        message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]',
+        $metadata: { httpStatusCode: 400 },
+        CancellationReasons: Array.from({ length: items }, (_, i) => ({ Code: i === 0 ? 'TransactionConflict' : 'None' })),
+      });
+    }
+    if (random() < rates.throttle) {
+      stats.throttled += 1;
+      throw new ProvisionedThroughputExceededException({
+        message: 'The level of configured provisioned throughput for the table was exceeded (injected)',
+        $metadata: { httpStatusCode: 400 },
+      });
+    }
+    return proceed();
+  });
   return stats;
 }

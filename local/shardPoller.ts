@@ -19,7 +19,7 @@ import { type LambdaIdentity, lambdaContext } from './lambdaContext';
  * ones), `reorder` (records of a fetch shuffled, as EventBridge does not promise order).
  */
 
-export type KinesisBatchHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse | void>;
+export type KinesisBatchHandler = (event: KinesisStreamEvent, context: Context) => Promise<KinesisStreamBatchResponse | undefined>;
 
 export interface ShardPollerOptions {
   kinesis: KinesisClient;
@@ -399,7 +399,7 @@ export class ShardPoller {
  */
 export function firstFailedPosition(
   batch: readonly QueuedRecord[] | readonly { record: KinesisStreamRecord }[],
-  response: KinesisStreamBatchResponse | void,
+  response: KinesisStreamBatchResponse | undefined,
 ): number {
   const failures = response?.batchItemFailures ?? [];
   if (failures.length === 0) return batch.length;

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -54,7 +55,7 @@ export function countRecords(body: Buffer): number {
 }
 
 export async function directoryItems(directory: string): Promise<UploadItem[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(directory, { recursive: true, withFileTypes: true });
   } catch (error) {

@@ -9,7 +9,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ConfigError } from '../../contracts/stackConfig';
 import type { AwsClients } from '../../handlers/adapters/clients';
 import { batchingSettingsFromStack, type ResourceNames, type RuntimeConfig } from '../../handlers/runtimeConfig';
-import { DEFAULT_SERVE_DIR, EndpointFileError, endpointFilePath, readEndpointFile } from '../../local/endpointFile';
+import { DEFAULT_SERVE_DIR, EndpointFileError, endpointFilePath, type LocalEndpoint, readEndpointFile } from '../../local/endpointFile';
 import { createLocalClients, destroyLocalClients } from '../../local/localClients';
 import { PROJECT_ROOT } from '../../local/projectRoot';
 import { LOCAL_ACCOUNT, LOCAL_STACK, type LoadedStack, loadStackConfig, localResourceNames } from '../../local/resources';
@@ -111,7 +111,7 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
 
   if (flags.local !== undefined) {
     const path = await endpointFilePath(resolve(flags.local === true ? DEFAULT_SERVE_DIR : flags.local));
-    let endpoint;
+    let endpoint: LocalEndpoint;
     try {
       endpoint = await readEndpointFile(path);
     } catch (error) {

@@ -81,6 +81,7 @@ export class Catalog extends pulumi.ComponentResource {
       {
         databaseName: this.database.name,
         name: CATALOG_TABLE_NAME,
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: `${date}` is Athena's projection placeholder, shown as written.
         description: 'Merged Parquet, one folder per date (partition projection over merged-parquet-${date})',
         tableType: 'EXTERNAL_TABLE',
         parameters: pulumi.output(args.outputBucketName).apply((bucket) => partitionProjectionParameters(bucket, outputPrefix)),

@@ -111,7 +111,7 @@ describe('batcher against the emulator', () => {
   it('closes batches at the size threshold', async () => {
     // Prepare
     const fx = await batcherFixture({ maxBatchFiles: 100, maxBatchBytes: 1000 });
-    const events = await Promise.all(Array.from({ length: 5 }, (_, i) => fx.put(fileName(TODAY, i + 1), 'x'.repeat(299) + '\n')));
+    const events = await Promise.all(Array.from({ length: 5 }, (_, i) => fx.put(fileName(TODAY, i + 1), `${'x'.repeat(299)}\n`)));
 
     // Act
     await fx.invoke(kinesisEvent(events));

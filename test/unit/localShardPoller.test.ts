@@ -20,7 +20,7 @@ interface Delivery {
   context: Context;
 }
 
-type Behaviour = (event: KinesisStreamEvent, call: number) => KinesisStreamBatchResponse | void;
+type Behaviour = (event: KinesisStreamEvent, call: number) => KinesisStreamBatchResponse | undefined;
 
 /** A stream with `shards` shards, its records put in order, and a poller driving `behaviour`. */
 async function harness(
@@ -172,6 +172,7 @@ describe('ShardPoller', () => {
     const payloads = ['a', 'b', 'poison', 'c'].map((d) => ({ key: 'k', data: d }));
     const behaviour: Behaviour = (event) => {
       if (event.Records.some((r) => Buffer.from(r.kinesis.data, 'base64').toString() === 'poison')) throw new Error('cannot parse');
+      return undefined;
     };
 
     // Act

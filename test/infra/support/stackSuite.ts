@@ -853,7 +853,7 @@ export function describeStack(f: StackFixture): void {
       expect(on(tableArn)).toEqual(dynamo);
       expect(on(`${tableArn}/index/windows`)).toEqual(dynamo);
       expect(on(sm)).toEqual(['states:StartExecution']);
-      expect(on(sm.replace(':stateMachine:', ':execution:') + ':*')).toEqual(['states:DescribeExecution']);
+      expect(on(`${sm.replace(':stateMachine:', ':execution:')}:*`)).toEqual(['states:DescribeExecution']);
       expect(on(f.run.one(T.stream).state.arn)).toEqual([
         'kinesis:DescribeStream',
         'kinesis:DescribeStreamSummary',
