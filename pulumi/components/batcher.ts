@@ -3,8 +3,8 @@ import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../../contracts/stackConfig';
 import { batcherPolicy } from '../policies';
 import { componentType, resolved } from './common';
+import { createDeadLetterQueue } from './deadLetterQueue';
 import { createNodeFunction, type NodeFunction } from './lambdaFunction';
-import { DLQ_RETENTION_SECONDS } from './s3Events';
 
 export interface BatcherArgs {
   config: StackConfig;
@@ -32,11 +32,7 @@ export class Batcher extends pulumi.ComponentResource {
     super(componentType('batcher', 'Batcher'), name, {}, opts);
     const { batcher, inputPrefix } = args.config;
 
-    this.deadLetterQueue = new aws.sqs.Queue(
-      `${name}-dlq`,
-      { name: `${name}-dlq`, sqsManagedSseEnabled: true, messageRetentionSeconds: DLQ_RETENTION_SECONDS },
-      { parent: this },
-    );
+    this.deadLetterQueue = createDeadLetterQueue(this, name);
 
     this.function = createNodeFunction(this, name, {
       lambda: 'batcher',

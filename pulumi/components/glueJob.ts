@@ -5,6 +5,8 @@ import { GLUE_VERSION, glueDefaultArguments } from '../../handlers/orchestration
 import { GLUE_ARTIFACTS, type GlueArtifact, glueArtifactFileName, glueArtifactSource } from '../assets';
 import { assumeRolePolicy, glueJobPolicy, logGroupArn } from '../policies';
 import { type AwsContext, componentType, resolved } from './common';
+import { createLogGroup } from './logGroup';
+import { createServiceRole } from './serviceRole';
 import { SCRIPTS_PREFIX } from './storage';
 
 /** Glue 5.0 writes `<prefix>/output` (stdout/stderr) and `<prefix>/error` (system, Spark, GlueLogger). */
@@ -67,51 +69,43 @@ export class GlueJob extends pulumi.ComponentResource {
     const extraJars = GLUE_ARTIFACTS.filter((a) => a.kind === 'extra-jars');
 
     const logNames = glueLogGroupNames(jobName);
-    const logGroups = [logNames.output, logNames.error].map(
-      (logName) =>
-        new aws.cloudwatch.LogGroup(
-          `${name}-logs-${logName.split('/').pop()}`,
-          { name: logName, retentionInDays: config.observability.logRetentionDays },
-          parent,
-        ),
+    const logGroups = [logNames.output, logNames.error].map((logName) =>
+      createLogGroup(this, name, {
+        logGroupName: logName,
+        retentionInDays: config.observability.logRetentionDays,
+        variant: logName.split('/').pop(),
+      }),
     );
 
-    this.role = new aws.iam.Role(
-      `${name}-role`,
-      { description: 'Glue job: manifest NDJSON -> Parquet', assumeRolePolicy: JSON.stringify(assumeRolePolicy('glue.amazonaws.com')) },
-      parent,
-    );
-    const rolePolicy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.id,
-        policy: resolved({
-          inputBucketArn: args.inputBucketArn,
-          manifestBucketArn: args.manifestBucket.arn,
-          outputBucketArn: args.outputBucket.arn,
-          scriptsBucketArn: args.scriptsBucket.arn,
-          partition: args.aws.partition,
-          region: args.aws.region,
-          accountId: args.aws.accountId,
-        }).apply((r) =>
-          JSON.stringify(
-            glueJobPolicy({
-              inputBucketArn: r.inputBucketArn,
-              inputPrefix: config.inputPrefix,
-              manifestBucketArn: r.manifestBucketArn,
-              outputBucketArn: r.outputBucketArn,
-              outputPrefix: config.outputPrefix,
-              rejectsPrefix: config.rejectsPrefix,
-              stagingPrefix: config.stagingPrefix,
-              scriptsBucketArn: r.scriptsBucketArn,
-              scriptsPrefix: SCRIPTS_PREFIX,
-              logGroupArns: [logNames.output, logNames.error].map((n) => logGroupArn(r, n)),
-            }),
-          ),
+    const { role, rolePolicy } = createServiceRole(this, name, {
+      description: 'Glue job: manifest NDJSON -> Parquet',
+      assumeRolePolicy: JSON.stringify(assumeRolePolicy('glue.amazonaws.com')),
+      policy: resolved({
+        inputBucketArn: args.inputBucketArn,
+        manifestBucketArn: args.manifestBucket.arn,
+        outputBucketArn: args.outputBucket.arn,
+        scriptsBucketArn: args.scriptsBucket.arn,
+        partition: args.aws.partition,
+        region: args.aws.region,
+        accountId: args.aws.accountId,
+      }).apply((r) =>
+        JSON.stringify(
+          glueJobPolicy({
+            inputBucketArn: r.inputBucketArn,
+            inputPrefix: config.inputPrefix,
+            manifestBucketArn: r.manifestBucketArn,
+            outputBucketArn: r.outputBucketArn,
+            outputPrefix: config.outputPrefix,
+            rejectsPrefix: config.rejectsPrefix,
+            stagingPrefix: config.stagingPrefix,
+            scriptsBucketArn: r.scriptsBucketArn,
+            scriptsPrefix: SCRIPTS_PREFIX,
+            logGroupArns: [logNames.output, logNames.error].map((n) => logGroupArn(r, n)),
+          }),
         ),
-      },
-      parent,
-    );
+      ),
+    });
+    this.role = role;
 
     const defaultArguments = resolved({
       output: args.outputBucket.name,

@@ -5,6 +5,8 @@ import { batchingSettingsFromStack, lambdaEnvironment, type ResourceNames } from
 import { LAMBDA_HANDLER, type LambdaName, lambdaCode } from '../assets';
 import { assumeRolePolicy } from '../policies';
 import { resolved } from './common';
+import { createLogGroup } from './logGroup';
+import { createServiceRole } from './serviceRole';
 
 /** EMF namespace of the pipeline's own metrics (Powertools Metrics). */
 export const METRICS_NAMESPACE = 'ndjson-parquet';
@@ -68,18 +70,15 @@ export interface NodeFunction {
  * Children are parented to the calling component.
  */
 export function createNodeFunction(parent: pulumi.Resource, name: string, args: NodeFunctionArgs): NodeFunction {
-  const opts = { parent };
-  const logGroup = new aws.cloudwatch.LogGroup(
-    `${name}-logs`,
-    { name: `/aws/lambda/${name}`, retentionInDays: args.config.observability.logRetentionDays },
-    opts,
-  );
-  const role = new aws.iam.Role(
-    `${name}-role`,
-    { description: args.description, assumeRolePolicy: JSON.stringify(assumeRolePolicy('lambda.amazonaws.com')) },
-    opts,
-  );
-  const rolePolicy = new aws.iam.RolePolicy(`${name}-policy`, { role: role.id, policy: args.policy(logGroup.arn) }, opts);
+  const logGroup = createLogGroup(parent, name, {
+    logGroupName: `/aws/lambda/${name}`,
+    retentionInDays: args.config.observability.logRetentionDays,
+  });
+  const { role, rolePolicy } = createServiceRole(parent, name, {
+    description: args.description,
+    assumeRolePolicy: JSON.stringify(assumeRolePolicy('lambda.amazonaws.com')),
+    policy: args.policy(logGroup.arn),
+  });
   const fn = new aws.lambda.Function(
     name,
     {

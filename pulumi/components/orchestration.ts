@@ -4,6 +4,8 @@ import type { StackConfig } from '../../contracts/stackConfig';
 import { stateMachineDefinition } from '../../handlers/orchestration/stateMachineDefinition';
 import { assumeRolePolicy, stateMachinePolicy } from '../policies';
 import { type AwsContext, componentType, resolved } from './common';
+import { createLogGroup } from './logGroup';
+import { createServiceRole } from './serviceRole';
 
 /** Vended-logs path: Step Functions log groups under it do not grow the account's logs resource policy. */
 export function stateMachineLogGroupName(name: string): string {
@@ -31,32 +33,19 @@ export class Orchestration extends pulumi.ComponentResource {
 
   constructor(name: string, args: OrchestrationArgs, opts?: pulumi.ComponentResourceOptions) {
     super(componentType('orchestration', 'Orchestration'), name, {}, opts);
-    const parent = { parent: this };
+    this.logGroup = createLogGroup(this, name, {
+      logGroupName: stateMachineLogGroupName(name),
+      retentionInDays: args.config.observability.logRetentionDays,
+    });
 
-    this.logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-logs`,
-      { name: stateMachineLogGroupName(name), retentionInDays: args.config.observability.logRetentionDays },
-      parent,
-    );
-
-    this.role = new aws.iam.Role(
-      `${name}-role`,
-      {
-        description: 'Step Functions: update MANIFEST records, run the Glue job, deliver logs',
-        assumeRolePolicy: args.aws.accountId.apply((account) => JSON.stringify(assumeRolePolicy('states.amazonaws.com', account))),
-      },
-      parent,
-    );
-    const rolePolicy = new aws.iam.RolePolicy(
-      `${name}-policy`,
-      {
-        role: this.role.id,
-        policy: resolved({ tableArn: args.table.arn, glueJobArn: args.glueJob.arn }).apply((arns) =>
-          JSON.stringify(stateMachinePolicy(arns)),
-        ),
-      },
-      parent,
-    );
+    const { role, rolePolicy } = createServiceRole(this, name, {
+      description: 'Step Functions: update MANIFEST records, run the Glue job, deliver logs',
+      assumeRolePolicy: args.aws.accountId.apply((account) => JSON.stringify(assumeRolePolicy('states.amazonaws.com', account))),
+      policy: resolved({ tableArn: args.table.arn, glueJobArn: args.glueJob.arn }).apply((arns) =>
+        JSON.stringify(stateMachinePolicy(arns)),
+      ),
+    });
+    this.role = role;
 
     const definition = pulumi
       .all([args.table.name, args.glueJob.name])

@@ -2,12 +2,13 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { assumeRolePolicy, eventsToKinesisPolicy, objectCreatedPattern, ruleDeadLetterQueuePolicy } from '../policies';
 import { type AwsContext, componentType } from './common';
+import { createDeadLetterQueue } from './deadLetterQueue';
+import { createServiceRole } from './serviceRole';
 
 /** Kinesis partition key of each event: the object key, so one date's files spread over the shards. */
 export const PARTITION_KEY_PATH = '$.detail.object.key';
 /** EventBridge keeps retrying a failed put for up to a day before the event goes to the rule's DLQ. */
 export const TARGET_RETRY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 } as const;
-export const DLQ_RETENTION_SECONDS = 1_209_600; // 14 days, the SQS maximum
 
 export interface S3EventsArgs {
   aws: AwsContext;
@@ -46,25 +47,14 @@ export class S3Events extends pulumi.ComponentResource {
       parent,
     );
 
-    this.role = new aws.iam.Role(
-      `${name}-to-kinesis-role`,
-      {
-        description: 'EventBridge rule target: put S3 events on the ingest stream',
-        assumeRolePolicy: args.aws.accountId.apply((account) => JSON.stringify(assumeRolePolicy('events.amazonaws.com', account))),
-      },
-      parent,
-    );
-    const rolePolicy = new aws.iam.RolePolicy(
-      `${name}-to-kinesis-policy`,
-      { role: this.role.id, policy: pulumi.output(args.streamArn).apply((arn) => JSON.stringify(eventsToKinesisPolicy(arn))) },
-      parent,
-    );
+    const { role, rolePolicy } = createServiceRole(this, `${name}-to-kinesis`, {
+      description: 'EventBridge rule target: put S3 events on the ingest stream',
+      assumeRolePolicy: args.aws.accountId.apply((account) => JSON.stringify(assumeRolePolicy('events.amazonaws.com', account))),
+      policy: pulumi.output(args.streamArn).apply((arn) => JSON.stringify(eventsToKinesisPolicy(arn))),
+    });
+    this.role = role;
 
-    this.deadLetterQueue = new aws.sqs.Queue(
-      `${name}-dlq`,
-      { name: `${name}-dlq`, sqsManagedSseEnabled: true, messageRetentionSeconds: DLQ_RETENTION_SECONDS },
-      parent,
-    );
+    this.deadLetterQueue = createDeadLetterQueue(this, name);
     const queuePolicy = new aws.sqs.QueuePolicy(
       `${name}-dlq-policy`,
       {
