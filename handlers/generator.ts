@@ -100,7 +100,7 @@ function depsFromEnvironment(env: Record<string, string | undefined>): Generator
   const bucket = env[GENERATOR_ENV.inputBucket];
   if (!bucket) throw new GeneratorEnvironmentError(`${GENERATOR_ENV.inputBucket} is not set`);
   return {
-    s3: createClients(env).s3,
+    s3: createClients({}, env).s3,
     bucket,
     prefix: env[GENERATOR_ENV.inputPrefix] ?? '',
     now: () => new Date(),

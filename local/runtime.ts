@@ -3,6 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { StackConfig } from '../contracts/stackConfig';
+import { destroyClients } from '../handlers/adapters/clients';
 import { MemoryMetricsSink } from '../handlers/adapters/memoryMetricsSink';
 import { createBatcherHandler } from '../handlers/batcher';
 import { createDepsFactory, type DepsOverrides } from '../handlers/batchingDeps';
@@ -17,7 +18,7 @@ import { FileLog } from './fileLog';
 import { failUntilRedriven } from './glueFaultPlan';
 import { LocalGlueRunner } from './glueRunner';
 import { type LambdaIdentity, lambdaContext } from './lambdaContext';
-import { createLocalClients, destroyLocalClients, type LocalClients } from './localClients';
+import { createLocalClients, type LocalClients } from './localClients';
 import { createLocalResources, LOCAL_ACCOUNT, type LocalResources, loadStackConfig, localRuntimeConfig } from './resources';
 import { installS3EventShim, type ObjectCreatedEvent } from './s3EventShim';
 import { type InvocationOutcome, type KinesisBatchHandler, ShardPoller } from './shardPoller';
@@ -251,7 +252,7 @@ export class LocalRuntime {
     await this.glue.stop();
     await Promise.all(this.logs.map((log) => log.close()));
     this.uploader.destroy();
-    destroyLocalClients(this.clients);
+    destroyClients(this.clients);
     await this.emulator?.stop();
   }
 }

@@ -4,11 +4,13 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { AwsCredentialIdentity } from '@smithy/types';
 
 /**
- * SDK clients. On AWS they use the Lambda's role and region. Locally AWS_ENDPOINT_URL (read natively by
- * SDK v3) points them at the emulator; S3 then needs path-style addressing, and Kinesis needs HTTP/1.1
- * because its client defaults to HTTP/2, which the emulator does not speak.
+ * SDK clients, built in one place for the Lambdas, the CLI and the local runtime. On AWS they use the
+ * role (or the operator's credential chain) and region. Against the emulator (an explicit endpoint, or
+ * AWS_ENDPOINT_URL, which SDK v3 reads natively) S3 needs path-style addressing; Kinesis always goes over
+ * HTTP/1.1 because its client defaults to HTTP/2, which the emulator does not speak.
  */
 
 export interface AwsClients {
@@ -18,15 +20,34 @@ export interface AwsClients {
   sfn: SFNClient;
 }
 
-export function createClients(env: Record<string, string | undefined> = process.env): AwsClients {
-  const local = Boolean(env.AWS_ENDPOINT_URL);
-  const common = { maxAttempts: 6 } as const;
+export interface ClientsWithRawDynamo extends AwsClients {
+  /** Low-level client: the Step Functions DynamoDB integration passes DynamoDB-JSON parameters as they are. */
+  dynamoRaw: DynamoDBClient;
+}
+
+export interface ClientOptions {
+  region?: string;
+  /** An emulator's URL; clients bound to it by option rather than by AWS_ENDPOINT_URL, so one process can hold several. */
+  endpoint?: string;
+  credentials?: AwsCredentialIdentity;
+}
+
+export function createClients(options: ClientOptions = {}, env: Record<string, string | undefined> = process.env): ClientsWithRawDynamo {
+  const emulated = Boolean(options.endpoint ?? env.AWS_ENDPOINT_URL);
+  const common = { ...options, maxAttempts: 6 };
+  const dynamoRaw = new DynamoDBClient(common);
   return {
-    s3: new S3Client({ ...common, forcePathStyle: local }),
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(common), {
-      marshallOptions: { removeUndefinedValues: true },
-    }),
+    s3: new S3Client({ ...common, forcePathStyle: emulated }),
+    dynamo: DynamoDBDocumentClient.from(dynamoRaw, { marshallOptions: { removeUndefinedValues: true } }),
+    dynamoRaw,
     kinesis: new KinesisClient({ ...common, requestHandler: new NodeHttpHandler() }),
     sfn: new SFNClient(common),
   };
+}
+
+export function destroyClients(clients: ClientsWithRawDynamo): void {
+  clients.s3.destroy();
+  clients.dynamoRaw.destroy();
+  clients.kinesis.destroy();
+  clients.sfn.destroy();
 }

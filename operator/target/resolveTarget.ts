@@ -1,16 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { KinesisClient } from '@aws-sdk/client-kinesis';
-import { S3Client } from '@aws-sdk/client-s3';
-import { SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ConfigError } from '../../contracts/stackConfig';
-import type { AwsClients } from '../../handlers/adapters/clients';
+import { createClients, destroyClients } from '../../handlers/adapters/clients';
 import { batchingSettingsFromStack, type ResourceNames, type RuntimeConfig } from '../../handlers/runtimeConfig';
 import { DEFAULT_SERVE_DIR, EndpointFileError, endpointFilePath, type LocalEndpoint, readEndpointFile } from '../../local/endpointFile';
-import { createLocalClients, destroyLocalClients } from '../../local/localClients';
+import { createLocalClients } from '../../local/localClients';
 import { PROJECT_ROOT } from '../../local/projectRoot';
 import { LOCAL_ACCOUNT, LOCAL_STACK, type LoadedStack, loadStackConfig, localResourceNames } from '../../local/resources';
 import type { LocalRuntime } from '../../local/runtime';
@@ -52,24 +46,6 @@ function explicitNames(flags: TargetFlags): Partial<ResourceNames> & { inputPref
   if (flags.outputBucket) names.outputBucket = flags.outputBucket;
   if (flags.stateMachineArn) names.stateMachineArn = flags.stateMachineArn;
   return names;
-}
-
-function awsClients(region: string): AwsClients {
-  // Default credential chain (env, profile, SSO, instance role); Kinesis over HTTP/1.1 as in the Lambdas.
-  const common = { region, maxAttempts: 6 } as const;
-  return {
-    s3: new S3Client(common),
-    dynamo: DynamoDBDocumentClient.from(new DynamoDBClient(common), { marshallOptions: { removeUndefinedValues: true } }),
-    kinesis: new KinesisClient({ ...common, requestHandler: new NodeHttpHandler() }),
-    sfn: new SFNClient(common),
-  };
-}
-
-function destroy(clients: AwsClients): void {
-  clients.s3.destroy();
-  clients.dynamo.destroy();
-  clients.kinesis.destroy();
-  clients.sfn.destroy();
 }
 
 function completeNames(partial: Partial<ResourceNames>, source: string): ResourceNames {
@@ -164,7 +140,7 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
   const region = flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? loaded.region;
   const names = completeNames({ ...fromOutputs(outputs), ...explicit }, flags.outputs ? flags.outputs : `stack ${stack}`);
   const inputPrefix = explicit.inputPrefix ?? outputs.inputPrefix ?? loaded.config.inputPrefix;
-  const clients = awsClients(region);
+  const clients = createClients({ region });
   return {
     kind: 'aws',
     description: `stack ${stack} (${region})`,
@@ -175,7 +151,7 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
     clients,
     uploader: clients.s3,
     dashboardUrl: outputs.dashboardUrl ?? null,
-    close: () => destroy(clients),
+    close: () => destroyClients(clients),
   };
 }
 
@@ -236,7 +212,7 @@ export function localTarget(input: {
     dashboardUrl: input.dashboardUrl,
     close: () => {
       uploader.destroy();
-      destroyLocalClients(clients);
+      destroyClients(clients);
     },
   };
 }
