@@ -1,4 +1,5 @@
-import { formatBytes, formatCounts, formatNumber, formatSeconds } from '../operator/format';
+import { dateStatusCells } from '../operator/dateStatusCells';
+import { formatBytes, formatNumber, formatSeconds } from '../operator/format';
 import type { DashboardSnapshot } from './dashboardSnapshot';
 import { barChart, escapeHtml, lineChart } from './svgCharts';
 
@@ -156,22 +157,9 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
     }),
   ];
 
-  const dateRows = dates.map((d) => [
-    d.date,
-    String(d.files.tracked),
-    String(d.files.pending),
-    String(d.files.converted),
-    String(d.files.failed),
-    String(d.files.quarantined),
-    `${formatBytes(d.pending.bytes)} / ${formatBytes(d.pending.thresholdBytes)}`,
-    d.pending.oldestAgeSeconds === null ? '-' : formatSeconds(d.pending.oldestAgeSeconds),
-    formatCounts(d.manifests.byStatus),
-    !d.lock || d.lock.state === 'free'
-      ? 'free'
-      : d.lock.state === 'held'
-        ? `held (${formatSeconds(d.lock.expiresInSeconds)} left)`
-        : 'expired',
-  ]);
+  const dateRows = dates
+    .map(dateStatusCells)
+    .map((c) => [c.date, c.files, c.pending, c.converted, c.failed, c.quarantined, c.pendingBytes, c.oldestPending, c.manifests, c.lock]);
   const glueRows = glueRuns
     .slice(-12)
     .reverse()

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { formatBytes, formatCounts, formatSeconds } from '../../operator/format';
+import { dateStatusCells } from '../../operator/dateStatusCells';
+import { formatBytes, formatSeconds } from '../../operator/format';
 import { collectStatus } from '../../operator/operations/collectStatus';
 import type { DateStatus } from '../../operator/operations/dateStatus';
 import type { PipelineTarget } from '../../operator/target/pipelineTarget';
@@ -67,19 +68,6 @@ function statusJson(target: PipelineTarget, dates: DateStatus[], now: Date) {
   };
 }
 
-function lockText(status: DateStatus): string {
-  const lock = status.lock;
-  if (!lock || lock.state === 'free') return 'free';
-  if (lock.state === 'expired')
-    return `expired ${formatSeconds(-(lock.expiresInSeconds ?? 0))} ago (token ${lock.token}, ${lock.owner ?? 'no owner'})`;
-  return `held by ${lock.owner ?? '?'} (token ${lock.token}, expires in ${formatSeconds(lock.expiresInSeconds)})`;
-}
-
-function nextText(status: DateStatus): string {
-  if (status.pending.files === 0) return '-';
-  return status.pending.due ? `due (${status.pending.due})` : `waits (${status.pending.files}/${status.pending.thresholdFiles} files)`;
-}
-
 export function renderStatus(target: PipelineTarget, dates: DateStatus[], detailed: boolean): string {
   const c = target.config;
   const out = [
@@ -101,20 +89,22 @@ export function renderStatus(target: PipelineTarget, dates: DateStatus[], detail
     'manifests',
     'lock',
   ];
-  const rows = dates.map((d) => [
-    d.date,
-    String(d.files.tracked),
-    String(d.files.pending),
-    String(d.files.manifested),
-    String(d.files.converted),
-    String(d.files.failed),
-    String(d.files.quarantined),
-    `${formatBytes(d.pending.bytes)} / ${formatBytes(d.pending.thresholdBytes)}`,
-    d.pending.oldestAgeSeconds === null ? '-' : formatSeconds(d.pending.oldestAgeSeconds),
-    nextText(d),
-    formatCounts(d.manifests.byStatus),
-    lockText(d),
-  ]);
+  const rows = dates
+    .map(dateStatusCells)
+    .map((c) => [
+      c.date,
+      c.files,
+      c.pending,
+      c.manifested,
+      c.converted,
+      c.failed,
+      c.quarantined,
+      c.pendingBytes,
+      c.oldestPending,
+      c.next,
+      c.manifests,
+      c.lockDetail,
+    ]);
   out.push(renderTable(header, rows));
   if (detailed) {
     for (const d of dates) {
