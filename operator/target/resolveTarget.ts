@@ -36,42 +36,36 @@ async function stackConfig(stack: string, root: string): Promise<LoadedStack> {
   }
 }
 
-function explicitNames(flags: TargetFlags): Partial<ResourceNames> & { inputPrefix?: string } {
-  const names: Partial<ResourceNames> & { inputPrefix?: string } = {};
-  if (flags.table) names.tableName = flags.table;
-  if (flags.inputBucket) names.inputBucket = flags.inputBucket;
-  if (flags.inputPrefix !== undefined) names.inputPrefix = flags.inputPrefix;
-  if (flags.quarantineBucket) names.quarantineBucket = flags.quarantineBucket;
-  if (flags.manifestBucket) names.manifestBucket = flags.manifestBucket;
-  if (flags.outputBucket) names.outputBucket = flags.outputBucket;
-  if (flags.stateMachineArn) names.stateMachineArn = flags.stateMachineArn;
+type NamedResource = keyof ResourceNames | 'inputPrefix';
+
+/** Where each name comes from: its flag (highest precedence) and its stack output (pulumi/index.ts). */
+const NAME_SOURCES: readonly { name: NamedResource; flag: keyof TargetFlags; option: string; output: keyof StackOutputs }[] = [
+  { name: 'tableName', flag: 'table', option: '--table', output: 'tableName' },
+  { name: 'inputBucket', flag: 'inputBucket', option: '--input-bucket', output: 'inputBucketName' },
+  { name: 'inputPrefix', flag: 'inputPrefix', option: '--input-prefix', output: 'inputPrefix' },
+  { name: 'quarantineBucket', flag: 'quarantineBucket', option: '--quarantine-bucket', output: 'quarantineBucketName' },
+  { name: 'manifestBucket', flag: 'manifestBucket', option: '--manifest-bucket', output: 'manifestBucketName' },
+  { name: 'outputBucket', flag: 'outputBucket', option: '--output-bucket', output: 'outputBucketName' },
+  { name: 'stateMachineArn', flag: 'stateMachineArn', option: '--state-machine-arn', output: 'stateMachineArn' },
+];
+
+/** The names `value` gives for each source; an empty prefix is a prefix (the bucket's root), an empty name is none. */
+function namesFrom(value: (source: (typeof NAME_SOURCES)[number]) => unknown): Partial<Record<NamedResource, string>> {
+  const names: Partial<Record<NamedResource, string>> = {};
+  for (const source of NAME_SOURCES) {
+    const given = value(source);
+    if (typeof given === 'string' && (given !== '' || source.name === 'inputPrefix')) names[source.name] = given;
+  }
   return names;
 }
+
+const explicitNames = (flags: TargetFlags) => namesFrom((source) => flags[source.flag]);
+const fromOutputs = (outputs: StackOutputs) => namesFrom((source) => outputs[source.output]);
 
 function completeNames(partial: Partial<ResourceNames>, source: string): ResourceNames {
-  const flagOf: Record<keyof ResourceNames, string> = {
-    tableName: '--table',
-    inputBucket: '--input-bucket',
-    quarantineBucket: '--quarantine-bucket',
-    manifestBucket: '--manifest-bucket',
-    outputBucket: '--output-bucket',
-    stateMachineArn: '--state-machine-arn',
-  };
-  const missing = (Object.keys(flagOf) as (keyof ResourceNames)[]).filter((key) => !partial[key]);
-  if (missing.length > 0) throw new TargetError(`${source} does not name ${missing.map((k) => `${k} (${flagOf[k]})`).join(', ')}`);
+  const missing = NAME_SOURCES.filter((s) => s.name !== 'inputPrefix' && !partial[s.name as keyof ResourceNames]);
+  if (missing.length > 0) throw new TargetError(`${source} does not name ${missing.map((s) => `${s.name} (${s.option})`).join(', ')}`);
   return partial as ResourceNames;
-}
-
-function fromOutputs(outputs: StackOutputs): Partial<ResourceNames> & { inputPrefix?: string } {
-  const names: Partial<ResourceNames> & { inputPrefix?: string } = {};
-  if (outputs.tableName) names.tableName = outputs.tableName;
-  if (outputs.inputBucketName) names.inputBucket = outputs.inputBucketName;
-  if (outputs.inputPrefix !== undefined) names.inputPrefix = outputs.inputPrefix;
-  if (outputs.quarantineBucketName) names.quarantineBucket = outputs.quarantineBucketName;
-  if (outputs.manifestBucketName) names.manifestBucket = outputs.manifestBucketName;
-  if (outputs.outputBucketName) names.outputBucket = outputs.outputBucketName;
-  if (outputs.stateMachineArn) names.stateMachineArn = outputs.stateMachineArn;
-  return names;
 }
 
 export async function resolveTarget(flags: TargetFlags, options: ResolveOptions = {}): Promise<PipelineTarget> {
