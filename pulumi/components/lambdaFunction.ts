@@ -1,21 +1,11 @@
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
+import { METRICS_NAMESPACE, metricsService } from '../../contracts/metrics';
 import type { StackConfig } from '../../contracts/stackConfig';
 import { batchingSettingsFromStack, lambdaEnvironment, type ResourceNames } from '../../handlers/runtimeConfig';
 import { LAMBDA_HANDLER, type LambdaName, lambdaCode } from '../assets';
 import { assumeRolePolicy } from '../policies';
 import { resolved } from './common';
-
-/** EMF namespace of the pipeline's own metrics (Powertools Metrics). */
-export const METRICS_NAMESPACE = 'ndjson-parquet';
-
-/**
- * The `service` dimension of every EMF metric: the stack's base name, so dev and prod metrics in one
- * account stay apart and the dashboard/alarms can address them (handlers must not add other dimensions).
- */
-export function metricsService(baseName: string): string {
-  return baseName;
-}
 
 export function powertoolsEnvironment(baseName: string, logLevel: string): Record<string, string> {
   return {

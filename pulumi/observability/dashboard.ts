@@ -1,3 +1,5 @@
+import { METRICS_NAMESPACE, METRICS_SERVICE_DIMENSION } from '../../contracts/metrics';
+
 /**
  * The CloudWatch dashboard body, as plain data (pure). One row per stage of the pipeline, left to right
  * in the order a file travels, then DLQs and alarm states.
@@ -10,7 +12,6 @@ export const PIPELINE_METRICS = {
 
 export interface DashboardInputs {
   region: string;
-  metricsNamespace: string;
   service: string;
   streamName: string;
   batcherFunctionName: string;
@@ -55,7 +56,13 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
     properties: { title, region: input.region, view: 'timeSeries', stacked: false, period: 60, metrics, ...extra },
   });
   const lambda = (name: string, metricName: string, stat: string): MetricLine => ['AWS/Lambda', metricName, 'FunctionName', name, { stat }];
-  const emf = (metricName: string, stat: string): MetricLine => [input.metricsNamespace, metricName, 'service', input.service, { stat }];
+  const emf = (metricName: string, stat: string): MetricLine => [
+    METRICS_NAMESPACE,
+    metricName,
+    METRICS_SERVICE_DIMENSION,
+    input.service,
+    { stat },
+  ];
   const glue = (metricName: string, stat: string): MetricLine => [
     'Glue',
     metricName,

@@ -5,7 +5,6 @@ import { ALARM_KEYS, alarmSpecs } from '../../pulumi/observability/alarms';
 import { dashboardBody, PIPELINE_METRICS } from '../../pulumi/observability/dashboard';
 
 const inputs = {
-  metricsNamespace: 'ndjson-parquet',
   service: 'np-dev',
   batcherFunctionName: 'np-dev-batcher',
   sweeperFunctionName: 'np-dev-sweeper',
