@@ -37,13 +37,13 @@ export type MetricKind = 'counter' | 'gauge';
 
 export type MetricStatistic = 'Sum' | 'Maximum';
 
-export const STATISTIC_OF_KIND: Readonly<Record<MetricKind, MetricStatistic>> = { counter: 'Sum', gauge: 'Maximum' };
+const STATISTIC_OF_KIND: Readonly<Record<MetricKind, MetricStatistic>> = { counter: 'Sum', gauge: 'Maximum' };
 
 export interface MetricDefinition {
   name: string;
   unit: MetricUnit;
   kind: MetricKind;
-  /** What one unit of it means, for whoever reads the dashboard. */
+  /** What one unit of it means: the reference for whoever reads the dashboard or adds an emit site. */
   description: string;
 }
 
