@@ -1,20 +1,17 @@
+import type { MetricName } from '../../contracts/metrics';
 import type { MetricsSink } from '../services/ports';
 
-/** Counts in memory: the local runtime's sink, and what tests assert on. */
+/** Totals in memory, whatever the unit: the local runtime's sink, and what tests assert on. */
 export class MemoryMetricsSink implements MetricsSink {
-  readonly totals = new Map<string, number>();
+  readonly totals = new Map<MetricName, number>();
 
-  count(name: string, value: number): void {
+  add(name: MetricName, value: number): void {
     this.totals.set(name, (this.totals.get(name) ?? 0) + value);
-  }
-
-  bytes(name: string, value: number): void {
-    this.count(name, value);
   }
 
   flush(): void {}
 
-  get(name: string): number {
+  get(name: MetricName): number {
     return this.totals.get(name) ?? 0;
   }
 }

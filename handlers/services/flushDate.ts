@@ -1,3 +1,4 @@
+import { Metric } from '../../contracts/metrics';
 import { isBeforeToday } from '../domain/dates';
 import type { ReportManifest } from '../domain/lambdaReport';
 import { byArrival, planBatches } from '../domain/planner';
@@ -26,7 +27,7 @@ const LEASE_MARGIN_MS = 10_000;
 export async function flushDate(deps: BatchingDeps, date: string, options: { force?: boolean } = {}): Promise<FlushOutcome> {
   const lease = await deps.tracking.acquireLock(date, deps.owner);
   if (!lease) {
-    deps.metrics.count('LockConflicts', 1);
+    deps.metrics.add(Metric.LockConflicts, 1);
     deps.log.info('date is locked by another worker; it will plan the date', { date });
     return { date, status: 'locked', manifests: [], remainderFiles: 0, remainderBytes: 0 };
   }
@@ -73,8 +74,8 @@ async function planUnderLease(deps: BatchingDeps, lease: Lease, force: boolean):
   const planned = manifests.filter((m) => !m.resumed);
   const remainderFiles = pending.length - planned.reduce((sum, m) => sum + m.file_count, 0);
   const remainderBytes = pending.reduce((sum, f) => sum + f.sizeBytes, 0) - planned.reduce((sum, m) => sum + m.total_bytes, 0);
-  deps.metrics.count('PendingFiles', remainderFiles);
-  deps.metrics.bytes('PendingBytes', remainderBytes);
+  deps.metrics.add(Metric.PendingFiles, remainderFiles);
+  deps.metrics.add(Metric.PendingBytes, remainderBytes);
   return { date, status, manifests, remainderFiles, remainderBytes };
 }
 

@@ -1,3 +1,4 @@
+import { Metric } from '../../contracts/metrics';
 import type { LambdaReport } from '../domain/lambdaReport';
 import { checkSize, parseInputKey, QUARANTINE_REASONS } from '../domain/names';
 import { decodeRecord, type ObjectCreated } from '../domain/s3Event';
@@ -47,7 +48,7 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
     const decoded = decodeRecord(record.data, { bucket: deps.config.inputBucket, prefix: deps.config.inputPrefix });
     if (decoded.kind === 'skip') {
       result.skipped.push({ reason: decoded.reason, detail: decoded.detail });
-      deps.metrics.count('EventsSkipped', 1);
+      deps.metrics.add(Metric.EventsSkipped, 1);
       deps.log.warn('record skipped', { reason: decoded.reason, detail: decoded.detail, id: record.id });
       continue;
     }
@@ -86,9 +87,9 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
       result.duplicates += outcome.duplicates.length;
       const bytes = outcome.registered.reduce((sum, f) => sum + f.sizeBytes, 0);
       result.bytesRegistered += bytes;
-      deps.metrics.count('FilesTracked', outcome.registered.length);
-      deps.metrics.bytes('BytesTracked', bytes);
-      deps.metrics.count('DuplicateEvents', outcome.duplicates.length);
+      deps.metrics.add(Metric.FilesTracked, outcome.registered.length);
+      deps.metrics.add(Metric.BytesTracked, bytes);
+      deps.metrics.add(Metric.DuplicateEvents, outcome.duplicates.length);
       result.datesTouched.push(date);
     } catch (error) {
       result.failedIds.push(...group.map((g) => g.id));
@@ -136,7 +137,7 @@ async function dropMissingObjects(
   }
   for (const file of missing) {
     result.skipped.push({ reason: 'source-missing', detail: `${file.key} was deleted before it was processed` });
-    deps.metrics.count('ObjectsMissing', 1);
+    deps.metrics.add(Metric.ObjectsMissing, 1);
     deps.log.warn('object named in an event no longer exists; skipped', { key: file.key });
   }
 }

@@ -1,3 +1,4 @@
+import { Metric } from '../../contracts/metrics';
 import type { ReportManifest } from '../domain/lambdaReport';
 import {
   buildManifest,
@@ -70,7 +71,7 @@ export async function buildAndStartManifest(
     deps.log.warn('lease lost before commit; manifest not committed', { manifest: manifest.id, token: lease.token });
     return { status: 'fenced', manifestId: manifest.id };
   }
-  deps.metrics.count('ManifestsCreated', 1);
+  deps.metrics.add(Metric.ManifestsCreated, 1);
   return { status: 'started', manifest: await completeManifest(deps, manifest, batch.reason, false) };
 }
 
@@ -85,7 +86,7 @@ export async function resumeManifest(deps: BatchingDeps, date: string, name: str
     throw new ManifestResumeError(`manifest object ${record.manifestPath} describes ${manifest.date}/${manifest.name}`, { date, name });
   }
   deps.log.info('resuming half-built manifest', { manifest: manifest.id });
-  deps.metrics.count('ManifestsResumed', 1);
+  deps.metrics.add(Metric.ManifestsResumed, 1);
   return completeManifest(deps, manifest, 'resumed', true);
 }
 

@@ -1,3 +1,4 @@
+import type { MetricName } from '../../contracts/metrics';
 import type { ExecutionInput, Manifest } from '../domain/manifest';
 import type { QuarantineReason } from '../domain/names';
 import type { PendingFile } from '../domain/planner';
@@ -98,8 +99,8 @@ export interface Orchestrator {
 }
 
 export interface MetricsSink {
-  count(name: string, value: number): void;
-  bytes(name: string, value: number): void;
+  /** Adds `value` to a catalogue metric, in the unit the catalogue gives it. */
+  add(name: MetricName, value: number): void;
   flush(): void;
 }
 

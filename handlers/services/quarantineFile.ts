@@ -1,3 +1,4 @@
+import { Metric } from '../../contracts/metrics';
 import { s3Uri } from '../domain/manifest';
 import { QUARANTINE_REASONS, type QuarantineReason } from '../domain/names';
 import type { ObjectCreated } from '../domain/s3Event';
@@ -26,7 +27,7 @@ export async function quarantineFile(
     // A redelivered event for an object we already moved, or an object deleted before we got to it.
     if (await deps.objects.exists(target.bucket, target.key)) return 'already-quarantined';
     deps.log.warn('object named in an event no longer exists; nothing to quarantine', { key: event.key, reason });
-    deps.metrics.count('ObjectsMissing', 1);
+    deps.metrics.add(Metric.ObjectsMissing, 1);
     return 'source-missing';
   }
   await deps.tracking.recordQuarantine({
@@ -38,7 +39,7 @@ export async function quarantineFile(
     detail,
     sizeBytes: event.sizeBytes,
   });
-  deps.metrics.count('FilesQuarantined', 1);
+  deps.metrics.add(Metric.FilesQuarantined, 1);
   deps.log.warn('file quarantined', { key: event.key, reason, detail });
   return 'quarantined';
 }

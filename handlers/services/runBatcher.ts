@@ -1,3 +1,4 @@
+import { Metric } from '../../contracts/metrics';
 import { type LambdaReport, lambdaReportKey } from '../domain/lambdaReport';
 import { dueReason } from '../domain/window';
 import type { BatchingDeps } from './deps';
@@ -39,7 +40,7 @@ export async function runBatcher(deps: BatchingDeps, records: IncomingRecord[], 
       flushes.push(await flushDate(deps, date));
     } catch (error) {
       errors.push({ stage: 'plan', message: describeError(error), date_prefix: date });
-      deps.metrics.count('FlushFailures', 1);
+      deps.metrics.add(Metric.FlushFailures, 1);
       deps.log.error('planning failed; the date will be planned again', { date, error: describeError(error) });
     }
   }

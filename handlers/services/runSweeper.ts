@@ -1,3 +1,4 @@
+import { Metric } from '../../contracts/metrics';
 import { type LambdaReport, lambdaReportKey } from '../domain/lambdaReport';
 import { dueReason } from '../domain/window';
 import type { BatchingDeps } from './deps';
@@ -42,7 +43,7 @@ export async function runSweeper(
       flushes.push(await flushDate(deps, window.date, { force }));
     } catch (error) {
       errors.push({ stage: 'sweep', message: describeError(error), date_prefix: window.date });
-      deps.metrics.count('FlushFailures', 1);
+      deps.metrics.add(Metric.FlushFailures, 1);
       deps.log.error('sweep of a date failed; the next sweep tries again', { date: window.date, error: describeError(error) });
     }
   }
@@ -51,7 +52,7 @@ export async function runSweeper(
     windows.map((w) => w.date),
     errors,
   );
-  deps.metrics.count('ManifestsStuck', stuck.length);
+  deps.metrics.add(Metric.ManifestsStuck, stuck.length);
   const noIngest = { filesProcessed: 0, registered: 0, bytesRegistered: 0, duplicates: 0, quarantined: [], skipped: [], failedIds: [] };
   const report = { ...assembleReport(deps, invocation, started, 0, noIngest, flushes, errors, 'schedule'), stuck_manifests: stuck };
   const reportKey = lambdaReportKey(started, invocation.requestId);

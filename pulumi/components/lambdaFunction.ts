@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import type * as pulumi from '@pulumi/pulumi';
+import { METRICS_NAMESPACE, metricsService } from '../../contracts/metrics';
 import type { StackConfig } from '../../contracts/stackConfig';
 import { batchingSettingsFromStack, lambdaEnvironment, type ResourceNames } from '../../handlers/runtimeConfig';
 import { LAMBDA_HANDLER, type LambdaName, lambdaCode } from '../assets';
@@ -7,17 +8,6 @@ import { assumeRolePolicy } from '../policies';
 import { resolved } from './common';
 import { createLogGroup } from './logGroup';
 import { createServiceRole } from './serviceRole';
-
-/** EMF namespace of the pipeline's own metrics (Powertools Metrics). */
-export const METRICS_NAMESPACE = 'ndjson-parquet';
-
-/**
- * The `service` dimension of every EMF metric: the stack's base name, so dev and prod metrics in one
- * account stay apart and the dashboard/alarms can address them (handlers must not add other dimensions).
- */
-export function metricsService(baseName: string): string {
-  return baseName;
-}
 
 export function powertoolsEnvironment(baseName: string, logLevel: string): Record<string, string> {
   return {

@@ -1,11 +1,11 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { metricsService } from '../../contracts/metrics';
 import type { StackConfig } from '../../contracts/stackConfig';
 import { ALARM_KEYS, alarmSpecs } from '../observability/alarms';
 import { dashboardBody, dashboardUrl } from '../observability/dashboard';
 import { alarmTopicKeyPolicy } from '../policies';
 import { type AwsContext, componentType, resolved } from './common';
-import { METRICS_NAMESPACE, metricsService } from './lambdaFunction';
 
 export interface ObservabilityArgs {
   aws: AwsContext;
@@ -70,7 +70,6 @@ export class Observability extends pulumi.ComponentResource {
     }).apply((names) =>
       alarmSpecs({
         ...names,
-        metricsNamespace: METRICS_NAMESPACE,
         service,
         iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds,
       }),
@@ -124,7 +123,6 @@ export class Observability extends pulumi.ComponentResource {
           JSON.stringify(
             dashboardBody({
               ...inputs,
-              metricsNamespace: METRICS_NAMESPACE,
               service,
               iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds,
             }),

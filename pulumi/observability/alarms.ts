@@ -1,3 +1,5 @@
+import { METRICS_NAMESPACE, METRICS_SERVICE_DIMENSION, Metric, metricStatistic } from '../../contracts/metrics';
+
 /**
  * The alarms that need a person, as plain data (pure; the Observability component turns each into a
  * CloudWatch MetricAlarm wired to the alarm topic).
@@ -35,7 +37,6 @@ export interface AlarmSpec {
 }
 
 export interface AlarmInputs {
-  metricsNamespace: string;
   service: string;
   batcherFunctionName: string;
   sweeperFunctionName: string;
@@ -123,10 +124,10 @@ export function alarmSpecs(input: AlarmInputs): AlarmSpec[] {
     anyOf({
       key: 'manifests-stuck',
       description: 'A manifest has been processing longer than sweeper.stuckProcessingMinutes.',
-      namespace: input.metricsNamespace,
-      metricName: 'ManifestsStuck',
-      dimensions: { service: input.service },
-      statistic: 'Maximum',
+      namespace: METRICS_NAMESPACE,
+      metricName: Metric.ManifestsStuck,
+      dimensions: { [METRICS_SERVICE_DIMENSION]: input.service },
+      statistic: metricStatistic(Metric.ManifestsStuck),
     }),
   ];
 }

@@ -1,16 +1,19 @@
+import {
+  METRIC_CATALOGUE,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE_DIMENSION,
+  Metric,
+  type MetricName,
+  metricStatistic,
+} from '../../contracts/metrics';
+
 /**
  * The CloudWatch dashboard body, as plain data (pure). One row per stage of the pipeline, left to right
  * in the order a file travels, then DLQs and alarm states.
  */
 
-export const PIPELINE_METRICS = {
-  counters: ['FilesTracked', 'BytesTracked', 'FilesQuarantined', 'DuplicateEvents', 'ManifestsCreated', 'LockConflicts'],
-  gauges: ['PendingFiles', 'PendingBytes', 'ManifestsStuck'],
-} as const;
-
 export interface DashboardInputs {
   region: string;
-  metricsNamespace: string;
   service: string;
   streamName: string;
   batcherFunctionName: string;
@@ -55,7 +58,14 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
     properties: { title, region: input.region, view: 'timeSeries', stacked: false, period: 60, metrics, ...extra },
   });
   const lambda = (name: string, metricName: string, stat: string): MetricLine => ['AWS/Lambda', metricName, 'FunctionName', name, { stat }];
-  const emf = (metricName: string, stat: string): MetricLine => [input.metricsNamespace, metricName, 'service', input.service, { stat }];
+  // Byte metrics share a graph with counts, so they get the right-hand axis rather than flatten the counts.
+  const emf = (name: MetricName): MetricLine => [
+    METRICS_NAMESPACE,
+    name,
+    METRICS_SERVICE_DIMENSION,
+    input.service,
+    { stat: metricStatistic(name), ...(METRIC_CATALOGUE[name].unit === 'Bytes' ? { yAxis: 'right' } : {}) },
+  ];
   const glue = (metricName: string, stat: string): MetricLine => [
     'Glue',
     metricName,
@@ -89,7 +99,14 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
       ],
       { annotations: { horizontal: [{ label: 'alarm', value: input.iteratorAgeAlarmSeconds * 1000 }] } },
     ),
-    metric('Files and bytes tracked', [emf('FilesTracked', 'Sum'), emf('BytesTracked', 'Sum'), emf('DuplicateEvents', 'Sum')]),
+    metric('Events: tracked, duplicate, quarantined, skipped, missing', [
+      emf(Metric.FilesTracked),
+      emf(Metric.BytesTracked),
+      emf(Metric.DuplicateEvents),
+      emf(Metric.FilesQuarantined),
+      emf(Metric.EventsSkipped),
+      emf(Metric.ObjectsMissing),
+    ]),
   ]);
   row(6, [
     metric('Batcher invocations / errors / throttles', [
@@ -109,13 +126,14 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
     ]),
   ]);
   row(6, [
-    metric('Manifests, quarantine, lock conflicts', [
-      emf('ManifestsCreated', 'Sum'),
-      emf('FilesQuarantined', 'Sum'),
-      emf('LockConflicts', 'Sum'),
+    metric('Manifests created / resumed, lock conflicts, flush failures', [
+      emf(Metric.ManifestsCreated),
+      emf(Metric.ManifestsResumed),
+      emf(Metric.LockConflicts),
+      emf(Metric.FlushFailures),
     ]),
-    metric('Pending (files / bytes)', [emf('PendingFiles', 'Maximum'), emf('PendingBytes', 'Maximum')]),
-    metric('Manifests stuck', [emf('ManifestsStuck', 'Maximum')]),
+    metric('Pending (files / bytes)', [emf(Metric.PendingFiles), emf(Metric.PendingBytes)]),
+    metric('Manifests stuck', [emf(Metric.ManifestsStuck)]),
   ]);
   row(6, [
     metric('Executions started / succeeded / failed', [

@@ -2,10 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { CATALOG_COLUMNS, catalogDatabaseName, partitionProjectionParameters } from '../../pulumi/components/catalog';
 import { everyMinutesExpression } from '../../pulumi/components/sweeper';
 import { ALARM_KEYS, alarmSpecs } from '../../pulumi/observability/alarms';
-import { dashboardBody, PIPELINE_METRICS } from '../../pulumi/observability/dashboard';
+import { dashboardBody } from '../../pulumi/observability/dashboard';
 
 const inputs = {
-  metricsNamespace: 'ndjson-parquet',
   service: 'np-dev',
   batcherFunctionName: 'np-dev-batcher',
   sweeperFunctionName: 'np-dev-sweeper',
@@ -53,10 +52,6 @@ describe('dashboard body', () => {
     // Assert
     expect(overlaps).toEqual([]);
     for (const w of body.widgets) expect(w.x + w.width).toBeLessThanOrEqual(24);
-    const emf = body.widgets
-      .flatMap((w) => (w.properties.metrics as unknown[][] | undefined) ?? [])
-      .filter((m) => m[0] === 'ndjson-parquet');
-    expect(emf.map((m) => m[1]).sort()).toEqual([...PIPELINE_METRICS.counters, ...PIPELINE_METRICS.gauges].sort());
     expect(body.widgets.find((w) => w.type === 'alarm')?.properties.alarms).toEqual(['arn:a']);
   });
 });
