@@ -237,25 +237,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   }
   for (const failure of runtime.sweeper.failures) problems.push(`sweeper run failed at ${failure.at}: ${failure.message}`);
   const executions = runtime.executor.outcomes;
-  const runtimeStats = {
-    batcher_invocations: runtime.poller.stats.invocations,
-    events_read: runtime.poller.stats.recordsRead,
-    events_delivered: runtime.poller.stats.recordsDelivered,
-    batcher_errors: runtime.poller.stats.errors,
-    partial_failures: runtime.poller.stats.partialFailures,
-    retries: runtime.poller.stats.retries,
-    dlq_batches: runtime.poller.stats.dlqBatches,
-    dlq_records: runtime.poller.stats.dlqRecords,
-    sweeps: runtime.sweeper.runs,
-    executions: executions.length,
-    executions_failed: executions.filter((o) => o.status === 'FAILED').length,
-    glue_runs: runtime.glue.stats.runs,
-    glue_runs_failed: runtime.glue.stats.failed,
-    glue_runs_refused: runtime.glue.stats.refused,
-    glue_runs_queued: runtime.glue.stats.queued,
-    chaos_crashes: runtime.chaos.stats.crashes,
-    ...runtime.errorCounts,
-  };
+  const runtimeStats = runtime.stats;
   await runtime.stop();
 
   if (problems.length > 0) {

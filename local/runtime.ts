@@ -57,6 +57,30 @@ export interface LocalRuntimeOptions {
   onExecution?: (outcome: ExecutionOutcome) => void;
 }
 
+export interface RuntimeStats {
+  batcherInvocations: number;
+  /** Stream records read, before duplication (--duplicates). */
+  eventsRead: number;
+  /** Records handed to invocations, counting duplicates and redeliveries. */
+  eventsDelivered: number;
+  batcherErrors: number;
+  partialFailures: number;
+  retries: number;
+  dlqBatches: number;
+  dlqRecords: number;
+  sweeps: number;
+  executions: number;
+  executionsFailed: number;
+  glueRuns: number;
+  glueRunsFailed: number;
+  glueRunsRefused: number;
+  glueRunsQueued: number;
+  chaosCrashes: number;
+  /** ERROR lines the handlers wrote to batcher.log / sweeper.log. */
+  batcherLogErrors: number;
+  sweeperLogErrors: number;
+}
+
 export class LocalRuntimeError extends Error {
   override readonly name = 'LocalRuntimeError';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -286,8 +310,30 @@ export class LocalRuntime {
     }
   }
 
-  get errorCounts(): { batcherLogErrors: number; sweeperLogErrors: number } {
-    return { batcherLogErrors: this.logs.batcher.errors, sweeperLogErrors: this.logs.sweeper.errors };
+  /** Counters of every part, read at the end of a run for its summary. */
+  get stats(): RuntimeStats {
+    const poller = this.poller.stats;
+    const executions = this.executor.outcomes;
+    return {
+      batcherInvocations: poller.invocations,
+      eventsRead: poller.recordsRead,
+      eventsDelivered: poller.recordsDelivered,
+      batcherErrors: poller.errors,
+      partialFailures: poller.partialFailures,
+      retries: poller.retries,
+      dlqBatches: poller.dlqBatches,
+      dlqRecords: poller.dlqRecords,
+      sweeps: this.sweeper.runs,
+      executions: executions.length,
+      executionsFailed: executions.filter((o) => o.status === 'FAILED').length,
+      glueRuns: this.glue.stats.runs,
+      glueRunsFailed: this.glue.stats.failed,
+      glueRunsRefused: this.glue.stats.refused,
+      glueRunsQueued: this.glue.stats.queued,
+      chaosCrashes: this.chaos.stats.crashes,
+      batcherLogErrors: this.logs.batcher.errors,
+      sweeperLogErrors: this.logs.sweeper.errors,
+    };
   }
 
   async stop(): Promise<void> {
