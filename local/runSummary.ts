@@ -214,29 +214,22 @@ export function renderSummaryTable(summary: RunSummary): string {
       formatBytes(d.bytes_out),
     ].map(String),
   );
-  body.push(
-    [
-      'total',
-      summary.files_in,
-      summary.quarantined,
-      summary.pending.length,
-      summary.manifests.total,
-      summary.records_in,
-      summary.rows_written,
-      summary.parquet_files,
-      formatBytes(summary.bytes_in),
-      formatBytes(summary.bytes_out),
-    ].map(String),
-  );
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const out = [
-    line(header),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...body.slice(0, -1).map(line),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    line(body.at(-1)!),
-  ];
+  const total = [
+    'total',
+    summary.files_in,
+    summary.quarantined,
+    summary.pending.length,
+    summary.manifests.total,
+    summary.records_in,
+    summary.rows_written,
+    summary.parquet_files,
+    formatBytes(summary.bytes_in),
+    formatBytes(summary.bytes_out),
+  ].map(String);
+  const widths = header.map((h, i) => Math.max(h.length, ...[...body, total].map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  const out = [line(header), rule, ...body.map(line), rule, line(total)];
   const statuses =
     Object.entries(summary.manifests.by_status)
       .map(([s, n]) => `${n} ${s}`)
