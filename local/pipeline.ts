@@ -1,23 +1,14 @@
 import { join } from 'node:path';
 import { utcDate } from '../handlers/domain/dates';
-import { type Random, seededRandom } from '../handlers/domain/generator';
-import type { BatchingSettings } from '../handlers/runtimeConfig';
+import type { Random } from '../handlers/domain/generator';
 import { type ParquetFile, parquetFiles, readBucket, type StoredObject, writeExport } from './exportRun';
 import { assessFiles, countStates, type FileView, type ProgressSnapshot, scanTable } from './fileProgress';
 import { readableError } from './readableError';
 import { BUCKET_ROLES } from './resources';
 import { buildSummary, type RunSummary } from './runSummary';
-import { LocalRuntime, type RuntimeStats } from './runtime';
+import { LocalRuntime, type LocalRuntimeOptions, type RuntimeStats } from './runtime';
 import type { ExecutionOutcome } from './stepFunctions';
-import {
-  directoryItems,
-  generatedItems,
-  type LocalGenerateSpec,
-  type Pace,
-  type UploadedFile,
-  type UploadItem,
-  uploadItems,
-} from './uploadSources';
+import { type Pace, sourceItems, type UploadedFile, type UploadItem, type UploadSources, uploadItems } from './uploadSources';
 
 /**
  * `ndjson-parquet local`: start the local pipeline, upload the files, wait until every file is converted,
@@ -27,26 +18,15 @@ import {
  */
 
 export interface LocalRunOptions {
-  runDir: string;
-  generate?: LocalGenerateSpec;
-  inputDir?: string;
+  /** The pipeline's settings (run directory, thresholds, faults); the run adds its own progress hooks. */
+  runtime: LocalRuntimeOptions;
+  sources: UploadSources;
   /** Input key prefix; default: the stack's inputPrefix. */
   prefix?: string;
   pace: Pace;
   flush: boolean;
   outDir?: string;
   timeoutMs: number;
-  duplicates?: number;
-  concurrency?: number;
-  reorder?: boolean;
-  chaosRate?: number;
-  /** The Glue runs of these dates' manifests fail until redriven (local/glueFaultPlan.ts). */
-  failGlueForDates?: string[];
-  thresholds?: Partial<BatchingSettings>;
-  batchingWindowMs?: number;
-  sweepIntervalMs?: number;
-  emulatorEndpoint?: string;
-  glueWorker?: { python?: string; script?: string };
   redrive?: RedrivePlan;
   progress: (line: string) => void;
 }
@@ -116,34 +96,17 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
 }
 
 async function plannedUploads(options: LocalRunOptions, started: number): Promise<{ items: UploadItem[]; random: Random }> {
-  const items: UploadItem[] = [];
-  let random = seededRandom(options.generate?.seed ?? `${started}`);
-  if (options.generate) {
-    const generated = generatedItems(options.generate, new Date(started));
-    items.push(...generated.items);
-    random = generated.random;
-  }
-  if (options.inputDir) items.push(...(await directoryItems(options.inputDir)));
-  if (items.length === 0) throw new LocalRunError('nothing to upload: give --generate N and/or --input DIR');
-  return { items, random };
+  const uploads = await sourceItems(options.sources, new Date(started), `${started}`);
+  if (uploads.items.length === 0) throw new LocalRunError('nothing to upload: give --generate N and/or --input DIR');
+  return uploads;
 }
 
 /** The emulator, the resources from Pulumi.dev.yaml and every stand-in, reporting executions as they go. */
 async function startRuntime(options: LocalRunOptions): Promise<LocalRuntime> {
   const say = options.progress;
-  say(`starting the local pipeline (moto, shard poller, sweeper, Step Functions executor, Glue worker); logs in ${options.runDir}`);
+  say(`starting the local pipeline (moto, shard poller, sweeper, Step Functions executor, Glue worker); logs in ${options.runtime.runDir}`);
   return LocalRuntime.start({
-    runDir: options.runDir,
-    ...(options.thresholds ? { thresholds: options.thresholds } : {}),
-    ...(options.batchingWindowMs !== undefined ? { batchingWindowMs: options.batchingWindowMs } : {}),
-    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-    ...(options.duplicates ? { duplicates: options.duplicates } : {}),
-    ...(options.reorder ? { reorder: options.reorder } : {}),
-    ...(options.chaosRate ? { chaosRate: options.chaosRate } : {}),
-    ...(options.failGlueForDates?.length ? { failGlueForDates: options.failGlueForDates } : {}),
-    ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
-    ...(options.emulatorEndpoint ? { emulatorEndpoint: options.emulatorEndpoint } : {}),
-    ...(options.glueWorker ? { glueWorker: options.glueWorker } : {}),
+    ...options.runtime,
     onExecutionStart: (execution) =>
       say(`conversion: execution ${execution.name} started (${execution.running} running; Glue runs one at a time)`),
     onExecution: (outcome) =>
@@ -236,7 +199,7 @@ async function waitUntilSettled(
       const unseen = files.filter((f) => f.state === 'unseen').length;
       if (files.every((f) => isSettled(f, today, options.flush) || f.state === 'unseen') && runtime.executor.inFlight === 0) {
         record.problems.push(
-          `${runtime.poller.stats.dlqRecords} event(s) in ${dlq} batch(es) went to the DLQ (${join(options.runDir, 'dlq.ndjson')}); ${unseen} file(s) never registered`,
+          `${runtime.poller.stats.dlqRecords} event(s) in ${dlq} batch(es) went to the DLQ (${join(options.runtime.runDir, 'dlq.ndjson')}); ${unseen} file(s) never registered`,
         );
         return 'stopped';
       }
@@ -341,7 +304,7 @@ function verdict(
   return buildSummary({
     status,
     message,
-    runDir: options.runDir,
+    runDir: options.runtime.runDir,
     outDir: options.outDir ?? null,
     uploaded: record.uploaded,
     files: snapshot.files,

@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -54,7 +55,7 @@ export function countRecords(body: Buffer): number {
 }
 
 export async function directoryItems(directory: string): Promise<UploadItem[]> {
-  let entries;
+  let entries: Dirent[];
   try {
     entries = await readdir(directory, { recursive: true, withFileTypes: true });
   } catch (error) {
@@ -69,6 +70,28 @@ export async function directoryItems(directory: string): Promise<UploadItem[]> {
     items.push({ name: relative(directory, path).split(sep).join('/'), body, records: countRecords(body) });
   }
   return items;
+}
+
+/** Where a run's files come from: generated, and/or every file of a directory. */
+export interface UploadSources {
+  generate?: LocalGenerateSpec;
+  inputDir?: string;
+}
+
+/**
+ * The files of `sources`, generated ones first, and the random source that paces their uploads: the
+ * generator's own when files are generated (one seed then fixes content and pauses), else one from `paceSeed`.
+ */
+export async function sourceItems(sources: UploadSources, now: Date, paceSeed: string): Promise<{ items: UploadItem[]; random: Random }> {
+  const items: UploadItem[] = [];
+  let random = seededRandom(paceSeed);
+  if (sources.generate) {
+    const generated = generatedItems(sources.generate, now);
+    items.push(...generated.items);
+    random = generated.random;
+  }
+  if (sources.inputDir) items.push(...(await directoryItems(sources.inputDir)));
+  return { items, random };
 }
 
 export interface Pace {
