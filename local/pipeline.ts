@@ -1,22 +1,14 @@
 import { join } from 'node:path';
 import { utcDate } from '../handlers/domain/dates';
-import { seededRandom } from '../handlers/domain/generator';
-import type { BatchingSettings } from '../handlers/runtimeConfig';
-import { parquetFiles, readBucket, type StoredObject, writeExport } from './exportRun';
+import type { Random } from '../handlers/domain/generator';
+import { type ParquetFile, parquetFiles, readBucket, type StoredObject, writeExport } from './exportRun';
 import { assessFiles, countStates, type FileView, type ProgressSnapshot, scanTable } from './fileProgress';
 import { readableError } from './readableError';
 import { BUCKET_ROLES } from './resources';
 import { buildSummary, type RunSummary } from './runSummary';
-import { LocalRuntime } from './runtime';
-import {
-  directoryItems,
-  generatedItems,
-  type LocalGenerateSpec,
-  type Pace,
-  type UploadedFile,
-  type UploadItem,
-  uploadItems,
-} from './uploadSources';
+import { LocalRuntime, type LocalRuntimeOptions, type RuntimeStats } from './runtime';
+import type { ExecutionOutcome } from './stepFunctions';
+import { type Pace, sourceItems, type UploadedFile, type UploadItem, type UploadSources, uploadItems } from './uploadSources';
 
 /**
  * `ndjson-parquet local`: start the local pipeline, upload the files, wait until every file is converted,
@@ -26,32 +18,26 @@ import {
  */
 
 export interface LocalRunOptions {
-  runDir: string;
-  generate?: LocalGenerateSpec;
-  inputDir?: string;
+  /** The pipeline's settings (run directory, thresholds, faults); the run adds its own progress hooks. */
+  runtime: LocalRuntimeOptions;
+  sources: UploadSources;
   /** Input key prefix; default: the stack's inputPrefix. */
   prefix?: string;
   pace: Pace;
   flush: boolean;
   outDir?: string;
   timeoutMs: number;
-  duplicates?: number;
-  concurrency?: number;
-  reorder?: boolean;
-  chaosRate?: number;
-  /** The Glue runs of these dates' manifests fail until redriven (local/glueFaultPlan.ts). */
-  failGlueForDates?: string[];
-  thresholds?: Partial<BatchingSettings>;
-  batchingWindowMs?: number;
-  sweepIntervalMs?: number;
-  emulatorEndpoint?: string;
-  glueWorker?: { python?: string; script?: string };
-  /**
-   * What an operator does about manifests whose conversion failed: once every file has settled, redrive
-   * them (`run`, which returns lines to report) and wait again, at most `rounds` times.
-   */
-  redrive?: { rounds: number; run: (runtime: LocalRuntime) => Promise<string[]> };
+  redrive?: RedrivePlan;
   progress: (line: string) => void;
+}
+
+/**
+ * What an operator does about manifests whose conversion failed: once every file has settled, redrive
+ * them (`run`, which returns lines to report) and wait again, at most `rounds` times.
+ */
+export interface RedrivePlan {
+  rounds: number;
+  run: (runtime: LocalRuntime) => Promise<string[]>;
 }
 
 export class LocalRunError extends Error {
@@ -66,32 +52,61 @@ function isSettled(file: FileView, today: string, flush: boolean): boolean {
   return file.state === 'pending' && !flush && file.date === today;
 }
 
+/**
+ * What the stages learn as the run goes. A stage that throws leaves here what it had learnt, and the
+ * summary is built from that: a failed run still reports its uploads, its last snapshot and its timings.
+ */
+interface RunRecord {
+  readonly started: number;
+  readonly deadline: number;
+  /** Why the run failed, in the order found; the first becomes the summary's message. */
+  readonly problems: string[];
+  uploaded: UploadedFile[];
+  snapshot: ProgressSnapshot;
+  /** 0 while a stage has not ended (it threw): the summary then measures it up to the end of the run. */
+  readonly marks: { uploadStart: number; uploadEnd: number; batchingEnd: number };
+}
+
 export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   const started = Date.now();
-  const items: UploadItem[] = [];
-  let random = seededRandom(options.generate?.seed ?? `${started}`);
-  if (options.generate) {
-    const generated = generatedItems(options.generate, new Date(started));
-    items.push(...generated.items);
-    random = generated.random;
+  const uploads = await plannedUploads(options, started);
+  const runtime = await startRuntime(options);
+  const record: RunRecord = {
+    started,
+    deadline: started + options.timeoutMs,
+    problems: [],
+    uploaded: [],
+    snapshot: { files: [], manifests: [], items: [] },
+    marks: { uploadStart: Date.now(), uploadEnd: 0, batchingEnd: 0 },
+  };
+  try {
+    await upload(runtime, options, uploads, record);
+    await drainAndFlush(runtime, options, record);
+    await settleWithRedrives(runtime, options, record);
+  } catch (error) {
+    record.problems.push(`${(error as Error).name}: ${(error as Error).message}`);
   }
-  if (options.inputDir) items.push(...(await directoryItems(options.inputDir)));
-  if (items.length === 0) throw new LocalRunError('nothing to upload: give --generate N and/or --input DIR');
+  const finished = Date.now();
+  const parquet = await collectOutput(runtime, options, record);
+  recordFailures(runtime, record);
+  const stats = runtime.stats;
+  const executions = runtime.executor.outcomes;
+  await runtime.stop();
+  return verdict(options, record, { parquet, stats, executions, finished });
+}
 
+async function plannedUploads(options: LocalRunOptions, started: number): Promise<{ items: UploadItem[]; random: Random }> {
+  const uploads = await sourceItems(options.sources, new Date(started), `${started}`);
+  if (uploads.items.length === 0) throw new LocalRunError('nothing to upload: give --generate N and/or --input DIR');
+  return uploads;
+}
+
+/** The emulator, the resources from Pulumi.dev.yaml and every stand-in, reporting executions as they go. */
+async function startRuntime(options: LocalRunOptions): Promise<LocalRuntime> {
   const say = options.progress;
-  say(`starting the local pipeline (moto, shard poller, sweeper, Step Functions executor, Glue worker); logs in ${options.runDir}`);
-  const runtime = await LocalRuntime.start({
-    runDir: options.runDir,
-    ...(options.thresholds ? { thresholds: options.thresholds } : {}),
-    ...(options.batchingWindowMs !== undefined ? { batchingWindowMs: options.batchingWindowMs } : {}),
-    ...(options.concurrency ? { concurrency: options.concurrency } : {}),
-    ...(options.duplicates ? { duplicates: options.duplicates } : {}),
-    ...(options.reorder ? { reorder: options.reorder } : {}),
-    ...(options.chaosRate ? { chaosRate: options.chaosRate } : {}),
-    ...(options.failGlueForDates?.length ? { failGlueForDates: options.failGlueForDates } : {}),
-    ...(options.sweepIntervalMs ? { sweepIntervalMs: options.sweepIntervalMs } : {}),
-    ...(options.emulatorEndpoint ? { emulatorEndpoint: options.emulatorEndpoint } : {}),
-    ...(options.glueWorker ? { glueWorker: options.glueWorker } : {}),
+  say(`starting the local pipeline (moto, shard poller, sweeper, Step Functions executor, Glue worker); logs in ${options.runtime.runDir}`);
+  return LocalRuntime.start({
+    ...options.runtime,
     onExecutionStart: (execution) =>
       say(`conversion: execution ${execution.name} started (${execution.running} running; Glue runs one at a time)`),
     onExecution: (outcome) =>
@@ -99,129 +114,155 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
         `execution ${outcome.name}: ${outcome.status}${outcome.error ? ` (${outcome.error}: ${outcome.cause})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`,
       ),
   });
+}
 
-  const problems: string[] = [];
-  let uploaded: UploadedFile[] = [];
-  let snapshot: ProgressSnapshot = { files: [], manifests: [], items: [] };
-  let status: RunSummary['status'] = 'succeeded';
-  let message = '';
-  const marks = { uploadStart: Date.now(), uploadEnd: 0, batchingEnd: 0 };
-  try {
-    const prefix = options.prefix ?? runtime.config.inputPrefix;
-    const deadline = started + options.timeoutMs;
-    say(
-      `upload: ${items.length} file(s) to s3://${runtime.resources.inputBucket}/${prefix} at rate ${options.pace.delaySeconds !== undefined ? `${options.pace.delaySeconds} s` : options.pace.rate}`,
-    );
-    let lastSaid = 0;
-    uploaded = await uploadItems(
-      runtime.uploader,
-      { bucket: runtime.resources.inputBucket, prefix },
-      items,
-      options.pace,
-      random,
-      (_file, index) => {
-        if (index + 1 === items.length || Date.now() - lastSaid > 1000) {
-          lastSaid = Date.now();
-          say(`upload: ${index + 1}/${items.length}`);
-        }
-      },
-    );
-    marks.uploadEnd = Date.now();
-
-    await runtime.poller.drain(Math.max(1000, deadline - Date.now()), marks.uploadEnd);
-    say(
-      `batching: stream drained, ${runtime.poller.stats.invocations} batcher invocation(s) for ${runtime.poller.stats.recordsRead} event(s)`,
-    );
-
-    const keys = uploaded.map((f) => f.key);
-    const inputBucket = runtime.resources.inputBucket;
-    const look = async () => assessFiles(await scanTable(runtime.clients.dynamo, runtime.resources.tableName), keys, inputBucket);
-
-    if (options.flush) {
-      snapshot = await look();
-      const dates = [...new Set(snapshot.files.filter((f) => f.state === 'pending' && f.date).map((f) => f.date as string))].sort();
-      for (const date of dates) {
-        const outcome = await runtime.flush(date, Math.max(1000, deadline - Date.now()));
-        say(`flush ${date}: ${outcome.manifests.length} manifest(s), ${outcome.remainderFiles} file(s) left`);
+/** Through the runtime's uploader, so every PutObject raises its Object Created event on the stream. */
+async function upload(
+  runtime: LocalRuntime,
+  options: LocalRunOptions,
+  uploads: { items: UploadItem[]; random: Random },
+  record: RunRecord,
+): Promise<void> {
+  const say = options.progress;
+  const { items, random } = uploads;
+  const prefix = options.prefix ?? runtime.config.inputPrefix;
+  say(
+    `upload: ${items.length} file(s) to s3://${runtime.resources.inputBucket}/${prefix} at rate ${options.pace.delaySeconds !== undefined ? `${options.pace.delaySeconds} s` : options.pace.rate}`,
+  );
+  let lastSaid = 0;
+  record.uploaded = await uploadItems(
+    runtime.uploader,
+    { bucket: runtime.resources.inputBucket, prefix },
+    items,
+    options.pace,
+    random,
+    (_file, index) => {
+      if (index + 1 === items.length || Date.now() - lastSaid > 1000) {
+        lastSaid = Date.now();
+        say(`upload: ${index + 1}/${items.length}`);
       }
+    },
+  );
+  record.marks.uploadEnd = Date.now();
+}
+
+/** The stream read to its end; with --flush, every date with pending files then forced out as an operator would. */
+async function drainAndFlush(runtime: LocalRuntime, options: LocalRunOptions, record: RunRecord): Promise<void> {
+  const say = options.progress;
+  await runtime.poller.drain(Math.max(1000, record.deadline - Date.now()), record.marks.uploadEnd);
+  say(
+    `batching: stream drained, ${runtime.poller.stats.invocations} batcher invocation(s) for ${runtime.poller.stats.recordsRead} event(s)`,
+  );
+  if (options.flush) {
+    record.snapshot = await assessUploads(runtime, record.uploaded);
+    const dates = [...new Set(record.snapshot.files.filter((f) => f.state === 'pending' && f.date).map((f) => f.date as string))].sort();
+    for (const date of dates) {
+      const outcome = await runtime.flush(date, Math.max(1000, record.deadline - Date.now()));
+      say(`flush ${date}: ${outcome.manifests.length} manifest(s), ${outcome.remainderFiles} file(s) left`);
     }
-    marks.batchingEnd = Date.now();
-
-    const lastLines = new Map<string, string>();
-    let redrives = 0;
-    for (;;) {
-      const since = Date.now();
-      const failure = runtime.poller.failure ?? runtime.executor.failure;
-      if (failure) throw failure;
-      snapshot = await look();
-      const today = utcDate(new Date());
-      for (const [date, line] of progressLines(snapshot.files)) {
-        if (lastLines.get(date) === line) continue;
-        say(line);
-        lastLines.set(date, line);
-      }
-      const dlq = runtime.poller.stats.dlqBatches;
-      if (dlq > 0 && runtime.poller.isIdleSince(marks.uploadEnd)) {
-        const unseen = snapshot.files.filter((f) => f.state === 'unseen').length;
-        if (snapshot.files.every((f) => isSettled(f, today, options.flush) || f.state === 'unseen') && runtime.executor.inFlight === 0) {
-          problems.push(
-            `${runtime.poller.stats.dlqRecords} event(s) in ${dlq} batch(es) went to the DLQ (${join(options.runDir, 'dlq.ndjson')}); ${unseen} file(s) never registered`,
-          );
-          break;
-        }
-      }
-      if (Date.now() > deadline) {
-        const counts = countStates(snapshot.files);
-        problems.push(
-          `timed out after ${Math.round(options.timeoutMs / 1000)} s: ${Object.entries(counts)
-            .filter(([, n]) => n > 0)
-            .map(([s, n]) => `${n} ${s}`)
-            .join(', ')}`,
-        );
-        break;
-      }
-      if (snapshot.files.every((f) => isSettled(f, today, options.flush))) {
-        // Settled files and an executor that found nothing new since this round began: nothing is left to run.
-        await sleep(300);
-        if (!runtime.executor.isIdleSince(since)) continue;
-        const failed = snapshot.manifests.filter((m) => m.status === 'failed').length;
-        if (failed === 0 || !options.redrive || redrives >= options.redrive.rounds) break;
-        redrives += 1;
-        say(`redrive ${redrives}/${options.redrive.rounds}: ${failed} failed manifest(s)`);
-        // The claim moves each manifest back to pending before its execution starts, so the next round
-        // sees its files unsettled and waits for the new execution.
-        for (const line of await options.redrive.run(runtime)) say(line);
-        continue;
-      }
-      await sleep(500);
-    }
-  } catch (error) {
-    problems.push(`${(error as Error).name}: ${(error as Error).message}`);
   }
+  record.marks.batchingEnd = Date.now();
+}
 
-  const finished = Date.now();
+/** Wait until every file settles; while manifests have failed and redrive rounds are left, redrive them and wait again. */
+async function settleWithRedrives(runtime: LocalRuntime, options: LocalRunOptions, record: RunRecord): Promise<void> {
+  const report = dateProgress(options.progress);
+  for (let round = 1; ; round++) {
+    if ((await waitUntilSettled(runtime, options, record, report)) === 'stopped') return;
+    const failed = record.snapshot.manifests.filter((m) => m.status === 'failed').length;
+    if (failed === 0 || !options.redrive || round > options.redrive.rounds) return;
+    await redrive(runtime, options.redrive, round, failed, options.progress);
+  }
+}
+
+/**
+ * Polls the tracking table until every uploaded file is settled and the executor is idle (`settled`), or
+ * stops early with a problem recorded (`stopped`): a batch went to the DLQ and nothing else is moving, or
+ * the deadline passed. A poller or executor failure is thrown.
+ */
+async function waitUntilSettled(
+  runtime: LocalRuntime,
+  options: LocalRunOptions,
+  record: RunRecord,
+  report: (files: readonly FileView[]) => void,
+): Promise<'settled' | 'stopped'> {
+  for (;;) {
+    const since = Date.now();
+    const failure = runtime.poller.failure ?? runtime.executor.failure;
+    if (failure) throw failure;
+    record.snapshot = await assessUploads(runtime, record.uploaded);
+    const files = record.snapshot.files;
+    const today = utcDate(new Date());
+    report(files);
+    const dlq = runtime.poller.stats.dlqBatches;
+    if (dlq > 0 && runtime.poller.isIdleSince(record.marks.uploadEnd)) {
+      const unseen = files.filter((f) => f.state === 'unseen').length;
+      if (files.every((f) => isSettled(f, today, options.flush) || f.state === 'unseen') && runtime.executor.inFlight === 0) {
+        record.problems.push(
+          `${runtime.poller.stats.dlqRecords} event(s) in ${dlq} batch(es) went to the DLQ (${join(options.runtime.runDir, 'dlq.ndjson')}); ${unseen} file(s) never registered`,
+        );
+        return 'stopped';
+      }
+    }
+    if (Date.now() > record.deadline) {
+      const counts = countStates(files);
+      record.problems.push(
+        `timed out after ${Math.round(options.timeoutMs / 1000)} s: ${Object.entries(counts)
+          .filter(([, n]) => n > 0)
+          .map(([s, n]) => `${n} ${s}`)
+          .join(', ')}`,
+      );
+      return 'stopped';
+    }
+    if (files.every((f) => isSettled(f, today, options.flush))) {
+      // Settled files and an executor that found nothing new since this round began: nothing is left to run.
+      await sleep(300);
+      if (runtime.executor.isIdleSince(since)) return 'settled';
+      continue;
+    }
+    await sleep(500);
+  }
+}
+
+async function redrive(
+  runtime: LocalRuntime,
+  plan: RedrivePlan,
+  round: number,
+  failed: number,
+  say: (line: string) => void,
+): Promise<void> {
+  say(`redrive ${round}/${plan.rounds}: ${failed} failed manifest(s)`);
+  // The claim moves each manifest back to pending before its execution starts, so the next wait sees
+  // its files unsettled and waits for the new execution.
+  for (const line of await plan.run(runtime)) say(line);
+}
+
+/**
+ * Every bucket and the tracking table read back out of the emulator (and copied to --out), and the rows
+ * written read from the Parquet footers. What cannot be read is a problem, not a crash: the summary is
+ * still built from what was.
+ */
+async function collectOutput(runtime: LocalRuntime, options: LocalRunOptions, record: RunRecord): Promise<ParquetFile[]> {
   let objects: StoredObject[] = [];
   try {
     for (const role of BUCKET_ROLES) objects.push(...(await readBucket(runtime.clients.s3, role, runtime.resources.buckets[role])));
-    snapshot = assessFiles(
-      await scanTable(runtime.clients.dynamo, runtime.resources.tableName),
-      uploaded.map((f) => f.key),
-      runtime.resources.inputBucket,
-    );
-    if (options.outDir) await writeExport(options.outDir, objects, snapshot.items);
+    record.snapshot = await assessUploads(runtime, record.uploaded);
+    if (options.outDir) await writeExport(options.outDir, objects, record.snapshot.items);
   } catch (error) {
-    problems.push(`collecting the run's output failed: ${(error as Error).message}`);
+    record.problems.push(`collecting the run's output failed: ${(error as Error).message}`);
     objects = objects.filter((o) => o.role !== 'output' || o.key.endsWith('.parquet'));
   }
-  const parquet = (() => {
-    try {
-      return parquetFiles(objects);
-    } catch (error) {
-      problems.push((error as Error).message);
-      return [];
-    }
-  })();
+  try {
+    return parquetFiles(objects);
+  } catch (error) {
+    record.problems.push((error as Error).message);
+    return [];
+  }
+}
 
+/** Failed manifests, failed executions no redrive made good, and failed sweeper runs. */
+function recordFailures(runtime: LocalRuntime, record: RunRecord): void {
+  const { snapshot, problems } = record;
   const failedManifests = snapshot.manifests.filter((m) => m.status === 'failed');
   for (const manifest of failedManifests)
     problems.push(`manifest ${manifest.date}/${manifest.name} failed: ${readableError(manifest.errorMessage)}`);
@@ -236,28 +277,18 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     problems.push(`execution ${outcome.name} failed: ${outcome.error}: ${outcome.cause}`);
   }
   for (const failure of runtime.sweeper.failures) problems.push(`sweeper run failed at ${failure.at}: ${failure.message}`);
-  const executions = runtime.executor.outcomes;
-  const runtimeStats = {
-    batcher_invocations: runtime.poller.stats.invocations,
-    events_read: runtime.poller.stats.recordsRead,
-    events_delivered: runtime.poller.stats.recordsDelivered,
-    batcher_errors: runtime.poller.stats.errors,
-    partial_failures: runtime.poller.stats.partialFailures,
-    retries: runtime.poller.stats.retries,
-    dlq_batches: runtime.poller.stats.dlqBatches,
-    dlq_records: runtime.poller.stats.dlqRecords,
-    sweeps: runtime.sweeper.runs,
-    executions: executions.length,
-    executions_failed: executions.filter((o) => o.status === 'FAILED').length,
-    glue_runs: runtime.glue.stats.runs,
-    glue_runs_failed: runtime.glue.stats.failed,
-    glue_runs_refused: runtime.glue.stats.refused,
-    glue_runs_queued: runtime.glue.stats.queued,
-    chaos_crashes: runtime.chaos.stats.crashes,
-    ...runtime.errorCounts,
-  };
-  await runtime.stop();
+}
 
+/** Failed when any problem was recorded, the first one being the reason; the timings and counts either way. */
+function verdict(
+  options: LocalRunOptions,
+  record: RunRecord,
+  end: { parquet: ParquetFile[]; stats: RuntimeStats; executions: readonly ExecutionOutcome[]; finished: number },
+): RunSummary {
+  const { snapshot, problems, marks } = record;
+  const { executions, finished } = end;
+  let status: RunSummary['status'] = 'succeeded';
+  let message: string;
   if (problems.length > 0) {
     status = 'failed';
     message = problems[0] as string;
@@ -273,22 +304,42 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   return buildSummary({
     status,
     message,
-    runDir: options.runDir,
+    runDir: options.runtime.runDir,
     outDir: options.outDir ?? null,
-    uploaded,
+    uploaded: record.uploaded,
     files: snapshot.files,
     manifests: snapshot.manifests,
-    parquet,
+    parquet: end.parquet,
     pendingWhy: (file) => (file.date === utcDate(new Date()) ? 'today, below the batch threshold' : 'not yet manifested'),
     wallMs: {
       upload: (marks.uploadEnd || finished) - marks.uploadStart,
       batching: (marks.batchingEnd || finished) - marks.uploadStart,
       conversion: executions.length > 0 ? lastExecution - firstExecution : 0,
-      total: finished - started,
+      total: finished - record.started,
     },
-    runtime: runtimeStats,
+    runtime: end.stats,
     problems,
   });
+}
+
+async function assessUploads(runtime: LocalRuntime, uploaded: readonly UploadedFile[]): Promise<ProgressSnapshot> {
+  return assessFiles(
+    await scanTable(runtime.clients.dynamo, runtime.resources.tableName),
+    uploaded.map((f) => f.key),
+    runtime.resources.inputBucket,
+  );
+}
+
+/** Says each date's line (`2026-01-30: 8 converted, 2 pending`) when it differs from the last one said. */
+function dateProgress(say: (line: string) => void): (files: readonly FileView[]) => void {
+  const lastLines = new Map<string, string>();
+  return (files) => {
+    for (const [date, line] of progressLines(files)) {
+      if (lastLines.get(date) === line) continue;
+      say(line);
+      lastLines.set(date, line);
+    }
+  };
 }
 
 /** One line per date, e.g. `2026-01-30: 8 converted, 2 pending`. */

@@ -1,5 +1,6 @@
 import type { ParquetFile } from './exportRun';
 import type { FileView, ManifestView } from './fileProgress';
+import type { RuntimeStats } from './runtime';
 import type { UploadedFile } from './uploadSources';
 
 /**
@@ -23,6 +24,31 @@ export interface DateSummary {
   bytes_out: number;
 }
 
+/**
+ * The summary's `runtime` object. Scripts read these keys: they stay as first published, the two log
+ * counters in camelCase among snake_case, and in this order.
+ */
+export interface RuntimeStatsJson {
+  batcher_invocations: number;
+  events_read: number;
+  events_delivered: number;
+  batcher_errors: number;
+  partial_failures: number;
+  retries: number;
+  dlq_batches: number;
+  dlq_records: number;
+  sweeps: number;
+  executions: number;
+  executions_failed: number;
+  glue_runs: number;
+  glue_runs_failed: number;
+  glue_runs_refused: number;
+  glue_runs_queued: number;
+  chaos_crashes: number;
+  batcherLogErrors: number;
+  sweeperLogErrors: number;
+}
+
 export interface RunSummary {
   status: 'succeeded' | 'failed';
   message: string;
@@ -41,7 +67,7 @@ export interface RunSummary {
   bytes_out: number;
   wall_ms: { upload: number; batching: number; conversion: number; total: number };
   dates: DateSummary[];
-  runtime: Record<string, number>;
+  runtime: RuntimeStatsJson;
   problems: string[];
 }
 
@@ -56,7 +82,7 @@ export interface SummaryInput {
   parquet: readonly ParquetFile[];
   pendingWhy: (file: FileView) => string;
   wallMs: RunSummary['wall_ms'];
-  runtime: Record<string, number>;
+  runtime: RuntimeStats;
   problems: string[];
 }
 
@@ -127,8 +153,31 @@ export function buildSummary(input: SummaryInput): RunSummary {
     bytes_out: sum('bytes_out'),
     wall_ms: input.wallMs,
     dates: rows,
-    runtime: input.runtime,
+    runtime: runtimeStatsJson(input.runtime),
     problems: input.problems,
+  };
+}
+
+function runtimeStatsJson(stats: RuntimeStats): RuntimeStatsJson {
+  return {
+    batcher_invocations: stats.batcherInvocations,
+    events_read: stats.eventsRead,
+    events_delivered: stats.eventsDelivered,
+    batcher_errors: stats.batcherErrors,
+    partial_failures: stats.partialFailures,
+    retries: stats.retries,
+    dlq_batches: stats.dlqBatches,
+    dlq_records: stats.dlqRecords,
+    sweeps: stats.sweeps,
+    executions: stats.executions,
+    executions_failed: stats.executionsFailed,
+    glue_runs: stats.glueRuns,
+    glue_runs_failed: stats.glueRunsFailed,
+    glue_runs_refused: stats.glueRunsRefused,
+    glue_runs_queued: stats.glueRunsQueued,
+    chaos_crashes: stats.chaosCrashes,
+    batcherLogErrors: stats.batcherLogErrors,
+    sweeperLogErrors: stats.sweeperLogErrors,
   };
 }
 
@@ -165,29 +214,22 @@ export function renderSummaryTable(summary: RunSummary): string {
       formatBytes(d.bytes_out),
     ].map(String),
   );
-  body.push(
-    [
-      'total',
-      summary.files_in,
-      summary.quarantined,
-      summary.pending.length,
-      summary.manifests.total,
-      summary.records_in,
-      summary.rows_written,
-      summary.parquet_files,
-      formatBytes(summary.bytes_in),
-      formatBytes(summary.bytes_out),
-    ].map(String),
-  );
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] as string).length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const out = [
-    line(header),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    ...body.slice(0, -1).map(line),
-    widths.map((w) => '-'.repeat(w)).join('  '),
-    line(body.at(-1)!),
-  ];
+  const total = [
+    'total',
+    summary.files_in,
+    summary.quarantined,
+    summary.pending.length,
+    summary.manifests.total,
+    summary.records_in,
+    summary.rows_written,
+    summary.parquet_files,
+    formatBytes(summary.bytes_in),
+    formatBytes(summary.bytes_out),
+  ].map(String);
+  const widths = header.map((h, i) => Math.max(h.length, ...[...body, total].map((row) => (row[i] as string).length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  const out = [line(header), rule, ...body.map(line), rule, line(total)];
   const statuses =
     Object.entries(summary.manifests.by_status)
       .map(([s, n]) => `${n} ${s}`)

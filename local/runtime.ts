@@ -58,6 +58,30 @@ export interface LocalRuntimeOptions {
   onExecution?: (outcome: ExecutionOutcome) => void;
 }
 
+export interface RuntimeStats {
+  batcherInvocations: number;
+  /** Stream records read, before duplication (--duplicates). */
+  eventsRead: number;
+  /** Records handed to invocations, counting duplicates and redeliveries. */
+  eventsDelivered: number;
+  batcherErrors: number;
+  partialFailures: number;
+  retries: number;
+  dlqBatches: number;
+  dlqRecords: number;
+  sweeps: number;
+  executions: number;
+  executionsFailed: number;
+  glueRuns: number;
+  glueRunsFailed: number;
+  glueRunsRefused: number;
+  glueRunsQueued: number;
+  chaosCrashes: number;
+  /** ERROR lines the handlers wrote to batcher.log / sweeper.log. */
+  batcherLogErrors: number;
+  sweeperLogErrors: number;
+}
+
 export class LocalRuntimeError extends Error {
   override readonly name = 'LocalRuntimeError';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -65,26 +89,70 @@ export class LocalRuntimeError extends Error {
   }
 }
 
+/** The handlers' structured logs in the run directory (`batcher.log`, `sweeper.log`). */
+export interface HandlerLogs {
+  batcher: FileLog;
+  sweeper: FileLog;
+}
+
+/** What `LocalRuntime.start` builds; the runtime owns each part and stops it in `stop()`. */
+export interface LocalRuntimeParts {
+  emulatorEndpoint: string;
+  /** The emulator this runtime started; undefined when it runs against one it was given. */
+  emulator: Emulator | undefined;
+  stack: StackConfig;
+  resources: LocalResources;
+  config: RuntimeConfig;
+  clients: LocalClients;
+  uploader: S3Client;
+  poller: ShardPoller;
+  executor: LocalStepFunctionsExecutor;
+  glue: LocalGlueRunner;
+  sweeper: SweeperSchedule;
+  metrics: MemoryMetricsSink;
+  chaos: Chaos;
+  batcherOverrides: DepsOverrides;
+  logs: HandlerLogs;
+  runDir: string;
+}
+
 export class LocalRuntime {
-  private constructor(
-    readonly emulatorEndpoint: string,
-    private readonly emulator: Emulator | undefined,
-    readonly stack: StackConfig,
-    readonly resources: LocalResources,
-    readonly config: RuntimeConfig,
-    readonly clients: LocalClients,
-    /** The producers' S3 client: writes through it into the input bucket raise Object Created events. */
-    readonly uploader: S3Client,
-    readonly poller: ShardPoller,
-    readonly executor: LocalStepFunctionsExecutor,
-    readonly glue: LocalGlueRunner,
-    readonly sweeper: SweeperSchedule,
-    readonly metrics: MemoryMetricsSink,
-    readonly chaos: Chaos,
-    private readonly batcherOverrides: DepsOverrides,
-    private readonly logs: FileLog[],
-    readonly runDir: string,
-  ) {}
+  readonly emulatorEndpoint: string;
+  private readonly emulator: Emulator | undefined;
+  readonly stack: StackConfig;
+  readonly resources: LocalResources;
+  readonly config: RuntimeConfig;
+  readonly clients: LocalClients;
+  /** The producers' S3 client: writes through it into the input bucket raise Object Created events. */
+  readonly uploader: S3Client;
+  readonly poller: ShardPoller;
+  readonly executor: LocalStepFunctionsExecutor;
+  readonly glue: LocalGlueRunner;
+  readonly sweeper: SweeperSchedule;
+  readonly metrics: MemoryMetricsSink;
+  readonly chaos: Chaos;
+  private readonly batcherOverrides: DepsOverrides;
+  private readonly logs: HandlerLogs;
+  readonly runDir: string;
+
+  private constructor(parts: LocalRuntimeParts) {
+    this.emulatorEndpoint = parts.emulatorEndpoint;
+    this.emulator = parts.emulator;
+    this.stack = parts.stack;
+    this.resources = parts.resources;
+    this.config = parts.config;
+    this.clients = parts.clients;
+    this.uploader = parts.uploader;
+    this.poller = parts.poller;
+    this.executor = parts.executor;
+    this.glue = parts.glue;
+    this.sweeper = parts.sweeper;
+    this.metrics = parts.metrics;
+    this.chaos = parts.chaos;
+    this.batcherOverrides = parts.batcherOverrides;
+    this.logs = parts.logs;
+    this.runDir = parts.runDir;
+  }
 
   static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
     await mkdir(options.runDir, { recursive: true });
@@ -101,10 +169,12 @@ export class LocalRuntime {
       );
       const config = localRuntimeConfig(resources, loaded.config, options.thresholds);
       const metrics = new MemoryMetricsSink();
-      const batcherLog = new FileLog(join(options.runDir, 'batcher.log'), 'batcher');
-      const sweeperLog = new FileLog(join(options.runDir, 'sweeper.log'), 'sweeper');
+      const logs: HandlerLogs = {
+        batcher: new FileLog(join(options.runDir, 'batcher.log'), 'batcher'),
+        sweeper: new FileLog(join(options.runDir, 'sweeper.log'), 'sweeper'),
+      };
       const common: DepsOverrides = { config, clients, metrics, now: () => new Date() };
-      const batcherOverrides: DepsOverrides = { ...common, log: batcherLog };
+      const batcherOverrides: DepsOverrides = { ...common, log: logs.batcher };
       const chaos = new Chaos(options.chaosRate ?? 0);
       // Crash points fire only inside chaos.run, i.e. inside a batcher invocation; the sweeper, the
       // executor and the uploader share these clients untouched. A crashed invocation throws, and the
@@ -114,7 +184,7 @@ export class LocalRuntime {
       const batcher: KinesisBatchHandler = options.chaosRate
         ? (event, context) => chaos.run(() => batcherHandler(event, context))
         : batcherHandler;
-      const sweeperHandler = createSweeperHandler({ ...common, log: sweeperLog });
+      const sweeperHandler = createSweeperHandler({ ...common, log: logs.sweeper });
 
       const identity = (role: string): LambdaIdentity => ({
         functionName: `${loaded.config.namePrefix}-${role}-local`,
@@ -192,10 +262,10 @@ export class LocalRuntime {
         options.sweepIntervalMs ?? 5000,
       );
 
-      const runtime = new LocalRuntime(
-        endpoint,
+      const runtime = new LocalRuntime({
+        emulatorEndpoint: endpoint,
         emulator,
-        loaded.config,
+        stack: loaded.config,
         resources,
         config,
         clients,
@@ -207,9 +277,9 @@ export class LocalRuntime {
         metrics,
         chaos,
         batcherOverrides,
-        [batcherLog, sweeperLog],
-        options.runDir,
-      );
+        logs,
+        runDir: options.runDir,
+      });
       await poller.start();
       executor.start();
       sweeper.start();
@@ -241,8 +311,30 @@ export class LocalRuntime {
     }
   }
 
-  get errorCounts(): { batcherLogErrors: number; sweeperLogErrors: number } {
-    return { batcherLogErrors: this.logs[0]?.errors ?? 0, sweeperLogErrors: this.logs[1]?.errors ?? 0 };
+  /** Counters of every part, read at the end of a run for its summary. */
+  get stats(): RuntimeStats {
+    const poller = this.poller.stats;
+    const executions = this.executor.outcomes;
+    return {
+      batcherInvocations: poller.invocations,
+      eventsRead: poller.recordsRead,
+      eventsDelivered: poller.recordsDelivered,
+      batcherErrors: poller.errors,
+      partialFailures: poller.partialFailures,
+      retries: poller.retries,
+      dlqBatches: poller.dlqBatches,
+      dlqRecords: poller.dlqRecords,
+      sweeps: this.sweeper.runs,
+      executions: executions.length,
+      executionsFailed: executions.filter((o) => o.status === 'FAILED').length,
+      glueRuns: this.glue.stats.runs,
+      glueRunsFailed: this.glue.stats.failed,
+      glueRunsRefused: this.glue.stats.refused,
+      glueRunsQueued: this.glue.stats.queued,
+      chaosCrashes: this.chaos.stats.crashes,
+      batcherLogErrors: this.logs.batcher.errors,
+      sweeperLogErrors: this.logs.sweeper.errors,
+    };
   }
 
   async stop(): Promise<void> {
@@ -250,7 +342,7 @@ export class LocalRuntime {
     await this.poller.stop();
     await this.executor.stop();
     await this.glue.stop();
-    await Promise.all(this.logs.map((log) => log.close()));
+    await Promise.all([this.logs.batcher.close(), this.logs.sweeper.close()]);
     this.uploader.destroy();
     destroyClients(this.clients);
     await this.emulator?.stop();

@@ -72,6 +72,28 @@ export async function directoryItems(directory: string): Promise<UploadItem[]> {
   return items;
 }
 
+/** Where a run's files come from: generated, and/or every file of a directory. */
+export interface UploadSources {
+  generate?: LocalGenerateSpec;
+  inputDir?: string;
+}
+
+/**
+ * The files of `sources`, generated ones first, and the random source that paces their uploads: the
+ * generator's own when files are generated (one seed then fixes content and pauses), else one from `paceSeed`.
+ */
+export async function sourceItems(sources: UploadSources, now: Date, paceSeed: string): Promise<{ items: UploadItem[]; random: Random }> {
+  const items: UploadItem[] = [];
+  let random = seededRandom(paceSeed);
+  if (sources.generate) {
+    const generated = generatedItems(sources.generate, now);
+    items.push(...generated.items);
+    random = generated.random;
+  }
+  if (sources.inputDir) items.push(...(await directoryItems(sources.inputDir)));
+  return { items, random };
+}
+
 export interface Pace {
   rate: IngestionRate;
   delaySeconds?: number;

@@ -1,14 +1,14 @@
 import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { isCalendarDate } from '../../handlers/domain/dates';
-import { INGESTION_RATES, type IngestionRate, isIngestionRate, seededRandom } from '../../handlers/domain/generator';
+import { INGESTION_RATES, type IngestionRate, isIngestionRate } from '../../handlers/domain/generator';
 import { DEFAULT_SERVE_DIR, ENDPOINT_FILE_NAME } from '../../local/endpointFile';
 import type { LocalRunOptions } from '../../local/pipeline';
-import { PROJECT_ROOT } from '../../local/projectRoot';
 import type { LocalRuntime } from '../../local/runtime';
-import { directoryItems, generatedItems, type UploadItem } from '../../local/uploadSources';
+import { sourceItems } from '../../local/uploadSources';
 import { redriveFailed } from '../../operator/operations/redriveManifests';
 import { runtimeTarget } from '../../operator/target/resolveTarget';
+import { type LocalFlags, localSettings } from './localSettings';
 import { nonNegativeInt, nonNegativeNumber, positiveInt } from './numberOptions';
 
 /**
@@ -45,36 +45,6 @@ function fraction(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('chaos rate must be between 0 and 1');
   return n;
-}
-
-interface LocalFlags {
-  generate?: number;
-  dates: number;
-  records: number;
-  input?: string;
-  prefix?: string;
-  rate: IngestionRate;
-  delay?: number;
-  seed?: string;
-  flush: boolean;
-  out?: string;
-  json: boolean;
-  timeout: number;
-  duplicates?: number;
-  concurrency?: number;
-  reorder: boolean;
-  chaos?: number;
-  maxBatchFiles?: number;
-  lockLease?: number;
-  batchingWindow?: number;
-  sweepInterval: number;
-  runDir?: string;
-  serve: boolean;
-  port: number;
-  endpointFile?: string;
-  failGlueFor?: string[];
-  redrive?: number;
-  refresh: number;
 }
 
 const EXAMPLES = `
@@ -142,28 +112,21 @@ export function localCommand(): Command {
     });
 }
 
+/** Progress goes to stderr, so stdout carries only the result (a table, or JSON with --json). */
+function progressToStderr(line: string): void {
+  process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
+}
+
+const runStamp = () => new Date().toISOString().replace(/[:.]/g, '-');
+
 async function serveLocalCommand(flags: LocalFlags): Promise<number> {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const runDir = resolve(flags.runDir ?? join(PROJECT_ROOT, '.local', 'runs', stamp));
+  const stamp = runStamp();
+  const settings = localSettings(flags, stamp);
   const endpointFile = resolve(flags.endpointFile ?? join(DEFAULT_SERVE_DIR, ENDPOINT_FILE_NAME));
-  const progress = (line: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-  const items: UploadItem[] = [];
-  let random = seededRandom(flags.seed ?? stamp);
-  if (flags.generate !== undefined) {
-    const generated = generatedItems(
-      {
-        files: flags.generate,
-        dates: flags.dates,
-        recordsPerFile: flags.records,
-        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-      },
-      new Date(),
-    );
-    items.push(...generated.items);
-    random = generated.random;
-  }
-  if (flags.input !== undefined) items.push(...(await directoryItems(resolve(flags.input))));
-  progress(`starting the local pipeline (moto, shard poller, sweeper, Step Functions executor, Glue worker); logs in ${runDir}`);
+  const { items, random } = await sourceItems(settings.sources, new Date(), flags.seed ?? stamp);
+  progressToStderr(
+    `starting the local pipeline (moto, shard poller, sweeper, Step Functions executor, Glue worker); logs in ${settings.runtime.runDir}`,
+  );
   // Loaded here, not at the top: every other command starts without the local runtime's modules.
   const [{ serveLocal }, { startDashboardServer }] = await Promise.all([
     import('../../operator/operations/serveLocal'),
@@ -171,31 +134,17 @@ async function serveLocalCommand(flags: LocalFlags): Promise<number> {
   ]);
   const served = await serveLocal({
     runtime: {
-      runDir,
-      ...(flags.maxBatchFiles !== undefined || flags.lockLease !== undefined
-        ? {
-            thresholds: {
-              ...(flags.maxBatchFiles !== undefined ? { maxBatchFiles: flags.maxBatchFiles } : {}),
-              ...(flags.lockLease !== undefined ? { lockLeaseSeconds: flags.lockLease } : {}),
-            },
-          }
-        : {}),
-      ...(flags.batchingWindow !== undefined ? { batchingWindowMs: flags.batchingWindow * 1000 } : {}),
-      ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
-      ...(flags.duplicates !== undefined ? { duplicates: flags.duplicates } : {}),
-      reorder: flags.reorder,
-      ...(flags.chaos !== undefined ? { chaosRate: flags.chaos } : {}),
-      ...(flags.failGlueFor ? { failGlueForDates: flags.failGlueFor } : {}),
-      sweepIntervalMs: flags.sweepInterval * 1000,
-      onExecutionStart: (execution) => progress(`execution ${execution.name} started`),
-      onExecution: (outcome) => progress(`execution ${outcome.name}: ${outcome.status} in ${(outcome.durationMs / 1000).toFixed(1)} s`),
+      ...settings.runtime,
+      onExecutionStart: (execution) => progressToStderr(`execution ${execution.name} started`),
+      onExecution: (outcome) =>
+        progressToStderr(`execution ${outcome.name}: ${outcome.status} in ${(outcome.durationMs / 1000).toFixed(1)} s`),
     },
     endpointFile,
     items,
-    pace: { rate: flags.rate, ...(flags.delay !== undefined ? { delaySeconds: flags.delay } : {}) },
+    pace: settings.pace,
     random,
     startDashboard: (target) => startDashboardServer({ target, host: '127.0.0.1', port: flags.port, refreshSeconds: flags.refresh }),
-    progress,
+    progress: progressToStderr,
   });
   const lines = [
     `serving the local pipeline (Ctrl-C to stop)`,
@@ -231,43 +180,15 @@ export async function runLocalCommand(flags: LocalFlags): Promise<number> {
     process.stderr.write('error: give --generate N and/or --input DIR\n');
     return 2;
   }
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const runDir = resolve(flags.runDir ?? join(PROJECT_ROOT, '.local', 'runs', stamp));
+  const settings = localSettings(flags, runStamp());
   const options: LocalRunOptions = {
-    runDir,
-    ...(flags.generate !== undefined
-      ? {
-          generate: {
-            files: flags.generate,
-            dates: flags.dates,
-            recordsPerFile: flags.records,
-            ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-          },
-        }
-      : {}),
-    ...(flags.input !== undefined ? { inputDir: resolve(flags.input) } : {}),
+    ...settings,
     ...(flags.prefix !== undefined ? { prefix: flags.prefix } : {}),
-    pace: { rate: flags.rate, ...(flags.delay !== undefined ? { delaySeconds: flags.delay } : {}) },
     flush: flags.flush,
     ...(flags.out !== undefined ? { outDir: resolve(flags.out) } : {}),
     timeoutMs: flags.timeout * 1000,
-    ...(flags.duplicates !== undefined ? { duplicates: flags.duplicates } : {}),
-    ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),
-    reorder: flags.reorder,
-    ...(flags.chaos !== undefined ? { chaosRate: flags.chaos } : {}),
-    ...(flags.failGlueFor ? { failGlueForDates: flags.failGlueFor } : {}),
-    ...(flags.maxBatchFiles !== undefined || flags.lockLease !== undefined
-      ? {
-          thresholds: {
-            ...(flags.maxBatchFiles !== undefined ? { maxBatchFiles: flags.maxBatchFiles } : {}),
-            ...(flags.lockLease !== undefined ? { lockLeaseSeconds: flags.lockLease } : {}),
-          },
-        }
-      : {}),
-    ...(flags.batchingWindow !== undefined ? { batchingWindowMs: flags.batchingWindow * 1000 } : {}),
-    sweepIntervalMs: flags.sweepInterval * 1000,
     redrive: { rounds: flags.redrive ?? (flags.chaos ? DEFAULT_CHAOS_REDRIVES : 0), run: redriveLocalFailures },
-    progress: (line) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`),
+    progress: progressToStderr,
   };
   const [{ runLocal }, { renderSummaryTable }] = await Promise.all([import('../../local/pipeline'), import('../../local/runSummary')]);
   const summary = await runLocal(options);

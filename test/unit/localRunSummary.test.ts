@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assessFiles, countStates } from '../../local/fileProgress';
 import { buildSummary, renderSummaryTable } from '../../local/runSummary';
+import type { RuntimeStats } from '../../local/runtime';
 
 const IN = 'in-bucket';
 const key = (name: string) => `pipeline/input/${name}`;
@@ -81,6 +82,27 @@ describe('assessFiles', () => {
   });
 });
 
+const runtimeStats: RuntimeStats = {
+  batcherInvocations: 2,
+  eventsRead: 5,
+  eventsDelivered: 6,
+  batcherErrors: 1,
+  partialFailures: 0,
+  retries: 1,
+  dlqBatches: 0,
+  dlqRecords: 0,
+  sweeps: 3,
+  executions: 2,
+  executionsFailed: 1,
+  glueRuns: 2,
+  glueRunsFailed: 1,
+  glueRunsRefused: 0,
+  glueRunsQueued: 0,
+  chaosCrashes: 0,
+  batcherLogErrors: 1,
+  sweeperLogErrors: 0,
+};
+
 describe('buildSummary', () => {
   it('adds up files, records, rows and bytes per date, and renders a table a person can read', () => {
     // Prepare
@@ -106,7 +128,7 @@ describe('buildSummary', () => {
       parquet,
       pendingWhy: () => 'today, below the batch threshold',
       wallMs: { upload: 1000, batching: 2000, conversion: 3000, total: 6000 },
-      runtime: { batcher_invocations: 2 },
+      runtime: runtimeStats,
       problems: ['manifest 2026-01-30/batch-0001-y.json failed'],
     });
     const table = renderSummaryTable(summary);
@@ -133,5 +155,45 @@ describe('buildSummary', () => {
     expect(table).toContain('FAILED: manifest 2026-01-30/batch-0001-y.json failed');
     expect(table).toMatch(/2026-01-29\s+1\s+0\s+0\s+1\s+10\s+10\s+1/);
     expect(table).toContain('output copied to /tmp/out');
+  });
+
+  it('prints the runtime counters under the keys scripts read from `local --json`, in their published order', () => {
+    // Act
+    const summary = buildSummary({
+      status: 'succeeded',
+      message: 'every file processed',
+      runDir: '/tmp/run',
+      outDir: null,
+      uploaded: [],
+      files: [],
+      manifests: [],
+      parquet: [],
+      pendingWhy: () => '',
+      wallMs: { upload: 0, batching: 0, conversion: 0, total: 0 },
+      runtime: runtimeStats,
+      problems: [],
+    });
+
+    // Assert
+    expect(Object.entries(summary.runtime)).toEqual([
+      ['batcher_invocations', 2],
+      ['events_read', 5],
+      ['events_delivered', 6],
+      ['batcher_errors', 1],
+      ['partial_failures', 0],
+      ['retries', 1],
+      ['dlq_batches', 0],
+      ['dlq_records', 0],
+      ['sweeps', 3],
+      ['executions', 2],
+      ['executions_failed', 1],
+      ['glue_runs', 2],
+      ['glue_runs_failed', 1],
+      ['glue_runs_refused', 0],
+      ['glue_runs_queued', 0],
+      ['chaos_crashes', 0],
+      ['batcherLogErrors', 1],
+      ['sweeperLogErrors', 0],
+    ]);
   });
 });
