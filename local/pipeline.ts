@@ -92,7 +92,7 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   const stats = runtime.stats;
   const executions = runtime.executor.outcomes;
   await runtime.stop();
-  return verdict(options, record, { parquet, stats, executions, finished });
+  return verdict(options, record, { parquet, stats, metrics: Object.fromEntries(runtime.metrics.totals), executions, finished });
 }
 
 async function plannedUploads(options: LocalRunOptions, started: number): Promise<{ items: UploadItem[]; random: Random }> {
@@ -283,7 +283,13 @@ function recordFailures(runtime: LocalRuntime, record: RunRecord): void {
 function verdict(
   options: LocalRunOptions,
   record: RunRecord,
-  end: { parquet: ParquetFile[]; stats: RuntimeStats; executions: readonly ExecutionOutcome[]; finished: number },
+  end: {
+    parquet: ParquetFile[];
+    stats: RuntimeStats;
+    metrics: RunSummary['metrics'];
+    executions: readonly ExecutionOutcome[];
+    finished: number;
+  },
 ): RunSummary {
   const { snapshot, problems, marks } = record;
   const { executions, finished } = end;
@@ -318,6 +324,7 @@ function verdict(
       total: finished - record.started,
     },
     runtime: end.stats,
+    metrics: end.metrics,
     problems,
   });
 }

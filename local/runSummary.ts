@@ -1,3 +1,4 @@
+import type { MetricName } from '../contracts/metrics';
 import type { ParquetFile } from './exportRun';
 import type { FileView, ManifestView } from './fileProgress';
 import type { RuntimeStats } from './runtime';
@@ -68,6 +69,8 @@ export interface RunSummary {
   wall_ms: { upload: number; batching: number; conversion: number; total: number };
   dates: DateSummary[];
   runtime: RuntimeStatsJson;
+  /** What the Lambdas emitted, by CloudWatch metric name (contracts/metrics.ts): a stack's dashboard reads the same. */
+  metrics: Partial<Record<MetricName, number>>;
   problems: string[];
 }
 
@@ -83,6 +86,7 @@ export interface SummaryInput {
   pendingWhy: (file: FileView) => string;
   wallMs: RunSummary['wall_ms'];
   runtime: RuntimeStats;
+  metrics: RunSummary['metrics'];
   problems: string[];
 }
 
@@ -154,6 +158,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     wall_ms: input.wallMs,
     dates: rows,
     runtime: runtimeStatsJson(input.runtime),
+    metrics: input.metrics,
     problems: input.problems,
   };
 }

@@ -129,6 +129,7 @@ describe('buildSummary', () => {
       pendingWhy: () => 'today, below the batch threshold',
       wallMs: { upload: 1000, batching: 2000, conversion: 3000, total: 6000 },
       runtime: runtimeStats,
+      metrics: { FilesTracked: 3, FilesQuarantined: 1 },
       problems: ['manifest 2026-01-30/batch-0001-y.json failed'],
     });
     const table = renderSummaryTable(summary);
@@ -146,6 +147,7 @@ describe('buildSummary', () => {
       bytes_out: 120,
     });
     expect(summary.manifests).toEqual({ total: 2, by_status: { completed: 1, failed: 1 } });
+    expect(summary.metrics).toEqual({ FilesTracked: 3, FilesQuarantined: 1 });
     expect(summary.pending).toEqual([{ key: key('2026-01-30-c.ndjson'), date: '2026-01-30', why: 'today, below the batch threshold' }]);
     expect(summary.dates.map((d) => [d.date, d.files, d.records_in, d.rows_written])).toEqual([
       ['(no date)', 1, 0, 0],
@@ -171,6 +173,7 @@ describe('buildSummary', () => {
       pendingWhy: () => '',
       wallMs: { upload: 0, batching: 0, conversion: 0, total: 0 },
       runtime: runtimeStats,
+      metrics: {},
       problems: [],
     });
 
