@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { MANIFEST_STATUS } from '../../contracts/trackingSchema';
 import { formatBytes, formatCounts, formatSeconds } from '../../operator/format';
 import { collectStatus } from '../../operator/operations/collectStatus';
 import type { DateStatus } from '../../operator/operations/dateStatus';
@@ -135,7 +136,7 @@ export function renderStatus(target: PipelineTarget, dates: DateStatus[], detail
             ]),
           ),
         );
-        for (const m of d.manifests.list.filter((x) => x.errorMessage && x.status !== 'completed'))
+        for (const m of d.manifests.list.filter((x) => x.errorMessage && x.status !== MANIFEST_STATUS.completed))
           out.push(`error of ${m.name}: ${m.errorMessage}`);
       }
       if (d.quarantined.length > 0) {

@@ -14,6 +14,8 @@ import {
   SORT_KEY_PREFIX,
   WINDOW_KEY,
 } from '../../contracts/trackingSchema';
+import { assessFiles } from '../../local/fileProgress';
+import { dateStatus } from '../../operator/operations/dateStatus';
 
 /** Keys built from reserved prefixes, '#' and ordinary characters, beside arbitrary strings. */
 const trickyKey = fc.oneof(
@@ -240,5 +242,36 @@ describe('classifyItem', () => {
     expect(asLock).toMatchObject({ kind: 'lock', expiresAtMs: 5 });
     expect(asWindow).toBeNull();
     expect(absent).toBeNull();
+  });
+});
+
+describe('the readers of the table', () => {
+  it('agree on which files are quarantined, whatever attributes beside the sort key say', () => {
+    // Prepare
+    const items = [
+      {
+        date_prefix: DATE,
+        file_key: quarantineKey('in/2026-01-30-q.txt'),
+        source_path: 's3://in/in/2026-01-30-q.txt',
+        reason: 'wrong-extension',
+      },
+      {
+        date_prefix: DATE,
+        file_key: 'in/2026-01-30-odd.ndjson',
+        kind: 'quarantine',
+        status: 'quarantined',
+        source_path: 's3://in/in/2026-01-30-odd.ndjson',
+      },
+    ];
+    const policy = { maxBatchFiles: 10, maxBatchBytes: 1000, maxWaitSeconds: 900 };
+
+    // Act
+    const local = assessFiles(items, ['in/2026-01-30-q.txt', 'in/2026-01-30-odd.ndjson'], 'in');
+    const status = dateStatus(DATE, items, policy, new Date(at));
+
+    // Assert
+    expect(local.files.map((f) => f.state)).toEqual(['quarantined', 'unseen']);
+    expect(status.quarantined.map((q) => q.key)).toEqual(['in/2026-01-30-q.txt']);
+    expect(status.files.tracked).toBe(0);
   });
 });
