@@ -65,7 +65,7 @@ export const SORT_KEY_PREFIX = {
  * A file item's sort key is its object key, so an object key starting with any of these could be taken
  * for another kind of item; such objects are quarantined (`reserved-key`) instead of tracked.
  */
-export const RESERVED_KEY_PREFIXES: readonly string[] = [...Object.values(SORT_KEY_PREFIX), WINDOW_KEY];
+const RESERVED_KEY_PREFIXES: readonly string[] = [...Object.values(SORT_KEY_PREFIX), WINDOW_KEY];
 
 export function isReservedKey(key: string): boolean {
   return RESERVED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix));
