@@ -1,3 +1,4 @@
+import { MANIFEST_STATUS } from '../contracts/trackingSchema';
 import { collectStatus } from '../operator/operations/collectStatus';
 import type { DateStatus } from '../operator/operations/dateStatus';
 import { listReports } from '../operator/operations/listReports';
@@ -121,7 +122,7 @@ export function buildSnapshot(target: PipelineTarget, dates: DateStatus[], rows:
       ),
       manifestsCompleted: cumulative(
         timed(
-          manifests.filter((m) => m.status === 'completed'),
+          manifests.filter((m) => m.status === MANIFEST_STATUS.completed),
           (m) => m.completedAt,
           () => 1,
         ),

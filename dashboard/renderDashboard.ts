@@ -1,3 +1,4 @@
+import { MANIFEST_STATUS } from '../contracts/trackingSchema';
 import { dateStatusCells } from '../operator/dateStatusCells';
 import { formatBytes, formatNumber, formatSeconds } from '../operator/format';
 import type { DashboardSnapshot } from './dashboardSnapshot';
@@ -50,7 +51,7 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
   const { dates, totals, timeline, glueRuns, lambdaRuns, reports, thresholds } = snapshot;
   const labels = dates.map((d) => d.date);
   const inProgress = dates.map((d) => d.files.manifested - d.files.converted - d.files.failed);
-  const manifestStatuses = ['pending', 'processing', 'completed', 'failed'];
+  const manifestStatuses: string[] = Object.values(MANIFEST_STATUS);
   for (const status of Object.keys(totals.manifests)) if (!manifestStatuses.includes(status)) manifestStatuses.push(status);
   const runLabel = (run: (typeof glueRuns)[number]) => run.manifestId ?? run.jobRunId ?? run.key;
   // `2026-01-30-batch-0003-20260130-084800` reads as `01-30 #3` under a bar.
@@ -58,9 +59,7 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
     const m = /^\d{4}-(\d{2}-\d{2})-batch-0*(\d+)-/.exec(label);
     return m ? `${m[1]} #${m[2]}` : label.slice(-8);
   };
-  const failedManifests = dates.flatMap((d) =>
-    d.manifests.list.filter((m) => m.status === 'failed' || m.status === 'pending' || m.status === 'processing'),
-  );
+  const failedManifests = dates.flatMap((d) => d.manifests.list.filter((m) => m.status !== MANIFEST_STATUS.completed));
 
   const charts = [
     barChart({

@@ -2,7 +2,7 @@
  * A Glue failure is recorded as `States.TaskFailed: <JobRun JSON>` (the .sync integration's cause); a
  * person wants the job's ErrorMessage and run id out of it.
  */
-export function readableError(recorded: string | undefined): string {
+export function readableError(recorded: string | null | undefined): string {
   if (!recorded) return 'no error message recorded';
   const match = /^([\w.]+): (\{.*\})$/s.exec(recorded);
   if (!match) return recorded;

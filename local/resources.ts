@@ -7,6 +7,7 @@ import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { parse as parseYaml } from 'yaml';
 import { type BucketRole as ContractBucketRole, resourceNames } from '../contracts/resourceNames';
 import { CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../contracts/stackConfig';
+import { TABLE_KEYS, TTL_ATTRIBUTE, WINDOWS_INDEX } from '../contracts/trackingSchema';
 import { stateMachineDefinition } from '../handlers/orchestration/stateMachineDefinition';
 import { type BatchingSettings, batchingSettingsFromStack, type ResourceNames, type RuntimeConfig } from '../handlers/runtimeConfig';
 import { PROJECT_ROOT } from './projectRoot';
@@ -124,20 +125,20 @@ export async function createLocalResources(
         TableName: names.tableName,
         BillingMode: 'PAY_PER_REQUEST',
         AttributeDefinitions: [
-          { AttributeName: 'date_prefix', AttributeType: 'S' },
-          { AttributeName: 'file_key', AttributeType: 'S' },
-          { AttributeName: 'window_pk', AttributeType: 'S' },
+          { AttributeName: TABLE_KEYS.hash, AttributeType: 'S' },
+          { AttributeName: TABLE_KEYS.range, AttributeType: 'S' },
+          { AttributeName: WINDOWS_INDEX.hash, AttributeType: 'S' },
         ],
         KeySchema: [
-          { AttributeName: 'date_prefix', KeyType: 'HASH' },
-          { AttributeName: 'file_key', KeyType: 'RANGE' },
+          { AttributeName: TABLE_KEYS.hash, KeyType: 'HASH' },
+          { AttributeName: TABLE_KEYS.range, KeyType: 'RANGE' },
         ],
         GlobalSecondaryIndexes: [
           {
-            IndexName: 'windows',
+            IndexName: WINDOWS_INDEX.name,
             KeySchema: [
-              { AttributeName: 'window_pk', KeyType: 'HASH' },
-              { AttributeName: 'date_prefix', KeyType: 'RANGE' },
+              { AttributeName: WINDOWS_INDEX.hash, KeyType: 'HASH' },
+              { AttributeName: WINDOWS_INDEX.range, KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },
@@ -147,7 +148,7 @@ export async function createLocalResources(
   );
   await step(`TTL on ${names.tableName}`, () =>
     clients.dynamo.send(
-      new UpdateTimeToLiveCommand({ TableName: names.tableName, TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } }),
+      new UpdateTimeToLiveCommand({ TableName: names.tableName, TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true } }),
     ),
   );
 

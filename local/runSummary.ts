@@ -1,6 +1,7 @@
 import type { MetricName } from '../contracts/metrics';
+import type { ManifestItem } from '../contracts/trackingSchema';
 import type { ParquetFile } from './exportRun';
-import type { FileView, ManifestView } from './fileProgress';
+import type { FileView } from './fileProgress';
 import type { RuntimeStats } from './runtime';
 import type { UploadedFile } from './uploadSources';
 
@@ -81,7 +82,7 @@ export interface SummaryInput {
   outDir: string | null;
   uploaded: readonly UploadedFile[];
   files: readonly FileView[];
-  manifests: readonly ManifestView[];
+  manifests: readonly ManifestItem[];
   parquet: readonly ParquetFile[];
   pendingWhy: (file: FileView) => string;
   wallMs: RunSummary['wall_ms'];

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { MANIFEST_STATUS } from '../../contracts/trackingSchema';
 import { dateStatusCells } from '../../operator/dateStatusCells';
 import { formatBytes, formatSeconds } from '../../operator/format';
 import { collectStatus } from '../../operator/operations/collectStatus';
@@ -125,7 +126,7 @@ export function renderStatus(target: PipelineTarget, dates: DateStatus[], detail
             ]),
           ),
         );
-        for (const m of d.manifests.list.filter((x) => x.errorMessage && x.status !== 'completed'))
+        for (const m of d.manifests.list.filter((x) => x.errorMessage && x.status !== MANIFEST_STATUS.completed))
           out.push(`error of ${m.name}: ${m.errorMessage}`);
       }
       if (d.quarantined.length > 0) {

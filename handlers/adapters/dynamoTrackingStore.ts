@@ -8,8 +8,30 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import {
+  FILE_STATUS,
+  fileKey,
+  ITEM_KIND,
+  itemOfKind,
+  lockKey,
+  MANIFEST_STATUS,
+  type ManifestItem,
+  manifestKey,
+  type PendingItem,
+  pendingKey,
+  QUARANTINED_STATUS,
+  quarantineKey,
+  type RawTrackingItem,
+  SORT_KEY_PREFIX,
+  TABLE_KEYS,
+  TTL_ATTRIBUTE,
+  tableKey,
+  WINDOW_KEY,
+  WINDOWS_INDEX,
+  type WindowItem,
+} from '../../contracts/trackingSchema';
 import { ttlAfterDays } from '../domain/dates';
-import { MANIFEST_SK_PREFIX, type Manifest, manifestSortKey, s3Uri } from '../domain/manifest';
+import { type Manifest, s3Uri } from '../domain/manifest';
 import type { WindowState } from '../domain/window';
 import type {
   CommitOutcome,
@@ -22,21 +44,12 @@ import type {
 } from '../services/ports';
 
 /**
- * The tracking table (partition `date_prefix`, sort `file_key`). Item kinds beside the seed's file and
- * MANIFEST# items:
- *   PENDING#<key>  one per pending file, so the date's pending set is a strongly consistent key-range
- *                  query that never reads manifested files (per-file cost stays flat as a date grows)
- *   WINDOW         the date's counters (pending count/bytes, oldest pending, manifest sequence, open manifest)
- *   LOCK#<date>    the date's lease with a fencing token
- *   QUARANTINE#<key>  what was quarantined and why
+ * The batcher's and sweeper's side of the tracking table (contracts/trackingSchema.ts). Beside the seed's
+ * file and MANIFEST items it keeps a PENDING marker per pending file, a WINDOW of counters and a LOCK per
+ * date, and a QUARANTINE record per rejected object.
  */
 
-export const WINDOW_SK = 'WINDOW';
-export const WINDOWS_INDEX = 'windows';
-export const WINDOW_PK_VALUE = 'WINDOW';
-const PENDING_PREFIX = 'PENDING#';
-const QUARANTINE_PREFIX = 'QUARANTINE#';
-const lockKey = (date: string) => `LOCK#${date}`;
+const { hash: DATE, range: SORT } = TABLE_KEYS;
 
 /** TransactWriteItems takes at most 100 items; a file registration uses two, plus one for the window. */
 const FILES_PER_REGISTER_TX = 49;
@@ -84,8 +97,6 @@ export interface DynamoTrackingStoreOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-type Item = Record<string, unknown>;
-
 export class DynamoTrackingStore implements TrackingStore {
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -120,6 +131,7 @@ export class DynamoTrackingStore implements TrackingStore {
       const now = this.options.now();
       const nowIso = now.toISOString();
       const ttl = ttlAfterDays(now, this.options.ttlDays);
+      // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings order as text; Math.min would make them NaN.
       const oldest = candidates.reduce((min, f) => (f.createdAt < min ? f.createdAt : min), candidates[0]!.createdAt);
       const bytes = candidates.reduce((sum, f) => sum + f.sizeBytes, 0);
       const items = candidates.flatMap((file) => [
@@ -127,32 +139,32 @@ export class DynamoTrackingStore implements TrackingStore {
           Put: {
             TableName: this.table,
             Item: fileItem(date, file, nowIso, ttl),
-            ConditionExpression: 'attribute_not_exists(file_key)',
+            ConditionExpression: `attribute_not_exists(${SORT})`,
           },
         },
         {
           Put: {
             TableName: this.table,
             Item: pendingItem(date, file, ttl),
-            ConditionExpression: 'attribute_not_exists(file_key)',
+            ConditionExpression: `attribute_not_exists(${SORT})`,
           },
         },
       ]);
       const windowUpdate = {
         Update: {
           TableName: this.table,
-          Key: { date_prefix: date, file_key: WINDOW_SK },
+          Key: tableKey(date, WINDOW_KEY),
           UpdateExpression:
             'ADD pending_count :n, pending_bytes :b SET oldest_pending_at = if_not_exists(oldest_pending_at, :oldest), ' +
-            'manifest_seq = if_not_exists(manifest_seq, :zero), window_pk = :wpk, kind = :kind, updated_at = :now, #ttl = :ttl',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
+            'manifest_seq = if_not_exists(manifest_seq, :zero), #wpk = :wpk, kind = :kind, updated_at = :now, #ttl = :ttl',
+          ExpressionAttributeNames: { '#wpk': WINDOWS_INDEX.hash, '#ttl': TTL_ATTRIBUTE },
           ExpressionAttributeValues: {
             ':n': candidates.length,
             ':b': bytes,
             ':oldest': oldest,
             ':zero': 0,
-            ':wpk': WINDOW_PK_VALUE,
-            ':kind': 'window',
+            ':wpk': WINDOWS_INDEX.hashValue,
+            ':kind': ITEM_KIND.window,
             ':now': nowIso,
             ':ttl': ttl,
           },
@@ -192,20 +204,22 @@ export class DynamoTrackingStore implements TrackingStore {
   }
 
   async getWindow(date: string): Promise<WindowState> {
-    const result = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { date_prefix: date, file_key: WINDOW_SK }, ConsistentRead: true }),
-    );
-    return windowFromItem(date, result.Item);
+    const result = await this.db.send(new GetCommand({ TableName: this.table, Key: tableKey(date, WINDOW_KEY), ConsistentRead: true }));
+    return windowState(date, itemOfKind(result.Item, 'window'));
   }
 
   async listWindows(): Promise<WindowState[]> {
     const items = await this.queryAll({
       TableName: this.table,
-      IndexName: WINDOWS_INDEX,
-      KeyConditionExpression: 'window_pk = :w',
-      ExpressionAttributeValues: { ':w': WINDOW_PK_VALUE },
+      IndexName: WINDOWS_INDEX.name,
+      KeyConditionExpression: '#wpk = :w',
+      ExpressionAttributeNames: { '#wpk': WINDOWS_INDEX.hash },
+      ExpressionAttributeValues: { ':w': WINDOWS_INDEX.hashValue },
     });
-    return items.filter((item) => typeof item.date_prefix === 'string').map((item) => windowFromItem(item.date_prefix as string, item));
+    return items.flatMap((raw) => {
+      const item = itemOfKind(raw, 'window');
+      return item ? [windowState(item.date, item)] : [];
+    });
   }
 
   async acquireLock(date: string, owner: string): Promise<Lease | null> {
@@ -215,7 +229,7 @@ export class DynamoTrackingStore implements TrackingStore {
       const result = await this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { date_prefix: date, file_key: lockKey(date) },
+          Key: tableKey(date, lockKey(date)),
           // The lease is ours if nobody holds one or the last one ran out; the token grows on every
           // acquisition, so a writer that outlived its lease carries a stale token and is fenced out.
           ConditionExpression: 'attribute_not_exists(expires_at_ms) OR expires_at_ms < :now',
@@ -226,7 +240,7 @@ export class DynamoTrackingStore implements TrackingStore {
             ':owner': owner,
             ':exp': expiresAtMs,
             ':iso': now.toISOString(),
-            ':kind': 'lock',
+            ':kind': ITEM_KIND.lock,
             ':one': 1,
           },
           ReturnValues: 'ALL_NEW',
@@ -244,7 +258,7 @@ export class DynamoTrackingStore implements TrackingStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { date_prefix: lease.date, file_key: lockKey(lease.date) },
+          Key: tableKey(lease.date, lockKey(lease.date)),
           ConditionExpression: '#token = :token',
           UpdateExpression: 'SET expires_at_ms = :zero, released_at = :iso REMOVE #owner',
           ExpressionAttributeNames: { '#token': 'token', '#owner': 'owner' },
@@ -261,13 +275,13 @@ export class DynamoTrackingStore implements TrackingStore {
   async listPending(date: string): Promise<TrackedFile[]> {
     const items = await this.queryAll({
       TableName: this.table,
-      KeyConditionExpression: 'date_prefix = :d AND begins_with(file_key, :p)',
-      ExpressionAttributeValues: { ':d': date, ':p': PENDING_PREFIX },
+      KeyConditionExpression: `${DATE} = :d AND begins_with(${SORT}, :p)`,
+      ExpressionAttributeValues: { ':d': date, ':p': SORT_KEY_PREFIX.pending },
       ConsistentRead: true,
     });
-    return items.flatMap((item) => {
-      const file = trackedFileFromPending(date, item);
-      return file ? [file] : [];
+    return items.flatMap((raw) => {
+      const item = itemOfKind(raw, 'pending');
+      return item ? [trackedFileOf(item)] : [];
     });
   }
 
@@ -287,7 +301,7 @@ export class DynamoTrackingStore implements TrackingStore {
         {
           ConditionCheck: {
             TableName: this.table,
-            Key: { date_prefix: manifest.date, file_key: lockKey(manifest.date) },
+            Key: tableKey(manifest.date, lockKey(manifest.date)),
             ConditionExpression: '#token = :token',
             ExpressionAttributeNames: { '#token': 'token' },
             ExpressionAttributeValues: { ':token': lease.token },
@@ -297,10 +311,9 @@ export class DynamoTrackingStore implements TrackingStore {
           Put: {
             TableName: this.table,
             Item: {
-              date_prefix: manifest.date,
-              file_key: manifestSortKey(manifest.name),
-              kind: 'manifest',
-              status: 'pending',
+              ...tableKey(manifest.date, manifestKey(manifest.name)),
+              kind: ITEM_KIND.manifest,
+              status: MANIFEST_STATUS.pending,
               manifest_id: manifest.id,
               manifest_path: manifestPath,
               file_count: manifest.files.length,
@@ -308,15 +321,15 @@ export class DynamoTrackingStore implements TrackingStore {
               batch_seq: manifest.seq,
               created_at: nowIso,
               updated_at: nowIso,
-              ttl,
+              [TTL_ATTRIBUTE]: ttl,
             },
-            ConditionExpression: 'attribute_not_exists(file_key)',
+            ConditionExpression: `attribute_not_exists(${SORT})`,
           },
         },
         {
           Update: {
             TableName: this.table,
-            Key: { date_prefix: manifest.date, file_key: WINDOW_SK },
+            Key: tableKey(manifest.date, WINDOW_KEY),
             ConditionExpression: 'attribute_not_exists(open_manifest) AND manifest_seq = :expected',
             UpdateExpression: `ADD pending_count :negCount, pending_bytes :negBytes SET manifest_seq = :seq, open_manifest = :name, updated_at = :now${oldestClause}`,
             ExpressionAttributeValues: {
@@ -359,7 +372,7 @@ export class DynamoTrackingStore implements TrackingStore {
         {
           ConditionCheck: {
             TableName: this.table,
-            Key: { date_prefix: date, file_key: lockKey(date) },
+            Key: tableKey(date, lockKey(date)),
             ConditionExpression: '#token = :token',
             ExpressionAttributeNames: { '#token': 'token' },
             ExpressionAttributeValues: { ':token': lease.token },
@@ -368,7 +381,7 @@ export class DynamoTrackingStore implements TrackingStore {
         {
           Update: {
             TableName: this.table,
-            Key: { date_prefix: date, file_key: WINDOW_SK },
+            Key: tableKey(date, WINDOW_KEY),
             UpdateExpression: oldestPendingAt
               ? 'SET oldest_pending_at = :oldest, updated_at = :now'
               : 'SET updated_at = :now REMOVE oldest_pending_at',
@@ -392,17 +405,17 @@ export class DynamoTrackingStore implements TrackingStore {
       const chunk = manifest.files.slice(i, i + FILES_PER_MARK_TX);
       const transaction = new TransactWriteCommand({
         TransactItems: chunk.flatMap((file) => [
-          { Delete: { TableName: this.table, Key: { date_prefix: manifest.date, file_key: `${PENDING_PREFIX}${file.key}` } } },
+          { Delete: { TableName: this.table, Key: tableKey(manifest.date, pendingKey(file.key)) } },
           {
             Update: {
               TableName: this.table,
-              Key: { date_prefix: manifest.date, file_key: file.key },
-              ConditionExpression: 'attribute_exists(file_key) AND (#status = :pending OR manifest_name = :name)',
+              Key: tableKey(manifest.date, fileKey(file.key)),
+              ConditionExpression: `attribute_exists(${SORT}) AND (#status = :pending OR manifest_name = :name)`,
               UpdateExpression: 'SET #status = :manifested, manifest_name = :name, manifest_id = :id, updated_at = :now',
               ExpressionAttributeNames: { '#status': 'status' },
               ExpressionAttributeValues: {
-                ':pending': 'pending',
-                ':manifested': 'manifested',
+                ':pending': FILE_STATUS.pending,
+                ':manifested': FILE_STATUS.manifested,
                 ':name': manifest.name,
                 ':id': manifest.id,
                 ':now': nowIso,
@@ -420,8 +433,8 @@ export class DynamoTrackingStore implements TrackingStore {
     await this.db.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { date_prefix: manifest.date, file_key: manifestSortKey(manifest.name) },
-        ConditionExpression: 'attribute_exists(file_key)',
+        Key: tableKey(manifest.date, manifestKey(manifest.name)),
+        ConditionExpression: `attribute_exists(${SORT})`,
         UpdateExpression:
           'SET execution_arn = if_not_exists(execution_arn, :arn), started_at = if_not_exists(started_at, :now), updated_at = :now',
         ExpressionAttributeValues: { ':arn': executionArn, ':now': nowIso },
@@ -431,7 +444,7 @@ export class DynamoTrackingStore implements TrackingStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { date_prefix: manifest.date, file_key: WINDOW_SK },
+          Key: tableKey(manifest.date, WINDOW_KEY),
           ConditionExpression: 'open_manifest = :name',
           UpdateExpression: 'REMOVE open_manifest SET updated_at = :now',
           ExpressionAttributeValues: { ':name': manifest.name, ':now': nowIso },
@@ -445,21 +458,26 @@ export class DynamoTrackingStore implements TrackingStore {
 
   async getManifestRecord(date: string, name: string): Promise<ManifestRecord | null> {
     const result = await this.db.send(
-      new GetCommand({ TableName: this.table, Key: { date_prefix: date, file_key: manifestSortKey(name) }, ConsistentRead: true }),
+      new GetCommand({ TableName: this.table, Key: tableKey(date, manifestKey(name)), ConsistentRead: true }),
     );
-    return manifestRecordFromItem(date, result.Item);
+    return manifestRecordOf(itemOfKind(result.Item, 'manifest'));
   }
 
   async listUnfinishedManifests(date: string): Promise<ManifestRecord[]> {
     const items = await this.queryAll({
       TableName: this.table,
-      KeyConditionExpression: 'date_prefix = :d AND begins_with(file_key, :p)',
+      KeyConditionExpression: `${DATE} = :d AND begins_with(${SORT}, :p)`,
       FilterExpression: '#status IN (:pending, :processing)',
       ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':d': date, ':p': MANIFEST_SK_PREFIX, ':pending': 'pending', ':processing': 'processing' },
+      ExpressionAttributeValues: {
+        ':d': date,
+        ':p': SORT_KEY_PREFIX.manifest,
+        ':pending': MANIFEST_STATUS.pending,
+        ':processing': MANIFEST_STATUS.processing,
+      },
     });
-    return items.flatMap((item) => {
-      const record = manifestRecordFromItem(date, item);
+    return items.flatMap((raw) => {
+      const record = manifestRecordOf(itemOfKind(raw, 'manifest'));
       return record ? [record] : [];
     });
   }
@@ -470,10 +488,9 @@ export class DynamoTrackingStore implements TrackingStore {
       new PutCommand({
         TableName: this.table,
         Item: {
-          date_prefix: record.date,
-          file_key: `${QUARANTINE_PREFIX}${record.sourceKey}`,
-          kind: 'quarantine',
-          status: 'quarantined',
+          ...tableKey(record.date, quarantineKey(record.sourceKey)),
+          kind: ITEM_KIND.quarantine,
+          status: QUARANTINED_STATUS,
           reason: record.reason,
           reason_detail: record.detail,
           file_path: record.quarantinePath,
@@ -481,7 +498,7 @@ export class DynamoTrackingStore implements TrackingStore {
           size_bytes: record.sizeBytes,
           created_at: now.toISOString(),
           updated_at: now.toISOString(),
-          ttl: ttlAfterDays(now, this.options.ttlDays),
+          [TTL_ATTRIBUTE]: ttlAfterDays(now, this.options.ttlDays),
         },
       }),
     );
@@ -508,12 +525,12 @@ export class DynamoTrackingStore implements TrackingStore {
     }
   }
 
-  private async queryAll(input: QueryCommandInput): Promise<Item[]> {
-    const items: Item[] = [];
+  private async queryAll(input: QueryCommandInput): Promise<RawTrackingItem[]> {
+    const items: RawTrackingItem[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
     do {
       const page = await this.db.send(new QueryCommand({ ...input, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
-      items.push(...((page.Items ?? []) as Item[]));
+      items.push(...((page.Items ?? []) as RawTrackingItem[]));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     return items;
@@ -525,69 +542,67 @@ function backoffMs(attempt: number): number {
   return Math.floor(Math.random() * cap) + 5;
 }
 
-function fileItem(date: string, file: TrackedFile, nowIso: string, ttl: number): Item {
+function fileItem(date: string, file: TrackedFile, nowIso: string, ttl: number): RawTrackingItem {
   return {
-    date_prefix: date,
-    file_key: file.key,
-    kind: 'file',
-    status: 'pending',
+    ...tableKey(date, fileKey(file.key)),
+    kind: ITEM_KIND.file,
+    status: FILE_STATUS.pending,
     file_path: s3Uri(file.bucket, file.key),
     file_size_mb: Math.round((file.sizeBytes / (1024 * 1024)) * 1000) / 1000,
     size_bytes: file.sizeBytes,
     ...(file.etag ? { etag: file.etag } : {}),
     created_at: file.createdAt,
     updated_at: nowIso,
-    ttl,
+    [TTL_ATTRIBUTE]: ttl,
   };
 }
 
-function pendingItem(date: string, file: TrackedFile, ttl: number): Item {
+function pendingItem(date: string, file: TrackedFile, ttl: number): RawTrackingItem {
   return {
-    date_prefix: date,
-    file_key: `${PENDING_PREFIX}${file.key}`,
-    kind: 'pending',
+    ...tableKey(date, pendingKey(file.key)),
+    kind: ITEM_KIND.pending,
     bucket: file.bucket,
     source_key: file.key,
     size_bytes: file.sizeBytes,
     ...(file.etag ? { etag: file.etag } : {}),
     created_at: file.createdAt,
-    ttl,
+    [TTL_ATTRIBUTE]: ttl,
   };
 }
 
-/** Readers skip items that lack the fields they need instead of crashing (the seed's KeyError lesson). */
-function trackedFileFromPending(date: string, item: Item): TrackedFile | null {
-  if (typeof item.source_key !== 'string' || typeof item.bucket !== 'string' || typeof item.created_at !== 'string') return null;
+function trackedFileOf(item: PendingItem): TrackedFile {
   return {
-    date,
-    key: item.source_key,
+    date: item.date,
+    key: item.key,
     bucket: item.bucket,
-    sizeBytes: Number(item.size_bytes ?? 0),
-    createdAt: item.created_at,
-    ...(typeof item.etag === 'string' ? { etag: item.etag } : {}),
+    sizeBytes: item.sizeBytes,
+    createdAt: item.createdAt,
+    ...(item.etag !== null ? { etag: item.etag } : {}),
   };
 }
 
-function manifestRecordFromItem(date: string, item: Item | undefined): ManifestRecord | null {
-  if (!item || typeof item.manifest_path !== 'string' || typeof item.file_key !== 'string') return null;
+/** The services need a manifest's object to resume it, so a record without manifest_path is skipped. */
+function manifestRecordOf(item: ManifestItem | null): ManifestRecord | null {
+  if (!item || item.manifestPath === null) return null;
   return {
-    date,
-    name: item.file_key.slice(MANIFEST_SK_PREFIX.length),
-    status: String(item.status ?? 'unknown'),
-    manifestPath: item.manifest_path,
-    fileCount: Number(item.file_count ?? 0),
-    ...(typeof item.execution_arn === 'string' ? { executionArn: item.execution_arn } : {}),
-    ...(typeof item.updated_at === 'string' ? { updatedAt: item.updated_at } : {}),
+    date: item.date,
+    name: item.name,
+    status: item.status,
+    manifestPath: item.manifestPath,
+    fileCount: item.fileCount,
+    ...(item.executionArn !== null ? { executionArn: item.executionArn } : {}),
+    ...(item.updatedAt !== null ? { updatedAt: item.updatedAt } : {}),
   };
 }
 
-function windowFromItem(date: string, item: Item | undefined): WindowState {
+/** A date with no WINDOW item yet has an empty window. */
+function windowState(date: string, item: WindowItem | null): WindowState {
   return {
     date,
-    pendingCount: Number(item?.pending_count ?? 0),
-    pendingBytes: Number(item?.pending_bytes ?? 0),
-    manifestSeq: Number(item?.manifest_seq ?? 0),
-    ...(typeof item?.oldest_pending_at === 'string' ? { oldestPendingAt: item.oldest_pending_at } : {}),
-    ...(typeof item?.open_manifest === 'string' ? { openManifest: item.open_manifest } : {}),
+    pendingCount: item?.pendingCount ?? 0,
+    pendingBytes: item?.pendingBytes ?? 0,
+    manifestSeq: item?.manifestSeq ?? 0,
+    ...(item?.oldestPendingAt ? { oldestPendingAt: item.oldestPendingAt } : {}),
+    ...(item?.openManifest ? { openManifest: item.openManifest } : {}),
   };
 }

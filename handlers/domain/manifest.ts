@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { manifestKey } from '../../contracts/trackingSchema';
 import { compactStamp } from './dates';
 import { MixedDatesError } from './planner';
 
@@ -36,12 +37,6 @@ export function manifestIdOf(date: string, name: string): string {
 
 export function manifestObjectKey(date: string, name: string): string {
   return `manifests/${date}/${name}`;
-}
-
-export const MANIFEST_SK_PREFIX = 'MANIFEST#';
-
-export function manifestSortKey(name: string): string {
-  return `${MANIFEST_SK_PREFIX}${name}`;
 }
 
 export function s3Uri(bucket: string, key: string): string {
@@ -149,7 +144,7 @@ export interface ExecutionInput {
 export function executionInput(manifest: Manifest, manifestBucket: string): ExecutionInput {
   return {
     date_prefix: manifest.date,
-    file_key: manifestSortKey(manifest.name),
+    file_key: manifestKey(manifest.name),
     manifest_id: manifest.id,
     manifest_path: s3Uri(manifestBucket, manifestObjectKey(manifest.date, manifest.name)),
     file_count: manifest.files.length,

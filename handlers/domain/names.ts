@@ -1,3 +1,4 @@
+import { isReservedKey } from '../../contracts/trackingSchema';
 import { isCalendarDate } from './dates';
 
 /**
@@ -29,9 +30,6 @@ export type ParsedName =
   | { ok: true; date: string; basename: string }
   | { ok: false; reason: QuarantineReason; date?: string; basename: string };
 
-/** Sort-key prefixes of non-file items; a key starting with one could be mistaken for such an item. */
-export const RESERVED_PREFIXES = ['LOCK#', 'MANIFEST#', 'PENDING#', 'QUARANTINE#', 'WINDOW'] as const;
-
 export const INPUT_EXTENSION = '.ndjson';
 
 export function basenameOf(key: string): string {
@@ -41,7 +39,7 @@ export function basenameOf(key: string): string {
 
 export function parseInputKey(key: string): ParsedName {
   const basename = basenameOf(key);
-  if (RESERVED_PREFIXES.some((prefix) => key.startsWith(prefix))) {
+  if (isReservedKey(key)) {
     return { ok: false, reason: 'reserved-key', basename };
   }
   const datePart = /^(\d{4}-\d{2}-\d{2})-/.exec(basename);

@@ -1,3 +1,5 @@
+import { MANIFEST_STATUS, TABLE_KEYS } from '../../contracts/trackingSchema';
+
 /**
  * The Amazon States Language definition of the per-manifest workflow. One pure function, used by the
  * Pulumi stack (aws.sfn.StateMachine) and by the local runtime (aws-local-stepfunctions), so both run the
@@ -35,8 +37,9 @@ const dynamoRetry = [
   },
 ];
 
-function manifestKey() {
-  return { date_prefix: { 'S.$': '$.date_prefix' }, file_key: { 'S.$': '$.file_key' } };
+/** The MANIFEST item's key, from the execution input (handlers/domain/manifest.ts executionInput). */
+function manifestItemKey() {
+  return { [TABLE_KEYS.hash]: { 'S.$': '$.date_prefix' }, [TABLE_KEYS.range]: { 'S.$': '$.file_key' } };
 }
 
 export function stateMachineDefinition(params: StateMachineParams): Record<string, unknown> {
@@ -49,14 +52,14 @@ export function stateMachineDefinition(params: StateMachineParams): Record<strin
         Resource: DYNAMODB_UPDATE_ITEM,
         Parameters: {
           TableName: params.tableName,
-          Key: manifestKey(),
+          Key: manifestItemKey(),
           // Only an existing MANIFEST record may move; a completed one is left alone on a redundant run.
-          ConditionExpression: 'attribute_exists(file_key) AND #status <> :completed',
+          ConditionExpression: `attribute_exists(${TABLE_KEYS.range}) AND #status <> :completed`,
           UpdateExpression: 'SET #status = :processing, updated_at = :now, execution_arn = :execution ADD attempts :one',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':processing': { S: 'processing' },
-            ':completed': { S: 'completed' },
+            ':processing': { S: MANIFEST_STATUS.processing },
+            ':completed': { S: MANIFEST_STATUS.completed },
             ':now': { 'S.$': '$$.State.EnteredTime' },
             ':execution': { 'S.$': '$$.Execution.Id' },
             ':one': { N: '1' },
@@ -105,12 +108,12 @@ export function stateMachineDefinition(params: StateMachineParams): Record<strin
         Resource: DYNAMODB_UPDATE_ITEM,
         Parameters: {
           TableName: params.tableName,
-          Key: manifestKey(),
+          Key: manifestItemKey(),
           UpdateExpression:
             'SET #status = :completed, glue_job_run_id = :run, completed_time = :now, updated_at = :now REMOVE error_message',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':completed': { S: 'completed' },
+            ':completed': { S: MANIFEST_STATUS.completed },
             ':run': { 'S.$': '$.glue.JobRunId' },
             ':now': { 'S.$': '$$.State.EnteredTime' },
           },
@@ -124,11 +127,11 @@ export function stateMachineDefinition(params: StateMachineParams): Record<strin
         Resource: DYNAMODB_UPDATE_ITEM,
         Parameters: {
           TableName: params.tableName,
-          Key: manifestKey(),
+          Key: manifestItemKey(),
           UpdateExpression: 'SET #status = :failed, error_message = :error, updated_at = :now',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':failed': { S: 'failed' },
+            ':failed': { S: MANIFEST_STATUS.failed },
             ':error': { 'S.$': "States.Format('{}: {}', $.error.Error, $.error.Cause)" },
             ':now': { 'S.$': '$$.State.EnteredTime' },
           },

@@ -1,6 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { manifestSortKey } from '../../handlers/domain/manifest';
+import { MANIFEST_STATUS, type ManifestStatus, manifestKey, tableKey } from '../../contracts/trackingSchema';
 
 /**
  * The two writes of a redrive on a MANIFEST record. Claiming moves a failed record back to `pending` and
@@ -16,19 +16,19 @@ export class ManifestRedriveStore {
   ) {}
 
   /** The redrive number claimed, or null when the record is no longer in `expectedStatus` with `seenRedrives`. */
-  async claim(date: string, name: string, expectedStatus: string, seenRedrives: number, now: Date): Promise<number | null> {
+  async claim(date: string, name: string, expectedStatus: ManifestStatus, seenRedrives: number, now: Date): Promise<number | null> {
     try {
       const result = await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { date_prefix: date, file_key: manifestSortKey(name) },
+          Key: tableKey(date, manifestKey(name)),
           ConditionExpression: '#status = :expected AND (attribute_not_exists(redrive_count) OR redrive_count = :seen)',
           UpdateExpression: 'SET #status = :pending, updated_at = :now, redriven_at = :now ADD redrive_count :one',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':expected': expectedStatus,
             ':seen': seenRedrives,
-            ':pending': 'pending',
+            ':pending': MANIFEST_STATUS.pending,
             ':now': now.toISOString(),
             ':one': 1,
           },
@@ -48,14 +48,14 @@ export class ManifestRedriveStore {
       await this.db.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: { date_prefix: date, file_key: manifestSortKey(name) },
+          Key: tableKey(date, manifestKey(name)),
           ConditionExpression: '#status = :pending AND redrive_count = :n',
           UpdateExpression: 'SET #status = :failed, error_message = :reason, updated_at = :now',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':pending': 'pending',
+            ':pending': MANIFEST_STATUS.pending,
             ':n': redrive,
-            ':failed': 'failed',
+            ':failed': MANIFEST_STATUS.failed,
             ':reason': reason,
             ':now': now.toISOString(),
           },

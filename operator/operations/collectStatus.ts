@@ -1,12 +1,10 @@
+import { UNDATED_PARTITION } from '../../contracts/trackingSchema';
 import { DynamoTrackingStore } from '../../handlers/adapters/dynamoTrackingStore';
 import { isCalendarDate } from '../../handlers/domain/dates';
 import { TrackingReader } from '../adapters/trackingReader';
 import { NotFoundError, UsageError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 import { type DateStatus, dateStatus } from './dateStatus';
-
-/** Quarantined files whose name carries no date are recorded under this partition. */
-export const UNDATED = 'undated';
 
 export interface StatusQuery {
   date?: string;
@@ -16,8 +14,8 @@ export interface StatusQuery {
 }
 
 export function checkDate(date: string): string {
-  if (date !== UNDATED && !isCalendarDate(date))
-    throw new UsageError(`--date must be a real YYYY-MM-DD date (or "${UNDATED}"), got "${date}"`);
+  if (date !== UNDATED_PARTITION && !isCalendarDate(date))
+    throw new UsageError(`--date must be a real YYYY-MM-DD date (or "${UNDATED_PARTITION}"), got "${date}"`);
   return date;
 }
 
@@ -49,7 +47,7 @@ export async function collectStatus(target: PipelineTarget, query: StatusQuery):
   const statuses: DateStatus[] = [];
   for (const date of dates) statuses.push(dateStatus(date, await reader.itemsOfDate(date), target.config, query.now));
   // Undated quarantines have no window; show them when there are any.
-  const undated = await reader.itemsOfDate(UNDATED);
-  if (undated.length > 0) statuses.push(dateStatus(UNDATED, undated, target.config, query.now));
+  const undated = await reader.itemsOfDate(UNDATED_PARTITION);
+  if (undated.length > 0) statuses.push(dateStatus(UNDATED_PARTITION, undated, target.config, query.now));
   return statuses;
 }

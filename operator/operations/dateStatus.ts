@@ -1,19 +1,29 @@
-import { MANIFEST_SK_PREFIX } from '../../handlers/domain/manifest';
+import {
+  classifyItem,
+  FILE_STATUS,
+  type FileItem,
+  type LockItem,
+  MANIFEST_STATUS,
+  type ManifestItem,
+  type ManifestStatus,
+  type RawTrackingItem,
+} from '../../contracts/trackingSchema';
+import { manifestIdOf } from '../../handlers/domain/manifest';
 import { type DueReason, dueReason, type WindowPolicy } from '../../handlers/domain/window';
 import { readableError } from '../../local/readableError';
-import type { TrackingItem } from '../adapters/trackingReader';
 
 /**
  * What one date's tracking items say (pure): files pending / manifested / converted / failed /
  * quarantined, pending bytes against the thresholds, the oldest pending file's age, manifests by status
- * and the date's lock. Items that lack the fields a view needs are skipped (the seed's KeyError lesson).
+ * and the date's lock. Items are read through contracts/trackingSchema's classifier, which `local` and
+ * `trace` use too; items that lack the fields a view needs are skipped (the seed's KeyError lesson).
  */
 
 export interface ManifestView {
   date: string;
   name: string;
   id: string;
-  status: string;
+  status: ManifestStatus;
   fileCount: number;
   totalBytes: number;
   createdAt: string | null;
@@ -35,14 +45,6 @@ export interface LockView {
   state: 'held' | 'expired' | 'free';
   expiresInSeconds: number | null;
   acquiredAt: string | null;
-}
-
-export interface FileView {
-  key: string;
-  status: 'pending' | 'manifested';
-  sizeBytes: number;
-  createdAt: string | null;
-  manifestName: string | null;
 }
 
 export interface QuarantineView {
@@ -69,94 +71,80 @@ export interface DateStatus {
   manifests: { total: number; byStatus: Record<string, number>; list: ManifestView[] };
   lock: LockView | null;
   quarantined: QuarantineView[];
-  fileList: FileView[];
+  fileList: FileItem[];
 }
 
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
-const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0) || 0);
-
-export function manifestView(date: string, item: TrackingItem): ManifestView | null {
-  const sortKey = str(item.file_key);
-  const status = str(item.status);
-  if (!sortKey?.startsWith(MANIFEST_SK_PREFIX) || !status) return null;
-  const name = sortKey.slice(MANIFEST_SK_PREFIX.length);
+export function manifestView(item: ManifestItem): ManifestView {
   return {
-    date,
-    name,
-    id: str(item.manifest_id) ?? `${date}-${name.replace(/\.json$/, '')}`,
-    status,
-    fileCount: num(item.file_count),
-    totalBytes: num(item.total_bytes),
-    createdAt: str(item.created_at),
-    updatedAt: str(item.updated_at),
-    completedAt: str(item.completed_time),
-    manifestPath: str(item.manifest_path),
-    executionArn: str(item.execution_arn),
-    glueJobRunId: str(item.glue_job_run_id),
+    date: item.date,
+    name: item.name,
+    id: item.id ?? manifestIdOf(item.date, item.name),
+    status: item.status,
+    fileCount: item.fileCount,
+    totalBytes: item.totalBytes,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    completedAt: item.completedAt,
+    manifestPath: item.manifestPath,
+    executionArn: item.executionArn,
+    glueJobRunId: item.glueJobRunId,
     // A Glue failure is recorded as `States.TaskFailed: <JobRun JSON>`; a person wants its ErrorMessage.
-    errorMessage: str(item.error_message) === null ? null : readableError(str(item.error_message) ?? undefined),
-    attempts: num(item.attempts),
-    redrives: num(item.redrive_count),
+    errorMessage: item.errorMessage === null ? null : readableError(item.errorMessage),
+    attempts: item.attempts,
+    redrives: item.redrives,
   };
 }
 
-export function lockView(item: TrackingItem | null, now: Date): LockView | null {
-  if (!item || item.expires_at_ms === undefined) return null;
-  const expiresAtMs = num(item.expires_at_ms);
+export function lockView(item: LockItem | null, now: Date): LockView | null {
+  if (!item) return null;
+  const { expiresAtMs } = item;
   const state: LockView['state'] = expiresAtMs === 0 ? 'free' : expiresAtMs > now.getTime() ? 'held' : 'expired';
   return {
-    owner: str(item.owner),
-    token: num(item.token),
+    owner: item.owner,
+    token: item.token,
     expiresAt: expiresAtMs > 0 ? new Date(expiresAtMs).toISOString() : null,
     state,
     expiresInSeconds: expiresAtMs > 0 ? Math.round((expiresAtMs - now.getTime()) / 1000) : null,
-    acquiredAt: str(item.acquired_at),
+    acquiredAt: item.acquiredAt,
   };
 }
 
-export function dateStatus(date: string, items: readonly TrackingItem[], policy: WindowPolicy, now: Date): DateStatus {
+export function dateStatus(date: string, items: readonly RawTrackingItem[], policy: WindowPolicy, now: Date): DateStatus {
   const manifests = new Map<string, ManifestView>();
-  const files: FileView[] = [];
+  const files: FileItem[] = [];
   const quarantined: QuarantineView[] = [];
   let lock: LockView | null = null;
   let openManifest: string | undefined;
-  for (const item of items) {
-    const sortKey = str(item.file_key);
-    if (!sortKey) continue;
-    if (sortKey.startsWith(MANIFEST_SK_PREFIX)) {
-      const view = manifestView(date, item);
-      if (view) manifests.set(view.name, view);
-    } else if (sortKey.startsWith('QUARANTINE#')) {
-      quarantined.push({
-        key: sortKey.slice('QUARANTINE#'.length),
-        reason: str(item.reason) ?? 'unknown',
-        sizeBytes: num(item.size_bytes),
-        createdAt: str(item.created_at),
-      });
-    } else if (sortKey === `LOCK#${date}`) {
-      lock = lockView(item, now);
-    } else if (sortKey === 'WINDOW') {
-      openManifest = str(item.open_manifest) ?? undefined;
-    } else if (sortKey.startsWith('PENDING#')) {
-      // The pending marker duplicates its file item; the file item is counted.
-    } else {
-      const status = str(item.status);
-      if ((status !== 'pending' && status !== 'manifested') || !str(item.file_path)) continue;
-      files.push({
-        key: sortKey,
-        status,
-        sizeBytes: num(item.size_bytes),
-        createdAt: str(item.created_at),
-        manifestName: str(item.manifest_name),
-      });
+  for (const raw of items) {
+    const item = classifyItem(raw);
+    switch (item.kind) {
+      case 'manifest':
+        manifests.set(item.name, manifestView(item));
+        break;
+      case 'quarantine':
+        quarantined.push({ key: item.key, reason: item.reason ?? 'unknown', sizeBytes: item.sizeBytes, createdAt: item.createdAt });
+        break;
+      case 'lock':
+        lock = lockView(item, now);
+        break;
+      case 'window':
+        openManifest = item.openManifest ?? undefined;
+        break;
+      case 'file':
+        files.push(item);
+        break;
+      // A pending marker duplicates its file item, which is the one counted.
+      case 'pending':
+      case 'unknown':
+        break;
     }
   }
-  const pendingFiles = files.filter((f) => f.status === 'pending');
+  const pendingFiles = files.filter((f) => f.status === FILE_STATUS.pending);
   const oldestAt = pendingFiles.reduce<string | null>((min, f) => (f.createdAt && (!min || f.createdAt < min) ? f.createdAt : min), null);
   const pendingBytes = pendingFiles.reduce((sum, f) => sum + f.sizeBytes, 0);
-  const manifestOf = (f: FileView) => (f.manifestName ? manifests.get(f.manifestName) : undefined);
-  const converted = files.filter((f) => manifestOf(f)?.status === 'completed');
-  const failed = files.filter((f) => manifestOf(f)?.status === 'failed');
+  const manifestOf = (f: FileItem) => (f.manifestName ? manifests.get(f.manifestName) : undefined);
+  const converted = files.filter((f) => manifestOf(f)?.status === MANIFEST_STATUS.completed);
+  const failed = files.filter((f) => manifestOf(f)?.status === MANIFEST_STATUS.failed);
   const byStatus: Record<string, number> = {};
   for (const manifest of manifests.values()) byStatus[manifest.status] = (byStatus[manifest.status] ?? 0) + 1;
   const window = {

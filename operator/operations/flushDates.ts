@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { itemOfKind, lockKey, WINDOW_KEY } from '../../contracts/trackingSchema';
 import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
 import { createDepsFactory } from '../../handlers/batchingDeps';
 import { silentLog } from '../../handlers/services/deps';
@@ -21,7 +22,8 @@ export async function flushDates(
   const reader = new TrackingReader(target.clients.dynamo, target.config.tableName);
   for (const date of dates) {
     checkDate(date);
-    if (!(await reader.item(date, 'WINDOW'))) throw new NotFoundError(`no files were ever tracked for ${date} in ${target.description}`);
+    if (!itemOfKind(await reader.item(date, WINDOW_KEY), 'window'))
+      throw new NotFoundError(`no files were ever tracked for ${date} in ${target.description}`);
   }
   const depsFor = createDepsFactory({
     config: target.config,
@@ -40,10 +42,10 @@ export async function flushDates(
         break;
       }
       if (Date.now() > deadline) {
-        const lock = await reader.item(date, `LOCK#${date}`);
-        const until = typeof lock?.expires_at_ms === 'number' && lock.expires_at_ms > 0 ? new Date(lock.expires_at_ms).toISOString() : '?';
+        const lock = itemOfKind(await reader.item(date, lockKey(date)), 'lock');
+        const until = lock && lock.expiresAtMs > 0 ? new Date(lock.expiresAtMs).toISOString() : '?';
         throw new OperationFailedError(
-          `flush of ${date} did not get the date's lock within ${Math.round(options.waitMs / 1000)} s (last: ${outcome.status}; held by ${String(lock?.owner ?? '?')} until ${until}). ` +
+          `flush of ${date} did not get the date's lock within ${Math.round(options.waitMs / 1000)} s (last: ${outcome.status}; held by ${lock?.owner ?? '?'} until ${until}). ` +
             'Try again, or if its holder crashed, `unlock` the date once the lease has expired.',
         );
       }

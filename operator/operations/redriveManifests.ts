@@ -1,3 +1,4 @@
+import { itemOfKind, MANIFEST_STATUS, manifestKey } from '../../contracts/trackingSchema';
 import { S3ObjectStore } from '../../handlers/adapters/s3ObjectStore';
 import { SfnOrchestrator } from '../../handlers/adapters/sfnOrchestrator';
 import { executionInput, fromManifestDocument, parseS3Uri } from '../../handlers/domain/manifest';
@@ -47,8 +48,8 @@ async function redriveOne(
   options: { force: boolean; now: () => Date },
 ): Promise<RedriveOutcome> {
   const base = { date: manifest.date, manifest: manifest.name, manifestId: manifest.id };
-  if (manifest.status === 'completed') return { ...base, status: 'skipped', reason: 'completed: nothing to redrive' };
-  if (manifest.status !== 'failed' && !options.force) {
+  if (manifest.status === MANIFEST_STATUS.completed) return { ...base, status: 'skipped', reason: 'completed: nothing to redrive' };
+  if (manifest.status !== MANIFEST_STATUS.failed && !options.force) {
     return {
       ...base,
       status: 'skipped',
@@ -90,8 +91,9 @@ export async function redriveManifest(
   options: { date?: string; force: boolean; now: () => Date },
 ): Promise<RedriveOutcome> {
   const { date, name } = parseManifestRef(ref, options.date);
-  const item = await new TrackingReader(target.clients.dynamo, target.config.tableName).item(date, `MANIFEST#${name}`);
-  const manifest = item ? manifestView(date, item) : null;
+  const item = await new TrackingReader(target.clients.dynamo, target.config.tableName).item(date, manifestKey(name));
+  const record = itemOfKind(item, 'manifest');
+  const manifest = record ? manifestView(record) : null;
   if (!manifest) throw new NotFoundError(`no manifest ${name} for ${date} in ${target.description}`);
   const outcome = await redriveOne(target, manifest, options);
   if (outcome.status === 'skipped') throw new RefusedError(`manifest ${manifest.id} not redriven: ${outcome.reason}`);
@@ -100,7 +102,7 @@ export async function redriveManifest(
 
 export async function redriveFailed(target: PipelineTarget, options: { date?: string; now: () => Date }): Promise<RedriveOutcome[]> {
   const statuses = await collectStatus(target, { ...(options.date ? { date: options.date } : {}), now: options.now() });
-  const failed = statuses.flatMap((d) => d.manifests.list.filter((m) => m.status === 'failed'));
+  const failed = statuses.flatMap((d) => d.manifests.list.filter((m) => m.status === MANIFEST_STATUS.failed));
   const outcomes: RedriveOutcome[] = [];
   for (const manifest of failed) outcomes.push(await redriveOne(target, manifest, { force: false, now: options.now }));
   return outcomes;

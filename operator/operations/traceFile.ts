@@ -1,12 +1,21 @@
+import {
+  classifyItem,
+  type FileItem,
+  itemOfKind,
+  MANIFEST_STATUS,
+  manifestKey,
+  type QuarantineItem,
+  quarantineKey,
+  UNDATED_PARTITION,
+} from '../../contracts/trackingSchema';
 import { S3ObjectStore } from '../../handlers/adapters/s3ObjectStore';
-import { manifestSortKey, s3Uri } from '../../handlers/domain/manifest';
+import { s3Uri } from '../../handlers/domain/manifest';
 import { basenameOf, parseInputKey } from '../../handlers/domain/names';
 import { describeExecution, type ExecutionView } from '../adapters/executionReader';
 import { ObjectReader } from '../adapters/objectReader';
-import { type TrackingItem, TrackingReader } from '../adapters/trackingReader';
+import { TrackingReader } from '../adapters/trackingReader';
 import { NotFoundError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
-import { UNDATED } from './collectStatus';
 import { type ManifestView, manifestView } from './dateStatus';
 import { type GlueReportRow, reportRow } from './reportRows';
 
@@ -43,42 +52,33 @@ export interface FileTrace {
   rejects: { path: string; lines: RejectedLine[] } | null;
 }
 
-const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+type FoundItems = { key: string; date: string } & (
+  | { file: FileItem; quarantine: QuarantineItem | null }
+  | { file: null; quarantine: QuarantineItem }
+);
 
-async function findItems(
-  reader: TrackingReader,
-  target: PipelineTarget,
-  query: string,
-): Promise<{ key: string; date: string; file: TrackingItem | null; quarantine: TrackingItem | null }> {
+async function findItems(reader: TrackingReader, target: PipelineTarget, query: string): Promise<FoundItems> {
   const name = basenameOf(query);
   const parsed = parseInputKey(name);
-  const date = parsed.ok ? parsed.date : UNDATED;
-  const dates = parsed.ok || !parsed.date ? [date] : [parsed.date, UNDATED];
+  const date = parsed.ok ? parsed.date : UNDATED_PARTITION;
+  const dates = parsed.ok || !parsed.date ? [date] : [parsed.date, UNDATED_PARTITION];
   // A bare name is looked for under the input prefix first, then as given; a key is taken as given.
   const keys = query.includes('/') ? [query] : [`${target.config.inputPrefix}${query}`, query];
   for (const d of dates) {
     for (const key of keys) {
-      const [file, quarantine] = await Promise.all([reader.item(d, key), reader.item(d, `QUARANTINE#${key}`)]);
-      if (file || quarantine) return { key, date: d, file, quarantine };
+      const [file, quarantine] = await Promise.all([reader.item(d, key), reader.item(d, quarantineKey(key))]);
+      const fileItem = itemOfKind(file, 'file');
+      const quarantineItem = itemOfKind(quarantine, 'quarantine');
+      if (fileItem) return { key, date: d, file: fileItem, quarantine: quarantineItem };
+      if (quarantineItem) return { key, date: d, file: null, quarantine: quarantineItem };
     }
   }
   // Another prefix than the configured one: look through the date's items for the same basename.
   for (const d of dates) {
-    const match = (await reader.itemsOfDate(d)).find((item) => {
-      const sortKey = str(item.file_key) ?? '';
-      if (sortKey.startsWith('QUARANTINE#')) return basenameOf(sortKey.slice('QUARANTINE#'.length)) === name;
-      if (['LOCK#', 'MANIFEST#', 'PENDING#', 'WINDOW'].some((p) => sortKey.startsWith(p))) return false;
-      return basenameOf(sortKey) === name && str(item.file_path) !== null;
-    });
-    if (match) {
-      const sortKey = str(match.file_key) as string;
-      const quarantined = sortKey.startsWith('QUARANTINE#');
-      return {
-        key: quarantined ? sortKey.slice('QUARANTINE#'.length) : sortKey,
-        date: d,
-        file: quarantined ? null : match,
-        quarantine: quarantined ? match : null,
-      };
+    for (const raw of await reader.itemsOfDate(d)) {
+      const item = classifyItem(raw);
+      if (item.kind === 'file' && basenameOf(item.key) === name) return { key: item.key, date: d, file: item, quarantine: null };
+      if (item.kind === 'quarantine' && basenameOf(item.key) === name) return { key: item.key, date: d, file: null, quarantine: item };
     }
   }
   throw new NotFoundError(
@@ -112,14 +112,14 @@ export async function traceFile(target: PipelineTarget, query: string): Promise<
   const reader = new TrackingReader(target.clients.dynamo, target.config.tableName);
   const found = await findItems(reader, target, query);
   const { key, date } = found;
-  if (found.quarantine && !found.file) {
+  if (!found.file) {
     const q = found.quarantine;
     return {
       key,
       date,
       state: 'quarantined',
       file: null,
-      quarantine: { reason: str(q.reason) ?? 'unknown', detail: str(q.reason_detail), path: str(q.file_path) },
+      quarantine: { reason: q.reason ?? 'unknown', detail: q.detail, path: q.quarantinePath },
       manifest: null,
       execution: null,
       output: null,
@@ -127,17 +127,16 @@ export async function traceFile(target: PipelineTarget, query: string): Promise<
       rejects: null,
     };
   }
-  const item = found.file as TrackingItem;
+  const item = found.file;
   const file = {
-    path: str(item.file_path) ?? s3Uri(target.config.inputBucket, key),
-    sizeBytes: Number(item.size_bytes ?? 0),
-    createdAt: str(item.created_at),
-    updatedAt: str(item.updated_at),
-    status: str(item.status) ?? 'unknown',
+    path: item.filePath,
+    sizeBytes: item.sizeBytes,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    status: item.status,
   };
-  const manifestName = str(item.manifest_name);
-  const manifestItem = manifestName ? await reader.item(date, manifestSortKey(manifestName)) : null;
-  const manifest = manifestItem ? manifestView(date, manifestItem) : null;
+  const manifestItem = item.manifestName ? itemOfKind(await reader.item(date, manifestKey(item.manifestName)), 'manifest') : null;
+  const manifest = manifestItem ? manifestView(manifestItem) : null;
   if (!manifest) {
     return {
       key,
@@ -152,7 +151,8 @@ export async function traceFile(target: PipelineTarget, query: string): Promise<
       rejects: null,
     };
   }
-  const state: TraceState = manifest.status === 'completed' ? 'converted' : manifest.status === 'failed' ? 'failed' : 'converting';
+  const state: TraceState =
+    manifest.status === MANIFEST_STATUS.completed ? 'converted' : manifest.status === MANIFEST_STATUS.failed ? 'failed' : 'converting';
   let execution: FileTrace['execution'] = null;
   if (target.kind === 'aws' && manifest.executionArn) {
     const described = await describeExecution(target.clients.sfn, manifest.executionArn);
@@ -163,7 +163,7 @@ export async function traceFile(target: PipelineTarget, query: string): Promise<
   const objects = new ObjectReader(target.clients.s3);
   const folder = `${target.outputPrefix}merged-parquet-${date}/`;
   const parts = await objects.list(target.config.outputBucket, `${folder}${manifest.id}-part-`);
-  const report = manifest.status === 'pending' ? null : await findGlueReport(target, manifest);
+  const report = manifest.status === MANIFEST_STATUS.pending ? null : await findGlueReport(target, manifest);
   const perFile = report ? await perFileLines(target, report.key, file.path) : null;
   const rejectsKey = `${target.rejectsPrefix}${date}/${manifest.id}.ndjson`;
   const rejectsText = await objects.text(target.config.outputBucket, rejectsKey);

@@ -1,3 +1,4 @@
+import { itemOfKind, lockKey } from '../../contracts/trackingSchema';
 import { TrackingReader } from '../adapters/trackingReader';
 import { NotFoundError, OperationFailedError, RefusedError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
@@ -24,8 +25,8 @@ export async function unlockDate(
 ): Promise<UnlockOutcome> {
   checkDate(date);
   const reader = new TrackingReader(target.clients.dynamo, target.config.tableName);
-  const key = `LOCK#${date}`;
-  const before = lockView(await reader.item(date, key), options.now());
+  const key = lockKey(date);
+  const before = lockView(itemOfKind(await reader.item(date, key), 'lock'), options.now());
   if (!before) throw new NotFoundError(`no lock was ever taken for ${date} in ${target.description}`);
   if (before.state === 'free') return { date, before, outcome: 'already-free' };
   if (before.state === 'held' && !options.force) {
@@ -40,7 +41,7 @@ export async function unlockDate(
     token: before.token,
     expiresAtMs: Date.parse(before.expiresAt ?? '') || 0,
   });
-  const after = lockView(await reader.item(date, key), options.now());
+  const after = lockView(itemOfKind(await reader.item(date, key), 'lock'), options.now());
   if (!after || after.token !== before.token || after.state !== 'free') {
     throw new OperationFailedError(
       `the lock on ${date} changed while unlocking (token now ${after?.token ?? '?'}, ${after?.state ?? 'gone'}): someone took it; nothing was freed`,

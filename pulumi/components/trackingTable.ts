@@ -1,12 +1,8 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../../contracts/stackConfig';
-import { TRACKING_INDEX_NAME } from '../policies';
+import { TABLE_KEYS, TTL_ATTRIBUTE, WINDOWS_INDEX } from '../../contracts/trackingSchema';
 import { componentType } from './common';
-
-export const TABLE_KEYS = { hash: 'date_prefix', range: 'file_key' } as const;
-export const WINDOWS_INDEX = { name: TRACKING_INDEX_NAME, hash: 'window_pk', range: 'date_prefix' } as const;
-export const TTL_ATTRIBUTE = 'ttl';
 
 export interface TrackingTableArgs {
   tracking: StackConfig['tracking'];
@@ -15,9 +11,9 @@ export interface TrackingTableArgs {
 }
 
 /**
- * The tracking table: files, windows, locks and MANIFEST records of each date under `date_prefix`.
- * On-demand capacity (idle costs nothing), TTL on `ttl`, encryption at rest with the AWS-managed key,
- * point-in-time recovery per stack, and the `windows` index the sweeper lists open date windows through.
+ * The tracking table (contracts/trackingSchema.ts): every item of a date under its partition key.
+ * On-demand capacity (idle costs nothing), TTL, encryption at rest with the AWS-managed key,
+ * point-in-time recovery per stack, and the index the sweeper lists open date windows through.
  */
 export class TrackingTable extends pulumi.ComponentResource {
   readonly table: aws.dynamodb.Table;

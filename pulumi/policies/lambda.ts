@@ -1,3 +1,4 @@
+import { WINDOWS_INDEX } from '../../contracts/trackingSchema';
 import {
   allow,
   executionArnPattern,
@@ -16,8 +17,6 @@ import {
  * the input and manifest buckets is granted so that a read of a missing key answers 404 NoSuchKey rather
  * than 403 AccessDenied: the handlers treat "already moved/never written" as a normal, idempotent case.
  */
-
-export const TRACKING_INDEX_NAME = 'windows';
 
 export interface TrackingArns {
   tableArn: string;
@@ -73,7 +72,7 @@ function pipelineStatements(arns: PipelineLambdaArns): PolicyStatement[] {
     allow('WriteQuarantine', ['s3:PutObject', 's3:PutObjectTagging'], [objectArn(arns.quarantineBucketArn, '')]),
     allow('ReadWriteManifests', ['s3:PutObject', 's3:GetObject'], [objectArn(arns.manifestBucketArn, MANIFESTS_PREFIX)]),
     allow('WriteLambdaReports', ['s3:PutObject'], [objectArn(arns.manifestBucketArn, LAMBDA_REPORTS_PREFIX)]),
-    allow('TrackingTable', TRACKING_TABLE_ACTIONS, [arns.tableArn, `${arns.tableArn}/index/${TRACKING_INDEX_NAME}`]),
+    allow('TrackingTable', TRACKING_TABLE_ACTIONS, [arns.tableArn, `${arns.tableArn}/index/${WINDOWS_INDEX.name}`]),
     allow('StartManifestExecutions', ['states:StartExecution'], [arns.stateMachineArn]),
     allow('DescribeManifestExecutions', ['states:DescribeExecution'], [executionArnPattern(arns.stateMachineArn)]),
   ];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { itemOfKind } from '../../contracts/trackingSchema';
 import { dateStatus, lockView } from '../../operator/operations/dateStatus';
 
 const policy = { maxBatchFiles: 10, maxBatchBytes: 1000, maxWaitSeconds: 900 };
@@ -66,7 +67,8 @@ describe('dateStatus', () => {
 
   it('tells a running lease from an expired one and a released one', () => {
     // Prepare
-    const lock = (expires: number) => ({ file_key: 'LOCK#2026-01-30', owner: 'req-1', token: 7, expires_at_ms: expires });
+    const lock = (expires: number) =>
+      itemOfKind({ date_prefix: '2026-01-30', file_key: 'LOCK#2026-01-30', owner: 'req-1', token: 7, expires_at_ms: expires }, 'lock');
 
     // Act
     const held = lockView(lock(now.getTime() + 60_000), now);

@@ -1,0 +1,333 @@
+/**
+ * The tracking table's schema, in one place: the key attributes, the `windows` index, the TTL attribute,
+ * the item kinds and their sort keys, the statuses, and the one classifier every reader uses. The Pulumi
+ * table, the emulator's CreateTable, the batcher's adapter, the state machine and the operator commands
+ * all take their names from here, so a reader and a writer cannot drift apart.
+ *
+ * Every item of a date lives in the partition `date_prefix = <date>`; its sort key `file_key` says its
+ * kind. The item format is what operators query by hand and what the seed pipeline wrote, so these names
+ * are a public format: changing one is a data migration, not a refactor.
+ *
+ *   <input key>         a tracked file (`status` pending -> manifested)
+ *   PENDING#<key>       one marker per pending file, so the date's pending set is a strongly consistent
+ *                       key-range query that never reads manifested files
+ *   MANIFEST#<name>     one per manifest (`status` pending -> processing -> completed | failed)
+ *   LOCK#<date>         the date's lease with its fencing token
+ *   QUARANTINE#<key>    what was quarantined and why
+ *   WINDOW              the date's counters, also listed through the `windows` index
+ */
+
+/** The table's primary key: partition (HASH) and sort (RANGE) attribute names. */
+export const TABLE_KEYS = { hash: 'date_prefix', range: 'file_key' } as const;
+
+export type TableKey = { [K in (typeof TABLE_KEYS)[keyof typeof TABLE_KEYS]]: string };
+
+/** The primary key of the item with sort key `sortKey` under `date`. */
+export function tableKey(date: string, sortKey: string): TableKey {
+  return { [TABLE_KEYS.hash]: date, [TABLE_KEYS.range]: sortKey };
+}
+
+/** DynamoDB deletes items some time after the epoch second in this attribute (within about two days). */
+export const TTL_ATTRIBUTE = 'ttl';
+
+/** Quarantined objects whose name carries no date are recorded under this partition. */
+export const UNDATED_PARTITION = 'undated';
+
+/** The `WINDOW` item's sort key; also the one `window_pk` value, so the index lists every date's window. */
+export const WINDOW_KEY = 'WINDOW';
+
+/**
+ * The sweeper lists open dates through this index without scanning the table: only WINDOW items carry
+ * `window_pk`, all with the same value, so the index is sparse and one Query reads every window.
+ */
+export const WINDOWS_INDEX = { name: 'windows', hash: 'window_pk', range: TABLE_KEYS.hash, hashValue: WINDOW_KEY } as const;
+
+export const ITEM_KIND = {
+  file: 'file',
+  pending: 'pending',
+  window: 'window',
+  lock: 'lock',
+  manifest: 'manifest',
+  quarantine: 'quarantine',
+} as const;
+
+export type ItemKind = (typeof ITEM_KIND)[keyof typeof ITEM_KIND];
+
+/** Sort-key prefixes of the items that embed a value; begins_with queries over a kind use them. */
+export const SORT_KEY_PREFIX = {
+  pending: 'PENDING#',
+  manifest: 'MANIFEST#',
+  lock: 'LOCK#',
+  quarantine: 'QUARANTINE#',
+} as const;
+
+/**
+ * A file item's sort key is its object key, so an object key starting with any of these could be taken
+ * for another kind of item; such objects are quarantined (`reserved-key`) instead of tracked.
+ */
+const RESERVED_KEY_PREFIXES: readonly string[] = [...Object.values(SORT_KEY_PREFIX), WINDOW_KEY];
+
+export function isReservedKey(key: string): boolean {
+  return RESERVED_KEY_PREFIXES.some((prefix) => key.startsWith(prefix));
+}
+
+export class ReservedKeyError extends Error {
+  override readonly name = 'ReservedKeyError';
+  constructor(readonly key: string) {
+    super(`object key "${key}" starts with a tracking-table reserved prefix and cannot be a file item's sort key`);
+  }
+}
+
+/** A tracked file's sort key: its object key, which must not look like another kind's sort key. */
+export function fileKey(key: string): string {
+  if (isReservedKey(key)) throw new ReservedKeyError(key);
+  return key;
+}
+
+export function pendingKey(key: string): string {
+  return `${SORT_KEY_PREFIX.pending}${key}`;
+}
+
+export function manifestKey(name: string): string {
+  return `${SORT_KEY_PREFIX.manifest}${name}`;
+}
+
+export function lockKey(date: string): string {
+  return `${SORT_KEY_PREFIX.lock}${date}`;
+}
+
+export function quarantineKey(key: string): string {
+  return `${SORT_KEY_PREFIX.quarantine}${key}`;
+}
+
+export type SortKey =
+  | { kind: 'file'; key: string }
+  | { kind: 'pending'; key: string }
+  | { kind: 'manifest'; name: string }
+  | { kind: 'lock'; date: string }
+  | { kind: 'quarantine'; key: string }
+  | { kind: 'window' };
+
+/**
+ * The kind of item a sort key names and the value it embeds; null for a key in the reserved namespace
+ * that no builder makes (`WINDOWS`, say). Only the first prefix counts: a quarantined object's key may
+ * itself start with a reserved prefix, which is why it was quarantined.
+ */
+export function parseSortKey(sortKey: string): SortKey | null {
+  const { pending, manifest, lock, quarantine } = SORT_KEY_PREFIX;
+  if (sortKey.startsWith(pending)) return { kind: 'pending', key: sortKey.slice(pending.length) };
+  if (sortKey.startsWith(manifest)) return { kind: 'manifest', name: sortKey.slice(manifest.length) };
+  if (sortKey.startsWith(lock)) return { kind: 'lock', date: sortKey.slice(lock.length) };
+  if (sortKey.startsWith(quarantine)) return { kind: 'quarantine', key: sortKey.slice(quarantine.length) };
+  if (sortKey === WINDOW_KEY) return { kind: 'window' };
+  if (isReservedKey(sortKey)) return null;
+  return { kind: 'file', key: sortKey };
+}
+
+/** A file item's status: registered `pending`, then `manifested` once a manifest holds it (never back). */
+export const FILE_STATUS = { pending: 'pending', manifested: 'manifested' } as const;
+export type FileStatus = (typeof FILE_STATUS)[keyof typeof FILE_STATUS];
+
+/**
+ * A MANIFEST item's status: written `pending`, `processing` while its execution runs, then `completed`
+ * or `failed`. A redrive moves `failed` back to `pending`; nothing moves `completed`.
+ */
+export const MANIFEST_STATUS = { pending: 'pending', processing: 'processing', completed: 'completed', failed: 'failed' } as const;
+export type ManifestStatus = (typeof MANIFEST_STATUS)[keyof typeof MANIFEST_STATUS];
+
+/** The one status a QUARANTINE item carries, kept beside `kind` for readers of the seed's format. */
+export const QUARANTINED_STATUS = 'quarantined';
+
+/** One item as DynamoDB's document client returns it. */
+export type RawTrackingItem = Record<string, unknown>;
+
+export interface FileItem {
+  kind: 'file';
+  date: string;
+  key: string;
+  status: FileStatus;
+  filePath: string;
+  sizeBytes: number;
+  createdAt: string | null;
+  updatedAt: string | null;
+  manifestName: string | null;
+  manifestId: string | null;
+}
+
+export interface PendingItem {
+  kind: 'pending';
+  date: string;
+  key: string;
+  bucket: string;
+  sizeBytes: number;
+  createdAt: string;
+  etag: string | null;
+}
+
+export interface WindowItem {
+  kind: 'window';
+  date: string;
+  pendingCount: number;
+  pendingBytes: number;
+  manifestSeq: number;
+  oldestPendingAt: string | null;
+  openManifest: string | null;
+}
+
+export interface LockItem {
+  kind: 'lock';
+  date: string;
+  owner: string | null;
+  token: number;
+  /** 0 once released; a lease in the past was abandoned by its holder. */
+  expiresAtMs: number;
+  acquiredAt: string | null;
+}
+
+export interface ManifestItem {
+  kind: 'manifest';
+  date: string;
+  name: string;
+  status: ManifestStatus;
+  id: string | null;
+  manifestPath: string | null;
+  fileCount: number;
+  totalBytes: number;
+  createdAt: string | null;
+  updatedAt: string | null;
+  completedAt: string | null;
+  executionArn: string | null;
+  glueJobRunId: string | null;
+  /** As the state machine recorded it: `<Error>: <Cause>`. */
+  errorMessage: string | null;
+  attempts: number;
+  redrives: number;
+}
+
+export interface QuarantineItem {
+  kind: 'quarantine';
+  date: string;
+  key: string;
+  reason: string | null;
+  detail: string | null;
+  quarantinePath: string | null;
+  sourcePath: string | null;
+  sizeBytes: number;
+  createdAt: string | null;
+}
+
+/** An item a reader cannot use: it lacks a field its kind needs, or its sort key names no kind. */
+export interface UnknownItem {
+  kind: 'unknown';
+  date: string | null;
+  sortKey: string | null;
+  problem: string;
+}
+
+export type TrackingItem = FileItem | PendingItem | WindowItem | LockItem | ManifestItem | QuarantineItem | UnknownItem;
+
+const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0) || 0);
+const isOneOf = <T extends string>(values: Record<string, T>, value: unknown): value is T =>
+  typeof value === 'string' && (Object.values(values) as string[]).includes(value);
+
+/**
+ * Reads one raw item as its kind. The sort key decides the kind (the `kind` attribute is informational
+ * and the seed's items lack it); an item missing a field its kind cannot do without comes back `unknown`,
+ * so every reader skips it instead of crashing on it (the seed's KeyError lesson).
+ */
+export function classifyItem(raw: RawTrackingItem): TrackingItem {
+  const date = str(raw[TABLE_KEYS.hash]);
+  const sortKey = str(raw[TABLE_KEYS.range]);
+  const unknown = (problem: string): UnknownItem => ({ kind: 'unknown', date, sortKey, problem });
+  if (date === null || sortKey === null) return unknown(`no ${TABLE_KEYS.hash} or ${TABLE_KEYS.range}`);
+  const parsed = parseSortKey(sortKey);
+  if (!parsed) return unknown('sort key in the reserved namespace names no item kind');
+  switch (parsed.kind) {
+    case 'file': {
+      const filePath = str(raw.file_path);
+      if (!isOneOf(FILE_STATUS, raw.status) || filePath === null) return unknown('file item without a file status or file_path');
+      return {
+        kind: 'file',
+        date,
+        key: parsed.key,
+        status: raw.status,
+        filePath,
+        sizeBytes: num(raw.size_bytes),
+        createdAt: str(raw.created_at),
+        updatedAt: str(raw.updated_at),
+        manifestName: str(raw.manifest_name),
+        manifestId: str(raw.manifest_id),
+      };
+    }
+    case 'pending': {
+      const bucket = str(raw.bucket);
+      const createdAt = str(raw.created_at);
+      if (bucket === null || createdAt === null) return unknown('pending marker without bucket or created_at');
+      return { kind: 'pending', date, key: parsed.key, bucket, sizeBytes: num(raw.size_bytes), createdAt, etag: str(raw.etag) };
+    }
+    case 'window':
+      return {
+        kind: 'window',
+        date,
+        pendingCount: num(raw.pending_count),
+        pendingBytes: num(raw.pending_bytes),
+        manifestSeq: num(raw.manifest_seq),
+        oldestPendingAt: str(raw.oldest_pending_at),
+        openManifest: str(raw.open_manifest),
+      };
+    case 'lock':
+      if (parsed.date !== date) return unknown(`lock of ${parsed.date} filed under ${date}`);
+      if (typeof raw.expires_at_ms !== 'number') return unknown('lock without expires_at_ms');
+      return {
+        kind: 'lock',
+        date,
+        owner: str(raw.owner),
+        token: num(raw.token),
+        expiresAtMs: raw.expires_at_ms,
+        acquiredAt: str(raw.acquired_at),
+      };
+    case 'manifest':
+      if (!isOneOf(MANIFEST_STATUS, raw.status)) return unknown('manifest item without a manifest status');
+      return {
+        kind: 'manifest',
+        date,
+        name: parsed.name,
+        status: raw.status,
+        id: str(raw.manifest_id),
+        manifestPath: str(raw.manifest_path),
+        fileCount: num(raw.file_count),
+        totalBytes: num(raw.total_bytes),
+        createdAt: str(raw.created_at),
+        updatedAt: str(raw.updated_at),
+        completedAt: str(raw.completed_time),
+        executionArn: str(raw.execution_arn),
+        glueJobRunId: str(raw.glue_job_run_id),
+        errorMessage: str(raw.error_message),
+        attempts: num(raw.attempts),
+        redrives: num(raw.redrive_count),
+      };
+    case 'quarantine':
+      return {
+        kind: 'quarantine',
+        date,
+        key: parsed.key,
+        reason: str(raw.reason),
+        detail: str(raw.reason_detail),
+        quarantinePath: str(raw.file_path),
+        sourcePath: str(raw.source_path),
+        sizeBytes: num(raw.size_bytes),
+        createdAt: str(raw.created_at),
+      };
+  }
+}
+
+/** `raw` read as an item of `kind`; null when there is no item, or it is malformed or of another kind. */
+export function itemOfKind<K extends ItemKind>(
+  raw: RawTrackingItem | null | undefined,
+  kind: K,
+): Extract<TrackingItem, { kind: K }> | null {
+  if (!raw) return null;
+  const item = classifyItem(raw);
+  return item.kind === kind ? (item as Extract<TrackingItem, { kind: K }>) : null;
+}
