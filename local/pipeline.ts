@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { MANIFEST_STATUS } from '../contracts/trackingSchema';
 import { utcDate } from '../handlers/domain/dates';
 import type { Random } from '../handlers/domain/generator';
 import { type ParquetFile, parquetFiles, readBucket, type StoredObject, writeExport } from './exportRun';
@@ -169,7 +170,7 @@ async function settleWithRedrives(runtime: LocalRuntime, options: LocalRunOption
   const report = dateProgress(options.progress);
   for (let round = 1; ; round++) {
     if ((await waitUntilSettled(runtime, options, record, report)) === 'stopped') return;
-    const failed = record.snapshot.manifests.filter((m) => m.status === 'failed').length;
+    const failed = record.snapshot.manifests.filter((m) => m.status === MANIFEST_STATUS.failed).length;
     if (failed === 0 || !options.redrive || round > options.redrive.rounds) return;
     await redrive(runtime, options.redrive, round, failed, options.progress);
   }
@@ -263,12 +264,12 @@ async function collectOutput(runtime: LocalRuntime, options: LocalRunOptions, re
 /** Failed manifests, failed executions no redrive made good, and failed sweeper runs. */
 function recordFailures(runtime: LocalRuntime, record: RunRecord): void {
   const { snapshot, problems } = record;
-  const failedManifests = snapshot.manifests.filter((m) => m.status === 'failed');
+  const failedManifests = snapshot.manifests.filter((m) => m.status === MANIFEST_STATUS.failed);
   for (const manifest of failedManifests)
     problems.push(`manifest ${manifest.date}/${manifest.name} failed: ${readableError(manifest.errorMessage)}`);
   // A failed execution whose manifest a redrive then completed is history, not a problem.
   const completed = new Set(
-    snapshot.manifests.filter((m) => m.status === 'completed').map((m) => `${m.date}-${m.name.replace(/\.json$/, '')}`),
+    snapshot.manifests.filter((m) => m.status === MANIFEST_STATUS.completed).map((m) => `${m.date}-${m.name.replace(/\.json$/, '')}`),
   );
   const redriven = (name: string) => completed.has(name.replace(/-redrive-\d+$/, ''));
   for (const outcome of runtime.executor.outcomes.filter(

@@ -1,4 +1,5 @@
 import { Metric } from '../../contracts/metrics';
+import { UNDATED_PARTITION } from '../../contracts/trackingSchema';
 import { s3Uri } from '../domain/manifest';
 import { QUARANTINE_REASONS, type QuarantineReason } from '../domain/names';
 import type { ObjectCreated } from '../domain/s3Event';
@@ -31,7 +32,7 @@ export async function quarantineFile(
     return 'source-missing';
   }
   await deps.tracking.recordQuarantine({
-    date: date ?? 'undated',
+    date: date ?? UNDATED_PARTITION,
     sourceKey: event.key,
     sourceBucket: event.bucket,
     quarantinePath: s3Uri(target.bucket, target.key),
