@@ -84,7 +84,13 @@ def handle(line: str, spark: Any, storage: Any, defaults: dict[str, Any]) -> dic
     except Exception as err:  # a bad request fails alone; the worker keeps serving
         return {"id": request_id, "status": FAILED, "job_run_id": run_id, "report_key": None, "error": f"{type(err).__name__}: {err}"}
     outcome = run_job(spark, run_storage, args)
-    return {"id": request_id, "status": outcome.status, "job_run_id": outcome.job_run_id, "report_key": outcome.report_key, "error": outcome.error}
+    return {
+        "id": request_id,
+        "status": outcome.status,
+        "job_run_id": outcome.job_run_id,
+        "report_key": outcome.report_key,
+        "error": outcome.error,
+    }
 
 
 def serve(stdin: TextIO, protocol: TextIO, defaults: dict[str, Any]) -> None:

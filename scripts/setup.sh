@@ -16,10 +16,10 @@ if [ ! -f node_modules/.setup-stamp ] || [ "$(cat node_modules/.setup-stamp)" !=
   echo "$want" > node_modules/.setup-stamp
 fi
 
-# Python venv: pyspark (the Glue job under local Spark), moto (the AWS emulator), pytest.
+# Python venv: pyspark (the Glue job under local Spark), moto (the AWS emulator), pytest, ruff.
 want=$(hash_of requirements.txt)
 if [ ! -f .venv/.setup-stamp ] || [ "$(cat .venv/.setup-stamp)" != "$want" ]; then
-  echo "setup: creating .venv (pyspark, moto, pytest); the first time takes a few minutes" >&2
+  echo "setup: creating .venv (pyspark, moto, pytest, ruff); the first time takes a few minutes" >&2
   py=${PYTHON:-python3}
   "$py" -c 'import sys; assert sys.version_info[:2] >= (3, 10), sys.version' || {
     echo "setup: Python >= 3.10 is required (Glue 5 runs 3.11); set PYTHON=/path/to/python3.11" >&2; exit 1; }

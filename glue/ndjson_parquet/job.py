@@ -7,10 +7,11 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame, SparkSession
@@ -39,7 +40,7 @@ from .project import project_rows
 from .registry import load_registry, register_columns
 from .rejects import reject_rows
 from .report import MB, RunFacts, build_report, report_body, report_key
-from .schema import RESCUED_COLUMN, propose_columns, plan_schema
+from .schema import RESCUED_COLUMN, plan_schema, propose_columns
 from .session import configure
 from .sizing import ROW_GROUP_BYTES, group_parts
 from .storage import Storage, delete_prefix
@@ -144,7 +145,12 @@ class _Run:
             check_manifest_matches(manifest, args.date_prefix, args.manifest_id)
             manifest_id = check_manifest_id(manifest.manifest_id)
             facts.manifest_id = manifest_id
-            facts.manifest = {"name": manifest.name, "batch_seq": manifest.batch_seq, "file_count": len(manifest.files), "created_at": manifest.created_at}
+            facts.manifest = {
+                "name": manifest.name,
+                "batch_seq": manifest.batch_seq,
+                "file_count": len(manifest.files),
+                "created_at": manifest.created_at,
+            }
         date = manifest.date_prefix
         folder = output_folder_uri(args.output_bucket, args.output_prefix, date)
         facts.output_folder = folder
@@ -154,8 +160,10 @@ class _Run:
         with self.phase("verify_inputs"):
             infos = verify_inputs(storage, manifest)
         facts.input_bytes = sum(i.size for i in infos)
-        files = [(f.uri, f.key, i.size) for f, i in zip(manifest.files, infos)]
-        facts.files = [{"key": k, "uri": u, "bytes": s, "lines_read": 0, "rows_written": 0, "lines_rejected": 0, "empty_lines": 0} for u, k, s in files]
+        files = [(f.uri, f.key, i.size) for f, i in zip(manifest.files, infos, strict=True)]
+        facts.files = [
+            {"key": k, "uri": u, "bytes": s, "lines_read": 0, "rows_written": 0, "lines_rejected": 0, "empty_lines": 0} for u, k, s in files
+        ]
 
         with self.phase("stage_in"):
             paths = storage.stage_in([(f.uri, f.etag) for f in manifest.files], self.workdir)
@@ -222,7 +230,7 @@ class _Run:
                     )
             with self.phase("stage_out"):
                 staged = storage.stage_out([f.path for f, _ in finals], f"{self.staging}files/")
-                publications = [Publication(s, f"{folder}{name}") for s, (_, name) in zip(staged, finals)]
+                publications = [Publication(s, f"{folder}{name}") for s, (_, name) in zip(staged, finals, strict=True)]
 
         staged_rejects: str | None = None
         final_rejects = rejects_uri(args.output_bucket, args.rejects_prefix, date, manifest_id)
@@ -244,7 +252,7 @@ class _Run:
             commit_rejects(storage, staged_rejects, final_rejects)
         facts.parquet_files = [
             {"path": p.final_uri, "size_mb": round(f.size / MB, 3), "size_bytes": f.size, "record_count": f.rows}
-            for p, (f, _) in zip(publications, finals)
+            for p, (f, _) in zip(publications, finals, strict=True)
         ]
         facts.output_bytes = sum(f.size for f, _ in finals)
 

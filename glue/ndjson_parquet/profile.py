@@ -5,8 +5,8 @@ shape (a producer writes a handful of shapes), which costs far less than explodi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -66,7 +66,9 @@ def profiles_from_shapes(counts: Iterable[tuple[str, int]]) -> list[FieldProfile
         for name, bits in parse_shape(shape):
             kinds[name] = kinds.get(name, 0) | bits
             rows[name] = rows.get(name, 0) + lines
-    return [FieldProfile(name=n, kinds=kinds[n] & ~BIG_INTEGER, big_integers=bool(kinds[n] & BIG_INTEGER), rows=rows[n]) for n in sorted(kinds)]
+    return [
+        FieldProfile(name=n, kinds=kinds[n] & ~BIG_INTEGER, big_integers=bool(kinds[n] & BIG_INTEGER), rows=rows[n]) for n in sorted(kinds)
+    ]
 
 
 def collect_profiles(counts: DataFrame) -> list[FieldProfile]:

@@ -9,9 +9,9 @@ there are no S3A jars locally), fs_storage.LocalFsStorage (benchmark: s3://bucke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
-
+from typing import Protocol
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,15 @@ WORKER = os.path.join(os.path.dirname(__file__), "..", "..", "glue", "local_work
 @pytest.fixture
 def worker(emulator, tmp_path):
     env = {**os.environ, "NDJSON_PARQUET_SPARK_CORES": "2", "NDJSON_PARQUET_SHUFFLE_PARTITIONS": "2", "TMPDIR": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(tmp_path / "worker.log", "w"), env=env, text=True)
-    yield proc
-    if proc.poll() is None:
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with open(tmp_path / "worker.log", "w") as log:
+        proc = subprocess.Popen([sys.executable, WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, text=True)
+        yield proc
+        if proc.poll() is None:
+            proc.stdin.close()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def ask(proc: subprocess.Popen, request: dict | str) -> dict:
@@ -52,10 +53,13 @@ def test_worker_runs_jobs_in_sequence_with_faults_and_recovers(pipeline: Pipelin
     garbage = ask(worker, "this is not json")
     rerun = ask(worker, {"id": "run-2", "args": {**glue_args(pipeline, manifest), "--JOB_RUN_ID": "jr_given"}})
 
-    assert killed["id"] == "run-1" and killed["status"] == "FAILED"
-    assert "InjectedFault" in killed["error"] and killed["job_run_id"].startswith("jr_")
+    assert killed["id"] == "run-1"
+    assert killed["status"] == "FAILED"
+    assert "InjectedFault" in killed["error"]
+    assert killed["job_run_id"].startswith("jr_")
     assert killed["report_key"].startswith("logs/glue/")
-    assert garbage["status"] == "FAILED" and garbage["id"] is None
+    assert garbage["status"] == "FAILED"
+    assert garbage["id"] is None
     assert rerun == {"id": "run-2", "status": "SUCCEEDED", "job_run_id": "jr_given", "report_key": rerun["report_key"], "error": None}
     assert Counter(r["id"] for r in pipeline.output_rows()) == expected
     report = json.loads(pipeline.s3.get_object(Bucket=pipeline.manifest_bucket, Key=rerun["report_key"])["Body"].read())

@@ -27,7 +27,9 @@ def test_the_package_zip_and_the_entry_script_import_on_their_own(tmp_path):
         "print(ndjson_parquet.job.__file__)"
     )
 
-    result = subprocess.run([sys.executable, "-c", code, str(archive), script], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(archive), script], capture_output=True, text=True, check=False, cwd=tmp_path, timeout=120
+    )
 
     assert result.returncode == 0, result.stderr
     assert str(archive) in result.stdout
@@ -37,8 +39,13 @@ def test_the_entry_script_fails_a_run_with_its_typed_error(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     result = subprocess.run(
         [sys.executable, os.path.join(GLUE, "ndjson_to_parquet.py"), "--JOB_NAME", "j", "--date_prefix", "2026-01-30"],
-        capture_output=True, text=True, env=env, timeout=120,
+        capture_output=True,
+        check=False,
+        text=True,
+        env=env,
+        timeout=120,
     )
 
     assert result.returncode != 0
-    assert "JobArgumentsError" in result.stderr and "--manifest_path" in result.stderr
+    assert "JobArgumentsError" in result.stderr
+    assert "--manifest_path" in result.stderr
