@@ -14,7 +14,6 @@ from pyspark.sql import functions as F
 from .parse import TAG
 
 KIND_STRING, KIND_NUMBER, KIND_BOOLEAN, KIND_OBJECT, KIND_ARRAY = 1, 2, 4, 8, 16
-KIND_NAMES = {KIND_STRING: "string", KIND_NUMBER: "number", KIND_BOOLEAN: "boolean", KIND_OBJECT: "object", KIND_ARRAY: "array"}
 # Set with KIND_NUMBER in a shape for an integer beyond +-2^53, which a double cannot hold exactly.
 BIG_INTEGER = 32
 
@@ -25,9 +24,6 @@ class FieldProfile:
     kinds: int  # bit set of KIND_*; 0 when every value was null
     big_integers: bool  # some value is an integer beyond +-2^53, not exact in a double
     rows: int  # rows in which the field is present (null or not)
-
-    def kind_names(self) -> list[str]:
-        return [n for bit, n in KIND_NAMES.items() if self.kinds & bit]
 
 
 def value_kind(value: Column) -> Column:

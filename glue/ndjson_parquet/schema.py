@@ -143,10 +143,6 @@ def plan_schema(
     return SchemaPlan(columns=tuple(sorted(columns.values(), key=lambda c: c.name)), rescued=rescued)
 
 
-def has_kind(kinds: int, *bits: int) -> bool:
-    return any(kinds & b for b in bits)
-
-
 __all__ = [
     "BOOLEAN",
     "DOUBLE",

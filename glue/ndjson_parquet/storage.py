@@ -70,13 +70,6 @@ def s3_uri(bucket: str, key: str) -> str:
     return f"s3://{bucket}/{key}"
 
 
-def join_uri(prefix_uri: str, *parts: str) -> str:
-    out = prefix_uri.rstrip("/")
-    for part in parts:
-        out = f"{out}/{part.strip('/')}"
-    return out
-
-
 def local_path(path: str) -> str:
     """A Hadoop `file:` path (file:/x, file:///x) as a plain local path."""
     if path.startswith("file:"):

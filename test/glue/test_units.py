@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
 from ndjson_parquet.accounting import Chunk, file_accounts, line_offsets, normalize_path, unescape_glob
-from ndjson_parquet.args import job_args_from, parse_argv
+from ndjson_parquet.args import OPTIONAL_DEFAULTS, REQUIRED, job_args_from, parse_argv
 from ndjson_parquet.errors import JobArgumentsError, ManifestFormatError, ManifestMismatchError
 from ndjson_parquet.layout import check_manifest_id, output_folder_uri, part_file_name, rejects_uri
 from ndjson_parquet.manifest import check_manifest_matches, parse_manifest
@@ -27,6 +29,7 @@ from ndjson_parquet.schema import BOOLEAN, DOUBLE, JSON, STRING, RegisteredColum
 from ndjson_parquet.sizing import file_count, group_parts
 
 MB = 1024 * 1024
+REPO = Path(__file__).resolve().parents[2]
 
 
 def profile(name: str, kinds: int, big_integers: bool = False, rows: int = 10) -> FieldProfile:
@@ -214,6 +217,16 @@ def test_bad_arguments_raise_a_typed_error_naming_the_argument(override, message
 
     with pytest.raises(JobArgumentsError, match=message):
         job_args_from(options)
+
+
+def test_the_job_reads_every_argument_the_stack_passes_and_nothing_else():
+    # The stack's DefaultArguments and the state machine's per-run Arguments, as the TypeScript spells them.
+    sources = ["handlers/orchestration/glueArguments.ts", "handlers/orchestration/stateMachineDefinition.ts"]
+    passed = {name for source in sources for name in re.findall(r"'--(\w+)(?:\.\$)?':", (REPO / source).read_text())}
+    glue_adds = {"JOB_NAME", "JOB_RUN_ID"}
+    glue_reads = {"TempDir"}
+
+    assert passed - glue_reads == {*REQUIRED, *OPTIONAL_DEFAULTS} - glue_adds
 
 
 def manifest_doc(**meta_overrides):
