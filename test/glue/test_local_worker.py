@@ -1,5 +1,6 @@
 """glue/local_worker.py as the local runtime drives it: a long-lived process, one JSON request per line on
-stdin, one JSON response per line on stdout (and nothing else there), faults injected per request."""
+stdin, one JSON response per line on stdout (and nothing else there), faults injected per request; each run
+through the Glue script's own entry."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from collections import Counter
 
 import pytest
 
+import local_worker
+import ndjson_to_parquet
+from ndjson_parquet.args import parse_argv
+from ndjson_parquet.job import JobOutcome
 from records import ndjson, records
 from support import Pipeline
 
@@ -68,3 +73,45 @@ def test_worker_runs_jobs_in_sequence_with_faults_and_recovers(pipeline: Pipelin
     worker.stdin.close()
     assert worker.wait(timeout=60) == 0
     assert worker.stdout.read() == ""
+
+
+def test_a_request_runs_through_the_glue_scripts_entry_with_the_argv_glue_would_build(monkeypatch):
+    calls = []
+
+    def entry(argv, session, storage):
+        calls.append((parse_argv(argv), session(), storage()))
+        return JobOutcome("SUCCEEDED", "jr_given", "logs/glue/k.json", {})
+
+    monkeypatch.setattr(ndjson_to_parquet, "run", entry)
+    monkeypatch.delenv("NDJSON_PARQUET_JOB_NAME", raising=False)
+    spark, storage = object(), object()
+    request = {"id": "r", "args": {"--manifest_path": "s3://m/x.json", "JOB_RUN_ID": "jr_given"}}
+
+    response = local_worker.handle(
+        json.dumps(request), spark, storage, {"--output_bucket": "out", "--manifest_path": "s3://m/default.json"}
+    )
+
+    [(options, used_spark, used_storage)] = calls
+    assert options == {
+        "JOB_NAME": "ndjson-parquet-local",
+        "JOB_RUN_ID": "jr_given",
+        "glue_version": "local",
+        "worker_type": "local",
+        "number_of_workers": "1",
+        "output_bucket": "out",
+        "manifest_path": "s3://m/x.json",
+    }
+    assert used_spark is spark
+    assert used_storage is storage
+    assert response == {"id": "r", "status": "SUCCEEDED", "job_run_id": "jr_given", "report_key": "logs/glue/k.json", "error": None}
+
+
+def test_a_request_with_arguments_no_run_can_use_fails_alone_before_spark_is_touched():
+    untouchable = object()
+
+    response = local_worker.handle(json.dumps({"id": "r", "args": {"--date_prefix": "2026-01-30"}}), untouchable, untouchable, {})
+
+    assert response["id"] == "r"
+    assert response["status"] == "FAILED"
+    assert response["report_key"] is None
+    assert response["error"].startswith("JobArgumentsError: missing job arguments: --manifest_path")
