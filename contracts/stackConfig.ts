@@ -34,7 +34,10 @@ export const stackConfigSchema = z
       .string()
       .regex(/^([^/].*\/)?$/, 'empty or ending in "/"')
       .default('pipeline/rejects/'),
-    /** Scratch space of the Glue job in the output bucket (its --TempDir and any staged writes); expires. */
+    /**
+     * Glue's temporary directory in the output bucket: the job's --TempDir is `<stagingPrefix>glue-temp/`, and a
+     * lifecycle rule expires the prefix. The job's own run staging is not here but under `<outputPrefix>_staging/`.
+     */
     stagingPrefix: z
       .string()
       .regex(/^[^/].*\/$/, 'non-empty, ending in "/"')

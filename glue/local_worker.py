@@ -7,7 +7,12 @@ Protocol (one JSON object per line):
 worker with --default-args '{"--output_bucket": ...}' (or NDJSON_PARQUET_DEFAULT_ARGS) fill what a request
 leaves out. `fault` is chaos testing: the run fails after that many Parquet files were committed into the
 date folder. Logs, Spark's included, go to stderr; stdout carries only protocol lines. The worker exits when
-stdin closes. Storage: the emulator at AWS_ENDPOINT_URL, through stage-in/stage-out (no S3A locally).
+stdin closes.
+
+Every run goes through the Glue script's own entry, `run` in glue/ndjson_to_parquet.py (what its main() calls
+on Glue), with the argv Glue would build. Only two things are the worker's: the session (one local Spark,
+kept across runs) and the storage (S3StagedStorage: the emulator at AWS_ENDPOINT_URL, inputs downloaded and
+Spark's output uploaded, since there is no S3A locally; on Glue, S3DirectStorage lets Spark use s3:// itself).
 """
 
 from __future__ import annotations
@@ -59,9 +64,30 @@ def to_argv(args: dict[str, Any]) -> list[str]:
     return argv
 
 
+def glue_options(defaults: dict[str, Any], run_args: dict[str, Any], run_id: str) -> dict[str, str]:
+    """The options Glue would give the script: its own JOB_NAME and JOB_RUN_ID, the job's DefaultArguments,
+    the run's Arguments over them. What only Glue knows (version, workers) reads "local" unless given."""
+    options = {
+        "JOB_NAME": os.environ.get("NDJSON_PARQUET_JOB_NAME", "ndjson-parquet-local"),
+        "JOB_RUN_ID": run_id,
+        "glue_version": "local",
+        "worker_type": "local",
+        "number_of_workers": "1",
+    }
+    for name, value in {**defaults, **run_args}.items():
+        options[name.removeprefix("--")] = str(value)
+    return options
+
+
+def failure(request_id: Any, run_id: str, err: Exception) -> dict[str, Any]:
+    from ndjson_parquet.job import FAILED
+
+    return {"id": request_id, "status": FAILED, "job_run_id": run_id, "report_key": None, "error": f"{type(err).__name__}: {err}"}
+
+
 def handle(line: str, spark: Any, storage: Any, defaults: dict[str, Any]) -> dict[str, Any]:
-    from ndjson_parquet.args import job_args_from, parse_argv
-    from ndjson_parquet.job import FAILED, run_job
+    from ndjson_parquet.errors import JobArgumentsError
+    from ndjson_to_parquet import run
 
     request_id = None
     run_id = f"jr_local_{uuid.uuid4().hex}"
@@ -70,21 +96,23 @@ def handle(line: str, spark: Any, storage: Any, defaults: dict[str, Any]) -> dic
         if not isinstance(request, dict):
             raise ValueError("a request must be a JSON object")
         request_id = request.get("id")
-        merged = {**defaults, **(request.get("args") or {})}
-        options = parse_argv(to_argv(merged))
-        options.setdefault("JOB_NAME", os.environ.get("NDJSON_PARQUET_JOB_NAME", "ndjson-parquet-local"))
-        options.setdefault("JOB_RUN_ID", run_id)
-        options.setdefault("glue_version", "local")
-        options.setdefault("worker_type", "local")
-        options.setdefault("number_of_workers", "1")
+        options = glue_options(defaults, request.get("args") or {}, run_id)
         run_id = options["JOB_RUN_ID"]
-        args = job_args_from(options)
         fault = request.get("fault") or {}
         run_storage = FaultyStorage(storage, int(fault["fail_after_files"])) if "fail_after_files" in fault else storage
     except Exception as err:  # a bad request fails alone; the worker keeps serving
-        return {"id": request_id, "status": FAILED, "job_run_id": run_id, "report_key": None, "error": f"{type(err).__name__}: {err}"}
-    outcome = run_job(spark, run_storage, args)
-    return {"id": request_id, "status": outcome.status, "job_run_id": outcome.job_run_id, "report_key": outcome.report_key, "error": outcome.error}
+        return failure(request_id, run_id, err)
+    try:
+        outcome = run(to_argv(options), lambda: spark, lambda: run_storage)
+    except JobArgumentsError as err:  # arguments no run can use, refused before the run starts
+        return failure(request_id, run_id, err)
+    return {
+        "id": request_id,
+        "status": outcome.status,
+        "job_run_id": outcome.job_run_id,
+        "report_key": outcome.report_key,
+        "error": outcome.error,
+    }
 
 
 def serve(stdin: TextIO, protocol: TextIO, defaults: dict[str, Any]) -> None:

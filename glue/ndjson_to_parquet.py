@@ -1,8 +1,11 @@
 """Glue entry point of the ndjson-parquet job (Glue 5.0: Spark 3.5, Python 3.11).
 
-The stack uploads this file as the job's script and the `ndjson_parquet` package, zipped by
-glue/package.py, as --extra-py-files. Everything happens in ndjson_parquet.job.run_job; this file only
-reads the arguments, picks the storage and turns a failed run into a failed Glue run.
+The stack uploads this file as the job's script and the `ndjson_parquet` package, zipped from the archive
+pulumi/assets.ts defines (GLUE_ARTIFACTS), as --extra-py-files. A run is `run`: read the arguments, then
+ndjson_parquet.job.run_job. main() gives it Glue's session and S3 storage and turns a failed run into a failed
+Glue run. The local worker (glue/local_worker.py) calls the same `run` for every run, giving it its one
+long-lived local session and staged storage: those two are all that differs between a run on Glue and one on
+the laptop.
 
 Also runs outside Glue for one-off local runs: `.venv/bin/python glue/ndjson_to_parquet.py --JOB_NAME x
 --manifest_path s3://... --date_prefix ... --output_bucket ... --manifest_bucket ...` against the emulator
@@ -15,7 +18,25 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Any, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from ndjson_parquet.job import JobOutcome
+    from ndjson_parquet.storage import Storage
+
+
+def run(argv: Sequence[str], session: Callable[[], SparkSession], storage: Callable[[], Storage]) -> JobOutcome:
+    """One run of the job, from the argv Glue gives the script. The session and the storage are made only once
+    the arguments are known good, so bad ones fail in a second (JobArgumentsError, raised); a failed run is
+    returned, never raised."""
+    from ndjson_parquet.args import job_args_from, resolve_options
+    from ndjson_parquet.job import run_job
+
+    args = job_args_from(resolve_options(list(argv)))
+    return run_job(session(), storage(), args)
 
 
 def make_storage(on_glue: bool) -> Any:
@@ -35,27 +56,28 @@ def make_storage(on_glue: bool) -> Any:
     raise SystemExit(f"NDJSON_PARQUET_STORAGE={choice!r}: expected s3-direct, s3-staged or local-fs:<root>")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    from ndjson_parquet.args import job_args_from, resolve_options
-    from ndjson_parquet.job import run_job
-
+def running_on_glue() -> bool:
     try:
         import awsglue  # type: ignore[import-not-found]  # noqa: F401
-
-        on_glue = True
     except ImportError:
-        on_glue = False
-    args = job_args_from(resolve_options(list(sys.argv if argv is None else argv)))
+        return False
+    return True
+
+
+def make_session(on_glue: bool) -> SparkSession:
     if on_glue:
         from pyspark.sql import SparkSession
 
-        spark = SparkSession.builder.getOrCreate()
-    else:
-        from ndjson_parquet.session import local_session
+        return SparkSession.builder.getOrCreate()
+    from ndjson_parquet.session import local_session
 
-        spark = local_session()
-    outcome = run_job(spark, make_storage(on_glue), args)
+    return local_session()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    on_glue = running_on_glue()
+    outcome = run(sys.argv if argv is None else argv, lambda: make_session(on_glue), lambda: make_storage(on_glue))
     if outcome.exception is not None:
         # Raising (not exiting quietly) marks the Glue run FAILED with the typed error as its message.
         raise outcome.exception

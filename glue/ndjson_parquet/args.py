@@ -4,8 +4,8 @@ installable) from a small parser that accepts the same `--name value` / `--name=
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 from .errors import JobArgumentsError
 

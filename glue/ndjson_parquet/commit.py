@@ -3,8 +3,8 @@ copied in (each copy is atomic for readers), so a run that dies mid-write leaves
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from .storage import Storage
 

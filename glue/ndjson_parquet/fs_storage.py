@@ -3,11 +3,12 @@ to run the job's own code path on local files with no emulator in the way."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import threading
-from typing import Sequence
+from collections.abc import Sequence
 
 from .errors import InputFilesMissingError, PreconditionFailedError
 from .storage import ObjectInfo, local_path, parse_s3_uri
@@ -77,16 +78,15 @@ class LocalFsStorage:
 
     def delete(self, uris: Sequence[str]) -> None:
         for uri in uris:
-            try:
+            # Deleting what is already gone is a success, as on S3.
+            with contextlib.suppress(FileNotFoundError):
                 os.remove(self.path_of(uri))
-            except FileNotFoundError:
-                pass
 
     def stage_in(self, inputs: Sequence[tuple[str, str | None]], workdir: str) -> list[str]:
         # Files are read in place; their ETags were checked just before (verify_inputs), so hashing them
         # again here would only double the benchmark's I/O.
         paths = [self.path_of(uri) for uri, _ in inputs]
-        missing = [uri for uri, path in zip((u for u, _ in inputs), paths) if not os.path.isfile(path)]
+        missing = [uri for (uri, _), path in zip(inputs, paths, strict=True) if not os.path.isfile(path)]
         if missing:
             raise InputFilesMissingError(f"input files disappeared while staging: {', '.join(missing)}", missing=missing)
         return paths
@@ -104,4 +104,3 @@ def _md5(path: str) -> str:
         for chunk in iter(lambda: f.read(8 * 1024 * 1024), b""):
             digest.update(chunk)
     return digest.hexdigest()
-

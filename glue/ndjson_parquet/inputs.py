@@ -13,10 +13,10 @@ from .storage import ObjectInfo, Storage
 def verify_inputs(storage: Storage, manifest: Manifest) -> list[ObjectInfo]:
     with ThreadPoolExecutor(8) as pool:
         infos = list(pool.map(lambda f: storage.head(f.uri, want_etag=f.etag is not None), manifest.files))
-    missing = [f.uri for f, info in zip(manifest.files, infos) if info is None]
+    missing = [f.uri for f, info in zip(manifest.files, infos, strict=True) if info is None]
     changed = [
         {"uri": f.uri, "expected_etag": f.etag, "actual_etag": info.etag, "expected_bytes": f.size_bytes, "actual_bytes": info.size}
-        for f, info in zip(manifest.files, infos)
+        for f, info in zip(manifest.files, infos, strict=True)
         if info is not None and ((f.etag is not None and info.etag != f.etag) or (f.etag is None and info.size != f.size_bytes))
     ]
     if missing:

@@ -56,7 +56,7 @@ def parse_manifest(raw: bytes, path: str) -> Manifest:
             manifest_path=path,
         )
     date_prefix = _str(metadata, "date_prefix", path)
-    files = tuple(_file(loc, meta, path) for loc, meta in zip(locations, meta_files))
+    files = tuple(_file(loc, meta, path) for loc, meta in zip(locations, meta_files, strict=True))
     seq = metadata.get("batch_seq")
     return Manifest(
         manifest_id=_str(metadata, "manifest_id", path),
@@ -122,7 +122,9 @@ def _file(location: Any, meta: Any, path: str) -> ManifestFile:
     if not isinstance(size, int) or size < 0:
         raise ManifestFormatError(f"manifest {path}: size_bytes of {key} is not a non-negative integer", manifest_path=path)
     etag = meta.get("etag")
-    return ManifestFile(uri=uri, bucket=bucket, key=key, size_bytes=size, etag=normalize_etag(etag) if isinstance(etag, str) and etag else None)
+    return ManifestFile(
+        uri=uri, bucket=bucket, key=key, size_bytes=size, etag=normalize_etag(etag) if isinstance(etag, str) and etag else None
+    )
 
 
 def normalize_etag(etag: str) -> str:

@@ -4,8 +4,8 @@ Hadoop path (file:, s3:)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from pyspark.sql import SparkSession
 

@@ -17,7 +17,7 @@ first, which cost three times the parse (docs/glue.md, "Performance").
 from __future__ import annotations
 
 import uuid
-from typing import Sequence
+from collections.abc import Sequence
 
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F

@@ -5,8 +5,8 @@ shape (a producer writes a handful of shapes), which costs far less than explodi
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -14,7 +14,6 @@ from pyspark.sql import functions as F
 from .parse import TAG
 
 KIND_STRING, KIND_NUMBER, KIND_BOOLEAN, KIND_OBJECT, KIND_ARRAY = 1, 2, 4, 8, 16
-KIND_NAMES = {KIND_STRING: "string", KIND_NUMBER: "number", KIND_BOOLEAN: "boolean", KIND_OBJECT: "object", KIND_ARRAY: "array"}
 # Set with KIND_NUMBER in a shape for an integer beyond +-2^53, which a double cannot hold exactly.
 BIG_INTEGER = 32
 
@@ -25,9 +24,6 @@ class FieldProfile:
     kinds: int  # bit set of KIND_*; 0 when every value was null
     big_integers: bool  # some value is an integer beyond +-2^53, not exact in a double
     rows: int  # rows in which the field is present (null or not)
-
-    def kind_names(self) -> list[str]:
-        return [n for bit, n in KIND_NAMES.items() if self.kinds & bit]
 
 
 def value_kind(value: Column) -> Column:
@@ -66,7 +62,9 @@ def profiles_from_shapes(counts: Iterable[tuple[str, int]]) -> list[FieldProfile
         for name, bits in parse_shape(shape):
             kinds[name] = kinds.get(name, 0) | bits
             rows[name] = rows.get(name, 0) + lines
-    return [FieldProfile(name=n, kinds=kinds[n] & ~BIG_INTEGER, big_integers=bool(kinds[n] & BIG_INTEGER), rows=rows[n]) for n in sorted(kinds)]
+    return [
+        FieldProfile(name=n, kinds=kinds[n] & ~BIG_INTEGER, big_integers=bool(kinds[n] & BIG_INTEGER), rows=rows[n]) for n in sorted(kinds)
+    ]
 
 
 def collect_profiles(counts: DataFrame) -> list[FieldProfile]:

@@ -30,8 +30,7 @@ def project_rows(classified: DataFrame, plan: SchemaPlan, offsets: DataFrame, da
     rows = classified.where(F.col("_status") == STATUS_OK).join(F.broadcast(offsets), on=["_file", "_block"], how="inner")
     record = F.col("_record")
     columns = [
-        (F.col(f"_c{c.slot}") if c.slot is not None else column_value(record.getItem(TAG + c.name), c)).alias(c.name)
-        for c in plan.columns
+        (F.col(f"_c{c.slot}") if c.slot is not None else column_value(record.getItem(TAG + c.name), c)).alias(c.name) for c in plan.columns
     ]
     return rows.select(
         *columns,

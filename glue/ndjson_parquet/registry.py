@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import random
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from .errors import PreconditionFailedError, SchemaRegistryError
 from .schema import TYPES, RegisteredColumn, Registry
@@ -50,9 +50,7 @@ def register_columns(
         stamp = now()
         added = [RegisteredColumn(c.name, c.type, added_by, stamp) for c in proposed]
         merged = {**current, **{c.name.lower(): c for c in added}}
-        body = json.dumps(
-            {"format": FORMAT, "updated_at": stamp, "columns": [c.__dict__ for c in merged.values()]}, indent=1
-        ).encode()
+        body = json.dumps({"format": FORMAT, "updated_at": stamp, "columns": [c.__dict__ for c in merged.values()]}, indent=1).encode()
         try:
             storage.put_bytes(uri, body, if_match=etag, if_none_match=etag is None)
             return merged, added

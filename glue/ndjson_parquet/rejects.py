@@ -26,13 +26,17 @@ def reject_rows(classified: DataFrame, offsets: DataFrame, manifest_id: str, dat
     line_number = F.col("_pos") + F.col("_line_offset")
     # An object cut off at the end of a file is the usual trace of an interrupted upload.
     truncated = (F.col("_reason") == "invalid_json") & (line_number == F.col("_file_lines")) & F.ltrim(F.col("_raw")).startswith("{")
-    return rows.select(
-        F.col("_file_index"),
-        F.col("_source_uri").alias("file"),
-        line_number.alias("line_number"),
-        F.when(truncated, F.lit("truncated_last_line")).otherwise(F.col("_reason")).alias("reason"),
-        F.col("_raw").alias("raw_line"),
-        F.col("_raw_b64").alias("raw_line_base64"),
-        F.lit(manifest_id).alias("manifest_id"),
-        F.lit(date).alias("date"),
-    ).orderBy("_file_index", "line_number").drop("_file_index")
+    return (
+        rows.select(
+            F.col("_file_index"),
+            F.col("_source_uri").alias("file"),
+            line_number.alias("line_number"),
+            F.when(truncated, F.lit("truncated_last_line")).otherwise(F.col("_reason")).alias("reason"),
+            F.col("_raw").alias("raw_line"),
+            F.col("_raw_b64").alias("raw_line_base64"),
+            F.lit(manifest_id).alias("manifest_id"),
+            F.lit(date).alias("date"),
+        )
+        .orderBy("_file_index", "line_number")
+        .drop("_file_index")
+    )

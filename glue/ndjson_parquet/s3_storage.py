@@ -5,8 +5,9 @@ staging prefix (S3StagedStorage). boto3 finds the emulator through AWS_ENDPOINT_
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Sequence
+from typing import Any
 
 from .errors import InputChangedError, InputFilesMissingError, PreconditionFailedError
 from .storage import ObjectInfo, local_path, parse_s3_uri, s3_uri
@@ -86,11 +87,12 @@ class _S3Objects:
 
     def list(self, prefix_uri: str) -> list[ObjectInfo]:
         bucket, prefix = parse_s3_uri(prefix_uri)
-        out: list[ObjectInfo] = []
-        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
-            for obj in page.get("Contents", []):
-                out.append(ObjectInfo(uri=s3_uri(bucket, obj["Key"]), size=int(obj["Size"]), etag=obj.get("ETag", "").strip('"') or None))
-        return out
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix)
+        return [
+            ObjectInfo(uri=s3_uri(bucket, obj["Key"]), size=int(obj["Size"]), etag=obj.get("ETag", "").strip('"') or None)
+            for page in pages
+            for obj in page.get("Contents", [])
+        ]
 
     def copy(self, src_uri: str, dst_uri: str) -> None:
         src_bucket, src_key = parse_s3_uri(src_uri)
@@ -139,7 +141,7 @@ class S3StagedStorage(_S3Objects):
         # Local names are positional, so odd characters in keys never reach Hadoop's path parser.
         paths = [os.path.join(target, f"f{i:05d}.ndjson") for i in range(len(inputs))]
         with ThreadPoolExecutor(_IO_THREADS) as pool:
-            list(pool.map(lambda args: self._download(*args), [(uri, etag, path) for (uri, etag), path in zip(inputs, paths)]))
+            list(pool.map(lambda args: self._download(*args), [(uri, etag, path) for (uri, etag), path in zip(inputs, paths, strict=True)]))
         return paths
 
     def _download(self, uri: str, etag: str | None, path: str) -> None:
@@ -171,7 +173,7 @@ class S3StagedStorage(_S3Objects):
             self.client.upload_file(local_path(pair[0]), bucket, key)
 
         with ThreadPoolExecutor(_IO_THREADS) as pool:
-            list(pool.map(upload, zip(spark_paths, uris)))
+            list(pool.map(upload, zip(spark_paths, uris, strict=True)))
         return uris
 
 
@@ -185,4 +187,3 @@ def _as_s3_uri(path: str) -> str:
         if path.startswith(scheme):
             return "s3://" + path[len(scheme) :]
     return path
-

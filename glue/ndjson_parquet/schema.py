@@ -15,8 +15,8 @@ as JSON text under its original field name, into the row's `_rescued_data` map.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from .profile import KIND_ARRAY, KIND_BOOLEAN, KIND_NUMBER, KIND_OBJECT, KIND_STRING, FieldProfile
 
@@ -109,7 +109,9 @@ def propose_columns(profiles: list[FieldProfile], registry: Registry, max_column
     return [RegisteredColumn(name=p.name, type=type_for_kinds(p.kinds) or STRING) for p in sorted(chosen, key=lambda p: p.name)]
 
 
-def plan_schema(profiles: list[FieldProfile], registry: Registry, slots: Mapping[str, int] | None = None, present: frozenset[str] = frozenset()) -> SchemaPlan:
+def plan_schema(
+    profiles: list[FieldProfile], registry: Registry, slots: Mapping[str, int] | None = None, present: frozenset[str] = frozenset()
+) -> SchemaPlan:
     """The batch's columns and the fields whose values need rescuing.
 
     `slots` are the columns the parser typed (registered when the run started, name -> slot) and `present`
@@ -141,16 +143,12 @@ def plan_schema(profiles: list[FieldProfile], registry: Registry, slots: Mapping
     return SchemaPlan(columns=tuple(sorted(columns.values(), key=lambda c: c.name)), rescued=rescued)
 
 
-def has_kind(kinds: int, *bits: int) -> bool:
-    return any(kinds & b for b in bits)
-
-
 __all__ = [
     "BOOLEAN",
     "DOUBLE",
     "JSON",
-    "STRING",
     "KIND_STRING",
+    "STRING",
     "ColumnPlan",
     "RegisteredColumn",
     "SchemaPlan",

@@ -7,7 +7,7 @@ size, whatever the cluster's parallelism was."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 MB = 1024 * 1024
 ROW_GROUP_BYTES = 128 * MB  # Athena reads row groups in parallel; 128 MB is its documented sweet spot

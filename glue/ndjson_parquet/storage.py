@@ -9,9 +9,9 @@ there are no S3A jars locally), fs_storage.LocalFsStorage (benchmark: s3://bucke
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol, Sequence
-
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,6 @@ def parse_s3_uri(uri: str) -> tuple[str, str]:
 
 def s3_uri(bucket: str, key: str) -> str:
     return f"s3://{bucket}/{key}"
-
-
-def join_uri(prefix_uri: str, *parts: str) -> str:
-    out = prefix_uri.rstrip("/")
-    for part in parts:
-        out = f"{out}/{part.strip('/')}"
-    return out
 
 
 def local_path(path: str) -> str:

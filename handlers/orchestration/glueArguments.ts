@@ -17,7 +17,6 @@ export function glueDefaultArguments(
     '--manifest_bucket': buckets.manifestBucket,
     '--output_prefix': config.outputPrefix,
     '--rejects_prefix': config.rejectsPrefix,
-    '--staging_prefix': config.stagingPrefix,
     '--TempDir': `s3://${buckets.outputBucket}/${config.stagingPrefix}glue-temp/`,
     '--compression': config.glue.compression,
     '--target_file_mb': String(config.glue.targetFileMb),

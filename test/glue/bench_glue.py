@@ -18,7 +18,8 @@ import platform
 import shutil
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -84,7 +85,7 @@ def manifest_doc(root: str, keys: list[str], manifest_id: str) -> dict[str, Any]
             "total_bytes": sum(sizes),
             "created_at": "2026-01-30T00:00:00Z",
             # No ETags: S3 returns them with HEAD for free, the local stand-in would have to hash 500 MB.
-            "files": [{"key": k, "size_bytes": s} for k, s in zip(keys, sizes)],
+            "files": [{"key": k, "size_bytes": s} for k, s in zip(keys, sizes, strict=True)],
         },
     }
 
@@ -110,17 +111,25 @@ def run_ours(spark: Any, root: str, keys: list[str], tag: str, first: bool = Fal
         for name in os.listdir(os.path.join(output, "pipeline", "output")) if os.path.isdir(output) else []:
             if name != "_schema":
                 shutil.rmtree(os.path.join(output, "pipeline", "output", name))
-    args = job_args_from({
-        "JOB_NAME": "bench", "JOB_RUN_ID": f"jr_bench_{tag}", "manifest_path": f"s3://bench-manifests/{manifest_key}",
-        "manifest_id": manifest_id, "date_prefix": DATE, "output_bucket": "bench-output", "manifest_bucket": "bench-manifests",
-    })
+    args = job_args_from(
+        {
+            "JOB_NAME": "bench",
+            "JOB_RUN_ID": f"jr_bench_{tag}",
+            "manifest_path": f"s3://bench-manifests/{manifest_key}",
+            "manifest_id": manifest_id,
+            "date_prefix": DATE,
+            "output_bucket": "bench-output",
+            "manifest_bucket": "bench-manifests",
+        }
+    )
     cpu, started = jvm_cpu_seconds(spark), time.perf_counter()
     outcome = run_job(spark, LocalFsStorage(root), args, workdir_root=root)
     elapsed, cpu = time.perf_counter() - started, jvm_cpu_seconds(spark) - cpu
     if outcome.exception is not None:
         raise outcome.exception
     phases = outcome.report["durations_seconds"]
-    say(f"ours{' (first manifest)' if first else ''} {tag}: {elapsed:.1f} s, {cpu:.1f} cpu-s, {outcome.report['processing_summary']['parquet_files_created']} file(s), phases {phases}")
+    files = outcome.report["processing_summary"]["parquet_files_created"]
+    say(f"ours{' (first manifest)' if first else ''} {tag}: {elapsed:.1f} s, {cpu:.1f} cpu-s, {files} file(s), phases {phases}")
     return elapsed, outcome.report["bytes"]["output"], cpu
 
 
@@ -195,8 +204,18 @@ def main() -> int:
         "files": len(keys),
         "cores": cores,
         "rounds": rounds,
-        "seconds": {"ours": round(ours[0], 2), "ours_first_manifest": round(first[0], 2), "plain_spark": round(plain[0], 2), "duckdb": round(duck[0], 2)},
-        "cpu_seconds": {"ours": round(min(r[2] for r in results["ours"]), 1), "ours_first_manifest": round(min(r[2] for r in results["ours_first"]), 1), "plain_spark": round(min(r[2] for r in results["plain"]), 1), "duckdb": round(min(r[2] for r in results["duckdb"]), 1)},
+        "seconds": {
+            "ours": round(ours[0], 2),
+            "ours_first_manifest": round(first[0], 2),
+            "plain_spark": round(plain[0], 2),
+            "duckdb": round(duck[0], 2),
+        },
+        "cpu_seconds": {
+            "ours": round(min(r[2] for r in results["ours"]), 1),
+            "ours_first_manifest": round(min(r[2] for r in results["ours_first"]), 1),
+            "plain_spark": round(min(r[2] for r in results["plain"]), 1),
+            "duckdb": round(min(r[2] for r in results["duckdb"]), 1),
+        },
         "output_mb": {"ours": round(ours[1] / MB, 1), "plain_spark": round(plain[1] / MB, 1), "duckdb": round(duck[1] / MB, 1)},
         "machine": f"{platform.machine()} {os.cpu_count()} cpu, Python {platform.python_version()}",
         "ours_mb_s": round(mb / ours[0], 2),

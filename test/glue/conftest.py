@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Iterator
+from collections.abc import Iterator
 
 import pytest
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
+from typing import Any
 
 # The same shape and value ranges as handlers/domain/generator.ts (generateRecord).
 EVENT_TYPES = ["page_view", "click", "add_to_cart", "purchase", "signup", "login", "search"]

@@ -22,7 +22,9 @@ def main(s3a_jars: list[str]) -> int:
     server.start()
     host, port = server.get_host_and_port()
     endpoint = f"http://{host}:{port}"
-    os.environ.update(AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+    os.environ.update(
+        AWS_ENDPOINT_URL=endpoint, AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
+    )
 
     from pyspark.sql import SparkSession
 
@@ -41,7 +43,11 @@ def main(s3a_jars: list[str]) -> int:
         "fs.s3a.access.key": "testing",
         "fs.s3a.secret.key": "testing",
     }
-    builder = SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false").config("spark.jars", ",".join([parser_jar(), *s3a_jars]))
+    builder = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.jars", ",".join([parser_jar(), *s3a_jars]))
+    )
     for key, value in hadoop.items():
         builder = builder.config(f"spark.hadoop.{key}", value)
     spark = configure(builder.getOrCreate())
@@ -68,10 +74,16 @@ def main(s3a_jars: list[str]) -> int:
         check(f"re-run of the same manifest succeeds ({rerun.error})", rerun.status == "SUCCEEDED")
 
         rows = pipeline.output_rows()
-        check(f"500 rows, each record once, after the re-run (got {len(rows)})", sorted(r["id"] for r in rows) == sorted(r["id"] for r in sample))
+        check(
+            f"500 rows, each record once, after the re-run (got {len(rows)})",
+            sorted(r["id"] for r in rows) == sorted(r["id"] for r in sample),
+        )
         check("one Parquet file in the date folder", len(pipeline.output_keys()) == 1)
         rejects = [(r["file"].rsplit("/", 1)[1], r["line_number"], r["reason"]) for r in pipeline.rejects(manifest[1])]
-        check(f"the cut-off line is rejected with its file and line ({rejects})", rejects == [("2026-01-30-a[1] b{2}.ndjson", 251, "truncated_last_line")])
+        check(
+            f"the cut-off line is rejected with its file and line ({rejects})",
+            rejects == [("2026-01-30-a[1] b{2}.ndjson", 251, "truncated_last_line")],
+        )
         report = pipeline.report(rerun)
         check("the report accounts for every line", report["records"] == {"read": 501, "written": 500, "rejected": 1, "empty_lines": 0})
         check("the run's staging is removed", pipeline.keys(pipeline.output_bucket, "pipeline/output/_staging/") == [])

@@ -37,7 +37,7 @@ class Pipeline:
     defaults: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def create(cls, spark: Any, tmp: Path) -> "Pipeline":
+    def create(cls, spark: Any, tmp: Path) -> Pipeline:
         s3 = make_s3_client()
         suffix = secrets.token_hex(4)
         buckets = [f"input-{suffix}", f"output-{suffix}", f"manifests-{suffix}"]
@@ -52,7 +52,9 @@ class Pipeline:
         response = self.s3.put_object(Bucket=self.input_bucket, Key=key, Body=body)
         return InputFile(f"s3://{self.input_bucket}/{key}", key, len(body), response["ETag"])
 
-    def put_manifest(self, files: list[InputFile], date: str = DATE, seq: int = 1, stamp: str = "20260130-143052", etags: bool = True) -> tuple[str, str]:
+    def put_manifest(
+        self, files: list[InputFile], date: str = DATE, seq: int = 1, stamp: str = "20260130-143052", etags: bool = True
+    ) -> tuple[str, str]:
         name = f"batch-{seq:04d}-{stamp}.json"
         manifest_id = f"{date}-{name[:-5]}"
         doc = {

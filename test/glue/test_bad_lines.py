@@ -52,7 +52,7 @@ def run(spark, emulator, tmp_path_factory):
 
 
 @pytest.mark.parametrize(
-    "line_number,reason",
+    ("line_number", "reason"),
     [(i + 1, "empty_line" if outcome == "empty" else outcome) for i, (_, outcome) in enumerate(LINES) if outcome != "row"],
 )
 def test_each_bad_line_is_rejected_with_its_file_line_and_reason(run, line_number, reason):
@@ -126,7 +126,7 @@ def test_report_counts_rejects_by_reason(run):
 
 
 def test_a_rerun_without_rejects_removes_the_old_rejects_object(spark, pipeline: Pipeline):
-    f = pipeline.put_file(ndjson(["{oops"] + records(2)), name="fixme")
+    f = pipeline.put_file(ndjson(["{oops", *records(2)]), name="fixme")
     manifest = pipeline.put_manifest([f])
     assert pipeline.run(manifest).status == "SUCCEEDED"
     assert len(pipeline.rejects(manifest[1])) == 1

@@ -41,7 +41,7 @@ def test_a_rerun_leaves_the_same_rows_and_touches_no_other_manifest(pipeline: Pi
     pipeline.run(a)
     pipeline.run(b)
     before = sorted(r.items() for r in (dict(x, _rescued_data=None) for x in pipeline.output_rows()))
-    b_key = [k for k in pipeline.output_keys() if "batch-0002" in k][0]
+    b_key = next(k for k in pipeline.output_keys() if "batch-0002" in k)
     b_etag = pipeline.s3.head_object(Bucket=pipeline.output_bucket, Key=b_key)["ETag"]
 
     outcome = pipeline.run(a)
@@ -50,7 +50,9 @@ def test_a_rerun_leaves_the_same_rows_and_touches_no_other_manifest(pipeline: Pi
     after = sorted(r.items() for r in (dict(x, _rescued_data=None) for x in pipeline.output_rows()))
     assert after == before
     assert pipeline.s3.head_object(Bucket=pipeline.output_bucket, Key=b_key)["ETag"] == b_etag
-    assert pipeline.report(outcome)["replaced_files"] == [f"s3://{pipeline.output_bucket}/{k}" for k in pipeline.output_keys() if "batch-0001" in k]
+    assert pipeline.report(outcome)["replaced_files"] == [
+        f"s3://{pipeline.output_bucket}/{k}" for k in pipeline.output_keys() if "batch-0001" in k
+    ]
 
 
 def test_a_run_killed_after_committing_some_files_is_repaired_by_its_rerun(pipeline: Pipeline):
@@ -59,7 +61,8 @@ def test_a_run_killed_after_committing_some_files_is_repaired_by_its_rerun(pipel
 
     killed = pipeline.run(manifest, storage=faulty, target_file_mb=0.005)
 
-    assert killed.status == "FAILED" and "InjectedFault" in (killed.error or "")
+    assert killed.status == "FAILED"
+    assert "InjectedFault" in (killed.error or "")
     assert pipeline.report(killed)["processing_summary"]["status"] == "failed"
     assert len(pipeline.output_keys()) == 1
     assert sum(ids(pipeline).values()) < sum(expected.values())
@@ -107,7 +110,8 @@ def test_a_run_killed_while_writing_leaves_the_final_folder_untouched(pipeline: 
 
     outcome = pipeline.run(manifest, storage=DiesWhileStaging(pipeline.storage))
 
-    assert outcome.status == "FAILED" and "worker lost" in (outcome.error or "")
+    assert outcome.status == "FAILED"
+    assert "worker lost" in (outcome.error or "")
     assert {k: pipeline.s3.head_object(Bucket=pipeline.output_bucket, Key=k)["ETag"] for k in pipeline.output_keys()} == keys_before
     assert ids(pipeline) == expected
     assert pipeline.keys(pipeline.output_bucket, "pipeline/output/_staging/") == []

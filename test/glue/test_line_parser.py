@@ -39,7 +39,8 @@ def test_registered_columns_come_out_typed_and_the_rest_stays_tagged_in_the_reco
         (None, None, None, None),
     ]
     assert rows[0]["_record"] == {TAG + "extra": TAG + "12"}
-    assert rows[1]["_record"] is None and rows[1]["_shape"] is None
+    assert rows[1]["_record"] is None
+    assert rows[1]["_shape"] is None
     assert rows[3]["_shape"] == "6:amount" + chr(ord("0") + 2 + 32)
     assert rows[2]["_record"] == {TAG + "amount": TAG + "n/a", TAG + "flag": TAG + "yes", TAG + "Name": TAG + "case"}
     assert rows[3]["_record"] == {TAG + "amount": "9007199254740993"}
@@ -60,7 +61,7 @@ def test_an_empty_registry_leaves_every_value_tagged(spark):
 
 
 @pytest.mark.parametrize(
-    "line,status,reason",
+    ("line", "status", "reason"),
     [
         (b"", STATUS_EMPTY, "empty_line"),
         (b" \t ", STATUS_EMPTY, "empty_line"),

@@ -1,5 +1,6 @@
 """glue/local_worker.py as the local runtime drives it: a long-lived process, one JSON request per line on
-stdin, one JSON response per line on stdout (and nothing else there), faults injected per request."""
+stdin, one JSON response per line on stdout (and nothing else there), faults injected per request; each run
+through the Glue script's own entry."""
 
 from __future__ import annotations
 
@@ -11,6 +12,10 @@ from collections import Counter
 
 import pytest
 
+import local_worker
+import ndjson_to_parquet
+from ndjson_parquet.args import parse_argv
+from ndjson_parquet.job import JobOutcome
 from records import ndjson, records
 from support import Pipeline
 
@@ -20,14 +25,15 @@ WORKER = os.path.join(os.path.dirname(__file__), "..", "..", "glue", "local_work
 @pytest.fixture
 def worker(emulator, tmp_path):
     env = {**os.environ, "NDJSON_PARQUET_SPARK_CORES": "2", "NDJSON_PARQUET_SHUFFLE_PARTITIONS": "2", "TMPDIR": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(tmp_path / "worker.log", "w"), env=env, text=True)
-    yield proc
-    if proc.poll() is None:
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    with open(tmp_path / "worker.log", "w") as log:
+        proc = subprocess.Popen([sys.executable, WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, text=True)
+        yield proc
+        if proc.poll() is None:
+            proc.stdin.close()
+            try:
+                proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def ask(proc: subprocess.Popen, request: dict | str) -> dict:
@@ -52,10 +58,13 @@ def test_worker_runs_jobs_in_sequence_with_faults_and_recovers(pipeline: Pipelin
     garbage = ask(worker, "this is not json")
     rerun = ask(worker, {"id": "run-2", "args": {**glue_args(pipeline, manifest), "--JOB_RUN_ID": "jr_given"}})
 
-    assert killed["id"] == "run-1" and killed["status"] == "FAILED"
-    assert "InjectedFault" in killed["error"] and killed["job_run_id"].startswith("jr_")
+    assert killed["id"] == "run-1"
+    assert killed["status"] == "FAILED"
+    assert "InjectedFault" in killed["error"]
+    assert killed["job_run_id"].startswith("jr_")
     assert killed["report_key"].startswith("logs/glue/")
-    assert garbage["status"] == "FAILED" and garbage["id"] is None
+    assert garbage["status"] == "FAILED"
+    assert garbage["id"] is None
     assert rerun == {"id": "run-2", "status": "SUCCEEDED", "job_run_id": "jr_given", "report_key": rerun["report_key"], "error": None}
     assert Counter(r["id"] for r in pipeline.output_rows()) == expected
     report = json.loads(pipeline.s3.get_object(Bucket=pipeline.manifest_bucket, Key=rerun["report_key"])["Body"].read())
@@ -64,3 +73,45 @@ def test_worker_runs_jobs_in_sequence_with_faults_and_recovers(pipeline: Pipelin
     worker.stdin.close()
     assert worker.wait(timeout=60) == 0
     assert worker.stdout.read() == ""
+
+
+def test_a_request_runs_through_the_glue_scripts_entry_with_the_argv_glue_would_build(monkeypatch):
+    calls = []
+
+    def entry(argv, session, storage):
+        calls.append((parse_argv(argv), session(), storage()))
+        return JobOutcome("SUCCEEDED", "jr_given", "logs/glue/k.json", {})
+
+    monkeypatch.setattr(ndjson_to_parquet, "run", entry)
+    monkeypatch.delenv("NDJSON_PARQUET_JOB_NAME", raising=False)
+    spark, storage = object(), object()
+    request = {"id": "r", "args": {"--manifest_path": "s3://m/x.json", "JOB_RUN_ID": "jr_given"}}
+
+    response = local_worker.handle(
+        json.dumps(request), spark, storage, {"--output_bucket": "out", "--manifest_path": "s3://m/default.json"}
+    )
+
+    [(options, used_spark, used_storage)] = calls
+    assert options == {
+        "JOB_NAME": "ndjson-parquet-local",
+        "JOB_RUN_ID": "jr_given",
+        "glue_version": "local",
+        "worker_type": "local",
+        "number_of_workers": "1",
+        "output_bucket": "out",
+        "manifest_path": "s3://m/x.json",
+    }
+    assert used_spark is spark
+    assert used_storage is storage
+    assert response == {"id": "r", "status": "SUCCEEDED", "job_run_id": "jr_given", "report_key": "logs/glue/k.json", "error": None}
+
+
+def test_a_request_with_arguments_no_run_can_use_fails_alone_before_spark_is_touched():
+    untouchable = object()
+
+    response = local_worker.handle(json.dumps({"id": "r", "args": {"--date_prefix": "2026-01-30"}}), untouchable, untouchable, {})
+
+    assert response["id"] == "r"
+    assert response["status"] == "FAILED"
+    assert response["report_key"] is None
+    assert response["error"].startswith("JobArgumentsError: missing job arguments: --manifest_path")

@@ -1,6 +1,7 @@
-"""What the stack uploads: glue/ndjson_to_parquet.py as the script and the ndjson_parquet package zipped as
---extra-py-files (pulumi/assets.ts builds `ndjson_parquet.zip` holding `ndjson_parquet/*.py`). The zip must
-be self-contained: importable with nothing of the repository on sys.path."""
+"""What the stack uploads, exactly: scripts/write-glue-artifacts.ts writes the Glue files as pulumi/assets.ts
+defines them (the entry script, `ndjson_parquet.zip` from the stack's own archive entries, the parser jar).
+The zip must be self-contained: importable with nothing of the repository on sys.path, as on Glue, where it
+is --extra-py-files."""
 
 from __future__ import annotations
 
@@ -8,37 +9,86 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
-GLUE = os.path.join(os.path.dirname(__file__), "..", "..", "glue")
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+NODE_BIN = REPO / "node_modules" / ".bin"
 
 
-def test_the_package_zip_and_the_entry_script_import_on_their_own(tmp_path):
-    archive = tmp_path / "ndjson_parquet.zip"
-    package = os.path.join(GLUE, "ndjson_parquet")
-    with zipfile.ZipFile(archive, "w") as zf:
-        for name in sorted(os.listdir(package)):
-            if name.endswith(".py"):
-                zf.write(os.path.join(package, name), f"ndjson_parquet/{name}")
-    script = os.path.abspath(os.path.join(GLUE, "ndjson_to_parquet.py"))
+@pytest.fixture(scope="module")
+def uploaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("uploaded")
+    # node_modules/.bin first, as under npm scripts: tsx then runs on the Node 24 installed there.
+    env = {**os.environ, "PATH": f"{NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(
+        [str(NODE_BIN / "tsx"), "scripts/write-glue-artifacts.ts", str(out)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def without_repository(env: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in env.items() if k != "PYTHONPATH"}
+
+
+def test_the_package_zip_holds_every_module_of_the_package(uploaded: Path):
+    package = REPO / "glue" / "ndjson_parquet"
+    modules = sorted(p.relative_to(package.parent).as_posix() for p in package.rglob("*.py") if "__pycache__" not in p.parts)
+
+    with zipfile.ZipFile(uploaded / "ndjson_parquet.zip") as archive:
+        names = sorted(archive.namelist())
+        broken = archive.testzip()
+
+    assert broken is None
+    assert names == modules
+
+
+def test_the_package_zip_and_the_entry_script_import_on_their_own(uploaded: Path, tmp_path: Path):
     code = (
-        "import sys, runpy; sys.path[:] = [p for p in sys.path if 'glue' not in p]; sys.path.insert(0, sys.argv[1]);"
+        "import sys, runpy; sys.path.insert(0, sys.argv[1]);"
         "import ndjson_parquet.job, ndjson_parquet.s3_storage, ndjson_parquet.fs_storage;"
         "ns = runpy.run_path(sys.argv[2], run_name='not_main'); assert callable(ns['main']);"
         "print(ndjson_parquet.job.__file__)"
     )
+    archive, script = uploaded / "ndjson_parquet.zip", uploaded / "ndjson_to_parquet.py"
 
-    result = subprocess.run([sys.executable, "-c", code, str(archive), script], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(archive), str(script)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env=without_repository(dict(os.environ)),
+        timeout=120,
+    )
 
     assert result.returncode == 0, result.stderr
-    assert str(archive) in result.stdout
+    assert result.stdout.startswith(f"{archive}{os.sep}")
 
 
-def test_the_entry_script_fails_a_run_with_its_typed_error(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+def test_the_entry_script_fails_a_run_with_its_typed_error(uploaded: Path, tmp_path: Path):
+    env = without_repository({k: v for k, v in os.environ.items() if not k.startswith("AWS_")})
+    # Glue puts the --extra-py-files on sys.path.
+    env["PYTHONPATH"] = str(uploaded / "ndjson_parquet.zip")
+
     result = subprocess.run(
-        [sys.executable, os.path.join(GLUE, "ndjson_to_parquet.py"), "--JOB_NAME", "j", "--date_prefix", "2026-01-30"],
-        capture_output=True, text=True, env=env, timeout=120,
+        [sys.executable, str(uploaded / "ndjson_to_parquet.py"), "--JOB_NAME", "j", "--date_prefix", "2026-01-30"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
     )
 
     assert result.returncode != 0
-    assert "JobArgumentsError" in result.stderr and "--manifest_path" in result.stderr
+    assert "JobArgumentsError" in result.stderr
+    assert "--manifest_path" in result.stderr

@@ -10,9 +10,27 @@ from records import ndjson, records
 from support import Pipeline
 
 RECORDS = [
-    {"id": "compact", "zip": "02134", "num_str": "12", "bool_str": "true", "obj_str": "{\"a\":1}", "n": 12, "b": True, "o": {"k": "v", "l": ["x", "y"]}},
+    {
+        "id": "compact",
+        "zip": "02134",
+        "num_str": "12",
+        "bool_str": "true",
+        "obj_str": '{"a":1}',
+        "n": 12,
+        "b": True,
+        "o": {"k": "v", "l": ["x", "y"]},
+    },
     {"id": "empty", "zip": "", "num_str": "", "bool_str": "", "obj_str": "", "n": 0, "b": False, "o": {}},
-    {"id": "false-boundary", "zip": "ends with \":", "num_str": "\":\"", "bool_str": "a\\", "obj_str": "[", "n": -1.5, "b": None, "o": {"q\":": "\":"}},
+    {
+        "id": "false-boundary",
+        "zip": 'ends with ":',
+        "num_str": '":"',
+        "bool_str": "a\\",
+        "obj_str": "[",
+        "n": -1.5,
+        "b": None,
+        "o": {'q":': '":'},
+    },
     {"id": "keys", "zip": "x", "num_str": "1e3", "bool_str": "null", "obj_str": "]", "n": 1e3, "b": True, "o": {"k\\": "v\\"}},
 ]
 
@@ -29,7 +47,16 @@ def test_string_values_keep_their_kind_in_compact_and_spaced_json(pipeline: Pipe
 
     assert outcome.status == "SUCCEEDED", outcome.error
     assert pipeline.report(outcome)["records"]["rejected"] == 0
-    assert pipeline.registry() == {"b": "boolean", "bool_str": "string", "id": "string", "n": "double", "num_str": "string", "o": "json", "obj_str": "string", "zip": "string"}
+    assert pipeline.registry() == {
+        "b": "boolean",
+        "bool_str": "string",
+        "id": "string",
+        "n": "double",
+        "num_str": "string",
+        "o": "json",
+        "obj_str": "string",
+        "zip": "string",
+    }
     rows = {r["id"]: r for r in pipeline.output_rows()}
     extra = [{**RECORDS[0], "id": i} for i in ("tabbed", "comma-spaced", "colon-spaced")]
     for record in RECORDS + extra:
@@ -37,7 +64,8 @@ def test_string_values_keep_their_kind_in_compact_and_spaced_json(pipeline: Pipe
             row = rows[record["id"] + suffix]
             for key in ("zip", "num_str", "bool_str", "obj_str"):
                 assert row[key] == record[key], (record["id"] + suffix, key)
-            assert row["n"] == float(record["n"]) and row["b"] == record["b"]
+            assert row["n"] == float(record["n"])
+            assert row["b"] == record["b"]
             assert json.loads(row["o"]) == record["o"], (record["id"] + suffix, row["o"])
             assert row["_rescued_data"] is None
 

@@ -3,21 +3,33 @@
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 
 import pytest
 
 from ndjson_parquet.accounting import Chunk, file_accounts, line_offsets, normalize_path, unescape_glob
-from ndjson_parquet.args import job_args_from, parse_argv
+from ndjson_parquet.args import OPTIONAL_DEFAULTS, REQUIRED, job_args_from, parse_argv
 from ndjson_parquet.errors import JobArgumentsError, ManifestFormatError, ManifestMismatchError
 from ndjson_parquet.layout import check_manifest_id, output_folder_uri, part_file_name, rejects_uri
 from ndjson_parquet.manifest import check_manifest_matches, parse_manifest
-from ndjson_parquet.profile import BIG_INTEGER, KIND_ARRAY, KIND_BOOLEAN, KIND_NUMBER, KIND_OBJECT, KIND_STRING, FieldProfile, profiles_from_shapes
+from ndjson_parquet.profile import (
+    BIG_INTEGER,
+    KIND_ARRAY,
+    KIND_BOOLEAN,
+    KIND_NUMBER,
+    KIND_OBJECT,
+    KIND_STRING,
+    FieldProfile,
+    profiles_from_shapes,
+)
 from ndjson_parquet.report import report_key
 from ndjson_parquet.s3_storage import _escape_glob
 from ndjson_parquet.schema import BOOLEAN, DOUBLE, JSON, STRING, RegisteredColumn, plan_schema, propose_columns, type_for_kinds
 from ndjson_parquet.sizing import file_count, group_parts
 
 MB = 1024 * 1024
+REPO = Path(__file__).resolve().parents[2]
 
 
 def profile(name: str, kinds: int, big_integers: bool = False, rows: int = 10) -> FieldProfile:
@@ -25,7 +37,7 @@ def profile(name: str, kinds: int, big_integers: bool = False, rows: int = 10) -
 
 
 @pytest.mark.parametrize(
-    "kinds,expected",
+    ("kinds", "expected"),
     [
         (KIND_NUMBER, DOUBLE),
         (KIND_BOOLEAN, BOOLEAN),
@@ -102,7 +114,7 @@ def test_plan_uses_registered_types_and_rescues_what_does_not_fit():
 
 
 @pytest.mark.parametrize(
-    "counts,expected",
+    ("counts", "expected"),
     [
         ([], []),
         (
@@ -136,7 +148,7 @@ def test_plan_takes_typed_columns_from_the_parser_and_rescues_what_it_left_untyp
 
 
 @pytest.mark.parametrize(
-    "sizes,target,expected",
+    ("sizes", "target", "expected"),
     [
         ([100], 256 * MB, [[0]]),
         ([10, 10, 10, 10], 256 * MB, [[0, 1, 2, 3]]),
@@ -156,34 +168,82 @@ def test_a_small_output_is_always_one_file():
 
 
 def test_arguments_parse_glue_style_argv_with_defaults():
-    argv = ["script.py", "--JOB_NAME", "job", "--manifest_path", "s3://m/manifests/2026-01-30/batch-0001-20260130-143052.json",
-            "--date_prefix=2026-01-30", "--output_bucket", "out", "--manifest_bucket", "man", "--number_of_workers", "2"]
+    argv = [
+        "script.py",
+        "--JOB_NAME",
+        "job",
+        "--manifest_path",
+        "s3://m/manifests/2026-01-30/batch-0001-20260130-143052.json",
+        "--date_prefix=2026-01-30",
+        "--output_bucket",
+        "out",
+        "--manifest_bucket",
+        "man",
+        "--number_of_workers",
+        "2",
+    ]
 
     args = job_args_from(parse_argv(argv))
 
-    assert (args.output_prefix, args.rejects_prefix, args.compression, args.target_file_mb) == ("pipeline/output/", "pipeline/rejects/", "zstd", 256)
+    assert (args.output_prefix, args.rejects_prefix, args.compression, args.target_file_mb) == (
+        "pipeline/output/",
+        "pipeline/rejects/",
+        "zstd",
+        256,
+    )
     assert args.number_of_workers == 2
     assert args.date_prefix == "2026-01-30"
 
 
 @pytest.mark.parametrize(
-    "override,message",
-    [({"compression": "lz4"}, "--compression"), ({"target_file_mb": "0"}, "--target_file_mb"), ({"date_prefix": "30-01-2026"}, "--date_prefix"),
-     ({"manifest_path": "/local/file"}, "--manifest_path"), ({"output_bucket": ""}, "--output_bucket")],
+    ("override", "message"),
+    [
+        ({"compression": "lz4"}, "--compression"),
+        ({"target_file_mb": "0"}, "--target_file_mb"),
+        ({"date_prefix": "30-01-2026"}, "--date_prefix"),
+        ({"manifest_path": "/local/file"}, "--manifest_path"),
+        ({"output_bucket": ""}, "--output_bucket"),
+    ],
 )
 def test_bad_arguments_raise_a_typed_error_naming_the_argument(override, message):
-    options = {"JOB_NAME": "j", "manifest_path": "s3://m/x.json", "date_prefix": "2026-01-30", "output_bucket": "o", "manifest_bucket": "m", **override}
+    options = {
+        "JOB_NAME": "j",
+        "manifest_path": "s3://m/x.json",
+        "date_prefix": "2026-01-30",
+        "output_bucket": "o",
+        "manifest_bucket": "m",
+        **override,
+    }
 
     with pytest.raises(JobArgumentsError, match=message):
         job_args_from(options)
+
+
+def test_the_job_reads_every_argument_the_stack_passes_and_nothing_else():
+    # The stack's DefaultArguments and the state machine's per-run Arguments, as the TypeScript spells them.
+    sources = ["handlers/orchestration/glueArguments.ts", "handlers/orchestration/stateMachineDefinition.ts"]
+    passed = {name for source in sources for name in re.findall(r"'--(\w+)(?:\.\$)?':", (REPO / source).read_text())}
+    glue_adds = {"JOB_NAME", "JOB_RUN_ID"}
+    glue_reads = {"TempDir"}
+
+    assert passed - glue_reads == {*REQUIRED, *OPTIONAL_DEFAULTS} - glue_adds
 
 
 def manifest_doc(**meta_overrides):
     files = [{"key": "pipeline/input/2026-01-30-a.ndjson", "size_bytes": 10, "etag": '"abc"'}]
     return {
         "fileLocations": [{"URIPrefixes": ["s3://in/pipeline/input/2026-01-30-a.ndjson"]}],
-        "metadata": {"date_prefix": "2026-01-30", "manifest_id": "2026-01-30-batch-0001-20260130-143052", "manifest_name": "batch-0001-20260130-143052.json",
-                     "batch_seq": 1, "file_count": 1, "total_bytes": 10, "created_at": "x", "files": files, **meta_overrides},
+        "metadata": {
+            "date_prefix": "2026-01-30",
+            "manifest_id": "2026-01-30-batch-0001-20260130-143052",
+            "manifest_name": "batch-0001-20260130-143052.json",
+            "batch_seq": 1,
+            "file_count": 1,
+            "total_bytes": 10,
+            "created_at": "x",
+            "files": files,
+            **meta_overrides,
+        },
     }
 
 
@@ -196,8 +256,13 @@ def test_manifest_parses_the_batcher_format_and_unquotes_etags():
 
 @pytest.mark.parametrize(
     "doc",
-    [b"not json", b"[]", json.dumps(manifest_doc(files=[])).encode(), json.dumps(manifest_doc(date_prefix=None)).encode(),
-     json.dumps(manifest_doc(files=[{"key": "other", "size_bytes": 1}])).encode()],
+    [
+        b"not json",
+        b"[]",
+        json.dumps(manifest_doc(files=[])).encode(),
+        json.dumps(manifest_doc(date_prefix=None)).encode(),
+        json.dumps(manifest_doc(files=[{"key": "other", "size_bytes": 1}])).encode(),
+    ],
 )
 def test_malformed_manifests_raise_manifest_format_error(doc):
     with pytest.raises(ManifestFormatError):
@@ -220,7 +285,9 @@ def test_manifest_must_match_the_run_arguments_and_hold_one_date():
 
 def test_names_are_date_only_folders_and_manifest_keyed_files():
     assert output_folder_uri("out", "pipeline/output/", "2026-01-30") == "s3://out/pipeline/output/merged-parquet-2026-01-30/"
-    assert part_file_name("2026-01-30-batch-0001-20260130-143052", 0, "zstd") == "2026-01-30-batch-0001-20260130-143052-part-0000.zstd.parquet"
+    assert (
+        part_file_name("2026-01-30-batch-0001-20260130-143052", 0, "zstd") == "2026-01-30-batch-0001-20260130-143052-part-0000.zstd.parquet"
+    )
     assert rejects_uri("out", "pipeline/rejects/", "2026-01-30", "m1") == "s3://out/pipeline/rejects/2026-01-30/m1.ndjson"
     with pytest.raises(ManifestFormatError):
         check_manifest_id("../escape")

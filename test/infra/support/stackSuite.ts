@@ -509,6 +509,20 @@ export function describeStack(f: StackFixture): void {
       // Act
       const shared = glueDefaultArguments(cfg, { outputBucket: bucketName(f, 'output'), manifestBucket: bucketName(f, 'manifest') });
       // Assert
+      expect(Object.keys(shared).sort()).toEqual(
+        [
+          '--TempDir',
+          '--compression',
+          '--glue_version',
+          '--manifest_bucket',
+          '--number_of_workers',
+          '--output_bucket',
+          '--output_prefix',
+          '--rejects_prefix',
+          '--target_file_mb',
+          '--worker_type',
+        ].sort(),
+      );
       expect(args).toMatchObject(shared);
       expect(args).toMatchObject({
         '--output_bucket': bucketName(f, 'output'),
