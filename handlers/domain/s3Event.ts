@@ -4,6 +4,12 @@ import { decodeEventKey } from './names';
 /**
  * The record the batcher receives: an EventBridge "Object Created" event from S3, put on Kinesis by the
  * EventBridge rule's target. Anything else on the stream is skipped with a reason, never retried forever.
+ *
+ * The schema checks only the fields the pipeline reads. Powertools' S3EventNotificationEventBridgeSchema
+ * validates the whole event instead (request-id, requester, and in 2.35.0 an IPv4-only source-ip-address);
+ * since a record that fails here is skipped, every stricter check on a field we never read would be a way
+ * to drop a real upload silently (one made over IPv6, for instance). The tests hold the two together: what
+ * that schema accepts decodes here, and the local shim emits events it accepts.
  */
 
 const objectCreatedSchema = z.object({

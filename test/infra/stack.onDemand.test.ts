@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import { documentedCounts } from './support/deployDoc';
 import { mockAssetsModule } from './support/mockAssets';
 import { runProgram, type StackRun } from './support/pulumiHarness';
 import { rawStackConfig } from './support/stackConfigs';
@@ -33,5 +34,6 @@ describe('a stack with an ON_DEMAND stream, an alarm e-mail and a custom name pr
     expect(run.outputs.dashboardUrl).toBe(
       'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/np-staging',
     );
+    expect(run.resources.filter((r) => r.custom)).toHaveLength(documentedCounts().total.prodWithEmail);
   });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/s3';
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
@@ -79,6 +80,8 @@ describe('objectCreatedEvent', () => {
       },
     });
     expect(partitionKeyFor(event)).toBe(event.detail.object.key);
+    // An independent, maintained description of what S3 sends to EventBridge: the local run must send the same.
+    expect(S3EventNotificationEventBridgeSchema.safeParse(event).error).toBeUndefined();
   });
 
   it('gives later writes larger sequencers, and hashes partition keys longer than Kinesis allows', () => {
@@ -125,17 +128,18 @@ describe('installS3EventShim', () => {
     const head = await clients.s3.send(new HeadObjectCommand({ Bucket: resources.inputBucket, Key: key }));
     const records = await readStream(clients, resources.streamName);
     expect(records).toHaveLength(2);
-    const [put, copy] = records;
-    expect(put!.partitionKey).toBe(put!.event.detail.object.key);
-    expect(decodeEventKey(put!.event.detail.object.key)).toBe(key);
-    expect(put!.event.detail).toMatchObject({
+    for (const record of records) expect(S3EventNotificationEventBridgeSchema.safeParse(record.event).error).toBeUndefined();
+    const [put, copy] = records as [(typeof records)[number], (typeof records)[number]];
+    expect(put.partitionKey).toBe(put.event.detail.object.key);
+    expect(decodeEventKey(put.event.detail.object.key)).toBe(key);
+    expect(put.event.detail).toMatchObject({
       bucket: { name: resources.inputBucket },
-      object: { size: 16, etag: head.ETag!.replace(/"/g, '') },
+      object: { size: 16, etag: head.ETag?.replace(/"/g, '') },
       reason: 'PutObject',
     });
-    expect(put!.event.resources).toEqual([`arn:aws:s3:::${resources.inputBucket}`]);
-    expect(copy!.event.detail.reason).toBe('CopyObject');
-    expect(decodeEventKey(copy!.event.detail.object.key)).toBe(`${key}.copy`);
+    expect(put.event.resources).toEqual([`arn:aws:s3:::${resources.inputBucket}`]);
+    expect(copy.event.detail.reason).toBe('CopyObject');
+    expect(decodeEventKey(copy.event.detail.object.key)).toBe(`${key}.copy`);
   });
 
   it('ignores writes to other buckets', async () => {

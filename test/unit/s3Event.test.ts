@@ -1,3 +1,4 @@
+import { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/parser/schemas/s3';
 import { describe, expect, it } from 'vitest';
 import { decodeRecord } from '../../handlers/domain/s3Event';
 
@@ -37,5 +38,41 @@ describe('decodeRecord', () => {
     ['a key with broken URL encoding', event({ key: 'pipeline/input/2026-11-22-%E0%A4%A.ndjson' }), 'malformed-key'],
   ])('skips %s with a reason', (_label, data, reason) => {
     expect(decodeRecord(data, expected)).toMatchObject({ kind: 'skip', reason });
+  });
+
+  // An event as S3 sends it to EventBridge (the shape of the AWS documentation's example).
+  const awsEvent = (sourceIp: string) => ({
+    version: '0',
+    id: 'f5f1e65c-dc3a-93ca-6c1e-b1647eac7963',
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '123456789012',
+    time: '2026-11-22T10:00:00Z',
+    region: 'eu-west-1',
+    resources: ['arn:aws:s3:::in-bucket'],
+    detail: {
+      version: '0',
+      bucket: { name: 'in-bucket' },
+      object: {
+        key: 'pipeline/input/2026-11-22-x.ndjson',
+        size: 184662,
+        etag: '4e68adba0abe2dc8653dc3354e14c01d',
+        sequencer: '006408CAD69598B05E',
+      },
+      'request-id': '57H08PA84AB1JZW0',
+      requester: '123456789012',
+      'source-ip-address': sourceIp,
+      reason: 'PutObject',
+    },
+  });
+
+  it('decodes what the Powertools S3 EventBridge schema accepts', () => {
+    const event = awsEvent('34.252.34.74');
+    expect(S3EventNotificationEventBridgeSchema.safeParse(event).success).toBe(true);
+    expect(decodeRecord(JSON.stringify(event), expected)).toMatchObject({ kind: 'object', event: { key: event.detail.object.key } });
+  });
+
+  it('decodes uploads made over IPv6, whose source address a stricter schema could refuse', () => {
+    expect(decodeRecord(JSON.stringify(awsEvent('2001:db8::1')), expected)).toMatchObject({ kind: 'object' });
   });
 });

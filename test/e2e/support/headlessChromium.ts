@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 
 /**
- * Debian's Chromium (installed by scripts/setup.sh) driven by playwright-core, which brings no browser of
- * its own: headless, no sandbox (CI runs as root), no network chatter, a fresh profile every time.
+ * A system Chromium (Debian's, which scripts/setup-browser.sh installs where it can; CHROMIUM_PATH names
+ * another, e.g. Chrome on macOS) driven by playwright-core, which brings no browser of its own: headless,
+ * no sandbox (CI runs as root), no network chatter, a fresh profile every time.
  */
 
-export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

@@ -5,6 +5,7 @@ import { glueDefaultArguments } from '../../../handlers/orchestration/glueArgume
 import { stateMachineDefinition } from '../../../handlers/orchestration/stateMachineDefinition';
 import { batchingSettingsFromStack, lambdaEnvironment } from '../../../handlers/runtimeConfig';
 import type { PolicyDocument } from '../../../pulumi/policies';
+import { countedByRow, documentedCounts } from './deployDoc';
 import { policyViolations } from './policyChecks';
 import { json, type RecordedResource, runProgram, type StackRun } from './pulumiHarness';
 import { rawStackConfig, type StackName, stackConfig, stackRegion } from './stackConfigs';
@@ -205,6 +206,16 @@ export function describeStack(f: StackFixture): void {
         logGroups: lambdas + 1 + 2,
         roles: lambdas + 3,
       });
+    });
+
+    it('creates the AWS resources docs/deploy.md counts, per concern and in total', () => {
+      // Arrange
+      const documented = documentedCounts();
+      // Act
+      const counted = countedByRow(f.run);
+      // Assert
+      expect(counted).toEqual(Object.fromEntries(Object.entries(documented.rows).map(([row, n]) => [row, n[f.stack]])));
+      expect(f.run.resources.filter((r) => r.custom)).toHaveLength(documented.total[f.stack]);
     });
 
     it('exports the names operators and the CLI need', () => {
