@@ -1,6 +1,7 @@
 import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { ContextError } from '../contracts/contextError';
 import { runtimeConfigSchema } from '../handlers/runtimeConfig';
 import { PROJECT_ROOT } from './projectRoot';
 
@@ -31,15 +32,8 @@ const endpointSchema = z.object({
 
 export type LocalEndpoint = z.infer<typeof endpointSchema>;
 
-export class EndpointFileError extends Error {
+export class EndpointFileError extends ContextError {
   override readonly name = 'EndpointFileError';
-  constructor(
-    message: string,
-    readonly path: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** A directory holding endpoint.json, or the file itself. */
@@ -71,25 +65,29 @@ export async function readEndpointFile(path: string): Promise<LocalEndpoint> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new EndpointFileError(`no local pipeline endpoint at ${path}: start one with \`ndjson-parquet local --serve\``, path, {
-      cause: error,
-    });
+    throw new EndpointFileError(
+      `no local pipeline endpoint at ${path}: start one with \`ndjson-parquet local --serve\``,
+      { path },
+      {
+        cause: error,
+      },
+    );
   }
   let parsed: ReturnType<typeof endpointSchema.safeParse>;
   try {
     parsed = endpointSchema.safeParse(JSON.parse(text));
   } catch (error) {
-    throw new EndpointFileError(`${path} is not valid JSON`, path, { cause: error });
+    throw new EndpointFileError(`${path} is not valid JSON`, { path }, { cause: error });
   }
   if (!parsed.success)
     throw new EndpointFileError(
       `${path} is not a local pipeline endpoint file: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-      path,
+      { path },
     );
   if (!isRunning(parsed.data.pid)) {
     throw new EndpointFileError(
       `the local pipeline that wrote ${path} (pid ${parsed.data.pid}) is no longer running: start one with \`ndjson-parquet local --serve\``,
-      path,
+      { path },
     );
   }
   return parsed.data;

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { parquetMetadata } from 'hyparquet';
+import { ContextError } from '../contracts/contextError';
 import type { BucketRole } from './resources';
 
 /**
@@ -24,15 +25,8 @@ export interface ParquetFile {
   rows: number;
 }
 
-export class ExportError extends Error {
+export class ExportError extends ContextError {
   override readonly name = 'ExportError';
-  constructor(
-    message: string,
-    readonly path: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export async function readBucket(s3: S3Client, role: BucketRole, bucket: string): Promise<StoredObject[]> {
@@ -62,9 +56,13 @@ export function parquetFiles(objects: readonly StoredObject[]): ParquetFile[] {
       try {
         rows = Number(parquetMetadata(buffer).num_rows);
       } catch (error) {
-        throw new ExportError(`output object ${o.key} is not a readable Parquet file: ${(error as Error).message}`, o.key, {
-          cause: error,
-        });
+        throw new ExportError(
+          `output object ${o.key} is not a readable Parquet file: ${(error as Error).message}`,
+          { path: o.key },
+          {
+            cause: error,
+          },
+        );
       }
       return { key: o.key, date: OUTPUT_DATE_RE.exec(o.key)?.[1] ?? null, bytes: o.bytes, rows };
     });
@@ -77,7 +75,7 @@ export async function writeExport(dir: string, objects: readonly StoredObject[],
     if (object.key.endsWith('/')) continue;
     const path = resolve(root, object.role, object.key);
     // S3 keys may hold `..`; a copy must never land outside the export directory.
-    if (!path.startsWith(`${root}${sep}`)) throw new ExportError(`key ${object.key} would be written outside ${root}`, path);
+    if (!path.startsWith(`${root}${sep}`)) throw new ExportError(`key ${object.key} would be written outside ${root}`, { path });
     await mkdir(dirname(path), { recursive: true });
     await writeFile(path, object.body);
   }

@@ -5,6 +5,7 @@ import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient }
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { parse as parseYaml } from 'yaml';
+import { ContextError } from '../contracts/contextError';
 import { type BucketRole as ContractBucketRole, resourceNames } from '../contracts/resourceNames';
 import { CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../contracts/stackConfig';
 import { TABLE_KEYS, TTL_ATTRIBUTE, WINDOWS_INDEX } from '../contracts/trackingSchema';
@@ -35,15 +36,8 @@ export interface LocalResources extends ResourceNames {
   buckets: Record<BucketRole, string>;
 }
 
-export class LocalResourceError extends Error {
+export class LocalResourceError extends ContextError {
   override readonly name = 'LocalResourceError';
-  constructor(
-    message: string,
-    readonly resource: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 export interface LoadedStack {
@@ -103,7 +97,11 @@ async function step<T>(resource: string, action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    throw new LocalResourceError(`could not create ${resource} in the emulator: ${(error as Error).message}`, resource, { cause: error });
+    throw new LocalResourceError(
+      `could not create ${resource} in the emulator: ${(error as Error).message}`,
+      { resource },
+      { cause: error },
+    );
   }
 }
 
@@ -165,7 +163,8 @@ export async function createLocalResources(
     clients.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: names.streamName })),
   );
   const streamArn = summary.StreamDescriptionSummary?.StreamARN;
-  if (!streamArn) throw new LocalResourceError(`the emulator returned no ARN for stream ${names.streamName}`, names.streamName);
+  if (!streamArn)
+    throw new LocalResourceError(`the emulator returned no ARN for stream ${names.streamName}`, { resource: names.streamName });
 
   const created = await step(`state machine ${names.stateMachineName}`, () =>
     clients.sfn.send(
@@ -177,7 +176,8 @@ export async function createLocalResources(
       }),
     ),
   );
-  if (!created.stateMachineArn) throw new LocalResourceError('the emulator returned no state machine ARN', names.stateMachineName);
+  if (!created.stateMachineArn)
+    throw new LocalResourceError('the emulator returned no state machine ARN', { resource: names.stateMachineName });
 
   return { ...names, streamArn, stateMachineArn: created.stateMachineArn };
 }

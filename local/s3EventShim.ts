@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { MetadataBearer } from '@smithy/types';
+import { ContextError } from '../contracts/contextError';
 import { encodeEventKey } from '../handlers/domain/names';
 import { aroundCommands } from './clientMiddleware';
 
@@ -55,16 +56,8 @@ export interface S3EventShimOptions {
   onEvent?: (event: ObjectCreatedEvent, sequenceNumber: string) => void;
 }
 
-export class S3EventShimError extends Error {
+export class S3EventShimError extends ContextError {
   override readonly name = 'S3EventShimError';
-  constructor(
-    message: string,
-    readonly bucket: string,
-    readonly key: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Kinesis partition keys are at most 256 characters; S3 keys may be 1024. */
@@ -167,8 +160,7 @@ async function publish(
   } catch (error) {
     throw new S3EventShimError(
       `object s3://${options.bucket}/${key} was written but its Object Created event could not be put on ${options.streamName}: ${(error as Error).message}`,
-      options.bucket,
-      key,
+      { bucket: options.bucket, key },
       { cause: error },
     );
   }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFile } from 'node:fs/promises';
 import { type _Record, GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
+import { ContextError } from '../contracts/contextError';
 import { type LambdaIdentity, lambdaContext } from './lambdaContext';
 
 /**
@@ -66,16 +67,8 @@ export interface ShardPollerStats {
   dlqRecords: number;
 }
 
-export class ShardPollerError extends Error {
+export class ShardPollerError extends ContextError {
   override readonly name = 'ShardPollerError';
-  constructor(
-    message: string,
-    readonly streamName: string,
-    readonly shardId?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 interface QueuedRecord {
@@ -156,9 +149,10 @@ export class ShardPoller {
   };
 
   constructor(options: ShardPollerOptions) {
-    if (options.batchSize < 1) throw new ShardPollerError(`batchSize must be at least 1, got ${options.batchSize}`, options.streamName);
+    if (options.batchSize < 1)
+      throw new ShardPollerError(`batchSize must be at least 1, got ${options.batchSize}`, { streamName: options.streamName });
     if (options.parallelization < 1)
-      throw new ShardPollerError(`parallelization must be at least 1, got ${options.parallelization}`, options.streamName);
+      throw new ShardPollerError(`parallelization must be at least 1, got ${options.parallelization}`, { streamName: options.streamName });
     this.options = { pollIntervalMs: 200, duplicates: 1, reorder: false, ...options };
     this.random = options.random ?? Math.random;
   }
@@ -177,7 +171,8 @@ export class ShardPoller {
         this.lanes.set(`${shardId}#${index}`, { shardId, index, queue: [], inFlight: false, attempts: 0, limit: this.options.batchSize });
       }
     }
-    if (this.shards.length === 0) throw new ShardPollerError(`stream ${this.options.streamName} has no shards`, this.options.streamName);
+    if (this.shards.length === 0)
+      throw new ShardPollerError(`stream ${this.options.streamName} has no shards`, { streamName: this.options.streamName });
     this.running = true;
     this.loop = this.run();
   }
@@ -207,7 +202,9 @@ export class ShardPoller {
     while (!this.isIdleSince(since)) {
       if (this.fatal) throw this.fatal;
       if (Date.now() > deadline)
-        throw new ShardPollerError(`stream ${this.options.streamName} not drained within ${timeoutMs} ms`, this.options.streamName);
+        throw new ShardPollerError(`stream ${this.options.streamName} not drained within ${timeoutMs} ms`, {
+          streamName: this.options.streamName,
+        });
       await sleep(50);
     }
   }
@@ -223,8 +220,7 @@ export class ShardPoller {
             ? error
             : new ShardPollerError(
                 `reading ${this.options.streamName} failed: ${(error as Error).message}`,
-                this.options.streamName,
-                undefined,
+                { streamName: this.options.streamName },
                 { cause: error },
               );
         this.running = false;
@@ -280,7 +276,7 @@ export class ShardPoller {
 
   private enqueue(shardId: string, item: QueuedRecord): void {
     const lane = this.lanes.get(`${shardId}#${laneOf(item.record.kinesis.partitionKey, this.options.parallelization)}`);
-    if (!lane) throw new ShardPollerError(`no lane for shard ${shardId}`, this.options.streamName, shardId);
+    if (!lane) throw new ShardPollerError(`no lane for shard ${shardId}`, { streamName: this.options.streamName, shardId });
     lane.queue.push(item);
   }
 

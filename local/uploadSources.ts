@@ -2,6 +2,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { ContextError } from '../contracts/contextError';
 import { delaySeconds, generateFiles, type IngestionRate, type Random, recentDates, seededRandom } from '../handlers/domain/generator';
 
 /**
@@ -36,15 +37,8 @@ export function generatedItems(spec: LocalGenerateSpec, now: Date): { items: Upl
   return { items, random };
 }
 
-export class InputDirectoryError extends Error {
+export class InputDirectoryError extends ContextError {
   override readonly name = 'InputDirectoryError';
-  constructor(
-    message: string,
-    readonly directory: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Non-empty lines: what a Glue job reading NDJSON turns into rows (or rejects). */
@@ -59,7 +53,7 @@ export async function directoryItems(directory: string): Promise<UploadItem[]> {
   try {
     entries = await readdir(directory, { recursive: true, withFileTypes: true });
   } catch (error) {
-    throw new InputDirectoryError(`cannot read input directory ${directory}: ${(error as Error).message}`, directory, { cause: error });
+    throw new InputDirectoryError(`cannot read input directory ${directory}: ${(error as Error).message}`, { directory }, { cause: error });
   }
   const items: UploadItem[] = [];
   for (const entry of entries

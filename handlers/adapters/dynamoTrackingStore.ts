@@ -8,6 +8,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { ContextError } from '../../contracts/contextError';
 import {
   FILE_STATUS,
   fileKey,
@@ -56,15 +57,8 @@ const FILES_PER_REGISTER_TX = 49;
 const FILES_PER_MARK_TX = 50;
 const MAX_TX_ATTEMPTS = 8;
 
-export class TrackingStoreError extends Error {
+export class TrackingStoreError extends ContextError {
   override readonly name = 'TrackingStoreError';
-  constructor(
-    message: string,
-    readonly context: Record<string, unknown>,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** A file already belongs to another manifest: the exactly-once invariant would break, so stop loudly. */

@@ -9,17 +9,11 @@ import {
   type S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
+import { ContextError } from '../../contracts/contextError';
 import type { ObjectStore } from '../services/ports';
 
-export class ObjectStoreError extends Error {
+export class ObjectStoreError extends ContextError {
   override readonly name = 'ObjectStoreError';
-  constructor(
-    message: string,
-    readonly context: Record<string, unknown>,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 const isMissing = (error: unknown) =>

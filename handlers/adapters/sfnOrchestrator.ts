@@ -1,16 +1,10 @@
 import { ExecutionAlreadyExists, type SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { ContextError } from '../../contracts/contextError';
 import type { ExecutionInput } from '../domain/manifest';
 import type { Orchestrator } from '../services/ports';
 
-export class OrchestratorError extends Error {
+export class OrchestratorError extends ContextError {
   override readonly name = 'OrchestratorError';
-  constructor(
-    message: string,
-    readonly context: Record<string, unknown>,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** Execution ARNs are derived from the state machine ARN and the name, so a repeat can be answered without a call. */
