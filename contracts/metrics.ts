@@ -55,14 +55,9 @@ const CATALOGUE = [
     name: 'EventsSkipped',
     unit: 'Count',
     kind: 'counter',
-    description: 'records that are not an Object Created event for an input file (not JSON, another bucket, outside the prefix)',
+    description: 'records that are no input Object Created event (not JSON, other bucket)',
   },
-  {
-    name: 'ObjectsMissing',
-    unit: 'Count',
-    kind: 'counter',
-    description: 'objects deleted between their event and the batcher registering or quarantining them',
-  },
+  { name: 'ObjectsMissing', unit: 'Count', kind: 'counter', description: 'objects deleted before they were registered or quarantined' },
   { name: 'FilesQuarantined', unit: 'Count', kind: 'counter', description: 'files moved to the quarantine bucket (bad name or size)' },
   { name: 'ManifestsCreated', unit: 'Count', kind: 'counter', description: 'manifests committed and started' },
   { name: 'ManifestsResumed', unit: 'Count', kind: 'counter', description: 'half-built manifests a later lock holder completed' },
@@ -70,12 +65,7 @@ const CATALOGUE = [
   { name: 'FlushFailures', unit: 'Count', kind: 'counter', description: 'flushes of a date that failed; the date is planned again later' },
   { name: 'PendingFiles', unit: 'Count', kind: 'gauge', description: 'files of a date still waiting for a manifest after a flush' },
   { name: 'PendingBytes', unit: 'Bytes', kind: 'gauge', description: 'size of the files still waiting for a manifest after a flush' },
-  {
-    name: 'ManifestsStuck',
-    unit: 'Count',
-    kind: 'gauge',
-    description: 'manifests processing for longer than sweeper.stuckProcessingMinutes, as the sweeper last counted them',
-  },
+  { name: 'ManifestsStuck', unit: 'Count', kind: 'gauge', description: 'manifests processing longer than sweeper.stuckProcessingMinutes' },
 ] as const satisfies readonly MetricDefinition[];
 
 export type MetricName = (typeof CATALOGUE)[number]['name'];

@@ -42,6 +42,31 @@ export const WINDOW_KEY = 'WINDOW';
  */
 export const WINDOWS_INDEX = { name: 'windows', hash: 'window_pk', range: TABLE_KEYS.hash, hashValue: WINDOW_KEY } as const;
 
+/**
+ * The table as DynamoDB's CreateTable takes it (strings only, every key attribute `S`): the stack
+ * (pulumi/components/trackingTable.ts) and the local runtime (local/resources.ts) both create it from this,
+ * so the emulator's table has the deployed table's keys and index. Encryption, recovery and protection are
+ * the stack's alone. On-demand: an idle stack costs nothing, and no capacity to plan per date.
+ */
+export function trackingTableDefinition() {
+  const key = (AttributeName: string, KeyType: 'HASH' | 'RANGE') => ({ AttributeName, KeyType });
+  return {
+    BillingMode: 'PAY_PER_REQUEST' as const,
+    AttributeDefinitions: [TABLE_KEYS.hash, TABLE_KEYS.range, WINDOWS_INDEX.hash].map((AttributeName) => ({
+      AttributeName,
+      AttributeType: 'S' as const,
+    })),
+    KeySchema: [key(TABLE_KEYS.hash, 'HASH'), key(TABLE_KEYS.range, 'RANGE')],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: WINDOWS_INDEX.name,
+        KeySchema: [key(WINDOWS_INDEX.hash, 'HASH'), key(WINDOWS_INDEX.range, 'RANGE')],
+        Projection: { ProjectionType: 'ALL' as const },
+      },
+    ],
+  };
+}
+
 export const ITEM_KIND = {
   file: 'file',
   pending: 'pending',

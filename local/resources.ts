@@ -8,7 +8,7 @@ import { parse as parseYaml } from 'yaml';
 import { ContextError } from '../contracts/contextError';
 import { type BucketRole as ContractBucketRole, resourceNames } from '../contracts/resourceNames';
 import { CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../contracts/stackConfig';
-import { TABLE_KEYS, TTL_ATTRIBUTE, WINDOWS_INDEX } from '../contracts/trackingSchema';
+import { TTL_ATTRIBUTE, trackingTableDefinition } from '../contracts/trackingSchema';
 import { stateMachineDefinition } from '../handlers/orchestration/stateMachineDefinition';
 import { type BatchingSettings, batchingSettingsFromStack, type ResourceNames, type RuntimeConfig } from '../handlers/runtimeConfig';
 import { PROJECT_ROOT } from './projectRoot';
@@ -118,31 +118,7 @@ export async function createLocalResources(
   }
 
   await step(`table ${names.tableName}`, () =>
-    clients.dynamo.send(
-      new CreateTableCommand({
-        TableName: names.tableName,
-        BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: TABLE_KEYS.hash, AttributeType: 'S' },
-          { AttributeName: TABLE_KEYS.range, AttributeType: 'S' },
-          { AttributeName: WINDOWS_INDEX.hash, AttributeType: 'S' },
-        ],
-        KeySchema: [
-          { AttributeName: TABLE_KEYS.hash, KeyType: 'HASH' },
-          { AttributeName: TABLE_KEYS.range, KeyType: 'RANGE' },
-        ],
-        GlobalSecondaryIndexes: [
-          {
-            IndexName: WINDOWS_INDEX.name,
-            KeySchema: [
-              { AttributeName: WINDOWS_INDEX.hash, KeyType: 'HASH' },
-              { AttributeName: WINDOWS_INDEX.range, KeyType: 'RANGE' },
-            ],
-            Projection: { ProjectionType: 'ALL' },
-          },
-        ],
-      }),
-    ),
+    clients.dynamo.send(new CreateTableCommand({ TableName: names.tableName, ...trackingTableDefinition() })),
   );
   await step(`TTL on ${names.tableName}`, () =>
     clients.dynamo.send(

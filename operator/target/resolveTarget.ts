@@ -38,16 +38,21 @@ async function stackConfig(stack: string, root: string): Promise<LoadedStack> {
 
 type NamedResource = keyof ResourceNames | 'inputPrefix';
 
-/** Where each name comes from: its flag (highest precedence) and its stack output (pulumi/index.ts). */
-const NAME_SOURCES: readonly { name: NamedResource; flag: keyof TargetFlags; option: string; output: keyof StackOutputs }[] = [
-  { name: 'tableName', flag: 'table', option: '--table', output: 'tableName' },
-  { name: 'inputBucket', flag: 'inputBucket', option: '--input-bucket', output: 'inputBucketName' },
-  { name: 'inputPrefix', flag: 'inputPrefix', option: '--input-prefix', output: 'inputPrefix' },
-  { name: 'quarantineBucket', flag: 'quarantineBucket', option: '--quarantine-bucket', output: 'quarantineBucketName' },
-  { name: 'manifestBucket', flag: 'manifestBucket', option: '--manifest-bucket', output: 'manifestBucketName' },
-  { name: 'outputBucket', flag: 'outputBucket', option: '--output-bucket', output: 'outputBucketName' },
-  { name: 'stateMachineArn', flag: 'stateMachineArn', option: '--state-machine-arn', output: 'stateMachineArn' },
+/** Where each name comes from: its option (highest precedence) and its stack output (pulumi/index.ts). */
+const NAME_SOURCES: readonly { name: NamedResource; option: string; output: keyof StackOutputs }[] = [
+  { name: 'tableName', option: '--table', output: 'tableName' },
+  { name: 'inputBucket', option: '--input-bucket', output: 'inputBucketName' },
+  { name: 'inputPrefix', option: '--input-prefix', output: 'inputPrefix' },
+  { name: 'quarantineBucket', option: '--quarantine-bucket', output: 'quarantineBucketName' },
+  { name: 'manifestBucket', option: '--manifest-bucket', output: 'manifestBucketName' },
+  { name: 'outputBucket', option: '--output-bucket', output: 'outputBucketName' },
+  { name: 'stateMachineArn', option: '--state-machine-arn', output: 'stateMachineArn' },
 ];
+
+/** The key commander stores an option under: `--input-bucket` -> `inputBucket`. */
+function flagOf(option: string): keyof TargetFlags {
+  return option.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase()) as keyof TargetFlags;
+}
 
 /** The names `value` gives for each source; an empty prefix is a prefix (the bucket's root), an empty name is none. */
 function namesFrom(value: (source: (typeof NAME_SOURCES)[number]) => unknown): Partial<Record<NamedResource, string>> {
@@ -59,7 +64,7 @@ function namesFrom(value: (source: (typeof NAME_SOURCES)[number]) => unknown): P
   return names;
 }
 
-const explicitNames = (flags: TargetFlags) => namesFrom((source) => flags[source.flag]);
+const explicitNames = (flags: TargetFlags) => namesFrom((source) => flags[flagOf(source.option)]);
 const fromOutputs = (outputs: StackOutputs) => namesFrom((source) => outputs[source.output]);
 
 function completeNames(partial: Partial<ResourceNames>, source: string): ResourceNames {

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../../contracts/stackConfig';
-import { TABLE_KEYS, TTL_ATTRIBUTE, WINDOWS_INDEX } from '../../contracts/trackingSchema';
+import { TTL_ATTRIBUTE, trackingTableDefinition } from '../../contracts/trackingSchema';
 import { componentType } from './common';
 
 export interface TrackingTableArgs {
@@ -22,28 +22,20 @@ export class TrackingTable extends pulumi.ComponentResource {
 
   constructor(name: string, args: TrackingTableArgs, opts?: pulumi.ComponentResourceOptions) {
     super(componentType('tracking', 'TrackingTable'), name, {}, opts);
+    const table = trackingTableDefinition();
     this.table = new aws.dynamodb.Table(
       name,
       {
         name,
-        billingMode: 'PAY_PER_REQUEST',
-        hashKey: TABLE_KEYS.hash,
-        rangeKey: TABLE_KEYS.range,
-        attributes: [
-          { name: TABLE_KEYS.hash, type: 'S' },
-          { name: TABLE_KEYS.range, type: 'S' },
-          { name: WINDOWS_INDEX.hash, type: 'S' },
-        ],
-        globalSecondaryIndexes: [
-          {
-            name: WINDOWS_INDEX.name,
-            keySchemas: [
-              { attributeName: WINDOWS_INDEX.hash, keyType: 'HASH' },
-              { attributeName: WINDOWS_INDEX.range, keyType: 'RANGE' },
-            ],
-            projectionType: 'ALL',
-          },
-        ],
+        billingMode: table.BillingMode,
+        hashKey: keyOf(table.KeySchema, 'HASH'),
+        rangeKey: keyOf(table.KeySchema, 'RANGE'),
+        attributes: table.AttributeDefinitions.map((a) => ({ name: a.AttributeName, type: a.AttributeType })),
+        globalSecondaryIndexes: table.GlobalSecondaryIndexes.map((index) => ({
+          name: index.IndexName,
+          keySchemas: index.KeySchema.map((k) => ({ attributeName: k.AttributeName, keyType: k.KeyType })),
+          projectionType: index.Projection.ProjectionType,
+        })),
         ttl: { attributeName: TTL_ATTRIBUTE, enabled: true },
         pointInTimeRecovery: { enabled: args.tracking.pointInTimeRecovery },
         serverSideEncryption: { enabled: true },
@@ -55,4 +47,10 @@ export class TrackingTable extends pulumi.ComponentResource {
     this.arn = this.table.arn;
     this.registerOutputs({ name: this.name, arn: this.arn });
   }
+}
+
+function keyOf(schema: readonly { AttributeName: string; KeyType: 'HASH' | 'RANGE' }[], type: 'HASH' | 'RANGE'): string {
+  const key = schema.find((k) => k.KeyType === type);
+  if (!key) throw new Error(`the tracking table definition has no ${type} key`);
+  return key.AttributeName;
 }
