@@ -3,16 +3,9 @@ import { CATALOG_COLUMNS, catalogDatabaseName, partitionProjectionParameters } f
 import { everyMinutesExpression } from '../../pulumi/components/sweeper';
 import { ALARM_KEYS, alarmSpecs } from '../../pulumi/observability/alarms';
 import { dashboardBody } from '../../pulumi/observability/dashboard';
+import { OBSERVED_DEV_STACK } from '../support/observabilityInputs';
 
-const inputs = {
-  service: 'np-dev',
-  batcherFunctionName: 'np-dev-batcher',
-  sweeperFunctionName: 'np-dev-sweeper',
-  batcherDlqName: 'np-dev-batcher-dlq',
-  ingestDlqName: 'np-dev-s3-events-dlq',
-  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:np-dev-manifest',
-  iteratorAgeAlarmSeconds: 600,
-};
+const inputs = OBSERVED_DEV_STACK;
 
 describe('alarm specs', () => {
   it('alarm on anything above zero except iterator age, which uses the configured seconds', () => {

@@ -13,6 +13,7 @@ import { alarmSpecs } from '../../pulumi/observability/alarms';
 import { dashboardBody } from '../../pulumi/observability/dashboard';
 import { type BatcherFixture, batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
 import { objectCreated } from '../support/events';
+import { OBSERVED_DEV_STACK } from '../support/observabilityInputs';
 
 /**
  * The metric catalogue checked against what the handlers really emit, not against itself: every path below
@@ -140,15 +141,7 @@ type MetricLine = (string | Record<string, unknown>)[];
 
 const catalogued = (name: string): name is MetricName => (METRIC_NAMES as readonly string[]).includes(name);
 
-const stackInputs = {
-  service: 'np-dev',
-  batcherFunctionName: 'np-dev-batcher',
-  sweeperFunctionName: 'np-dev-sweeper',
-  batcherDlqName: 'np-dev-batcher-dlq',
-  ingestDlqName: 'np-dev-s3-events-dlq',
-  stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:np-dev-manifest',
-  iteratorAgeAlarmSeconds: 600,
-};
+const stackInputs = OBSERVED_DEV_STACK;
 
 /** The dashboard's graphs of our namespace: [name, dimension name, dimension value, options]. */
 const dashboardLines = (): MetricLine[] =>
