@@ -1,5 +1,4 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { INGESTION_RATES, type IngestionRate, isIngestionRate } from '../../handlers/domain/generator';
+import { Command } from 'commander';
 import { formatBytes, formatNumber } from '../../operator/format';
 import { datesToGenerate, type GenerateSummary, generateUploads, parseSize } from '../../operator/operations/generateUploads';
 import { UsageError } from '../../operator/operatorError';
@@ -7,13 +6,14 @@ import type { TargetFlags } from '../../operator/target/targetFlags';
 import { print, printJson } from '../output/print';
 import { ProgressBar } from '../output/progressBar';
 import { renderTable } from '../output/renderTable';
-import { nonNegativeNumber, positiveInt } from './numberOptions';
+import { positiveInt } from './numberOptions';
+import { addPaceOptions, type PaceFlags } from './paceOptions';
 import { addTargetOptions, TARGET_HELP } from './targetOptions';
 import { withTarget } from './withTarget';
 
 /** `generate`: the seed's test-data generator, uploading into the pipeline's input bucket. */
 
-interface GenerateFlags extends TargetFlags {
+interface GenerateFlags extends TargetFlags, PaceFlags {
   count: number;
   date?: string;
   dates?: string;
@@ -21,8 +21,6 @@ interface GenerateFlags extends TargetFlags {
   to?: string;
   size?: string;
   records?: number;
-  rate: IngestionRate;
-  delay?: number;
   seed?: string;
   json: boolean;
 }
@@ -38,28 +36,19 @@ ${TARGET_HELP}
 
 Exit codes: 0 uploaded, 2 bad flags, 3 pipeline unreachable.`;
 
-function rate(value: string): IngestionRate {
-  if (!isIngestionRate(value)) throw new InvalidArgumentError(`rate must be one of ${INGESTION_RATES.join(', ')}`);
-  return value;
-}
-
 export function generateCommand(): Command {
   return addTargetOptions(
-    new Command('generate')
-      .description('generate dated NDJSON test files (the seed generator) and upload them into the input bucket')
-      .option('--count <n>', 'files per date', positiveInt('--count'), 10)
-      .option('--date <date>', 'the date in the names (default: today, UTC)')
-      .option('--dates <list>', 'several dates, comma-separated')
-      .option('--from <date>', 'backfill: first date of a range (inclusive)')
-      .option('--to <date>', 'backfill: last date of the range (inclusive, default today)')
-      .option('--size <size>', 'target size per file: 100KB, 1.5MB, or a number of MB (default 0.1 MB)')
-      .option('--records <n>', 'exactly n records per file (instead of --size)', positiveInt('--records'))
-      .addOption(
-        new Option('--rate <rate>', `pace between uploads: ${INGESTION_RATES.join('|')} (0/1/5/10 s, random 1-10 s)`)
-          .argParser(rate)
-          .default('immediate'),
-      )
-      .option('--delay <seconds>', 'explicit pause between uploads (overrides --rate)', nonNegativeNumber('--delay'))
+    addPaceOptions(
+      new Command('generate')
+        .description('generate dated NDJSON test files (the seed generator) and upload them into the input bucket')
+        .option('--count <n>', 'files per date', positiveInt('--count'), 10)
+        .option('--date <date>', 'the date in the names (default: today, UTC)')
+        .option('--dates <list>', 'several dates, comma-separated')
+        .option('--from <date>', 'backfill: first date of a range (inclusive)')
+        .option('--to <date>', 'backfill: last date of the range (inclusive, default today)')
+        .option('--size <size>', 'target size per file: 100KB, 1.5MB, or a number of MB (default 0.1 MB)')
+        .option('--records <n>', 'exactly n records per file (instead of --size)', positiveInt('--records')),
+    )
       .option('--seed <seed>', 'seed for reproducible content and names')
       .option('--json', 'print a JSON summary', false),
   )

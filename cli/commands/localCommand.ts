@@ -1,7 +1,6 @@
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { isCalendarDate } from '../../handlers/domain/dates';
-import { INGESTION_RATES, type IngestionRate, isIngestionRate } from '../../handlers/domain/generator';
 import { DEFAULT_SERVE_DIR, ENDPOINT_FILE_NAME } from '../../local/endpointFile';
 import type { LocalRunOptions } from '../../local/pipeline';
 import type { LocalRuntime } from '../../local/runtime';
@@ -10,6 +9,7 @@ import { redriveFailed } from '../../operator/operations/redriveManifests';
 import { runtimeTarget } from '../../operator/target/resolveTarget';
 import { type LocalFlags, localSettings } from './localSettings';
 import { nonNegativeInt, nonNegativeNumber, positiveInt } from './numberOptions';
+import { addPaceOptions } from './paceOptions';
 
 /**
  * `ndjson-parquet local`: the whole pipeline on this machine. Progress goes to stderr; stdout carries the
@@ -17,11 +17,6 @@ import { nonNegativeInt, nonNegativeNumber, positiveInt } from './numberOptions'
  * processed (converted, quarantined, or today's remainder left pending without --flush).
  * With --serve it keeps the pipeline and its dashboard running instead, for the other commands.
  */
-
-function rate(value: string): IngestionRate {
-  if (!isIngestionRate(value)) throw new InvalidArgumentError(`rate must be one of ${INGESTION_RATES.join(', ')}`);
-  return value;
-}
 
 /** flushDate stops planning 10 s before its lease ends, so a lease must outlast that margin to plan at all. */
 function leaseSeconds(value: string): number {
@@ -55,19 +50,17 @@ Examples:
   $ ndjson-parquet generate --local --count 20 && ndjson-parquet status --local`;
 
 export function localCommand(): Command {
-  return new Command('local')
-    .description('run the whole pipeline on this machine (moto, local Step Functions, local Spark) and wait until every file is processed')
-    .option('--generate <files>', 'generate this many NDJSON files in the seed format', positiveInt('--generate'))
-    .option('--dates <n>', 'spread generated files over today (UTC) and the n-1 days before it', positiveInt('--dates'), 1)
-    .option('--records <n>', 'records per generated file', positiveInt('--records'), 100)
-    .option('--input <dir>', 'also upload every file of this directory, as named')
-    .option('--prefix <prefix>', 'input key prefix (default: the stack inputPrefix, pipeline/input/)')
-    .addOption(
-      new Option('--rate <rate>', `pace between uploads: ${INGESTION_RATES.join('|')} (0/1/5/10 s, random 1-10 s)`)
-        .argParser(rate)
-        .default('immediate'),
-    )
-    .option('--delay <seconds>', 'explicit pause between uploads (overrides --rate)', nonNegativeNumber('--delay'))
+  return addPaceOptions(
+    new Command('local')
+      .description(
+        'run the whole pipeline on this machine (moto, local Step Functions, local Spark) and wait until every file is processed',
+      )
+      .option('--generate <files>', 'generate this many NDJSON files in the seed format', positiveInt('--generate'))
+      .option('--dates <n>', 'spread generated files over today (UTC) and the n-1 days before it', positiveInt('--dates'), 1)
+      .option('--records <n>', 'records per generated file', positiveInt('--records'), 100)
+      .option('--input <dir>', 'also upload every file of this directory, as named')
+      .option('--prefix <prefix>', 'input key prefix (default: the stack inputPrefix, pipeline/input/)'),
+  )
     .option('--seed <seed>', 'seed for deterministic generated content')
     .option('--flush', "force today's remainders out at the end so everything is converted", false)
     .option('--out <dir>', 'copy every bucket to DIR/<role>/<key> and the tracking table to DIR/tracking/items.ndjson')

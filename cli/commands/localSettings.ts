@@ -1,19 +1,17 @@
 import { join, resolve } from 'node:path';
-import type { IngestionRate } from '../../handlers/domain/generator';
 import type { BatchingSettings } from '../../handlers/runtimeConfig';
 import { PROJECT_ROOT } from '../../local/projectRoot';
 import type { LocalRuntimeOptions } from '../../local/runtime';
 import type { Pace, UploadSources } from '../../local/uploadSources';
+import type { PaceFlags } from './paceOptions';
 
 /** The flags of `ndjson-parquet local`, as commander parses them. */
-export interface LocalFlags {
+export interface LocalFlags extends PaceFlags {
   generate?: number;
   dates: number;
   records: number;
   input?: string;
   prefix?: string;
-  rate: IngestionRate;
-  delay?: number;
   seed?: string;
   flush: boolean;
   out?: string;
