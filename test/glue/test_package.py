@@ -17,20 +17,17 @@ REPO = Path(__file__).resolve().parents[2]
 NODE_BIN = REPO / "node_modules" / ".bin"
 
 
+def run(args: list[str], *, cwd: Path, env: dict[str, str], timeout: int) -> subprocess.CompletedProcess[str]:
+    """The command's exit code and output, for the test to judge (never raises on a non-zero exit)."""
+    return subprocess.run(args, capture_output=True, text=True, check=False, cwd=cwd, env=env, timeout=timeout)
+
+
 @pytest.fixture(scope="module")
 def uploaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("uploaded")
     # node_modules/.bin first, as under npm scripts: tsx then runs on the Node 24 installed there.
     env = {**os.environ, "PATH": f"{NODE_BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
-    result = subprocess.run(
-        [str(NODE_BIN / "tsx"), "scripts/write-glue-artifacts.ts", str(out)],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=180,
-    )
+    result = run([str(NODE_BIN / "tsx"), "scripts/write-glue-artifacts.ts", str(out)], cwd=REPO, env=env, timeout=180)
     assert result.returncode == 0, result.stderr
     return out
 
@@ -60,14 +57,8 @@ def test_the_package_zip_and_the_entry_script_import_on_their_own(uploaded: Path
     )
     archive, script = uploaded / "ndjson_parquet.zip", uploaded / "ndjson_to_parquet.py"
 
-    result = subprocess.run(
-        [sys.executable, "-c", code, str(archive), str(script)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-        env=without_repository(dict(os.environ)),
-        timeout=120,
+    result = run(
+        [sys.executable, "-c", code, str(archive), str(script)], cwd=tmp_path, env=without_repository(dict(os.environ)), timeout=120
     )
 
     assert result.returncode == 0, result.stderr
@@ -79,11 +70,8 @@ def test_the_entry_script_fails_a_run_with_its_typed_error(uploaded: Path, tmp_p
     # Glue puts the --extra-py-files on sys.path.
     env["PYTHONPATH"] = str(uploaded / "ndjson_parquet.zip")
 
-    result = subprocess.run(
+    result = run(
         [sys.executable, str(uploaded / "ndjson_to_parquet.py"), "--JOB_NAME", "j", "--date_prefix", "2026-01-30"],
-        capture_output=True,
-        text=True,
-        check=False,
         cwd=tmp_path,
         env=env,
         timeout=120,
