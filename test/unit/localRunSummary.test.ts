@@ -59,14 +59,12 @@ const uploaded = ['2026-01-29-a.ndjson', '2026-01-30-b.ndjson', '2026-01-30-c.nd
   }),
 );
 
+const uploadedKeys = uploaded.map((u) => u.key);
+
 describe('assessFiles', () => {
   it('places every uploaded file by the tracking table: converted, failed, pending, quarantined or not seen yet', () => {
     // Act
-    const snapshot = assessFiles(
-      items,
-      uploaded.map((u) => u.key),
-      IN,
-    );
+    const snapshot = assessFiles(items, uploadedKeys, IN);
 
     // Assert
     expect(snapshot.files.map((f) => [f.key.slice(15), f.state])).toEqual([
@@ -106,11 +104,7 @@ const runtimeStats: RuntimeStats = {
 describe('buildSummary', () => {
   it('adds up files, records, rows and bytes per date, and renders a table a person can read', () => {
     // Prepare
-    const snapshot = assessFiles(
-      items,
-      uploaded.map((u) => u.key),
-      IN,
-    );
+    const snapshot = assessFiles(items, uploadedKeys, IN);
     const parquet = [
       { key: 'pipeline/output/merged-parquet-2026-01-29/part-0.parquet', date: '2026-01-29', bytes: 50, rows: 10 },
       { key: 'pipeline/output/merged-parquet-2026-01-30/part-0.parquet', date: '2026-01-30', bytes: 70, rows: 4 },
