@@ -231,7 +231,7 @@ describe('a served local pipeline', () => {
         reports: { kind: string; date?: string | null; status?: string | null }[];
         totals: {
           lambda: { reports: number; filesQuarantined: number };
-          glue: { runs: number; byStatus: Record<string, number>; compressionRatio: number; rejected: number };
+          glue: { runs: number; compressionRatio: number; inputBytes: number; outputBytes: number; rejected: number };
         };
       }>(all);
       expect(reports.totals.lambda.reports).toBeGreaterThan(0);
@@ -240,7 +240,12 @@ describe('a served local pipeline', () => {
       // Each failed manifest: its run and the ASL's one retry.
       expect(failedRuns).toEqual(Array.from({ length: 2 * (failing?.manifests.total ?? 0) }, () => 'failed'));
       expect(reports.totals.glue.rejected).toBe(1);
-      expect(reports.totals.glue.compressionRatio).toBeGreaterThan(1);
+      // Over the successful runs. Whether it is above 1 depends on how many manifests these few small files
+      // landed in (each Parquet file carries its own footer), so the test checks the arithmetic, not the size.
+      const { inputBytes, outputBytes, compressionRatio } = reports.totals.glue;
+      expect(inputBytes).toBeGreaterThan(0);
+      expect(outputBytes).toBeGreaterThan(0);
+      expect(compressionRatio).toBe(Math.round((inputBytes / outputBytes) * 100) / 100);
       expect(glue.stdout).toContain('glue: ');
       expect(glue.stdout).not.toContain('lambda (batcher, sweeper)');
       expect(json<{ reports: unknown[] }>(future).reports).toEqual([]);
