@@ -127,36 +127,6 @@ describe('a served local pipeline', () => {
   });
 
   describe('operator commands that read it', { timeout: 300_000 }, () => {
-    it('generate uploads count files per date with a progress bar and a summary, and the pipeline tracks them', async () => {
-      // Act
-      const run = await runCli([
-        'generate',
-        ...local(),
-        '--date',
-        GENERATE_DATE,
-        '--count',
-        '2',
-        '--records',
-        '10',
-        '--seed',
-        'e2e-gen',
-        '--json',
-      ]);
-      const tracked = await waitFor(
-        'the generated files tracked',
-        async () => ((await statusOf(GENERATE_DATE))?.files.tracked === 2 ? true : undefined),
-        60_000,
-      );
-
-      // Assert
-      expect(run.code, run.stderr).toBe(0);
-      const summary = json<{ files: number; records: number; dates: { date: string; files: number }[]; keys: string[] }>(run);
-      expect(summary).toMatchObject({ files: 2, records: 20, dates: [{ date: GENERATE_DATE, files: 2 }] });
-      expect(summary.keys[0]).toMatch(new RegExp(`^pipeline/input/${GENERATE_DATE}-test0001-\\d{6}-[0-9a-f-]{36}\\.ndjson$`));
-      expect(run.stderr).toContain('[100%] 2/2 files');
-      expect(tracked).toBe(true);
-    });
-
     it('status shows per date what is pending against the threshold, converted, quarantined and failed, and the locks', async () => {
       // Prepare
       await startingFilesSettled();
@@ -326,6 +296,36 @@ describe('a served local pipeline', () => {
   });
 
   describe('operator commands that change it', { timeout: 480_000 }, () => {
+    it('generate uploads count files per date with a progress bar and a summary, and the pipeline tracks them', async () => {
+      // Act
+      const run = await runCli([
+        'generate',
+        ...local(),
+        '--date',
+        GENERATE_DATE,
+        '--count',
+        '2',
+        '--records',
+        '10',
+        '--seed',
+        'e2e-gen',
+        '--json',
+      ]);
+      const tracked = await waitFor(
+        'the generated files tracked',
+        async () => ((await statusOf(GENERATE_DATE))?.files.tracked === 2 ? true : undefined),
+        60_000,
+      );
+
+      // Assert
+      expect(run.code, run.stderr).toBe(0);
+      const summary = json<{ files: number; records: number; dates: { date: string; files: number }[]; keys: string[] }>(run);
+      expect(summary).toMatchObject({ files: 2, records: 20, dates: [{ date: GENERATE_DATE, files: 2 }] });
+      expect(summary.keys[0]).toMatch(new RegExp(`^pipeline/input/${GENERATE_DATE}-test0001-\\d{6}-[0-9a-f-]{36}\\.ndjson$`));
+      expect(run.stderr).toContain('[100%] 2/2 files');
+      expect(tracked).toBe(true);
+    });
+
     it('redrive --failed re-runs each failed manifest of a date as <id>-redrive-1, and its rows land once', async () => {
       // Prepare: two files of a date whose Glue runs fail until redriven, and their manifests failed
       await prepared(['generate', ...local(), '--date', REDRIVE_DATE, '--count', '2', '--records', '10', '--seed', 'e2e-redrive']);
@@ -338,12 +338,10 @@ describe('a served local pipeline', () => {
 
       // Assert
       expect(run.code, run.stderr).toBe(0);
-      const byId = (a: { manifestId: string }, b: { manifestId: string }) => a.manifestId.localeCompare(b.manifestId);
-      expect(json<{ redrives: { manifestId: string }[] }>(run).redrives.sort(byId)).toEqual(
-        failed.manifests.list
-          .map((m) => ({ manifestId: m.id }))
-          .sort(byId)
-          .map(({ manifestId }) => expect.objectContaining({ manifestId, status: 'started', executionName: `${manifestId}-redrive-1` })),
+      const ids = failed.manifests.list.map((m) => m.id).sort((a, b) => a.localeCompare(b));
+      const redrives = json<{ redrives: { manifestId: string }[] }>(run).redrives.sort((a, b) => a.manifestId.localeCompare(b.manifestId));
+      expect(redrives).toEqual(
+        ids.map((id) => expect.objectContaining({ manifestId: id, status: 'started', executionName: `${id}-redrive-1` })),
       );
       expect(redriven.manifests.list.map((m) => m.redrives)).toEqual(failed.manifests.list.map(() => 1));
       const rows = parquetFiles(await readBucket(target.clients.s3, 'output', target.config.outputBucket)).filter(
