@@ -1,12 +1,27 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * One project per kind of test, each with only what it needs, so `vitest run --project unit` starts nothing:
+ * - unit: pure code, in-process; no emulator, no child process.
+ * - integration: against the moto emulator (one server for the run, test/support/globalSetup.ts) or a
+ *   spawned Python process (the Glue worker's protocol, against a test double).
+ * - infra: the Pulumi program under Pulumi's mocks.
+ * - e2e: the `ndjson-parquet` command as a user runs it; each run starts its own emulator and Spark.
+ */
 export default defineConfig({
   test: {
-    include: ['test/{unit,integration,infra,e2e}/**/*.test.ts'],
-    globalSetup: ['test/support/globalSetup.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
     maxWorkers: 2,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/support/globalSetup.ts'] },
+      },
+      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
+    ],
   },
 });

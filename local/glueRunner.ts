@@ -51,6 +51,15 @@ export interface GlueRunnerOptions {
   logPath: string;
   python?: string;
   script?: string;
+  /** Called once a run's request is with the worker, i.e. the run is in progress there. */
+  onRunStart?: (run: GlueRunStart) => void;
+}
+
+export interface GlueRunStart {
+  jobRunId: string;
+  arguments: Record<string, string>;
+  /** The worker process running it: the one long-lived Python process, shared by every run. */
+  workerPid: number;
 }
 
 /** Error names match what the Step Functions Glue integration raises, so Retry/Catch select them. */
@@ -193,6 +202,7 @@ export class LocalGlueRunner {
       }
       this.pending.set(id, { resolve, reject });
       child.stdin.write(`${JSON.stringify({ id, args, ...(fault ? { fault } : {}) })}\n`);
+      if (child.pid !== undefined) this.options.onRunStart?.({ jobRunId: id, arguments: runArguments, workerPid: child.pid });
     }).catch((error: Error): GlueWorkerResponse => ({ id, status: 'FAILED', job_run_id: id, error: error.message }));
     const completed = new Date();
     this.stats.busyMs += completed.getTime() - started.getTime();

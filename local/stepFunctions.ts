@@ -112,6 +112,7 @@ export class LocalStepFunctionsExecutor {
   private active = false;
   private fatal?: Error;
   private idleRoundStartedAt = -1;
+  private idleWaiters: { since: number; resolve: () => void; reject: (error: Error) => void }[] = [];
   readonly outcomes: ExecutionOutcome[] = [];
 
   constructor(private readonly options: StepFunctionsExecutorOptions) {
@@ -140,6 +141,7 @@ export class LocalStepFunctionsExecutor {
     this.active = false;
     await this.loop;
     await Promise.all([...this.running]);
+    this.rejectIdleWaiters(new StepFunctionsExecutorError('the executor stopped', this.options.stateMachineArn));
   }
 
   get failure(): Error | undefined {
@@ -155,6 +157,29 @@ export class LocalStepFunctionsExecutor {
     return this.idleRoundStartedAt >= since;
   }
 
+  /**
+   * Resolves once a poll that began at or after `since` (default: now) found no new execution and none
+   * running: every execution started before `since` has run to its end, once. Rejects if the executor
+   * stops or fails first.
+   */
+  whenIdle(since = Date.now()): Promise<void> {
+    if (this.isIdleSince(since)) return Promise.resolve();
+    if (!this.active) {
+      return Promise.reject(this.fatal ?? new StepFunctionsExecutorError('the executor is not running', this.options.stateMachineArn));
+    }
+    return new Promise((resolve, reject) => this.idleWaiters.push({ since, resolve, reject }));
+  }
+
+  private resolveIdleWaiters(): void {
+    const ready = this.idleWaiters.filter((w) => this.isIdleSince(w.since));
+    this.idleWaiters = this.idleWaiters.filter((w) => !this.isIdleSince(w.since));
+    for (const waiter of ready) waiter.resolve();
+  }
+
+  private rejectIdleWaiters(error: Error): void {
+    for (const waiter of this.idleWaiters.splice(0)) waiter.reject(error);
+  }
+
   private async run(): Promise<void> {
     while (this.active) {
       const roundStartedAt = Date.now();
@@ -168,9 +193,13 @@ export class LocalStepFunctionsExecutor {
           { cause: error },
         );
         this.active = false;
+        this.rejectIdleWaiters(this.fatal);
         return;
       }
-      if (found === 0 && this.running.size === 0) this.idleRoundStartedAt = roundStartedAt;
+      if (found === 0 && this.running.size === 0) {
+        this.idleRoundStartedAt = roundStartedAt;
+        this.resolveIdleWaiters();
+      }
       await sleep(this.options.pollIntervalMs ?? 250);
     }
   }

@@ -1,6 +1,6 @@
-import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeEndpointFile } from '../../local/endpointFile';
 import { resolveTarget } from '../../operator/target/resolveTarget';
@@ -45,29 +45,6 @@ describe('resolveTarget', () => {
       stateMachineArn: outputs.stateMachineArn,
       maxBatchFiles: 2000,
       maxBatchBytes: 1024 ** 3,
-    });
-  });
-
-  it("asks the Pulumi CLI for a stack's outputs when it is installed", async () => {
-    // Prepare: a `pulumi` on PATH that answers `stack output --json --stack dev` as the real one does
-    const bin = await mkdtemp(join(tmpdir(), 'cli-pulumi-'));
-    await writeFile(
-      join(bin, 'pulumi'),
-      `#!/bin/sh\n[ "$*" = "stack output --json --stack dev" ] || { echo "unexpected: $*" >&2; exit 1; }\necho '${JSON.stringify(outputs)}'\n`,
-    );
-    await chmod(join(bin, 'pulumi'), 0o755);
-    const path = process.env.PATH;
-    process.env.PATH = `${bin}${delimiter}${path}`;
-
-    // Act
-    const target = await resolveTarget({ stack: 'dev' }, { env: {} }).finally(() => (process.env.PATH = path));
-    target.close();
-
-    // Assert
-    expect(target).toMatchObject({
-      kind: 'aws',
-      description: 'stack dev (us-east-1)',
-      config: { tableName: 'np-dev-tracking', maxBatchFiles: 10 },
     });
   });
 

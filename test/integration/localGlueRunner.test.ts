@@ -2,7 +2,7 @@ import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { GlueConcurrentRunsExceededError, GlueJobRunFailedError, LocalGlueRunner } from '../../local/glueRunner';
+import { GlueConcurrentRunsExceededError, GlueJobRunFailedError, type GlueRunStart, LocalGlueRunner } from '../../local/glueRunner';
 
 /**
  * The runner's side of the worker protocol, against a test double of glue/local_worker.py (the real
@@ -31,7 +31,7 @@ afterEach(async () => {
   await Promise.all(runners.splice(0).map((r) => r.stop()));
 });
 
-async function runner(maxConcurrentRuns = 10, jobRunQueuing = true) {
+async function runner(maxConcurrentRuns = 10, jobRunQueuing = true, onRunStart?: (run: GlueRunStart) => void) {
   const dir = await mkdtemp(join(tmpdir(), 'glue-runner-'));
   const script = join(dir, 'worker.py');
   await writeFile(script, DOUBLE);
@@ -45,6 +45,7 @@ async function runner(maxConcurrentRuns = 10, jobRunQueuing = true) {
     logPath,
     python: 'python3',
     script,
+    ...(onRunStart ? { onRunStart } : {}),
   });
   runners.push(glue);
   return { glue, logPath };
@@ -120,20 +121,27 @@ describe('LocalGlueRunner', () => {
   });
 
   it('fails the run in progress when the worker dies, and starts a new worker for the next run', async () => {
-    // Prepare
-    const { glue } = await runner();
-    await glue.startJobRunSync({ '--manifest_path': 's3://m/warm.json' });
-    const dying = glue.startJobRunSync({ '--manifest_path': 's3://m/slow.json', '--sleep': '5' });
-    await new Promise((r) => setTimeout(r, 200));
+    // Prepare: a run the worker is busy with (it sleeps far longer than the test takes)
+    const starts: GlueRunStart[] = [];
+    let busy: (run: GlueRunStart) => void = () => {};
+    const slowStarted = new Promise<GlueRunStart>((resolve) => (busy = resolve));
+    const { glue } = await runner(10, true, (run) => {
+      starts.push(run);
+      if (run.arguments['--manifest_path'] === 's3://m/slow.json') busy(run);
+    });
+    const dying = glue.startJobRunSync({ '--manifest_path': 's3://m/slow.json', '--sleep': '60' });
+    const { workerPid } = await slowStarted;
 
-    // Act
-    (glue as unknown as { child: { kill(signal: string): void } }).child.kill('SIGKILL');
+    // Act: the worker is killed mid-run, as the OOM killer would
+    process.kill(workerPid, 'SIGKILL');
     const outcome = await dying.catch((e: unknown) => e);
     const next = await glue.startJobRunSync({ '--manifest_path': 's3://m/after.json' });
 
     // Assert
     expect((outcome as Error).name).toBe('States.TaskFailed');
-    expect(JSON.parse((outcome as Error).message).ErrorMessage).toMatch(/Glue worker exited/);
+    expect(JSON.parse((outcome as Error).message).ErrorMessage).toMatch(/Glue worker exited \(SIGKILL\) with 1 run\(s\) in progress/);
     expect(next.JobRunState).toBe('SUCCEEDED');
+    expect(starts.map((s) => s.arguments['--manifest_path'])).toEqual(['s3://m/slow.json', 's3://m/after.json']);
+    expect(starts[1]?.workerPid).not.toBe(workerPid);
   });
 });

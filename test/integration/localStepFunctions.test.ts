@@ -33,7 +33,8 @@ interface Harness {
   executor: LocalStepFunctionsExecutor;
   outcomes: ExecutionOutcome[];
   start(name: string, manifestFile: string, status?: string): Promise<string>;
-  waitFor(count: number): Promise<void>;
+  /** Every execution started so far has run to its end, and a later poll found nothing more to run. */
+  settled(): Promise<void>;
   manifest(name: string): Promise<Record<string, unknown>>;
 }
 
@@ -97,13 +98,7 @@ async function harness(): Promise<Harness> {
       );
       return started.executionArn!;
     },
-    async waitFor(count) {
-      const deadline = Date.now() + 20_000;
-      while (outcomes.length < count) {
-        if (Date.now() > deadline) throw new Error(`only ${outcomes.length} of ${count} executions finished`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
+    settled: () => executor.whenIdle(),
     async manifest(file) {
       const got = await clients.dynamo.send(
         new GetCommand({ TableName: resources.tableName, Key: { date_prefix: DATE, file_key: `MANIFEST#${file}` } }),
@@ -121,8 +116,7 @@ describe('LocalStepFunctionsExecutor', () => {
 
     // Act
     const arn = await h.start('2026-01-30-batch-0001-x', 'batch-0001-x.json');
-    await h.waitFor(1);
-    await new Promise((r) => setTimeout(r, 300));
+    await h.settled();
 
     // Assert
     expect(h.outcomes).toHaveLength(1);
@@ -145,7 +139,7 @@ describe('LocalStepFunctionsExecutor', () => {
 
     // Act
     await h.start('2026-01-30-batch-0002-x', 'bad.json');
-    await h.waitFor(1);
+    await h.settled();
 
     // Assert
     expect(h.outcomes[0]).toMatchObject({ status: 'FAILED', error: 'ManifestConversionFailed' });
@@ -161,7 +155,7 @@ describe('LocalStepFunctionsExecutor', () => {
 
     // Act
     await h.start('2026-01-30-batch-0003-x', 'batch-0003-x.json', 'completed');
-    await h.waitFor(1);
+    await h.settled();
 
     // Assert
     expect(h.outcomes[0]).toMatchObject({ status: 'SUCCEEDED' });
