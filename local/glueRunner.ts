@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ContextError } from '../contracts/contextError';
 import { venvBin } from './emulator';
 import { PROJECT_ROOT } from './projectRoot';
 
@@ -73,15 +74,8 @@ export class GlueConcurrentRunsExceededError extends Error {
   }
 }
 
-export class GlueWorkerError extends Error {
+export class GlueWorkerError extends ContextError {
   override readonly name = 'GlueWorkerError';
-  constructor(
-    message: string,
-    readonly logPath: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${message} (worker log: ${logPath})`, options);
-  }
 }
 
 export const GLUE_WORKER_SCRIPT = join(PROJECT_ROOT, 'glue', 'local_worker.py');
@@ -110,7 +104,7 @@ export class LocalGlueRunner {
     if (this.child && this.child.exitCode === null && !this.child.killed) return this.child;
     const python = this.options.python ?? venvBin('python');
     const script = this.options.script ?? GLUE_WORKER_SCRIPT;
-    if (!existsSync(script)) throw new GlueWorkerError(`Glue worker ${script} not found`, this.options.logPath);
+    if (!existsSync(script)) throw new GlueWorkerError(`Glue worker ${script} not found`, { logPath: this.options.logPath });
     this.log ??= createWriteStream(this.options.logPath, { flags: 'a' });
     const child = spawn(python, [script], {
       cwd: PROJECT_ROOT,
@@ -131,17 +125,16 @@ export class LocalGlueRunner {
     child.stderr.pipe(this.log, { end: false });
     createInterface({ input: child.stdout }).on('line', (line) => this.onLine(line));
     child.on('exit', (code, signal) => {
-      const error = new GlueWorkerError(
-        `Glue worker exited (${signal ?? code}) with ${this.pending.size} run(s) in progress`,
-        this.options.logPath,
-      );
+      const error = new GlueWorkerError(`Glue worker exited (${signal ?? code}) with ${this.pending.size} run(s) in progress`, {
+        logPath: this.options.logPath,
+      });
       for (const run of this.pending.values()) run.reject(error);
       this.pending.clear();
       if (this.child === child) this.child = undefined;
     });
     child.on('error', (error) => {
       for (const run of this.pending.values())
-        run.reject(new GlueWorkerError(`Glue worker could not run: ${error.message}`, this.options.logPath, { cause: error }));
+        run.reject(new GlueWorkerError(`Glue worker could not run: ${error.message}`, { logPath: this.options.logPath }, { cause: error }));
       this.pending.clear();
     });
     this.child = child;
@@ -193,7 +186,7 @@ export class LocalGlueRunner {
     const started = new Date();
     this.stats.runs += 1;
     const response = await new Promise<GlueWorkerResponse>((resolve, reject) => {
-      if (this.stopping) return reject(new GlueWorkerError('Glue runner is stopping', this.options.logPath));
+      if (this.stopping) return reject(new GlueWorkerError('Glue runner is stopping', { logPath: this.options.logPath }));
       let child: ChildProcessWithoutNullStreams;
       try {
         child = this.ensureWorker();

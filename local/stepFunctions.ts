@@ -1,6 +1,7 @@
 import { type DynamoDBClient, UpdateItemCommand, type UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { DescribeExecutionCommand, ListExecutionsCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { ContextError } from '../contracts/contextError';
 import { DYNAMODB_UPDATE_ITEM, GLUE_START_JOB_RUN_SYNC } from '../handlers/orchestration/stateMachineDefinition';
 import type { GlueRunFault, LocalGlueRunner } from './glueRunner';
 
@@ -60,15 +61,8 @@ export interface StepFunctionsExecutorOptions {
   onOutcome?: (outcome: ExecutionOutcome) => void;
 }
 
-export class StepFunctionsExecutorError extends Error {
+export class StepFunctionsExecutorError extends ContextError {
   override readonly name = 'StepFunctionsExecutorError';
-  constructor(
-    message: string,
-    readonly stateMachineArn: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
 }
 
 /** An SDK error as the Step Functions DynamoDB integration reports it. */
@@ -120,10 +114,9 @@ export class LocalStepFunctionsExecutor {
     for (const [name, state] of Object.entries(states)) {
       if (state.Type !== 'Task') continue;
       if (state.Resource !== DYNAMODB_UPDATE_ITEM && state.Resource !== GLUE_START_JOB_RUN_SYNC) {
-        throw new StepFunctionsExecutorError(
-          `state ${name} uses ${state.Resource}, which the local runtime cannot run`,
-          options.stateMachineArn,
-        );
+        throw new StepFunctionsExecutorError(`state ${name} uses ${state.Resource}, which the local runtime cannot run`, {
+          stateMachineArn: options.stateMachineArn,
+        });
       }
       this.taskStates.push({ name, resource: state.Resource });
     }
@@ -141,7 +134,7 @@ export class LocalStepFunctionsExecutor {
     this.active = false;
     await this.loop;
     await Promise.all([...this.running]);
-    this.rejectIdleWaiters(new StepFunctionsExecutorError('the executor stopped', this.options.stateMachineArn));
+    this.rejectIdleWaiters(new StepFunctionsExecutorError('the executor stopped', { stateMachineArn: this.options.stateMachineArn }));
   }
 
   get failure(): Error | undefined {
@@ -165,7 +158,9 @@ export class LocalStepFunctionsExecutor {
   whenIdle(since = Date.now()): Promise<void> {
     if (this.isIdleSince(since)) return Promise.resolve();
     if (!this.active) {
-      return Promise.reject(this.fatal ?? new StepFunctionsExecutorError('the executor is not running', this.options.stateMachineArn));
+      return Promise.reject(
+        this.fatal ?? new StepFunctionsExecutorError('the executor is not running', { stateMachineArn: this.options.stateMachineArn }),
+      );
     }
     return new Promise((resolve, reject) => this.idleWaiters.push({ since, resolve, reject }));
   }
@@ -189,7 +184,7 @@ export class LocalStepFunctionsExecutor {
       } catch (error) {
         this.fatal = new StepFunctionsExecutorError(
           `listing executions failed: ${(error as Error).message}`,
-          this.options.stateMachineArn,
+          { stateMachineArn: this.options.stateMachineArn },
           { cause: error },
         );
         this.active = false;
