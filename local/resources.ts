@@ -33,6 +33,8 @@ export interface LocalResources extends ResourceNames {
   streamArn: string;
   glueJobName: string;
   stateMachineName: string;
+  batcherFunctionName: string;
+  sweeperFunctionName: string;
   buckets: Record<BucketRole, string>;
 }
 
@@ -82,6 +84,8 @@ export function localResourceNames(
     stateMachineName: names.stateMachine,
     streamName: names.stream,
     glueJobName: names.glueJob,
+    batcherFunctionName: names.batcher,
+    sweeperFunctionName: names.sweeper,
     buckets,
   };
 }
@@ -146,7 +150,7 @@ export async function createLocalResources(
     clients.sfn.send(
       new CreateStateMachineCommand({
         name: names.stateMachineName,
-        definition: JSON.stringify(stateMachineDefinition({ tableName: names.tableName, glueJobName: names.glueJobName })),
+        definition: JSON.stringify(localDefinition(names)),
         roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${names.stateMachineName}`,
         type: 'STANDARD',
       }),
@@ -174,4 +178,9 @@ export function localRuntimeConfig(
     ...batchingSettingsFromStack(config),
     ...overrides,
   };
+}
+
+/** The ASL the stack deploys, for the local resources' table and job: what the emulator's state machine holds and the executor runs. */
+export function localDefinition(resources: Pick<LocalResources, 'tableName' | 'glueJobName'>): Record<string, unknown> {
+  return stateMachineDefinition({ tableName: resources.tableName, glueJobName: resources.glueJobName });
 }

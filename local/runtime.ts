@@ -8,7 +8,6 @@ import { MemoryMetricsSink } from '../handlers/adapters/memoryMetricsSink';
 import { createBatcherHandler } from '../handlers/batcher';
 import { createDepsFactory, type DepsOverrides } from '../handlers/batchingDeps';
 import { glueDefaultArguments } from '../handlers/orchestration/glueArguments';
-import { stateMachineDefinition } from '../handlers/orchestration/stateMachineDefinition';
 import type { BatchingSettings, RuntimeConfig } from '../handlers/runtimeConfig';
 import { type FlushOutcome, flushDate } from '../handlers/services/flushDate';
 import { createSweeperHandler } from '../handlers/sweeper';
@@ -19,8 +18,15 @@ import { failUntilRedriven } from './glueFaultPlan';
 import { LocalGlueRunner } from './glueRunner';
 import { type LambdaIdentity, lambdaContext } from './lambdaContext';
 import { createLocalClients, type LocalClients } from './localClients';
-import { createLocalResources, LOCAL_ACCOUNT, type LocalResources, loadStackConfig, localRuntimeConfig } from './resources';
-import { installS3EventShim, type ObjectCreatedEvent } from './s3EventShim';
+import {
+  createLocalResources,
+  LOCAL_ACCOUNT,
+  type LocalResources,
+  loadStackConfig,
+  localDefinition,
+  localRuntimeConfig,
+} from './resources';
+import { createEventingUploader, type ObjectCreatedEvent } from './s3EventShim';
 import { type InvocationOutcome, type KinesisBatchHandler, ShardPoller } from './shardPoller';
 import { type ExecutionOutcome, LocalStepFunctionsExecutor } from './stepFunctions';
 import { SweeperSchedule } from './sweeperSchedule';
@@ -186,23 +192,19 @@ export class LocalRuntime {
         : batcherHandler;
       const sweeperHandler = createSweeperHandler({ ...common, log: logs.sweeper });
 
-      const identity = (role: string): LambdaIdentity => ({
-        functionName: `${loaded.config.namePrefix}-${role}-local`,
+      const identity = (functionName: string): LambdaIdentity => ({
+        functionName,
         memoryMb: loaded.config.batcher.memoryMb,
         timeoutSeconds: loaded.config.batcher.timeoutSeconds,
         region: loaded.region,
         account: LOCAL_ACCOUNT,
       });
 
-      const uploader = createLocalClients(endpoint, loaded.region).s3;
-      installS3EventShim(uploader, {
-        kinesis: clients.kinesis,
-        streamName: resources.streamName,
-        bucket: resources.inputBucket,
-        region: loaded.region,
-        account: LOCAL_ACCOUNT,
-        ...(options.onObjectCreated ? { onEvent: options.onObjectCreated } : {}),
-      });
+      const uploader = createEventingUploader(
+        endpoint,
+        { region: loaded.region, streamName: resources.streamName, inputBucket: resources.inputBucket, kinesis: clients.kinesis },
+        options.onObjectCreated,
+      );
 
       const poller = new ShardPoller({
         kinesis: clients.kinesis,
@@ -210,8 +212,8 @@ export class LocalRuntime {
         streamArn: resources.streamArn,
         region: loaded.region,
         handler: batcher,
-        lambda: identity('batcher'),
-        invokeIdentityArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${loaded.config.namePrefix}-batcher-local`,
+        lambda: identity(resources.batcherFunctionName),
+        invokeIdentityArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${resources.batcherFunctionName}`,
         batchSize: loaded.config.batcher.batchSize,
         batchingWindowMs: options.batchingWindowMs ?? loaded.config.batcher.maximumBatchingWindowSeconds * 1000,
         maximumRetryAttempts: loaded.config.batcher.maximumRetryAttempts,
@@ -248,7 +250,7 @@ export class LocalRuntime {
         dynamo: clients.dynamoRaw,
         glue,
         stateMachineArn: resources.stateMachineArn,
-        definition: stateMachineDefinition({ tableName: resources.tableName, glueJobName: resources.glueJobName }),
+        definition: localDefinition(resources),
         glueFailureRate: options.chaosRate ?? 0,
         ...(options.failGlueForDates?.length ? { glueFault: failUntilRedriven(options.failGlueForDates) } : {}),
         ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
@@ -258,7 +260,7 @@ export class LocalRuntime {
 
       const sweeper = new SweeperSchedule(
         (event, context) => sweeperHandler(event, context),
-        () => lambdaContext(identity('sweeper')),
+        () => lambdaContext(identity(resources.sweeperFunctionName)),
         options.sweepIntervalMs ?? 5000,
       );
 

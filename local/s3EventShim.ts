@@ -5,6 +5,8 @@ import type { MetadataBearer } from '@smithy/types';
 import { ContextError } from '../contracts/contextError';
 import { encodeEventKey } from '../handlers/domain/names';
 import { aroundCommands } from './clientMiddleware';
+import { createLocalClients } from './localClients';
+import { LOCAL_ACCOUNT } from './resources';
 
 /**
  * THE shim: the one place where the local runtime stands in for AWS wiring that moto cannot emulate.
@@ -164,4 +166,25 @@ async function publish(
       { cause: error },
     );
   }
+}
+
+/**
+ * A client of the emulator at `endpoint` whose writes to the input bucket raise their Object Created events,
+ * as the stack's S3 -> EventBridge -> Kinesis wiring does on AWS: what every local uploader uses.
+ */
+export function createEventingUploader(
+  endpoint: string,
+  pipeline: { region: string; streamName: string; inputBucket: string; kinesis: KinesisClient },
+  onEvent?: S3EventShimOptions['onEvent'],
+): S3Client {
+  const uploader = createLocalClients(endpoint, pipeline.region).s3;
+  installS3EventShim(uploader, {
+    kinesis: pipeline.kinesis,
+    streamName: pipeline.streamName,
+    bucket: pipeline.inputBucket,
+    region: pipeline.region,
+    account: LOCAL_ACCOUNT,
+    ...(onEvent ? { onEvent } : {}),
+  });
+  return uploader;
 }

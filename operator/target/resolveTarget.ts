@@ -6,9 +6,9 @@ import { batchingSettingsFromStack, type ResourceNames, type RuntimeConfig } fro
 import { DEFAULT_SERVE_DIR, EndpointFileError, endpointFilePath, type LocalEndpoint, readEndpointFile } from '../../local/endpointFile';
 import { createLocalClients } from '../../local/localClients';
 import { PROJECT_ROOT } from '../../local/projectRoot';
-import { LOCAL_ACCOUNT, LOCAL_STACK, type LoadedStack, loadStackConfig, localResourceNames } from '../../local/resources';
+import { LOCAL_STACK, type LoadedStack, loadStackConfig, localResourceNames } from '../../local/resources';
 import type { LocalRuntime } from '../../local/runtime';
-import { installS3EventShim } from '../../local/s3EventShim';
+import { createEventingUploader } from '../../local/s3EventShim';
 import { TargetError, UsageError } from '../operatorError';
 import type { PipelineTarget } from './pipelineTarget';
 import { pulumiStackOutputs, readOutputsFile, type StackOutputs } from './stackOutputs';
@@ -189,15 +189,13 @@ export function localTarget(input: {
   dashboardUrl: string | null;
 }): PipelineTarget {
   const clients = createLocalClients(input.endpoint, input.region);
-  const uploader = createLocalClients(input.endpoint, input.region).s3;
   // moto cannot deliver S3 events to Kinesis: uploads from this process raise the same Object Created
   // events the served runtime's own uploader does (local/s3EventShim.ts).
-  installS3EventShim(uploader, {
-    kinesis: clients.kinesis,
-    streamName: input.streamName,
-    bucket: input.config.inputBucket,
+  const uploader = createEventingUploader(input.endpoint, {
     region: input.region,
-    account: LOCAL_ACCOUNT,
+    streamName: input.streamName,
+    inputBucket: input.config.inputBucket,
+    kinesis: clients.kinesis,
   });
   return {
     kind: 'local',

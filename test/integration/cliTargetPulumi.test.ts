@@ -3,19 +3,11 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { resolveTarget } from '../../operator/target/resolveTarget';
+import { DEV_STACK_OUTPUTS } from '../support/stackOutputs';
 
 /** resolveTarget's one child process: the Pulumi CLI, asked for a stack's outputs (a stand-in on PATH here). */
 
-const outputs = {
-  tableName: 'np-dev-tracking',
-  inputBucketName: 'np-dev-input',
-  inputPrefix: 'pipeline/input/',
-  quarantineBucketName: 'np-dev-quarantine',
-  manifestBucketName: 'np-dev-manifest',
-  outputBucketName: 'np-dev-output',
-  stateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:np-dev',
-  dashboardUrl: 'https://us-east-1.console.aws.amazon.com/cloudwatch/home#dashboards/dashboard/np-dev',
-};
+const outputs = DEV_STACK_OUTPUTS;
 
 describe('resolveTarget with the Pulumi CLI', () => {
   it("asks the Pulumi CLI for a stack's outputs when it is installed", async () => {

@@ -5,20 +5,18 @@ import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk
 import { describe, expect, inject, it } from 'vitest';
 import { decodeEventKey } from '../../handlers/domain/names';
 import { createLocalClients, type LocalClients } from '../../local/localClients';
-import { createLocalResources, LOCAL_ACCOUNT, type LocalResources, loadStackConfig } from '../../local/resources';
-import { installS3EventShim, objectCreatedEvent, partitionKeyFor } from '../../local/s3EventShim';
+import { createLocalResources, type LocalResources, loadStackConfig } from '../../local/resources';
+import { createEventingUploader, objectCreatedEvent, partitionKeyFor } from '../../local/s3EventShim';
 
 async function setup(): Promise<{ clients: LocalClients; resources: LocalResources; uploader: LocalClients['s3'] }> {
   const loaded = await loadStackConfig();
   const clients = createLocalClients(inject('emulatorEndpoint'), loaded.region);
   const resources = await createLocalResources(clients, loaded, `s${randomUUID().slice(0, 8)}`);
-  const uploader = createLocalClients(inject('emulatorEndpoint'), loaded.region).s3;
-  installS3EventShim(uploader, {
-    kinesis: clients.kinesis,
-    streamName: resources.streamName,
-    bucket: resources.inputBucket,
+  const uploader = createEventingUploader(inject('emulatorEndpoint'), {
     region: loaded.region,
-    account: LOCAL_ACCOUNT,
+    streamName: resources.streamName,
+    inputBucket: resources.inputBucket,
+    kinesis: clients.kinesis,
   });
   return { clients, resources, uploader };
 }

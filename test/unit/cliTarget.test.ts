@@ -5,17 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { writeEndpointFile } from '../../local/endpointFile';
 import { resolveTarget } from '../../operator/target/resolveTarget';
 import { targetFailure } from '../../operator/target/targetFailure';
+import { DEV_STACK_OUTPUTS } from '../support/stackOutputs';
 
-const outputs = {
-  tableName: 'np-dev-tracking',
-  inputBucketName: 'np-dev-input',
-  inputPrefix: 'pipeline/input/',
-  quarantineBucketName: 'np-dev-quarantine',
-  manifestBucketName: 'np-dev-manifest',
-  outputBucketName: 'np-dev-output',
-  stateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:np-dev',
-  dashboardUrl: 'https://us-east-1.console.aws.amazon.com/cloudwatch/home#dashboards/dashboard/np-dev',
-};
+const outputs = DEV_STACK_OUTPUTS;
 
 async function outputsFile(content: unknown): Promise<string> {
   const path = join(await mkdtemp(join(tmpdir(), 'cli-target-')), 'outputs.json');
