@@ -180,7 +180,20 @@ export function localRuntimeConfig(
   };
 }
 
-/** The ASL the stack deploys, for the local resources' table and job: what the emulator's state machine holds and the executor runs. */
-export function localDefinition(resources: Pick<LocalResources, 'tableName' | 'glueJobName'>): Record<string, unknown> {
+/** The ASL the stack deploys, for the local resources' table and job: what the emulator's state machine holds. */
+function localDefinition(resources: Pick<LocalResources, 'tableName' | 'glueJobName'>): Record<string, unknown> {
   return stateMachineDefinition({ tableName: resources.tableName, glueJobName: resources.glueJobName });
+}
+
+/** The state machine an executor runs: the emulator's, its ASL, and the clients its tasks call. */
+export function localStateMachine(
+  resources: Pick<LocalResources, 'tableName' | 'glueJobName' | 'stateMachineArn'>,
+  clients: { sfn: SFNClient; dynamoRaw: DynamoDBClient },
+): { sfn: SFNClient; dynamo: DynamoDBClient; stateMachineArn: string; definition: Record<string, unknown> } {
+  return {
+    sfn: clients.sfn,
+    dynamo: clients.dynamoRaw,
+    stateMachineArn: resources.stateMachineArn,
+    definition: localDefinition(resources),
+  };
 }

@@ -23,8 +23,8 @@ import {
   LOCAL_ACCOUNT,
   type LocalResources,
   loadStackConfig,
-  localDefinition,
   localRuntimeConfig,
+  localStateMachine,
 } from './resources';
 import { createEventingUploader, type ObjectCreatedEvent } from './s3EventShim';
 import { type InvocationOutcome, type KinesisBatchHandler, ShardPoller } from './shardPoller';
@@ -246,11 +246,8 @@ export class LocalRuntime {
       });
 
       const executor = new LocalStepFunctionsExecutor({
-        sfn: clients.sfn,
-        dynamo: clients.dynamoRaw,
+        ...localStateMachine(resources, clients),
         glue,
-        stateMachineArn: resources.stateMachineArn,
-        definition: localDefinition(resources),
         glueFailureRate: options.chaosRate ?? 0,
         ...(options.failGlueForDates?.length ? { glueFault: failUntilRedriven(options.failGlueForDates) } : {}),
         ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),

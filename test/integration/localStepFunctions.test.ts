@@ -9,7 +9,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { stateMachineDefinition } from '../../handlers/orchestration/stateMachineDefinition';
 import { LocalGlueRunner } from '../../local/glueRunner';
 import { createLocalClients, type LocalClients } from '../../local/localClients';
-import { createLocalResources, type LocalResources, loadStackConfig, localDefinition } from '../../local/resources';
+import { createLocalResources, type LocalResources, loadStackConfig, localStateMachine } from '../../local/resources';
 import { dynamoTaskErrorName, type ExecutionOutcome, LocalStepFunctionsExecutor, withAwsTaskTimeouts } from '../../local/stepFunctions';
 
 /** Glue double: fails manifests whose path ends in bad.json, succeeds otherwise (the real worker runs in e2e). */
@@ -57,11 +57,8 @@ async function harness(): Promise<Harness> {
   });
   const outcomes: ExecutionOutcome[] = [];
   const executor = new LocalStepFunctionsExecutor({
-    sfn: clients.sfn,
-    dynamo: clients.dynamoRaw,
+    ...localStateMachine(resources, clients),
     glue,
-    stateMachineArn: resources.stateMachineArn,
-    definition: localDefinition(resources),
     pollIntervalMs: 50,
     retryIntervalMs: 10,
     onOutcome: (o) => outcomes.push(o),
