@@ -251,32 +251,23 @@ export class LocalStepFunctionsExecutor {
         State: state,
       } as never,
     });
+    const ended = (status: ExecutionOutcome['status']) => ({
+      executionArn,
+      name,
+      input,
+      status,
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date().toISOString(),
+      durationMs: Date.now() - started,
+    });
     let outcome: ExecutionOutcome;
     try {
       await execution.result;
-      outcome = {
-        executionArn,
-        name,
-        input,
-        status: 'SUCCEEDED',
-        startedAt: new Date(started).toISOString(),
-        finishedAt: new Date().toISOString(),
-        durationMs: Date.now() - started,
-      };
+      outcome = ended('SUCCEEDED');
     } catch (error) {
       // ExecutionError wraps the state's error: a Fail state's Error/Cause, or an uncaught task error.
       const inner = ((error as { cause?: unknown }).cause ?? error) as Error;
-      outcome = {
-        executionArn,
-        name,
-        input,
-        status: 'FAILED',
-        startedAt: new Date(started).toISOString(),
-        finishedAt: new Date().toISOString(),
-        durationMs: Date.now() - started,
-        error: inner.name,
-        cause: inner.message,
-      };
+      outcome = { ...ended('FAILED'), error: inner.name, cause: inner.message };
     }
     this.outcomes.push(outcome);
     this.options.onOutcome?.(outcome);
