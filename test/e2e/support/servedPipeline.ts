@@ -89,6 +89,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Probes read the emulator in process (no CLI start), so a short interval costs little and each wait
+    // ends soon after the state it waits for.
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
