@@ -21,7 +21,11 @@ export default defineConfig({
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'], globalSetup: ['test/support/globalSetup.ts'] },
       },
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'] } },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
+      {
+        extends: true,
+        // The Spark workers the CLI starts inherit this: tiny jobs, so a JVM that starts quickly (glue/ndjson_parquet/session.py).
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], env: { NDJSON_PARQUET_SPARK_QUICK_START: '1' } },
+      },
     ],
   },
 });

@@ -41,12 +41,23 @@ def parser_jar() -> str:
     return os.environ.get("NDJSON_PARQUET_JAR") or DEFAULT_JAR
 
 
-def local_session(app_name: str = "ndjson-parquet-local", cores: str | None = None, memory: str | None = None) -> SparkSession:
+# The JVM's client compiler only, and the serial collector: a JVM that runs many tiny jobs (the test suite)
+# starts and warms up in a fraction of the CPU, while a long job (the benchmark, a large local run) would lose
+# the optimising compiler's speed. So it is asked for, by `quick_start` or NDJSON_PARQUET_SPARK_QUICK_START=1.
+QUICK_START_JVM_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC"
+
+
+def local_session(
+    app_name: str = "ndjson-parquet-local", cores: str | None = None, memory: str | None = None, quick_start: bool | None = None
+) -> SparkSession:
     """One local SparkSession, as quiet and small as a laptop or CI box wants it."""
     # Binding to loopback keeps Spark from probing the network interfaces (and warning about them).
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     cores = cores or os.environ.get("NDJSON_PARQUET_SPARK_CORES", "*")
     memory = memory or os.environ.get("NDJSON_PARQUET_SPARK_MEMORY", "2g")
+    if quick_start is None:
+        quick_start = os.environ.get("NDJSON_PARQUET_SPARK_QUICK_START") == "1"
+    java_options = "-Dlog4j2.level=WARN" + (f" {QUICK_START_JVM_OPTIONS}" if quick_start else "")
     spark = (
         SparkSession.builder.master(f"local[{cores}]")
         .appName(app_name)
@@ -56,7 +67,7 @@ def local_session(app_name: str = "ndjson-parquet-local", cores: str | None = No
         .config("spark.sql.shuffle.partitions", os.environ.get("NDJSON_PARQUET_SHUFFLE_PARTITIONS", "4"))
         .config("spark.sql.adaptive.enabled", "true")
         .config("spark.jars", parser_jar())
-        .config("spark.driver.extraJavaOptions", "-Dlog4j2.level=WARN")
+        .config("spark.driver.extraJavaOptions", java_options)
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("WARN")

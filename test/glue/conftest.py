@@ -52,7 +52,7 @@ ENV_KEYS = ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "A
 def spark():
     from ndjson_parquet.session import local_session
 
-    session = local_session(app_name="ndjson-parquet-tests", cores="2", memory="2g")
+    session = local_session(app_name="ndjson-parquet-tests", cores="2", memory="2g", quick_start=True)
     session.conf.set("spark.sql.shuffle.partitions", "2")
     yield session
     session.stop()

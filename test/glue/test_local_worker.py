@@ -24,7 +24,13 @@ WORKER = os.path.join(os.path.dirname(__file__), "..", "..", "glue", "local_work
 
 @pytest.fixture
 def worker(emulator, tmp_path):
-    env = {**os.environ, "NDJSON_PARQUET_SPARK_CORES": "2", "NDJSON_PARQUET_SHUFFLE_PARTITIONS": "2", "TMPDIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "NDJSON_PARQUET_SPARK_CORES": "2",
+        "NDJSON_PARQUET_SHUFFLE_PARTITIONS": "2",
+        "NDJSON_PARQUET_SPARK_QUICK_START": "1",
+        "TMPDIR": str(tmp_path),
+    }
     with open(tmp_path / "worker.log", "w") as log:
         proc = subprocess.Popen([sys.executable, WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, env=env, text=True)
         yield proc
