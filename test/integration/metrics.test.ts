@@ -1,13 +1,7 @@
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  METRIC_NAMES,
-  METRICS_NAMESPACE,
-  METRICS_SERVICE_DIMENSION,
-  Metric,
-  type MetricName,
-  metricStatistic,
-} from '../../contracts/metrics';
+import type { MetricName } from '../../contracts/metrics';
+import * as catalogue from '../../contracts/metrics';
 import type { BatchingSettings } from '../../handlers/runtimeConfig';
 import { alarmSpecs } from '../../pulumi/observability/alarms';
 import { dashboardBody } from '../../pulumi/observability/dashboard';
@@ -51,7 +45,7 @@ function refuseNextStart(fx: BatcherFixture): void {
 const SCENARIOS: Scenario[] = [
   {
     path: 'a new file, then its event again',
-    emits: [Metric.FilesTracked, Metric.BytesTracked, Metric.DuplicateEvents],
+    emits: [catalogue.Metric.FilesTracked, catalogue.Metric.BytesTracked, catalogue.Metric.DuplicateEvents],
     async run(fx) {
       const event = await fx.put(fileName(TODAY, 1));
       await fx.invoke(kinesisEvent([event]));
@@ -62,14 +56,14 @@ const SCENARIOS: Scenario[] = [
     // The remainder must stay under half a batch, or it goes out with the full one.
     path: 'a full batch and one file left over',
     settings: { maxBatchFiles: 4 },
-    emits: [Metric.ManifestsCreated, Metric.PendingFiles, Metric.PendingBytes],
+    emits: [catalogue.Metric.ManifestsCreated, catalogue.Metric.PendingFiles, catalogue.Metric.PendingBytes],
     async run(fx) {
       await fx.invoke(kinesisEvent(await Promise.all([1, 2, 3, 4, 5].map((n) => fx.put(fileName(TODAY, n))))));
     },
   },
   {
     path: 'records that are not Object Created events for the input bucket',
-    emits: [Metric.EventsSkipped],
+    emits: [catalogue.Metric.EventsSkipped],
     async run(fx) {
       const foreign = objectCreated({ bucket: 'someone-elses-bucket', key: `${fx.config.inputPrefix}${fileName(TODAY, 1)}`, size: 10 });
       await fx.invoke(kinesisEvent(['not json', foreign]));
@@ -77,7 +71,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     path: 'an object deleted before it was registered',
-    emits: [Metric.ObjectsMissing],
+    emits: [catalogue.Metric.ObjectsMissing],
     async run(fx) {
       const event = await fx.put(fileName(TODAY, 1));
       await deleteInput(fx, fileName(TODAY, 1));
@@ -86,7 +80,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     path: 'a badly named object deleted before it was quarantined',
-    emits: [Metric.ObjectsMissing],
+    emits: [catalogue.Metric.ObjectsMissing],
     async run(fx) {
       const event = await fx.put('undated.ndjson');
       await deleteInput(fx, 'undated.ndjson');
@@ -95,7 +89,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     path: 'a badly named file',
-    emits: [Metric.FilesQuarantined],
+    emits: [catalogue.Metric.FilesQuarantined],
     async run(fx) {
       await fx.invoke(kinesisEvent([await fx.put('undated.ndjson')]));
     },
@@ -103,7 +97,7 @@ const SCENARIOS: Scenario[] = [
   {
     path: 'a due date whose lock another worker holds',
     settings: { maxBatchFiles: 1 },
-    emits: [Metric.LockConflicts],
+    emits: [catalogue.Metric.LockConflicts],
     async run(fx) {
       await fx.deps('other-worker').tracking.acquireLock(TODAY, 'other-worker');
       await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 1))]));
@@ -112,7 +106,7 @@ const SCENARIOS: Scenario[] = [
   {
     path: 'a flush that fails after its commit, resumed by the sweeper',
     settings: { maxBatchFiles: 1 },
-    emits: [Metric.FlushFailures, Metric.ManifestsResumed],
+    emits: [catalogue.Metric.FlushFailures, catalogue.Metric.ManifestsResumed],
     async run(fx) {
       refuseNextStart(fx);
       await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 1))]));
@@ -122,7 +116,7 @@ const SCENARIOS: Scenario[] = [
   {
     path: 'a manifest whose execution never finishes',
     settings: { maxBatchFiles: 1, stuckProcessingMinutes: 30 },
-    emits: [Metric.ManifestsStuck],
+    emits: [catalogue.Metric.ManifestsStuck],
     async run(fx) {
       await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 1))]));
       fx.clock.now = new Date(fx.clock.now.getTime() + 31 * 60_000);
@@ -139,7 +133,7 @@ const emittedNonZero = (): Set<string> =>
 
 type MetricLine = (string | Record<string, unknown>)[];
 
-const catalogued = (name: string): name is MetricName => (METRIC_NAMES as readonly string[]).includes(name);
+const catalogued = (name: string): name is MetricName => (catalogue.METRIC_NAMES as readonly string[]).includes(name);
 
 const stackInputs = OBSERVED_DEV_STACK;
 
@@ -147,10 +141,10 @@ const stackInputs = OBSERVED_DEV_STACK;
 const dashboardLines = (): MetricLine[] =>
   dashboardBody({ ...stackInputs, region: 'us-east-1', streamName: 'np-dev-ingest', glueJobName: 'np-dev-glue', alarmArns: [] })
     .widgets.flatMap((w) => (w.properties.metrics as MetricLine[] | undefined) ?? [])
-    .filter((line) => line[0] === METRICS_NAMESPACE)
+    .filter((line) => line[0] === catalogue.METRICS_NAMESPACE)
     .map((line) => line.slice(1));
 
-const ourAlarms = () => alarmSpecs(stackInputs).filter((spec) => spec.namespace === METRICS_NAMESPACE);
+const ourAlarms = () => alarmSpecs(stackInputs).filter((spec) => spec.namespace === catalogue.METRICS_NAMESPACE);
 
 const shownOrAlarmed = (): Set<string> =>
   new Set([...dashboardLines().map((line) => String(line[0])), ...ourAlarms().map((a) => a.metricName)]);
@@ -184,24 +178,24 @@ describe('the metric catalogue against what the handlers emit', () => {
   it('emits every catalogued metric, and shows or alarms on each', () => {
     const emittedNames = emittedNonZero();
     const read = shownOrAlarmed();
-    expect(METRIC_NAMES.filter((name) => !emittedNames.has(name))).toEqual([]);
-    expect(METRIC_NAMES.filter((name) => !read.has(name))).toEqual([]);
+    expect(catalogue.METRIC_NAMES.filter((name) => !emittedNames.has(name))).toEqual([]);
+    expect(catalogue.METRIC_NAMES.filter((name) => !read.has(name))).toEqual([]);
   });
 
   it('reads each catalogued metric by the service dimension alone, with the statistic its kind calls for', () => {
     for (const [name, ...rest] of dashboardLines()) {
       if (typeof name !== 'string' || !catalogued(name)) continue;
       expect(rest, name).toEqual([
-        METRICS_SERVICE_DIMENSION,
+        catalogue.METRICS_SERVICE_DIMENSION,
         stackInputs.service,
-        expect.objectContaining({ stat: metricStatistic(name) }),
+        expect.objectContaining({ stat: catalogue.metricStatistic(name) }),
       ]);
     }
     for (const alarm of ourAlarms()) {
       if (!catalogued(alarm.metricName)) continue;
       expect([alarm.dimensions, alarm.statistic], alarm.key).toEqual([
-        { [METRICS_SERVICE_DIMENSION]: stackInputs.service },
-        metricStatistic(alarm.metricName),
+        { [catalogue.METRICS_SERVICE_DIMENSION]: stackInputs.service },
+        catalogue.metricStatistic(alarm.metricName),
       ]);
     }
   });
