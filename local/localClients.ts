@@ -1,12 +1,20 @@
+import { TABLE_KEYS } from '../contracts/trackingSchema';
 import { type ClientsWithRawDynamo, createClients } from '../handlers/adapters/clients';
+import { enforceAwsLimits } from './awsLimits';
 
 export type LocalClients = ClientsWithRawDynamo;
 
 /**
  * Clients bound to one emulator by explicit endpoint and dummy credentials, rather than through
  * process.env, so a test process can hold several runtimes and the handlers' clients cannot drift to a
- * real account.
+ * real account. Every one of them holds its calls to AWS's limits (local/awsLimits.ts), which moto does not.
  */
 export function createLocalClients(endpoint: string, region: string): LocalClients {
-  return createClients({ endpoint, region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing', sessionToken: 'testing' } });
+  const clients = createClients({
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing', sessionToken: 'testing' },
+  });
+  enforceAwsLimits(clients, TABLE_KEYS);
+  return clients;
 }
