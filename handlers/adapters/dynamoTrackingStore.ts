@@ -476,26 +476,34 @@ export class DynamoTrackingStore implements TrackingStore {
     });
   }
 
-  async recordQuarantine(record: QuarantineRecord): Promise<void> {
+  async recordQuarantine(record: QuarantineRecord): Promise<'recorded' | 'exists'> {
     const now = this.options.now();
-    await this.db.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: {
-          ...tableKey(record.date, quarantineKey(record.sourceKey)),
-          kind: ITEM_KIND.quarantine,
-          status: QUARANTINED_STATUS,
-          reason: record.reason,
-          reason_detail: record.detail,
-          file_path: record.quarantinePath,
-          source_path: s3Uri(record.sourceBucket, record.sourceKey),
-          size_bytes: record.sizeBytes,
-          created_at: now.toISOString(),
-          updated_at: now.toISOString(),
-          [TTL_ATTRIBUTE]: ttlAfterDays(now, this.options.ttlDays),
-        },
-      }),
-    );
+    try {
+      await this.db.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...tableKey(record.date, quarantineKey(record.sourceKey)),
+            kind: ITEM_KIND.quarantine,
+            status: QUARANTINED_STATUS,
+            reason: record.reason,
+            reason_detail: record.detail,
+            file_path: record.quarantinePath,
+            source_path: s3Uri(record.sourceBucket, record.sourceKey),
+            size_bytes: record.sizeBytes,
+            created_at: now.toISOString(),
+            updated_at: now.toISOString(),
+            [TTL_ATTRIBUTE]: ttlAfterDays(now, this.options.ttlDays),
+          },
+          // The first record stands: a redelivered event must not move created_at.
+          ConditionExpression: `attribute_not_exists(${TABLE_KEYS.range})`,
+        }),
+      );
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'exists';
+      throw error;
+    }
   }
 
   private async sendWithRetry(

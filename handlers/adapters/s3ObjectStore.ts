@@ -1,5 +1,8 @@
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
@@ -8,6 +11,7 @@ import {
   PutObjectCommand,
   type S3Client,
   S3ServiceException,
+  UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
 import { ContextError } from '../../contracts/contextError';
 import type { ObjectStore } from '../services/ports';
@@ -24,8 +28,25 @@ const isMissing = (error: unknown) =>
 const isPreconditionFailed = (error: unknown) =>
   error instanceof S3ServiceException && (error.name === 'PreconditionFailed' || error.$metadata.httpStatusCode === 412);
 
+const GiB = 1024 ** 3;
+
+export interface S3ObjectStoreOptions {
+  /** CopyObject takes sources up to 5 GiB; larger ones are copied in parts. Tests lower it to exercise that. */
+  singleCopyMaxBytes?: number;
+}
+
+/** Parts of a multipart copy: at most 5 GiB each and at most 10,000, so 1 GiB parts cover S3's 5 TB objects. */
+const COPY_PART_BYTES = GiB;
+
 export class S3ObjectStore implements ObjectStore {
-  constructor(private readonly s3: S3Client) {}
+  private readonly singleCopyMaxBytes: number;
+
+  constructor(
+    private readonly s3: S3Client,
+    options: S3ObjectStoreOptions = {},
+  ) {
+    this.singleCopyMaxBytes = options.singleCopyMaxBytes ?? 5 * GiB;
+  }
 
   async putJsonIfAbsent(bucket: string, key: string, body: unknown): Promise<'created' | 'exists'> {
     try {
@@ -63,26 +84,60 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async moveObject(
-    from: { bucket: string; key: string },
+    from: { bucket: string; key: string; sizeBytes: number },
     to: { bucket: string; key: string },
     metadata: Record<string, string>,
   ): Promise<'moved' | 'source-missing'> {
+    const source = `${from.bucket}/${encodeURIComponent(from.key).replace(/%2F/g, '/')}`;
     try {
-      await this.s3.send(
-        new CopyObjectCommand({
-          Bucket: to.bucket,
-          Key: to.key,
-          CopySource: `${from.bucket}/${encodeURIComponent(from.key).replace(/%2F/g, '/')}`,
-          MetadataDirective: 'REPLACE',
-          Metadata: metadata,
-        }),
-      );
+      if (from.sizeBytes > this.singleCopyMaxBytes) await this.copyInParts(source, from.sizeBytes, to, metadata);
+      else {
+        await this.s3.send(
+          new CopyObjectCommand({ Bucket: to.bucket, Key: to.key, CopySource: source, MetadataDirective: 'REPLACE', Metadata: metadata }),
+        );
+      }
     } catch (error) {
       if (isMissing(error)) return 'source-missing';
       throw error;
     }
     await this.s3.send(new DeleteObjectCommand({ Bucket: from.bucket, Key: from.key }));
     return 'moved';
+  }
+
+  /**
+   * CreateMultipartUpload + UploadPartCopy per range + Complete: S3's way to copy an object over 5 GiB. A
+   * failed copy is aborted, so no parts are left to bill (the bucket's lifecycle rule is the backstop).
+   */
+  private async copyInParts(
+    source: string,
+    sizeBytes: number,
+    to: { bucket: string; key: string },
+    metadata: Record<string, string>,
+  ): Promise<void> {
+    const { UploadId } = await this.s3.send(new CreateMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, Metadata: metadata }));
+    try {
+      const parts = [];
+      for (let start = 0, part = 1; start < sizeBytes; start += COPY_PART_BYTES, part += 1) {
+        const end = Math.min(start + COPY_PART_BYTES, sizeBytes) - 1;
+        const copied = await this.s3.send(
+          new UploadPartCopyCommand({
+            Bucket: to.bucket,
+            Key: to.key,
+            UploadId,
+            PartNumber: part,
+            CopySource: source,
+            CopySourceRange: `bytes=${start}-${end}`,
+          }),
+        );
+        parts.push({ PartNumber: part, ETag: copied.CopyPartResult?.ETag });
+      }
+      await this.s3.send(
+        new CompleteMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, UploadId, MultipartUpload: { Parts: parts } }),
+      );
+    } catch (error) {
+      await this.s3.send(new AbortMultipartUploadCommand({ Bucket: to.bucket, Key: to.key, UploadId })).catch(() => undefined);
+      throw error;
+    }
   }
 
   async exists(bucket: string, key: string): Promise<boolean> {

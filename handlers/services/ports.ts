@@ -73,7 +73,8 @@ export interface TrackingStore {
   getManifestRecord(date: string, name: string): Promise<ManifestRecord | null>;
   /** MANIFEST records of a date not yet completed or failed. */
   listUnfinishedManifests(date: string): Promise<ManifestRecord[]>;
-  recordQuarantine(record: QuarantineRecord): Promise<void>;
+  /** Writes the QUARANTINE# record once; a redelivery finds it and keeps the first one. */
+  recordQuarantine(record: QuarantineRecord): Promise<'recorded' | 'exists'>;
 }
 
 export interface ObjectStore {
@@ -81,9 +82,12 @@ export interface ObjectStore {
   putJsonIfAbsent(bucket: string, key: string, body: unknown): Promise<'created' | 'exists'>;
   putJson(bucket: string, key: string, body: unknown): Promise<void>;
   getJson(bucket: string, key: string): Promise<unknown>;
-  /** Copies the object to the quarantine bucket with the reason in its metadata, then deletes it. */
+  /**
+   * Copies the object (of `sizeBytes`, as its event announced) to the quarantine bucket with the reason in
+   * its metadata, then deletes it. Objects over S3's 5 GiB single-copy limit are copied in parts.
+   */
   moveObject(
-    from: { bucket: string; key: string },
+    from: { bucket: string; key: string; sizeBytes: number },
     to: { bucket: string; key: string },
     metadata: Record<string, string>,
   ): Promise<'moved' | 'source-missing'>;

@@ -19,27 +19,34 @@ export async function quarantineFile(
 ): Promise<QuarantineOutcome> {
   const target = { bucket: deps.config.quarantineBucket, key: event.key };
   const detail = QUARANTINE_REASONS[reason];
-  const moved = await deps.objects.moveObject({ bucket: event.bucket, key: event.key }, target, {
+  const moved = await deps.objects.moveObject({ bucket: event.bucket, key: event.key, sizeBytes: event.sizeBytes }, target, {
     'quarantine-reason': reason,
     'quarantine-detail': detail,
     'source-bucket': event.bucket,
   });
+  const record = () =>
+    deps.tracking.recordQuarantine({
+      date: date ?? UNDATED_PARTITION,
+      sourceKey: event.key,
+      sourceBucket: event.bucket,
+      quarantinePath: s3Uri(target.bucket, target.key),
+      reason,
+      detail,
+      sizeBytes: event.sizeBytes,
+    });
   if (moved === 'source-missing') {
-    // A redelivered event for an object we already moved, or an object deleted before we got to it.
-    if (await deps.objects.exists(target.bucket, target.key)) return 'already-quarantined';
+    // A redelivered event for an object we already moved, or an object deleted before we got to it. An
+    // attempt that crashed between the move and the record left the object in quarantine unrecorded: the
+    // record is written now, so every quarantined object has one.
+    if (await deps.objects.exists(target.bucket, target.key)) {
+      await record();
+      return 'already-quarantined';
+    }
     deps.log.warn('object named in an event no longer exists; nothing to quarantine', { key: event.key, reason });
     deps.metrics.add(Metric.ObjectsMissing, 1);
     return 'source-missing';
   }
-  await deps.tracking.recordQuarantine({
-    date: date ?? UNDATED_PARTITION,
-    sourceKey: event.key,
-    sourceBucket: event.bucket,
-    quarantinePath: s3Uri(target.bucket, target.key),
-    reason,
-    detail,
-    sizeBytes: event.sizeBytes,
-  });
+  await record();
   deps.metrics.add(Metric.FilesQuarantined, 1);
   deps.log.warn('file quarantined', { key: event.key, reason, detail });
   return 'quarantined';

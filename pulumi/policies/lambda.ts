@@ -14,8 +14,10 @@ import {
  * stack's ARNs or key prefixes.
  *
  * Notes on S3: HeadObject is authorised by s3:GetObject (there is no s3:HeadObject action). s3:ListBucket on
- * the input and manifest buckets is granted so that a read of a missing key answers 404 NoSuchKey rather
- * than 403 AccessDenied: the handlers treat "already moved/never written" as a normal, idempotent case.
+ * the input, quarantine and manifest buckets is granted so that a read of a missing key answers 404
+ * NoSuchKey rather than 403 AccessDenied: the handlers treat "already moved/never written" as a normal,
+ * idempotent case. A copy over 5 GiB goes in parts: CreateMultipartUpload, UploadPartCopy and
+ * CompleteMultipartUpload are all s3:PutObject; a failed one is aborted (s3:AbortMultipartUpload).
  */
 
 export interface TrackingArns {
@@ -68,9 +70,15 @@ function pipelineStatements(arns: PipelineLambdaArns): PolicyStatement[] {
   return [
     lambdaLogsStatement(arns.logGroupArn),
     allow('ReadAndMoveInputObjects', ['s3:GetObject', 's3:GetObjectTagging', 's3:DeleteObject'], [inputObjects]),
-    allow('ListInputAndManifestBuckets', ['s3:ListBucket'], [arns.inputBucketArn, arns.manifestBucketArn]),
-    allow('WriteQuarantine', ['s3:PutObject', 's3:PutObjectTagging'], [objectArn(arns.quarantineBucketArn, '')]),
-    allow('ReadWriteManifests', ['s3:PutObject', 's3:GetObject'], [objectArn(arns.manifestBucketArn, MANIFESTS_PREFIX)]),
+    allow('ListPipelineBuckets', ['s3:ListBucket'], [arns.inputBucketArn, arns.quarantineBucketArn, arns.manifestBucketArn]),
+    // GetObject: a redelivered event checks (HeadObject) whether its object is already in quarantine.
+    allow(
+      'MoveIntoQuarantine',
+      ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObject', 's3:AbortMultipartUpload'],
+      [objectArn(arns.quarantineBucketArn, '')],
+    ),
+    // DeleteObject: a holder fenced before its commit removes the manifest object it wrote.
+    allow('ReadWriteManifests', ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], [objectArn(arns.manifestBucketArn, MANIFESTS_PREFIX)]),
     allow('WriteLambdaReports', ['s3:PutObject'], [objectArn(arns.manifestBucketArn, LAMBDA_REPORTS_PREFIX)]),
     allow('TrackingTable', TRACKING_TABLE_ACTIONS, [arns.tableArn, `${arns.tableArn}/index/${WINDOWS_INDEX.name}`]),
     allow('StartManifestExecutions', ['states:StartExecution'], [arns.stateMachineArn]),

@@ -864,8 +864,16 @@ export function describeStack(f: StackFixture): void {
       const on = (resource: string) => allowedActions(doc, resource);
       // Assert
       expect(on(`${bucketArn(f, 'input')}/${cfg.inputPrefix}*`)).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:GetObjectTagging']);
-      expect(on(`${bucketArn(f, 'quarantine')}/*`)).toEqual(['s3:PutObject', 's3:PutObjectTagging']);
-      expect(on(`${bucketArn(f, 'manifest')}/manifests/*`)).toEqual(['s3:GetObject', 's3:PutObject']);
+      // GetObject and ListBucket: a redelivered event's HeadObject in quarantine (404, not 403); Abort: multipart copies over 5 GiB
+      expect(on(`${bucketArn(f, 'quarantine')}/*`)).toEqual([
+        's3:AbortMultipartUpload',
+        's3:GetObject',
+        's3:PutObject',
+        's3:PutObjectTagging',
+      ]);
+      expect(on(bucketArn(f, 'quarantine'))).toEqual(['s3:ListBucket']);
+      // DeleteObject: a fenced holder removes the manifest object it wrote before its commit was refused
+      expect(on(`${bucketArn(f, 'manifest')}/manifests/*`)).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
       expect(on(`${bucketArn(f, 'manifest')}/logs/lambda/*`)).toEqual(['s3:PutObject']);
       const dynamo = [
         'dynamodb:ConditionCheckItem',
