@@ -1,9 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { MetadataBearer } from '@smithy/types';
 import { ContextError } from '../contracts/contextError';
 import { encodeEventKey } from '../handlers/domain/names';
+import { partitionKeyOf } from '../handlers/domain/s3Event';
 import { aroundCommands } from './clientMiddleware';
 import { createLocalClients } from './localClients';
 import { LOCAL_ACCOUNT } from './resources';
@@ -60,14 +61,6 @@ export interface S3EventShimOptions {
 
 export class S3EventShimError extends ContextError {
   override readonly name = 'S3EventShimError';
-}
-
-/** Kinesis partition keys are at most 256 characters; S3 keys may be 1024. */
-const MAX_PARTITION_KEY = 256;
-
-export function partitionKeyFor(event: ObjectCreatedEvent): string {
-  const key = event.detail.object.key;
-  return key.length <= MAX_PARTITION_KEY ? key : createHash('sha256').update(key).digest('hex');
 }
 
 let sequence = 0n;
@@ -154,7 +147,7 @@ async function publish(
     const put = await options.kinesis.send(
       new PutRecordCommand({
         StreamName: options.streamName,
-        PartitionKey: partitionKeyFor(event),
+        PartitionKey: partitionKeyOf(event),
         Data: Buffer.from(JSON.stringify(event)),
       }),
     );

@@ -12,6 +12,18 @@ import { decodeEventKey } from './names';
  * that schema accepts decodes here, and the local shim emits events it accepts.
  */
 
+/**
+ * The event field the EventBridge rule's Kinesis target takes as the record's partition key
+ * (`partitionKeyPath`): the event's id, unique per event, so events spread over the shards, and 36
+ * characters, well within Kinesis' 256. The object key would not do: S3 keys reach 1,024 bytes, a put with
+ * a longer partition key fails, and EventBridge sends that event to the rule's dead-letter queue.
+ */
+export const PARTITION_KEY_PATH = '$.id';
+
+export function partitionKeyOf(event: { id: string }): string {
+  return event.id;
+}
+
 const objectCreatedSchema = z.object({
   'detail-type': z.literal('Object Created'),
   source: z.literal('aws.s3'),

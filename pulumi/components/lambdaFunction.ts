@@ -82,7 +82,9 @@ export function createNodeFunction(parent: pulumi.Resource, name: string, args: 
       memorySize: args.memoryMb,
       timeout: args.timeoutSeconds,
       environment: { variables: args.environment },
-      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
+      // With JSON logs Lambda filters application logs itself, at INFO unless told otherwise: without this a
+      // dev stack's POWERTOOLS_LOG_LEVEL=DEBUG would emit debug lines that Lambda then drops.
+      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name, applicationLogLevel: args.config.lambda.logLevel },
     },
     { parent, dependsOn: [rolePolicy] },
   );

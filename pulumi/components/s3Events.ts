@@ -1,12 +1,11 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { PARTITION_KEY_PATH } from '../../handlers/domain/s3Event';
 import { assumeRolePolicy, eventsToKinesisPolicy, objectCreatedPattern, ruleDeadLetterQueuePolicy } from '../policies';
 import { type AwsContext, componentType } from './common';
 import { createDeadLetterQueue } from './deadLetterQueue';
 import { createServiceRole } from './serviceRole';
 
-/** Kinesis partition key of each event: the object key, so one date's files spread over the shards. */
-export const PARTITION_KEY_PATH = '$.detail.object.key';
 /** EventBridge keeps retrying a failed put for up to a day before the event goes to the rule's DLQ. */
 export const TARGET_RETRY = { maximumEventAgeInSeconds: 86_400, maximumRetryAttempts: 185 } as const;
 

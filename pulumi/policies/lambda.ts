@@ -1,13 +1,5 @@
 import { WINDOWS_INDEX } from '../../contracts/trackingSchema';
-import {
-  allow,
-  executionArnPattern,
-  logStreamsArn,
-  objectArn,
-  type PolicyDocument,
-  type PolicyStatement,
-  policyDocument,
-} from './document';
+import { allow, logStreamsArn, objectArn, type PolicyDocument, type PolicyStatement, policyDocument } from './document';
 
 /**
  * Execution-role policies of the pipeline Lambdas. Every action is named; every resource is one of this
@@ -82,7 +74,6 @@ function pipelineStatements(arns: PipelineLambdaArns): PolicyStatement[] {
     allow('WriteLambdaReports', ['s3:PutObject'], [objectArn(arns.manifestBucketArn, LAMBDA_REPORTS_PREFIX)]),
     allow('TrackingTable', TRACKING_TABLE_ACTIONS, [arns.tableArn, `${arns.tableArn}/index/${WINDOWS_INDEX.name}`]),
     allow('StartManifestExecutions', ['states:StartExecution'], [arns.stateMachineArn]),
-    allow('DescribeManifestExecutions', ['states:DescribeExecution'], [executionArnPattern(arns.stateMachineArn)]),
   ];
 }
 

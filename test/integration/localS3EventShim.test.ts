@@ -4,9 +4,10 @@ import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
 import { decodeEventKey } from '../../handlers/domain/names';
+import { partitionKeyOf } from '../../handlers/domain/s3Event';
 import { createLocalClients, type LocalClients } from '../../local/localClients';
 import { createLocalResources, type LocalResources, loadStackConfig } from '../../local/resources';
-import { createEventingUploader, objectCreatedEvent, partitionKeyFor } from '../../local/s3EventShim';
+import { createEventingUploader, objectCreatedEvent } from '../../local/s3EventShim';
 
 async function setup(): Promise<{ clients: LocalClients; resources: LocalResources; uploader: LocalClients['s3'] }> {
   const loaded = await loadStackConfig();
@@ -77,12 +78,12 @@ describe('objectCreatedEvent', () => {
         reason: 'PutObject',
       },
     });
-    expect(partitionKeyFor(event)).toBe(event.detail.object.key);
+    expect(partitionKeyOf(event)).toBe(event.id);
     // An independent, maintained description of what S3 sends to EventBridge: the local run must send the same.
     expect(S3EventNotificationEventBridgeSchema.safeParse(event).error).toBeUndefined();
   });
 
-  it('gives later writes larger sequencers, and hashes partition keys longer than Kinesis allows', () => {
+  it("gives later writes larger sequencers, and a partition key within Kinesis' 256 characters for a 1,024-byte key", () => {
     // Prepare
     const base = {
       bucket: 'b12',
@@ -98,16 +99,17 @@ describe('objectCreatedEvent', () => {
     // Act
     const first = objectCreatedEvent({ ...base, key: 'k' });
     const second = objectCreatedEvent({ ...base, key: 'k' });
-    const long = objectCreatedEvent({ ...base, key: `${'x'.repeat(300)}.ndjson` });
+    const long = objectCreatedEvent({ ...base, key: `${'x'.repeat(1017)}.ndjson` });
 
     // Assert
     expect(BigInt(`0x${second.detail.object.sequencer}`)).toBeGreaterThan(BigInt(`0x${first.detail.object.sequencer}`));
-    expect(partitionKeyFor(long)).toMatch(/^[0-9a-f]{64}$/);
+    expect(partitionKeyOf(long)).toBe(long.id);
+    expect(partitionKeyOf(long).length).toBeLessThanOrEqual(256);
   });
 });
 
 describe('installS3EventShim', () => {
-  it('puts one Object Created event per write into the input bucket, keyed by the encoded object key', async () => {
+  it('puts one Object Created event per write into the input bucket, keyed by the event id as the rule target does', async () => {
     // Prepare
     const { clients, resources, uploader } = await setup();
     const key = 'pipeline/input/2026-01-30-test0001 copy+1.ndjson';
@@ -128,7 +130,7 @@ describe('installS3EventShim', () => {
     expect(records).toHaveLength(2);
     for (const record of records) expect(S3EventNotificationEventBridgeSchema.safeParse(record.event).error).toBeUndefined();
     const [put, copy] = records as [(typeof records)[number], (typeof records)[number]];
-    expect(put.partitionKey).toBe(put.event.detail.object.key);
+    expect(put.partitionKey).toBe(put.event.id);
     expect(decodeEventKey(put.event.detail.object.key)).toBe(key);
     expect(put.event.detail).toMatchObject({
       bucket: { name: resources.inputBucket },
