@@ -101,7 +101,8 @@ export const stackConfigSchema = z
 
     glue: z
       .object({
-        workerType: z.enum(['G.1X', 'G.2X', 'G.4X', 'G.8X', 'G.025X']).default('G.1X'),
+        // G.025X is for Glue streaming jobs only; this job is a glueetl (Spark batch) job.
+        workerType: z.enum(['G.1X', 'G.2X', 'G.4X', 'G.8X']).default('G.1X'),
         numberOfWorkers: z.number().int().min(2).max(299).default(2),
         timeoutMinutes: positiveInt.max(2880).default(60),
         maxRetries: z.number().int().min(0).max(10).default(1),
@@ -178,7 +179,19 @@ export const stackConfigSchema = z
       .strict()
       .default({} as never),
   })
-  .strict();
+  .strict()
+  .superRefine((config, context) => {
+    // The event source mapping sends records older than maximumRecordAgeSeconds to its DLQ unread, so
+    // stream retention beyond that (or beyond Kinesis' 24 h minimum) is paid for and never read.
+    const readHours = Math.max(24, Math.ceil(config.batcher.maximumRecordAgeSeconds / 3600));
+    if (config.stream.retentionHours > readHours) {
+      context.addIssue({
+        code: 'custom',
+        path: ['stream', 'retentionHours'],
+        message: `${config.stream.retentionHours} h is longer than the batcher reads (batcher.maximumRecordAgeSeconds ${config.batcher.maximumRecordAgeSeconds} s): lower it to ${readHours} or raise maximumRecordAgeSeconds`,
+      });
+    }
+  });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 

@@ -88,6 +88,24 @@ describe('a bad config value fails with a message naming its key', () => {
     expect(error.message).toMatch(/ndjson-parquet:pipeline\.storage.*typo/);
   });
 
+  it.each([
+    [
+      'a stream retention the batcher never reads',
+      { stream: { retentionHours: 168 }, batcher: { maximumRecordAgeSeconds: 86_400 } },
+      'ndjson-parquet:pipeline.stream.retentionHours',
+      'lower it to 24 or raise maximumRecordAgeSeconds',
+    ],
+    ['a streaming-only Glue worker type', { glue: { workerType: 'G.025X' } }, 'ndjson-parquet:pipeline.glue.workerType', 'G.1X'],
+  ])('rejects %s', (_what, change, key, hint) => {
+    // Arrange
+    const raw = { ...rawStackConfig('dev'), ...change };
+    // Act
+    const error = configError(raw, 'dev');
+    // Assert
+    expect(error.issues.map((i) => i.key)).toEqual([key]);
+    expect(error.message).toContain(hint);
+  });
+
   it('rejects an alarm e-mail that is not an address, and a log level that does not exist', () => {
     // Arrange
     const raw = { ...rawStackConfig('prod'), observability: { alarmEmail: 'oncall' }, lambda: { logLevel: 'LOUD' } };
