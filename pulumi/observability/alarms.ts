@@ -1,4 +1,4 @@
-import { METRICS_NAMESPACE, METRICS_SERVICE_DIMENSION, Metric, metricStatistic } from '../../contracts/metrics';
+import { METRICS_NAMESPACE, METRICS_SERVICE_DIMENSION, Metric, type MetricName, metricStatistic } from '../../contracts/metrics';
 
 /**
  * The alarms that need a person, as plain data (pure; the Observability component turns each into a
@@ -16,6 +16,9 @@ export const ALARM_KEYS = [
   'batcher-errors',
   'sweeper-errors',
   'manifests-stuck',
+  'flush-failures',
+  'objects-missing',
+  'events-skipped',
 ] as const;
 
 export type AlarmKey = (typeof ALARM_KEYS)[number];
@@ -129,5 +132,27 @@ export function alarmSpecs(input: AlarmInputs): AlarmSpec[] {
       dimensions: { [METRICS_SERVICE_DIMENSION]: input.service },
       statistic: metricStatistic(Metric.ManifestsStuck),
     }),
+    // The batcher and the sweeper catch a date's flush failure so the other dates go on; the next flush
+    // retries it, but one that keeps failing leaves the date's files pending with no MANIFEST record to
+    // become stuck, so the failure itself must reach a person.
+    pipelineCount(input, 'flush-failures', Metric.FlushFailures, "A date's flush failed (the batcher or sweeper report has the error)."),
+    pipelineCount(
+      input,
+      'objects-missing',
+      Metric.ObjectsMissing,
+      'An announced object was not found: deleted, or its key decoded wrongly.',
+    ),
+    pipelineCount(input, 'events-skipped', Metric.EventsSkipped, 'The stream carried records that are no input Object Created event.'),
   ];
+}
+
+function pipelineCount(input: AlarmInputs, key: AlarmKey, metric: MetricName, description: string): AlarmSpec {
+  return anyOf({
+    key,
+    description,
+    namespace: METRICS_NAMESPACE,
+    metricName: metric,
+    dimensions: { [METRICS_SERVICE_DIMENSION]: input.service },
+    statistic: metricStatistic(metric),
+  });
 }

@@ -201,7 +201,7 @@ export function describeStack(f: StackFixture): void {
         rules: 2,
         targets: 2,
         dashboards: 1,
-        alarms: 7,
+        alarms: 10,
         topics: 1,
         logGroups: lambdas + 1 + 2,
         roles: lambdas + 3,
@@ -625,10 +625,13 @@ export function describeStack(f: StackFixture): void {
       expect(Object.keys(byMetric).sort()).toEqual([
         'batcher-dlq-not-empty',
         'batcher-errors',
+        'events-skipped',
         'executions-failed',
+        'flush-failures',
         'ingest-dlq-not-empty',
         'iterator-age',
         'manifests-stuck',
+        'objects-missing',
         'sweeper-errors',
       ]);
       for (const a of alarms) expect(a.inputs.alarmActions).toEqual([topicArn]);
