@@ -27,7 +27,7 @@ export function metricsService(baseName: string): string {
   return baseName;
 }
 
-export type MetricUnit = 'Count' | 'Bytes';
+export type MetricUnit = 'Count' | 'Bytes' | 'Seconds';
 
 /**
  * A counter adds up what happened in a period (summed); a gauge reports a level each time it is emitted
@@ -66,6 +66,12 @@ const CATALOGUE = [
   { name: 'PendingFiles', unit: 'Count', kind: 'gauge', description: 'files of a date still waiting for a manifest after a flush' },
   { name: 'PendingBytes', unit: 'Bytes', kind: 'gauge', description: 'size of the files still waiting for a manifest after a flush' },
   { name: 'ManifestsStuck', unit: 'Count', kind: 'gauge', description: 'manifests processing longer than sweeper.stuckProcessingMinutes' },
+  {
+    name: 'OldestPendingAgeSeconds',
+    unit: 'Seconds',
+    kind: 'gauge',
+    description: 'age of the oldest file a sweep leaves waiting for a manifest (0 when none): files piling up before any MANIFEST record',
+  },
 ] as const satisfies readonly MetricDefinition[];
 
 export type MetricName = (typeof CATALOGUE)[number]['name'];

@@ -12,6 +12,40 @@ export const CONFIG_KEY = 'pipeline';
 
 const MiB = 1024 * 1024;
 
+/**
+ * How the state machine spaces further Glue runs after a failed one (its States.TaskFailed retrier,
+ * handlers/orchestration/stateMachineDefinition.ts): the n-th retry waits intervalSeconds × backoffRate^(n-1).
+ */
+export const GLUE_RUN_RETRY = { intervalSeconds: 60, backoffRate: 2 } as const;
+
+/**
+ * The longest a healthy manifest stays `processing`, in minutes: every run the state machine may make
+ * (1 + glue.maxRetries) taking its whole timeout, the waits between them, and one timeout more for the run
+ * to wait in Glue's job-run queue (WAITING, MaxConcurrentRuns reached) until a running one frees its slot.
+ * Glue bounds a standard job's queue wait by no documented time, so a deployment that queues deeper than
+ * one run's length should raise sweeper.stuckProcessingMinutes beyond this.
+ */
+export function longestHealthyRunMinutes(glue: { timeoutMinutes: number; maxRetries: number }): number {
+  let retryWaitSeconds = 0;
+  for (let retry = 0; retry < glue.maxRetries; retry++)
+    retryWaitSeconds += GLUE_RUN_RETRY.intervalSeconds * GLUE_RUN_RETRY.backoffRate ** retry;
+  const runs = 1 + glue.maxRetries;
+  return runs * glue.timeoutMinutes + Math.ceil(retryWaitSeconds / 60) + glue.timeoutMinutes;
+}
+
+/**
+ * How old the oldest pending file may be, seen by the sweeper, while the pipeline is healthy: it is
+ * manifested once older than maxWaitSeconds, at the next sweep; a lock left by a worker that died holds the
+ * date up to one lease; one sweep more of margin. Past this, files are piling up without a MANIFEST record
+ * (a flush that keeps failing, a sweeper that does not run), which the stuck check cannot see.
+ */
+export function pendingAgeAlarmSeconds(config: {
+  batching: { maxWaitSeconds: number; lockLeaseSeconds: number };
+  sweeper: { everyMinutes: number };
+}): number {
+  return config.batching.maxWaitSeconds + config.batching.lockLeaseSeconds + 2 * config.sweeper.everyMinutes * 60;
+}
+
 const positiveInt = z.number().int().positive();
 
 export const stackConfigSchema = z
@@ -93,8 +127,11 @@ export const stackConfigSchema = z
       .object({
         /** How often the sweeper runs, in minutes (EventBridge schedule). */
         everyMinutes: z.number().int().min(1).max(60).default(1),
-        /** A manifest in `processing` for longer than this is reported as stuck. */
-        stuckProcessingMinutes: positiveInt.default(120),
+        /**
+         * A manifest in `processing` for longer than this is reported as stuck (alarm, `redrive --force`
+         * advice). At least longestHealthyRunMinutes(glue), or healthy runs would be reported.
+         */
+        stuckProcessingMinutes: positiveInt.default(240),
       })
       .strict()
       .default({} as never),
@@ -105,6 +142,7 @@ export const stackConfigSchema = z
         workerType: z.enum(['G.1X', 'G.2X', 'G.4X', 'G.8X']).default('G.1X'),
         numberOfWorkers: z.number().int().min(2).max(299).default(2),
         timeoutMinutes: positiveInt.max(2880).default(60),
+        /** Further runs after a failed one, made by the state machine; the Glue job's own MaxRetries is 0. */
         maxRetries: z.number().int().min(0).max(10).default(1),
         maxConcurrentRuns: positiveInt.max(1000).default(10),
         compression: z.enum(['zstd', 'snappy', 'gzip', 'none']).default('zstd'),
@@ -137,6 +175,7 @@ export const stackConfigSchema = z
             z.literal(3653),
           ])
           .default(14),
+        /** Where alarms go. Required when storage.forceDestroy is false (a stack whose data is kept). */
         alarmEmail: z.string().email().optional(),
         iteratorAgeAlarmSeconds: positiveInt.default(600),
         /** Step Functions execution logging: ALL in dev (every transition), ERROR in prod (failures only). */
@@ -189,6 +228,25 @@ export const stackConfigSchema = z
         code: 'custom',
         path: ['stream', 'retentionHours'],
         message: `${config.stream.retentionHours} h is longer than the batcher reads (batcher.maximumRecordAgeSeconds ${config.batcher.maximumRecordAgeSeconds} s): lower it to ${readHours} or raise maximumRecordAgeSeconds`,
+      });
+    }
+    // A healthy manifest is `processing` through all its Glue runs; a bound below that reports healthy runs
+    // as stuck, and the stuck advice (`redrive --force`) would start a second run beside a live one.
+    const healthy = longestHealthyRunMinutes(config.glue);
+    if (config.sweeper.stuckProcessingMinutes < healthy) {
+      context.addIssue({
+        code: 'custom',
+        path: ['sweeper', 'stuckProcessingMinutes'],
+        message: `${config.sweeper.stuckProcessingMinutes} min is shorter than a healthy run can take (${healthy} min: ${1 + config.glue.maxRetries} Glue runs of glue.timeoutMinutes ${config.glue.timeoutMinutes}, the retry waits, and one timeout of queue wait): raise it to at least ${healthy}`,
+      });
+    }
+    // An alarm topic nobody subscribes to pages nobody; a stack whose data is kept must name who hears it.
+    if (!config.storage.forceDestroy && !config.observability.alarmEmail) {
+      context.addIssue({
+        code: 'custom',
+        path: ['observability', 'alarmEmail'],
+        message:
+          "required for a stack whose data is kept (storage.forceDestroy false), so its alarms reach a person: pulumi config set --path 'ndjson-parquet:pipeline.observability.alarmEmail' <address>",
       });
     }
   });

@@ -36,6 +36,8 @@ export interface LocalResources extends ResourceNames {
   batcherFunctionName: string;
   sweeperFunctionName: string;
   buckets: Record<BucketRole, string>;
+  /** The state machine's retries of a failed Glue run: glue.maxRetries, as the stack's ASL has them. */
+  glueRunRetries: number;
 }
 
 export class LocalResourceError extends ContextError {
@@ -87,6 +89,7 @@ export function localResourceNames(
     batcherFunctionName: names.batcher,
     sweeperFunctionName: names.sweeper,
     buckets,
+    glueRunRetries: config.glue.maxRetries,
   };
 }
 
@@ -181,13 +184,17 @@ export function localRuntimeConfig(
 }
 
 /** The ASL the stack deploys, for the local resources' table and job: what the emulator's state machine holds. */
-function localDefinition(resources: Pick<LocalResources, 'tableName' | 'glueJobName'>): Record<string, unknown> {
-  return stateMachineDefinition({ tableName: resources.tableName, glueJobName: resources.glueJobName });
+function localDefinition(resources: Pick<LocalResources, 'tableName' | 'glueJobName' | 'glueRunRetries'>): Record<string, unknown> {
+  return stateMachineDefinition({
+    tableName: resources.tableName,
+    glueJobName: resources.glueJobName,
+    glueRunRetries: resources.glueRunRetries,
+  });
 }
 
 /** The state machine an executor runs: the emulator's, its ASL, and the clients its tasks call. */
 export function localStateMachine(
-  resources: Pick<LocalResources, 'tableName' | 'glueJobName' | 'stateMachineArn'>,
+  resources: Pick<LocalResources, 'tableName' | 'glueJobName' | 'glueRunRetries' | 'stateMachineArn'>,
   clients: { sfn: SFNClient; dynamoRaw: DynamoDBClient },
 ): { sfn: SFNClient; dynamo: DynamoDBClient; stateMachineArn: string; definition: Record<string, unknown> } {
   return {

@@ -34,6 +34,19 @@ export function dueReason(window: WindowState, policy: WindowPolicy, now: Date):
   return null;
 }
 
+/**
+ * Age in seconds of the oldest file still pending after a sweep: the windows as the sweep found them, less
+ * the dates it drained (planned with no remainder left). 0 when nothing waits.
+ */
+export function oldestPendingAgeSeconds(windows: readonly WindowState[], drained: ReadonlySet<string>, now: Date): number {
+  let oldest = 0;
+  for (const window of windows) {
+    if (window.pendingCount <= 0 || !window.oldestPendingAt || drained.has(window.date)) continue;
+    oldest = Math.max(oldest, Math.floor((now.getTime() - Date.parse(window.oldestPendingAt)) / 1000));
+  }
+  return oldest;
+}
+
 function isOlderThan(iso: string | undefined, seconds: number, now: Date): boolean {
   if (!iso) return false;
   return now.getTime() - Date.parse(iso) >= seconds * 1000;

@@ -1,3 +1,4 @@
+import { GLUE_RUN_RETRY } from '../../contracts/stackConfig';
 import { MANIFEST_STATUS, TABLE_KEYS } from '../../contracts/trackingSchema';
 
 /**
@@ -9,6 +10,16 @@ import { MANIFEST_STATUS, TABLE_KEYS } from '../../contracts/trackingSchema';
 export interface StateMachineParams {
   tableName: string;
   glueJobName: string;
+  /**
+   * Further Glue runs after a failed one (`glue.maxRetries`). The state machine is the only owner of
+   * retries: the Glue job itself has MaxRetries 0 (pulumi/components/glueJob.ts). A `.sync` task follows
+   * the one JobRunId its StartJobRun returned; a retry Glue makes on its own is a new run (its own Id,
+   * Attempt n, PreviousRunId) that the task never sees, so the execution would mark the record failed while
+   * that run still writes, and a redrive would overlap it
+   * (https://docs.aws.amazon.com/step-functions/latest/dg/connect-glue.html). Glue also queues only runs
+   * of jobs without retries configured (https://docs.aws.amazon.com/glue/latest/dg/job-run-statuses.html).
+   */
+  glueRunRetries: number;
 }
 
 /** Glue arguments passed per run; the job's other arguments are its DefaultArguments. */
@@ -41,6 +52,17 @@ const dynamoRetry = [
 function manifestItemKey() {
   return { [TABLE_KEYS.hash]: { 'S.$': '$.date_prefix' }, [TABLE_KEYS.range]: { 'S.$': '$.file_key' } };
 }
+
+/**
+ * The MANIFEST record belongs to the execution whose MarkProcessing wrote it last (`execution_arn`): a
+ * redrive (`redrive --force` of a stuck manifest) takes it over while the older execution may still run.
+ * Only the owner may write the outcome, so a stale run finishing late can neither mark completed what a
+ * newer run is redoing nor mark failed what a newer run completed.
+ */
+const OWNED_BY_THIS_EXECUTION = 'execution_arn = :execution';
+
+/** An outcome write refused because a newer execution owns the record: that execution reports the outcome. */
+const supersededCatch = [{ ErrorEquals: ['DynamoDB.ConditionalCheckFailedException'], ResultPath: '$.superseded', Next: 'Superseded' }];
 
 export function stateMachineDefinition(params: StateMachineParams): Record<string, unknown> {
   return {
@@ -92,13 +114,17 @@ export function stateMachineDefinition(params: StateMachineParams): Record<strin
             MaxDelaySeconds: 600,
             JitterStrategy: 'FULL',
           },
-          {
-            // A failed run is safe to repeat: the job's output is keyed by manifest id and replaced whole.
-            ErrorEquals: ['States.TaskFailed'],
-            IntervalSeconds: 30,
-            BackoffRate: 2,
-            MaxAttempts: 1,
-          },
+          ...(params.glueRunRetries > 0
+            ? [
+                {
+                  // A failed run is safe to repeat: the job's output is keyed by manifest id and replaced whole.
+                  ErrorEquals: ['States.TaskFailed'],
+                  IntervalSeconds: GLUE_RUN_RETRY.intervalSeconds,
+                  BackoffRate: GLUE_RUN_RETRY.backoffRate,
+                  MaxAttempts: params.glueRunRetries,
+                },
+              ]
+            : []),
         ],
         Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'MarkFailed' }],
         Next: 'MarkCompleted',
@@ -109,6 +135,7 @@ export function stateMachineDefinition(params: StateMachineParams): Record<strin
         Parameters: {
           TableName: params.tableName,
           Key: manifestItemKey(),
+          ConditionExpression: OWNED_BY_THIS_EXECUTION,
           UpdateExpression:
             'SET #status = :completed, glue_job_run_id = :run, completed_time = :now, updated_at = :now REMOVE error_message',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -116,10 +143,12 @@ export function stateMachineDefinition(params: StateMachineParams): Record<strin
             ':completed': { S: MANIFEST_STATUS.completed },
             ':run': { 'S.$': '$.glue.JobRunId' },
             ':now': { 'S.$': '$$.State.EnteredTime' },
+            ':execution': { 'S.$': '$$.Execution.Id' },
           },
         },
         ResultPath: null,
         Retry: dynamoRetry,
+        Catch: supersededCatch,
         End: true,
       },
       MarkFailed: {
@@ -128,18 +157,23 @@ export function stateMachineDefinition(params: StateMachineParams): Record<strin
         Parameters: {
           TableName: params.tableName,
           Key: manifestItemKey(),
+          ConditionExpression: OWNED_BY_THIS_EXECUTION,
           UpdateExpression: 'SET #status = :failed, error_message = :error, updated_at = :now',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
             ':failed': { S: MANIFEST_STATUS.failed },
             ':error': { 'S.$': "States.Format('{}: {}', $.error.Error, $.error.Cause)" },
             ':now': { 'S.$': '$$.State.EnteredTime' },
+            ':execution': { 'S.$': '$$.Execution.Id' },
           },
         },
         ResultPath: null,
         Retry: dynamoRetry,
+        Catch: supersededCatch,
         Next: 'Failed',
       },
+      // Not a failure of this pipeline: the run that owns the record decides its outcome (and alarms if it fails).
+      Superseded: { Type: 'Succeed' },
       Failed: {
         Type: 'Fail',
         Error: 'ManifestConversionFailed',

@@ -1,6 +1,6 @@
 import { Metric } from '../../contracts/metrics';
 import { type LambdaReport, lambdaReportKey } from '../domain/lambdaReport';
-import { dueReason } from '../domain/window';
+import { dueReason, oldestPendingAgeSeconds } from '../domain/window';
 import type { BatchingDeps } from './deps';
 import { describeError } from './describeError';
 import { type FlushOutcome, flushDate } from './flushDate';
@@ -53,6 +53,9 @@ export async function runSweeper(
     errors,
   );
   deps.metrics.add(Metric.ManifestsStuck, stuck.length);
+  // Emitted on every sweep, 0 included, so the alarm reads a level rather than the absence of data.
+  const drained = new Set(flushes.filter((f) => f.status === 'planned' && f.remainderFiles === 0).map((f) => f.date));
+  deps.metrics.add(Metric.OldestPendingAgeSeconds, oldestPendingAgeSeconds(windows, drained, deps.now()));
   const noIngest = { filesProcessed: 0, registered: 0, bytesRegistered: 0, duplicates: 0, quarantined: [], skipped: [], failedIds: [] };
   const report = { ...assembleReport(deps, invocation, started, 0, noIngest, flushes, errors, 'schedule'), stuck_manifests: stuck };
   const reportKey = lambdaReportKey(started, invocation.requestId);

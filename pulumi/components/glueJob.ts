@@ -138,7 +138,9 @@ export class GlueJob extends pulumi.ComponentResource {
         workerType: config.glue.workerType,
         numberOfWorkers: config.glue.numberOfWorkers,
         timeout: config.glue.timeoutMinutes,
-        maxRetries: config.glue.maxRetries,
+        // The state machine owns retries (glue.maxRetries is its retrier's count): a run Glue retried on its
+        // own would overlap the execution's next step and any redrive (StateMachineParams.glueRunRetries).
+        maxRetries: 0,
         executionProperty: { maxConcurrentRuns: config.glue.maxConcurrentRuns },
         jobRunQueuingEnabled: true,
         executionClass: 'STANDARD',

@@ -1,7 +1,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { metricsService } from '../../contracts/metrics';
-import type { StackConfig } from '../../contracts/stackConfig';
+import { pendingAgeAlarmSeconds, type StackConfig } from '../../contracts/stackConfig';
 import { ALARM_KEYS, alarmSpecs } from '../observability/alarms';
 import { dashboardBody, dashboardUrl } from '../observability/dashboard';
 import { alarmTopicKeyPolicy } from '../policies';
@@ -72,6 +72,7 @@ export class Observability extends pulumi.ComponentResource {
         ...names,
         service,
         iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds,
+        pendingAgeAlarmSeconds: pendingAgeAlarmSeconds(args.config),
       }),
     );
     // The set of alarms is fixed (ALARM_KEYS), so the resources are declared up front; each takes its

@@ -21,7 +21,7 @@ export interface OrchestrationArgs {
 
 /**
  * The per-manifest state machine (STANDARD: it waits on glue:startJobRun.sync). Its definition is exactly
- * `stateMachineDefinition({tableName, glueJobName})`, the ASL the local runtime also executes. Execution
+ * `stateMachineDefinition({tableName, glueJobName, glueRunRetries})`, the ASL the local runtime also executes. Execution
  * logs go to a log group with retention, at ALL (dev) or ERROR (prod).
  */
 export class Orchestration extends pulumi.ComponentResource {
@@ -49,7 +49,9 @@ export class Orchestration extends pulumi.ComponentResource {
 
     const definition = pulumi
       .all([args.table.name, args.glueJob.name])
-      .apply(([tableName, glueJobName]) => JSON.stringify(stateMachineDefinition({ tableName, glueJobName })));
+      .apply(([tableName, glueJobName]) =>
+        JSON.stringify(stateMachineDefinition({ tableName, glueJobName, glueRunRetries: args.config.glue.maxRetries })),
+      );
 
     this.stateMachine = new aws.sfn.StateMachine(
       name,

@@ -19,6 +19,7 @@ export const ALARM_KEYS = [
   'flush-failures',
   'objects-missing',
   'events-skipped',
+  'pending-too-old',
 ] as const;
 
 export type AlarmKey = (typeof ALARM_KEYS)[number];
@@ -47,6 +48,8 @@ export interface AlarmInputs {
   ingestDlqName: string;
   stateMachineArn: string;
   iteratorAgeAlarmSeconds: number;
+  /** pendingAgeAlarmSeconds(config): the oldest pending file's age no healthy pipeline reaches. */
+  pendingAgeAlarmSeconds: number;
 }
 
 const FIVE_MINUTES = 300;
@@ -143,6 +146,22 @@ export function alarmSpecs(input: AlarmInputs): AlarmSpec[] {
       'An announced object was not found: deleted, or its key decoded wrongly.',
     ),
     pipelineCount(input, 'events-skipped', Metric.EventsSkipped, 'The stream carried records that are no input Object Created event.'),
+    // A failure before any MANIFEST record exists (a flush that keeps failing, a sweeper that stopped) can
+    // never become "stuck"; its files only grow older. Two sweeps in a row past the bound, not one slow one.
+    {
+      key: 'pending-too-old',
+      description: `A file has waited more than ${input.pendingAgeAlarmSeconds} s for a manifest (maxWaitSeconds + a lock lease + two sweeps): files are piling up.`,
+      namespace: METRICS_NAMESPACE,
+      metricName: Metric.OldestPendingAgeSeconds,
+      dimensions: { [METRICS_SERVICE_DIMENSION]: input.service },
+      statistic: metricStatistic(Metric.OldestPendingAgeSeconds),
+      periodSeconds: 60,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 2,
+      threshold: input.pendingAgeAlarmSeconds,
+      comparisonOperator: 'GreaterThanThreshold',
+      treatMissingData: 'notBreaching',
+    },
   ];
 }
 

@@ -58,13 +58,13 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
     properties: { title, region: input.region, view: 'timeSeries', stacked: false, period: 60, metrics, ...extra },
   });
   const lambda = (name: string, metricName: string, stat: string): MetricLine => ['AWS/Lambda', metricName, 'FunctionName', name, { stat }];
-  // Byte metrics share a graph with counts, so they get the right-hand axis rather than flatten the counts.
+  // Byte and second metrics share a graph with counts, so they get the right-hand axis rather than flatten the counts.
   const emf = (name: MetricName): MetricLine => [
     METRICS_NAMESPACE,
     name,
     METRICS_SERVICE_DIMENSION,
     input.service,
-    { stat: metricStatistic(name), ...(METRIC_CATALOGUE[name].unit === 'Bytes' ? { yAxis: 'right' } : {}) },
+    { stat: metricStatistic(name), ...(METRIC_CATALOGUE[name].unit !== 'Count' ? { yAxis: 'right' } : {}) },
   ];
   const glue = (metricName: string, stat: string): MetricLine => [
     'Glue',
@@ -133,7 +133,7 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
       emf(Metric.FlushFailures),
     ]),
     metric('Pending (files / bytes)', [emf(Metric.PendingFiles), emf(Metric.PendingBytes)]),
-    metric('Manifests stuck', [emf(Metric.ManifestsStuck)]),
+    metric('Manifests stuck / oldest pending file (s)', [emf(Metric.ManifestsStuck), emf(Metric.OldestPendingAgeSeconds)]),
   ]);
   row(6, [
     metric('Executions started / succeeded / failed', [

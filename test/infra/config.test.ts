@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { resourceNames } from '../../contracts/resourceNames';
-import { CONFIG_KEY, CONFIG_NAMESPACE, ConfigError, parseStackConfig, stackConfigSchema } from '../../contracts/stackConfig';
-import { rawStackConfig, stackConfig } from './support/stackConfigs';
+import {
+  CONFIG_KEY,
+  CONFIG_NAMESPACE,
+  ConfigError,
+  longestHealthyRunMinutes,
+  parseStackConfig,
+  stackConfigSchema,
+} from '../../contracts/stackConfig';
+import { deployedRawStackConfig, rawStackConfig, stackConfig } from './support/stackConfigs';
 
 function configError(raw: unknown, stack = 'dev'): ConfigError {
   try {
@@ -14,9 +21,9 @@ function configError(raw: unknown, stack = 'dev'): ConfigError {
 }
 
 describe('stack config files', () => {
-  it.each(['dev', 'prod'] as const)('Pulumi.%s.yaml holds one valid ndjson-parquet:pipeline object', (stack) => {
+  it.each(['dev', 'prod'] as const)('Pulumi.%s.yaml holds one valid ndjson-parquet:pipeline object (once deployed)', (stack) => {
     // Arrange
-    const raw = rawStackConfig(stack);
+    const raw = deployedRawStackConfig(stack);
     // Act
     const parsed = stackConfigSchema.safeParse(raw);
     // Assert
@@ -64,6 +71,69 @@ describe('stack config files', () => {
   });
 });
 
+describe('settings that only hold together', () => {
+  it('refuses Pulumi.prod.yaml as shipped until an alarm destination is set: prod alarms must reach a person', () => {
+    // Arrange
+    const raw = rawStackConfig('prod');
+    // Act
+    const error = configError(raw, 'prod');
+    // Assert
+    expect(error.issues.map((i) => i.key)).toEqual(['ndjson-parquet:pipeline.observability.alarmEmail']);
+    expect(error.message).toContain("pulumi config set --path 'ndjson-parquet:pipeline.observability.alarmEmail'");
+  });
+
+  it('lets a disposable stack (storage.forceDestroy true) go without an alarm destination', () => {
+    // Arrange
+    const raw = rawStackConfig('dev');
+    // Act
+    const parsed = parseStackConfig(raw, 'dev');
+    // Assert
+    expect(parsed.storage.forceDestroy).toBe(true);
+    expect(parsed.observability.alarmEmail).toBeUndefined();
+  });
+
+  it.each([
+    ['dev', 60, 30, 1],
+    ['prod', 180, 120, 2],
+  ] as const)(
+    'refuses the old %s stuck bound (%i min), shorter than %i-minute Glue runs with %i retries',
+    (stack, oldBound, timeout, retries) => {
+      // Arrange
+      const raw = deployedRawStackConfig(stack);
+      const old = { ...raw, sweeper: { ...(raw.sweeper as object), stuckProcessingMinutes: oldBound } };
+      // Act
+      const error = configError(old, stack);
+      // Assert
+      expect(stackConfig(stack).glue).toMatchObject({ timeoutMinutes: timeout, maxRetries: retries });
+      expect(error.issues.map((i) => i.key)).toEqual(['ndjson-parquet:pipeline.sweeper.stuckProcessingMinutes']);
+      expect(error.message).toContain(`raise it to at least ${longestHealthyRunMinutes({ timeoutMinutes: timeout, maxRetries: retries })}`);
+    },
+  );
+
+  it.each(['dev', 'prod'] as const)(
+    'gives %s a stuck bound no healthy run reaches: every attempt timing out, the retry waits and a queue wait',
+    (stack) => {
+      // Arrange
+      const config = stackConfig(stack);
+      // Act
+      const healthy = longestHealthyRunMinutes(config.glue);
+      // Assert
+      const attempts = 1 + config.glue.maxRetries;
+      expect(healthy).toBeGreaterThan(attempts * config.glue.timeoutMinutes);
+      expect(config.sweeper.stuckProcessingMinutes).toBeGreaterThanOrEqual(healthy);
+    },
+  );
+
+  it('counts the retry waits of the state machine: 1, 2, 4 ... minutes between runs', () => {
+    // Arrange
+    const glue = { timeoutMinutes: 10, maxRetries: 3 };
+    // Act
+    const healthy = longestHealthyRunMinutes(glue);
+    // Assert
+    expect(healthy).toBe(4 * 10 + (1 + 2 + 4) + 10);
+  });
+});
+
 describe('a bad config value fails with a message naming its key', () => {
   it('names the full key path of a wrong type', () => {
     // Arrange
@@ -79,7 +149,7 @@ describe('a bad config value fails with a message naming its key', () => {
 
   it('names an out-of-range value and an unknown key', () => {
     // Arrange
-    const raw = { ...rawStackConfig('prod'), observability: { logRetentionDays: 8 }, storage: { forceDestroy: false, typo: 1 } };
+    const raw = { ...deployedRawStackConfig('prod'), observability: { logRetentionDays: 8 }, storage: { forceDestroy: false, typo: 1 } };
     // Act
     const error = configError(raw, 'prod');
     // Assert

@@ -8,14 +8,20 @@ import { OBSERVED_DEV_STACK } from '../support/observabilityInputs';
 const inputs = OBSERVED_DEV_STACK;
 
 describe('alarm specs', () => {
-  it('alarm on anything above zero except iterator age, which uses the configured seconds', () => {
+  it('alarm on anything above zero except iterator age and pending age, which use the configured seconds', () => {
     // Arrange / Act
     const specs = alarmSpecs(inputs);
     // Assert
     expect(specs.map((s) => s.key)).toEqual([...ALARM_KEYS]);
-    for (const s of specs.filter((x) => x.key !== 'iterator-age'))
+    for (const s of specs.filter((x) => x.key !== 'iterator-age' && x.key !== 'pending-too-old'))
       expect([s.threshold, s.comparisonOperator]).toEqual([0, 'GreaterThanThreshold']);
     expect(specs.find((s) => s.key === 'iterator-age')?.threshold).toBe(600_000);
+    expect(specs.find((s) => s.key === 'pending-too-old')).toMatchObject({
+      metricName: 'OldestPendingAgeSeconds',
+      statistic: 'Maximum',
+      threshold: 720,
+      comparisonOperator: 'GreaterThanThreshold',
+    });
     for (const s of specs) expect(s.treatMissingData).toBe('notBreaching');
   });
 });

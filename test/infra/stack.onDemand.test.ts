@@ -34,6 +34,6 @@ describe('a stack with an ON_DEMAND stream, an alarm e-mail and a custom name pr
     expect(run.outputs.dashboardUrl).toBe(
       'https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#dashboards/dashboard/np-staging',
     );
-    expect(run.resources.filter((r) => r.custom)).toHaveLength(documentedCounts().total.prodWithEmail);
+    expect(run.resources.filter((r) => r.custom)).toHaveLength(documentedCounts().total.prod);
   });
 });

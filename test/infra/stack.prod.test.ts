@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { mockAssetsModule } from './support/mockAssets';
+import { PROD_ALARM_EMAIL } from './support/stackConfigs';
 import { describeStack, fnOf, T, useStack } from './support/stackSuite';
 
 vi.mock('../../pulumi/assets', (importOriginal) => mockAssetsModule(importOriginal as never));
 
-/** The prod stack, deployed against Pulumi mocks from Pulumi.prod.yaml. */
+/** The prod stack, deployed against Pulumi mocks from Pulumi.prod.yaml and the alarm address docs/deploy.md has the operator set. */
 const prod = useStack('prod', () => import('../../pulumi/index'));
 
 describeStack(prod);
@@ -36,6 +37,15 @@ describe('prod: what makes it a prod stack', () => {
     expect(prod.run.one(T.table).inputs.deletionProtectionEnabled).toBe(true);
   });
 
+  it('sends its alarms to the address the operator set (prod may not go without one)', () => {
+    // Arrange
+    const topic = prod.run.one(T.topic);
+    // Act
+    const subscription = prod.run.one(T.subscription).inputs;
+    // Assert
+    expect(subscription).toMatchObject({ protocol: 'email', endpoint: PROD_ALARM_EMAIL, topic: topic.state.arn });
+  });
+
   it('uses the larger, longer-lived prod settings', () => {
     // Arrange
     const env = fnOf(prod, 'batcher').inputs.environment.variables;
@@ -46,7 +56,7 @@ describe('prod: what makes it a prod stack', () => {
     expect(stream).toMatchObject({ shardCount: 4, retentionPeriod: 168 });
     expect(prod.run.one(T.table).inputs.pointInTimeRecovery).toEqual({ enabled: true });
     expect(prod.run.one(T.stateMachine).inputs.loggingConfiguration.level).toBe('ERROR');
-    expect(prod.run.one(T.glueJob).inputs).toMatchObject({ workerType: 'G.2X', numberOfWorkers: 10, maxRetries: 2 });
+    expect(prod.run.one(T.glueJob).inputs).toMatchObject({ workerType: 'G.2X', numberOfWorkers: 10, maxRetries: 0 });
     expect(prod.run.one(T.alarm, 'iterator-age').inputs.threshold).toBe(300_000);
     expect(prod.run.one(T.logGroup, `${prod.base}-batcher-logs`).inputs.retentionInDays).toBe(90);
   });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -12,13 +13,29 @@ import { createLocalClients, type LocalClients } from '../../local/localClients'
 import { createLocalResources, type LocalResources, loadStackConfig, localStateMachine } from '../../local/resources';
 import { dynamoTaskErrorName, type ExecutionOutcome, LocalStepFunctionsExecutor, withAwsTaskTimeouts } from '../../local/stepFunctions';
 
-/** Glue double: fails manifests whose path ends in bad.json, succeeds otherwise (the real worker runs in e2e). */
+/**
+ * Glue double: fails manifests whose path ends in bad.json, succeeds otherwise (the real worker runs in e2e).
+ * A run of held.json writes started-<run id> beside this script and ends only when the test writes
+ * go-<run id> holding its state (SUCCEEDED or FAILED): a run that is still running when the test acts.
+ */
 const DOUBLE = `
-import json, sys
+import json, os, sys, time
+here = os.path.dirname(os.path.abspath(__file__))
+held = 0
 for line in sys.stdin:
     r = json.loads(line)
-    bad = r["args"]["--manifest_path"].endswith("bad.json")
-    print(json.dumps({"id": r["id"], "status": "FAILED" if bad else "SUCCEEDED", "job_run_id": r["args"]["--JOB_RUN_ID"], "report_key": None, "error": "no rows" if bad else None}), flush=True)
+    path, run = r["args"]["--manifest_path"], r["args"]["--JOB_RUN_ID"]
+    if path.endswith("held.json"):
+        held += 1
+        with open(os.path.join(here, "started-" + run), "w") as f:
+            f.write(str(held))
+        go = os.path.join(here, "go-" + run)
+        while not os.path.exists(go) or os.path.getsize(go) == 0:
+            time.sleep(0.02)
+        state = open(go).read().strip()
+    else:
+        state = "FAILED" if path.endswith("bad.json") else "SUCCEEDED"
+    print(json.dumps({"id": r["id"], "status": state, "job_run_id": run, "report_key": None, "error": None if state == "SUCCEEDED" else "no rows"}), flush=True)
 `;
 
 const stops: (() => Promise<void>)[] = [];
@@ -33,6 +50,14 @@ interface Harness {
   executor: LocalStepFunctionsExecutor;
   outcomes: ExecutionOutcome[];
   start(name: string, manifestFile: string, status?: string): Promise<string>;
+  /** Another execution for a manifest whose record exists (what a redrive starts). */
+  startAgain(name: string, manifestFile: string): Promise<string>;
+  /** The ids of the held.json runs started so far, oldest first, once there are `count` of them. */
+  heldRuns(count: number): Promise<string[]>;
+  /** Ends a held run with `state`. */
+  release(runId: string, state: 'SUCCEEDED' | 'FAILED'): Promise<void>;
+  /** Polls the MANIFEST record until `done` holds for it. */
+  manifestWhen(name: string, done: (item: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
   /** Every execution started so far has run to its end, and a later poll found nothing more to run. */
   settled(): Promise<void>;
   manifest(name: string): Promise<Record<string, unknown>>;
@@ -68,7 +93,7 @@ async function harness(): Promise<Harness> {
     await executor.stop();
     await glue.stop();
   });
-  return {
+  const h: Harness = {
     clients,
     resources,
     glue,
@@ -82,6 +107,10 @@ async function harness(): Promise<Harness> {
           Item: { date_prefix: DATE, file_key: fileKey, kind: 'manifest', status, file_count: 1 },
         }),
       );
+      return h.startAgain(name, manifestFile);
+    },
+    async startAgain(name, manifestFile) {
+      const fileKey = `MANIFEST#${manifestFile}`;
       const input = {
         date_prefix: DATE,
         file_key: fileKey,
@@ -96,6 +125,28 @@ async function harness(): Promise<Harness> {
       return started.executionArn!;
     },
     settled: () => executor.whenIdle(),
+    async heldRuns(count) {
+      for (;;) {
+        const started = (await readdir(dir)).filter((f) => f.startsWith('started-'));
+        if (started.length >= count) {
+          const order = await Promise.all(
+            started.map(async (f) => [f.slice('started-'.length), Number(await readFile(join(dir, f), 'utf8'))] as const),
+          );
+          return order.sort((a, b) => a[1] - b[1]).map(([id]) => id);
+        }
+        await sleep(20);
+      }
+    },
+    async release(runId, state) {
+      await writeFile(join(dir, `go-${runId}`), state);
+    },
+    async manifestWhen(file, done) {
+      for (;;) {
+        const item = await h.manifest(file);
+        if (done(item)) return item;
+        await sleep(20);
+      }
+    },
     async manifest(file) {
       const got = await clients.dynamo.send(
         new GetCommand({ TableName: resources.tableName, Key: { date_prefix: DATE, file_key: `MANIFEST#${file}` } }),
@@ -103,6 +154,7 @@ async function harness(): Promise<Harness> {
       return got.Item ?? {};
     },
   };
+  return h;
 }
 
 describe('LocalStepFunctionsExecutor', () => {
@@ -146,6 +198,55 @@ describe('LocalStepFunctionsExecutor', () => {
     expect(h.glue.stats.runs).toBe(2);
   });
 
+  it('lets only the execution that owns the record mark it completed: a stale run finishing late is refused', async () => {
+    // Prepare: execution A's run is running when a redrive starts B, whose MarkProcessing takes the record over
+    const h = await harness();
+    const a = await h.start('2026-01-30-batch-0004-x', 'held.json');
+    const [runA] = await h.heldRuns(1);
+    const b = await h.startAgain('2026-01-30-batch-0004-x-redrive-1', 'held.json');
+    await h.manifestWhen('held.json', (item) => item.execution_arn === b);
+
+    // Act: A's run ends first, then B's
+    await h.release(runA!, 'SUCCEEDED');
+    const [, runB] = await h.heldRuns(2);
+    const whileBRuns = await h.manifest('held.json');
+    await h.release(runB!, 'SUCCEEDED');
+    await h.settled();
+
+    // Assert
+    expect(whileBRuns).toMatchObject({ status: 'processing', execution_arn: b });
+    expect(whileBRuns.glue_job_run_id).toBeUndefined();
+    expect(await h.manifest('held.json')).toMatchObject({ status: 'completed', execution_arn: b, glue_job_run_id: runB, attempts: 2 });
+    expect(h.outcomes.map((o) => [o.executionArn, o.status])).toEqual([
+      [a, 'SUCCEEDED'],
+      [b, 'SUCCEEDED'],
+    ]);
+  });
+
+  it('lets a stale run that failed neither mark failed the record the owning run completed', async () => {
+    // Prepare: A's first run is running when B takes the record over
+    const h = await harness();
+    await h.start('2026-01-30-batch-0005-x', 'held.json');
+    const [firstA] = await h.heldRuns(1);
+    const b = await h.startAgain('2026-01-30-batch-0005-x-redrive-1', 'held.json');
+    await h.manifestWhen('held.json', (item) => item.execution_arn === b);
+
+    // Act: A's run fails; B's run (queued before A's retry) succeeds; A's retry fails too
+    await h.release(firstA!, 'FAILED');
+    const [, runB] = await h.heldRuns(2);
+    await h.release(runB!, 'SUCCEEDED');
+    await h.manifestWhen('held.json', (item) => item.status === 'completed');
+    const [, , retryA] = await h.heldRuns(3);
+    await h.release(retryA!, 'FAILED');
+    await h.settled();
+
+    // Assert
+    const item = await h.manifest('held.json');
+    expect(item).toMatchObject({ status: 'completed', execution_arn: b, glue_job_run_id: runB });
+    expect(item.error_message).toBeUndefined();
+    expect(h.glue.stats.runs).toBe(3);
+  });
+
   it('leaves a completed manifest alone: MarkProcessing fails its condition and the execution ends in AlreadyCompleted', async () => {
     // Prepare
     const h = await harness();
@@ -181,7 +282,7 @@ describe('dynamoTaskErrorName', () => {
 describe('withAwsTaskTimeouts', () => {
   it("gives Task states without a timeout a long one (the library's 60 s default is not AWS's) and changes nothing else", () => {
     // Prepare
-    const definition = stateMachineDefinition({ tableName: 't', glueJobName: 'g' });
+    const definition = stateMachineDefinition({ tableName: 't', glueJobName: 'g', glueRunRetries: 1 });
 
     // Act
     const adjusted = withAwsTaskTimeouts(definition) as { States: Record<string, Record<string, unknown>> };

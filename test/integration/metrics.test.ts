@@ -114,6 +114,16 @@ const SCENARIOS: Scenario[] = [
     },
   },
   {
+    path: 'a file that waits for its batch to fill, seen by the sweeper',
+    settings: { maxBatchFiles: 10 },
+    emits: [catalogue.Metric.OldestPendingAgeSeconds],
+    async run(fx) {
+      await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 1))]));
+      fx.clock.now = new Date(fx.clock.now.getTime() + 60_000);
+      await fx.sweep();
+    },
+  },
+  {
     path: 'a manifest whose execution never finishes',
     settings: { maxBatchFiles: 1, stuckProcessingMinutes: 30 },
     emits: [catalogue.Metric.ManifestsStuck],

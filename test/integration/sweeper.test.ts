@@ -1,5 +1,25 @@
 import { describe, expect, it } from 'vitest';
-import { batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
+import { pendingAgeAlarmSeconds } from '../../contracts/stackConfig';
+import { type BatcherFixture, batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
+
+/** The OldestPendingAgeSeconds one sweep publishes (the memory sink adds up what every sweep published). */
+async function sweptAge(fx: BatcherFixture): Promise<number> {
+  const before = fx.metrics.get('OldestPendingAgeSeconds');
+  await fx.sweep();
+  return fx.metrics.get('OldestPendingAgeSeconds') - before;
+}
+
+/** Every manifest object write fails: the date's flush fails before any MANIFEST record exists. */
+function refuseManifestWrites(fx: BatcherFixture): void {
+  fx.clients.s3.middlewareStack.add(
+    (next, context) => async (args) => {
+      const key = String((args.input as { Key?: unknown }).Key ?? '');
+      if (context.commandName === 'PutObjectCommand' && key.startsWith('manifests/')) throw new Error('S3 is unavailable (injected)');
+      return next(args);
+    },
+    { step: 'initialize', name: 'refuseManifestWrites' },
+  );
+}
 
 const manifests = (items: Record<string, unknown>[]) => items.filter((i) => String(i.file_key).startsWith('MANIFEST#'));
 
@@ -47,6 +67,46 @@ describe('sweeper', () => {
       expect.objectContaining({ date_prefix: TODAY, status: 'pending', manifest: expect.stringMatching(/^batch-0001-/) }),
     ]);
     expect(fx.metrics.get('ManifestsStuck')).toBe(1);
+  });
+
+  it('publishes the age of the oldest file it leaves pending, and 0 once the date is drained', async () => {
+    // Prepare
+    const fx = await batcherFixture({ maxBatchFiles: 10, maxWaitSeconds: 300 });
+    await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 1))]));
+
+    // Act
+    fx.clock.now = new Date(fx.clock.now.getTime() + 120_000);
+    const waiting = await sweptAge(fx);
+    fx.clock.now = new Date(fx.clock.now.getTime() + 200_000);
+    const drained = await sweptAge(fx);
+
+    // Assert
+    expect(waiting).toBeGreaterThanOrEqual(120);
+    expect(waiting).toBeLessThan(130);
+    expect(drained).toBe(0);
+    expect(manifests(await fx.itemsOf(TODAY)).map((m) => m.file_count)).toEqual([1]);
+  });
+
+  it('lets the pending age grow past the alarm bound when a flush keeps failing before any MANIFEST record exists', async () => {
+    // Prepare: the dev settings the alarm is derived from; every manifest write fails
+    const settings = { maxBatchFiles: 10, maxWaitSeconds: 300, lockLeaseSeconds: 300 };
+    const bound = pendingAgeAlarmSeconds({ batching: settings, sweeper: { everyMinutes: 1 } });
+    const fx = await batcherFixture(settings);
+    await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 1))]));
+    refuseManifestWrites(fx);
+
+    // Act: one sweep a minute for longer than the bound
+    const ages: number[] = [];
+    for (let minute = 1; minute * 60 <= bound + 120; minute++) {
+      fx.clock.now = new Date(fx.clock.now.getTime() + 60_000);
+      ages.push(await sweptAge(fx));
+    }
+
+    // Assert
+    expect(ages.at(-1)).toBeGreaterThan(bound);
+    expect(fx.metrics.get('FlushFailures')).toBeGreaterThan(0);
+    expect(fx.metrics.get('ManifestsStuck')).toBe(0);
+    expect(manifests(await fx.itemsOf(TODAY))).toEqual([]);
   });
 
   it('leaves no report when there was nothing to do', async () => {

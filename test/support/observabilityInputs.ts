@@ -7,4 +7,5 @@ export const OBSERVED_DEV_STACK = {
   ingestDlqName: 'np-dev-s3-events-dlq',
   stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:np-dev-manifest',
   iteratorAgeAlarmSeconds: 600,
+  pendingAgeAlarmSeconds: 720,
 };

@@ -15,8 +15,21 @@ export function rawStackConfig(stack: StackName): Record<string, unknown> {
   return raw as Record<string, unknown>;
 }
 
+/** The alarm address docs/deploy.md has an operator set on prod before its first `pulumi up` (none is shipped). */
+export const PROD_ALARM_EMAIL = 'data-oncall@example.com';
+
+/**
+ * The stack's config as deployed: the file plus what docs/deploy.md tells the operator to set with
+ * `pulumi config set --path` (prod: observability.alarmEmail, required and never shipped).
+ */
+export function deployedRawStackConfig(stack: StackName): Record<string, unknown> {
+  const raw = rawStackConfig(stack);
+  if (stack !== 'prod') return raw;
+  return { ...raw, observability: { ...(raw.observability as object), alarmEmail: PROD_ALARM_EMAIL } };
+}
+
 export function stackConfig(stack: StackName): StackConfig {
-  return parseStackConfig(rawStackConfig(stack), stack);
+  return parseStackConfig(deployedRawStackConfig(stack), stack);
 }
 
 export function stackRegion(stack: StackName): string {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceNames } from '../../../contracts/resourceNames';
-import type { StackConfig } from '../../../contracts/stackConfig';
+import { pendingAgeAlarmSeconds, type StackConfig } from '../../../contracts/stackConfig';
 import { glueDefaultArguments } from '../../../handlers/orchestration/glueArguments';
 import { stateMachineDefinition } from '../../../handlers/orchestration/stateMachineDefinition';
 import { batchingSettingsFromStack, lambdaEnvironment } from '../../../handlers/runtimeConfig';
@@ -8,7 +8,7 @@ import type { PolicyDocument } from '../../../pulumi/policies';
 import { countedByRow, documentedCounts } from './deployDoc';
 import { policyViolations } from './policyChecks';
 import { json, type RecordedResource, runProgram, type StackRun } from './pulumiHarness';
-import { rawStackConfig, type StackName, stackConfig, stackRegion } from './stackConfigs';
+import { deployedRawStackConfig, type StackName, stackConfig, stackRegion } from './stackConfigs';
 
 /**
  * The assertions every stack must pass, run against one recorded mock deployment of `stack`. Each stack
@@ -64,7 +64,7 @@ export function useStack(stack: StackName, load: () => Promise<Record<string, un
   const config = stackConfig(stack);
   const fixture = { stack, config, base: resourceNames(config.namePrefix, stack).base } as StackFixture;
   beforeAll(async () => {
-    fixture.run = await runProgram({ stack, region: stackRegion(stack), rawConfig: rawStackConfig(stack), load });
+    fixture.run = await runProgram({ stack, region: stackRegion(stack), rawConfig: deployedRawStackConfig(stack), load });
   });
   return fixture;
 }
@@ -201,7 +201,7 @@ export function describeStack(f: StackFixture): void {
         rules: 2,
         targets: 2,
         dashboards: 1,
-        alarms: 10,
+        alarms: 11,
         topics: 1,
         logGroups: lambdas + 1 + 2,
         roles: lambdas + 3,
@@ -453,7 +453,11 @@ export function describeStack(f: StackFixture): void {
     it('uses exactly stateMachineDefinition({tableName, glueJobName}), keyed by $.file_key', () => {
       // Arrange
       const sm = f.run.one(T.stateMachine);
-      const expected = stateMachineDefinition({ tableName: `${f.base}-tracking`, glueJobName: `${f.base}-glue` });
+      const expected = stateMachineDefinition({
+        tableName: `${f.base}-tracking`,
+        glueJobName: `${f.base}-glue`,
+        glueRunRetries: f.config.glue.maxRetries,
+      });
       // Act
       const definition = sm.inputs.definition as string;
       // Assert
@@ -512,11 +516,24 @@ export function describeStack(f: StackFixture): void {
         workerType: cfg.glue.workerType,
         numberOfWorkers: cfg.glue.numberOfWorkers,
         timeout: cfg.glue.timeoutMinutes,
-        maxRetries: cfg.glue.maxRetries,
         executionProperty: { maxConcurrentRuns: cfg.glue.maxConcurrentRuns },
         jobRunQueuingEnabled: true,
       });
       expect(inputs.roleArn).toBe(f.run.one(T.role, `${f.base}-glue-role`).state.arn);
+    });
+
+    it('leaves retries to the state machine alone: the job retries nothing, the ASL retries a failed run glue.maxRetries times', () => {
+      // Arrange
+      const job = f.run.one(T.glueJob).inputs;
+      // Act
+      const definition = JSON.parse(f.run.one(T.stateMachine).inputs.definition as string) as {
+        States: { RunGlue: { Retry: { ErrorEquals: string[]; MaxAttempts: number }[] } };
+      };
+      const taskFailed = definition.States.RunGlue.Retry.filter((r) => r.ErrorEquals.includes('States.TaskFailed'));
+      // Assert
+      expect(cfg.glue.maxRetries).toBeGreaterThan(0);
+      expect(job.maxRetries).toBe(0);
+      expect(taskFailed.map((r) => r.MaxAttempts)).toEqual([cfg.glue.maxRetries]);
     });
 
     it('passes the output/manifest locations and metrics switches as DefaultArguments', () => {
@@ -615,7 +632,7 @@ export function describeStack(f: StackFixture): void {
   });
 
   describe(`${f.stack}: observability`, () => {
-    it('alarms on DLQs, failed executions, iterator age, Lambda errors and stuck manifests, to the topic', () => {
+    it('alarms on DLQs, failed executions, iterator age, Lambda errors, stuck manifests and old pending files, to the topic', () => {
       // Arrange
       const topicArn = f.run.one(T.topic).state.arn;
       const alarms = f.run.ofType(T.alarm);
@@ -632,6 +649,7 @@ export function describeStack(f: StackFixture): void {
         'iterator-age',
         'manifests-stuck',
         'objects-missing',
+        'pending-too-old',
         'sweeper-errors',
       ]);
       for (const a of alarms) expect(a.inputs.alarmActions).toEqual([topicArn]);
@@ -658,6 +676,15 @@ export function describeStack(f: StackFixture): void {
         comparisonOperator: 'GreaterThanThreshold',
         threshold: 0,
       });
+      expect(byMetric['pending-too-old']).toMatchObject({
+        namespace: 'ndjson-parquet',
+        metricName: 'OldestPendingAgeSeconds',
+        dimensions: { service: f.base },
+        statistic: 'Maximum',
+        comparisonOperator: 'GreaterThanThreshold',
+        threshold: pendingAgeAlarmSeconds(cfg),
+      });
+      expect(pendingAgeAlarmSeconds(cfg)).toBeGreaterThan(cfg.batching.maxWaitSeconds + cfg.sweeper.everyMinutes * 60);
     });
 
     it('encrypts the alarm topic with its own key that CloudWatch may use', () => {
