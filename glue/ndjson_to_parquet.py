@@ -64,11 +64,24 @@ def running_on_glue() -> bool:
     return True
 
 
-def make_session(on_glue: bool) -> SparkSession:
-    if on_glue:
-        from pyspark.sql import SparkSession
+# The run's GlueContext, held for the life of the process.
+_GLUE_CONTEXTS: list[Any] = []
 
-        return SparkSession.builder.getOrCreate()
+
+def make_session(on_glue: bool) -> SparkSession:
+    """On Glue, the session of a GlueContext built on Glue's SparkContext: Glue publishes the job metrics the stack
+    turns on (--enable-metrics, --enable-observability-metrics; CloudWatch namespace `Glue`) only for a script
+    that initialises one (https://docs.aws.amazon.com/glue/latest/dg/monitor-profile-glue-job-cloudwatch-metrics.html).
+    Job.init/Job.commit are not called: they drive job bookmarks, which the job keeps off
+    (--job-bookmark-option job-bookmark-disable; https://docs.aws.amazon.com/glue/latest/dg/programming-etl-connect-bookmarks.html),
+    and a run counts once through the job's own commit (ndjson_parquet.commit), not Glue's."""
+    if on_glue:
+        from awsglue.context import GlueContext  # type: ignore[import-not-found]
+        from pyspark.context import SparkContext
+
+        glue_context = GlueContext(SparkContext.getOrCreate())
+        _GLUE_CONTEXTS.append(glue_context)
+        return glue_context.spark_session
     from ndjson_parquet.session import local_session
 
     return local_session()

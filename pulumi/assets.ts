@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as pulumi from '@pulumi/pulumi';
@@ -61,6 +61,30 @@ export const GLUE_ARTIFACTS: readonly GlueArtifact[] = Object.freeze([
 
 export const GLUE_DIR = path.join(REPO_ROOT, 'glue');
 export const BUILD_DIR = path.join(REPO_ROOT, 'build');
+
+/** The Python modules the job needs newer than Glue 5.0 provides: the one source of the pins (see its header). */
+export const GLUE_REQUIREMENTS = path.join(GLUE_DIR, 'requirements.txt');
+
+export class GlueRequirementsError extends Error {
+  override readonly name = 'GlueRequirementsError';
+}
+
+/**
+ * glue/requirements.txt as the job's `--additional-python-modules` value (`boto3==X,botocore==Y`): Glue
+ * pip-installs these over the modules it provides at the start of every run.
+ */
+export function glueAdditionalPythonModules(text = readFileSync(GLUE_REQUIREMENTS, 'utf8')): string {
+  const pins = text
+    .split('\n')
+    .map((line) => line.replace(/#.*/, '').trim())
+    .filter((line) => line.length > 0);
+  for (const pin of pins) {
+    if (!/^[A-Za-z0-9._-]+==[A-Za-z0-9.+!-]+$/.test(pin))
+      throw new GlueRequirementsError(`glue/requirements.txt: "${pin}" is not an exact pin (name==version)`);
+  }
+  if (pins.length === 0) throw new GlueRequirementsError('glue/requirements.txt pins nothing');
+  return pins.join(',');
+}
 
 /** Where an artifact is on disk. */
 export function glueArtifactLocation(artifact: GlueArtifact): string {

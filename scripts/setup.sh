@@ -27,7 +27,7 @@ tools_node=node_modules/.bin/node
 }
 
 # Python venv: pyspark (the Glue job under local Spark), moto (the AWS emulator), pytest, ruff.
-want=$(hash_of requirements.txt)
+want=$(hash_of requirements.txt glue/requirements.txt)
 if [ ! -f .venv/.setup-stamp ] || [ "$(cat .venv/.setup-stamp)" != "$want" ]; then
   echo "setup: creating .venv (pyspark, moto, pytest, ruff); the first time takes a few minutes" >&2
   py=${PYTHON:-python3}

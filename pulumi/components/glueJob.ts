@@ -2,7 +2,7 @@ import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../../contracts/stackConfig';
 import { GLUE_VERSION, glueDefaultArguments } from '../../handlers/orchestration/glueArguments';
-import { GLUE_ARTIFACTS, type GlueArtifact, glueArtifactFileName, glueArtifactSource } from '../assets';
+import { GLUE_ARTIFACTS, type GlueArtifact, glueAdditionalPythonModules, glueArtifactFileName, glueArtifactSource } from '../assets';
 import { assumeRolePolicy, glueJobPolicy, logGroupArn } from '../policies';
 import { type AwsContext, componentType, resolved } from './common';
 import { createLogGroup } from './logGroup';
@@ -119,6 +119,8 @@ export class GlueJob extends pulumi.ComponentResource {
       '--enable-observability-metrics': 'true',
       '--enable-continuous-cloudwatch-log': 'true',
       '--custom-logGroup-prefix': glueLogGroupPrefix(jobName),
+      // Glue 5.0's own botocore predates PutObject's IfMatch/IfNoneMatch, which the job's registry needs.
+      '--additional-python-modules': glueAdditionalPythonModules(),
       ...(extraPyFiles.length > 0 ? { '--extra-py-files': extraPyFiles.map((a) => `s3://${scripts}/${scriptKey(a)}`).join(',') } : {}),
       ...(extraJars.length > 0 ? { '--extra-jars': extraJars.map((a) => `s3://${scripts}/${scriptKey(a)}`).join(',') } : {}),
     }));

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,6 +7,8 @@ import * as pulumi from '@pulumi/pulumi';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   GLUE_ARTIFACTS,
+  GlueRequirementsError,
+  glueAdditionalPythonModules,
   glueArtifactFileName,
   glueArtifactLocation,
   glueArtifactSource,
@@ -132,5 +135,34 @@ describe('Glue job files', () => {
     expect(jar).toEqual({ path: 'ndjson-parquet-glue.jar', kind: 'extra-jars', built: true });
     expect(glueArtifactLocation(jar!)).toBe(path.join(REPO_ROOT, 'build', 'ndjson-parquet-glue.jar'));
     expect(attempt).toThrow('Glue extra-jars build/not-built.jar has not been built: run `npm run setup` before `pulumi up`');
+  });
+});
+
+describe("the Glue job's module pins (glue/requirements.txt)", () => {
+  it('pin boto3 and botocore exactly, at the versions the local venv runs the job with', () => {
+    // Arrange
+    const pins = glueAdditionalPythonModules().split(',');
+    const names = pins.map((pin) => pin.split('==')[0]!);
+    // Act
+    const installed = JSON.parse(
+      execFileSync(
+        path.join(REPO_ROOT, '.venv', 'bin', 'python'),
+        ['-c', 'import json, sys, importlib.metadata as m; print(json.dumps({n: m.version(n) for n in sys.argv[1:]}))', ...names],
+        { encoding: 'utf8' },
+      ),
+    ) as Record<string, string>;
+    // Assert
+    expect(names).toEqual(expect.arrayContaining(['boto3', 'botocore']));
+    expect(pins).toEqual(names.map((name) => `${name}==${installed[name]}`));
+  });
+
+  it('refuses a pin that is not exact, naming it', () => {
+    // Arrange
+    const text = '# header\nboto3==1.40.61\nbotocore>=1.35\n';
+    // Act
+    const attempt = () => glueAdditionalPythonModules(text);
+    // Assert
+    expect(attempt).toThrow(GlueRequirementsError);
+    expect(attempt).toThrow('"botocore>=1.35" is not an exact pin');
   });
 });

@@ -4,6 +4,7 @@ import { pendingAgeAlarmSeconds, type StackConfig } from '../../../contracts/sta
 import { glueDefaultArguments } from '../../../handlers/orchestration/glueArguments';
 import { stateMachineDefinition } from '../../../handlers/orchestration/stateMachineDefinition';
 import { batchingSettingsFromStack, lambdaEnvironment } from '../../../handlers/runtimeConfig';
+import { glueAdditionalPythonModules } from '../../../pulumi/assets';
 import type { PolicyDocument } from '../../../pulumi/policies';
 import { countedByRow, documentedCounts } from './deployDoc';
 import { policyViolations } from './policyChecks';
@@ -573,6 +574,8 @@ export function describeStack(f: StackFixture): void {
         '--worker_type': cfg.glue.workerType,
         '--number_of_workers': String(cfg.glue.numberOfWorkers),
       });
+      expect(args['--additional-python-modules']).toBe(glueAdditionalPythonModules());
+      expect(args['--additional-python-modules']).toMatch(/(^|,)botocore==\d+\.\d+\.\d+(,|$)/);
       expect(args['--extra-py-files']).toBe(`s3://${bucketName(f, 'scripts')}/glue/ndjson_parquet.zip`);
       expect(args['--extra-jars']).toBe(`s3://${bucketName(f, 'scripts')}/glue/ndjson-parquet-glue.jar`);
     });
