@@ -240,15 +240,6 @@ export const stackConfigSchema = z
         message: `${config.sweeper.stuckProcessingMinutes} min is shorter than a healthy run can take (${healthy} min: ${1 + config.glue.maxRetries} Glue runs of glue.timeoutMinutes ${config.glue.timeoutMinutes}, the retry waits, and one timeout of queue wait): raise it to at least ${healthy}`,
       });
     }
-    // An alarm topic nobody subscribes to pages nobody; a stack whose data is kept must name who hears it.
-    if (!config.storage.forceDestroy && !config.observability.alarmEmail) {
-      context.addIssue({
-        code: 'custom',
-        path: ['observability', 'alarmEmail'],
-        message:
-          "required for a stack whose data is kept (storage.forceDestroy false), so its alarms reach a person: pulumi config set --path 'ndjson-parquet:pipeline.observability.alarmEmail' <address>",
-      });
-    }
   });
 
 export type StackConfig = z.infer<typeof stackConfigSchema>;
@@ -267,14 +258,37 @@ export class ConfigError extends Error {
   }
 }
 
+function configError(stack: string, issues: { path: readonly PropertyKey[]; message: string }[]): ConfigError {
+  const named = issues.map((issue) => ({
+    key: [`${CONFIG_NAMESPACE}:${CONFIG_KEY}`, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  const lines = named.map((i) => `  ${i.key}: ${i.message}`).join('\n');
+  return new ConfigError(`invalid configuration for stack "${stack}":\n${lines}`, stack, named);
+}
+
 /** Validates the raw `ndjson-parquet:pipeline` object; a bad value names its key. */
 export function parseStackConfig(raw: unknown, stack: string): StackConfig {
   const result = stackConfigSchema.safeParse(raw ?? {});
   if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => ({
-    key: [`${CONFIG_NAMESPACE}:${CONFIG_KEY}`, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
-  const lines = issues.map((i) => `  ${i.key}: ${i.message}`).join('\n');
-  throw new ConfigError(`invalid configuration for stack "${stack}":\n${lines}`, stack, issues);
+  throw configError(stack, result.error.issues);
+}
+
+/**
+ * parseStackConfig, plus what only deploying needs (`pulumi up`): tools that only read the stack's settings
+ * (the operator CLI's `--stack prod`, the local runtime) take the file as it is.
+ */
+export function parseStackConfigForDeploy(raw: unknown, stack: string): StackConfig {
+  const config = parseStackConfig(raw, stack);
+  // An alarm topic nobody subscribes to pages nobody; a stack whose data is kept must name who hears it.
+  if (!config.storage.forceDestroy && !config.observability.alarmEmail) {
+    throw configError(stack, [
+      {
+        path: ['observability', 'alarmEmail'],
+        message:
+          "required for a stack whose data is kept (storage.forceDestroy false), so its alarms reach a person: pulumi config set --path 'ndjson-parquet:pipeline.observability.alarmEmail' <address>",
+      },
+    ]);
+  }
+  return config;
 }

@@ -6,13 +6,14 @@ import {
   ConfigError,
   longestHealthyRunMinutes,
   parseStackConfig,
+  parseStackConfigForDeploy,
   stackConfigSchema,
 } from '../../contracts/stackConfig';
 import { deployedRawStackConfig, rawStackConfig, stackConfig } from './support/stackConfigs';
 
 function configError(raw: unknown, stack = 'dev'): ConfigError {
   try {
-    parseStackConfig(raw, stack);
+    parseStackConfigForDeploy(raw, stack);
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -82,13 +83,22 @@ describe('settings that only hold together', () => {
     expect(error.message).toContain("pulumi config set --path 'ndjson-parquet:pipeline.observability.alarmEmail'");
   });
 
-  it('lets a disposable stack (storage.forceDestroy true) go without an alarm destination', () => {
+  it('lets a disposable stack (storage.forceDestroy true) deploy without an alarm destination', () => {
     // Arrange
     const raw = rawStackConfig('dev');
     // Act
-    const parsed = parseStackConfig(raw, 'dev');
+    const parsed = parseStackConfigForDeploy(raw, 'dev');
     // Assert
     expect(parsed.storage.forceDestroy).toBe(true);
+    expect(parsed.observability.alarmEmail).toBeUndefined();
+  });
+
+  it('reads Pulumi.prod.yaml as shipped for tools that only read its settings (the operator CLI)', () => {
+    // Arrange
+    const raw = rawStackConfig('prod');
+    // Act
+    const parsed = parseStackConfig(raw, 'prod');
+    // Assert
     expect(parsed.observability.alarmEmail).toBeUndefined();
   });
 
