@@ -92,8 +92,9 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   recordFailures(runtime, record);
   const stats = runtime.stats;
   const executions = runtime.executor.outcomes;
+  const iam = runtime.iam.summary();
   await runtime.stop();
-  return verdict(options, record, { parquet, stats, metrics: Object.fromEntries(runtime.metrics.totals), executions, finished });
+  return verdict(options, record, { parquet, stats, iam, metrics: Object.fromEntries(runtime.metrics.totals), executions, finished });
 }
 
 async function plannedUploads(options: LocalRunOptions, started: number): Promise<{ items: UploadItem[]; random: Random }> {
@@ -287,6 +288,7 @@ function verdict(
   end: {
     parquet: ParquetFile[];
     stats: RuntimeStats;
+    iam: RunSummary['iam'];
     metrics: RunSummary['metrics'];
     executions: readonly ExecutionOutcome[];
     finished: number;
@@ -325,6 +327,7 @@ function verdict(
       total: finished - record.started,
     },
     runtime: end.stats,
+    iam: end.iam,
     metrics: end.metrics,
     problems,
   });

@@ -1,6 +1,9 @@
 import { allow, logStreamsArn, objectArn, type PolicyDocument, policyDocument } from './document';
 import { GLUE_REPORTS_PREFIX, MANIFESTS_PREFIX } from './lambda';
 
+/** Where the Glue job's files live in the scripts bucket. */
+export const SCRIPTS_PREFIX = 'glue/';
+
 export interface GlueJobArns {
   inputBucketArn: string;
   inputPrefix: string;
