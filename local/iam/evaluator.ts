@@ -35,6 +35,8 @@ export function principalArn(role: LocalRole): string {
 export class IamEvaluator {
   private readonly used = new Map<LocalRole, Map<string, Set<string>>>();
   readonly stats = { callsChecked: 0, denied: 0 };
+  /** The AccessDenied messages handed out, oldest first (tests read which action and resource were refused). */
+  readonly denials: string[] = [];
 
   constructor(private readonly options: IamEvaluatorOptions) {}
 

@@ -82,6 +82,7 @@ export async function startIamProxy(options: { upstream: string; evaluator: IamE
     const request: HttpRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body };
     const deny = (authorization: Authorization, denial: 'implicit' | 'explicit'): DenialResponse => {
       const message = denialMessage(role, authorization, denial);
+      evaluator.denials.push(message);
       return scope.service === 's3' ? s3AccessDenied(request.method, message) : jsonAccessDenied(req.headers['content-type'], message);
     };
     let authorizations: Authorization[];
