@@ -30,6 +30,8 @@ export interface LocalRunOptions {
   timeoutMs: number;
   redrive?: RedrivePlan;
   progress: (line: string) => void;
+  /** Called once the run has ended, before the pipeline stops (check:iam reads what each role did). */
+  beforeStop?: (runtime: LocalRuntime) => Promise<void>;
 }
 
 /**
@@ -93,6 +95,11 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   const stats = runtime.stats;
   const executions = runtime.executor.outcomes;
   const iam = runtime.iam.summary();
+  try {
+    await options.beforeStop?.(runtime);
+  } catch (error) {
+    record.problems.push(`${(error as Error).name}: ${(error as Error).message}`);
+  }
   await runtime.stop();
   return verdict(options, record, { parquet, stats, iam, metrics: Object.fromEntries(runtime.metrics.totals), executions, finished });
 }

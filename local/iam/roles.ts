@@ -1,15 +1,22 @@
 import type { StackConfig } from '../../contracts/stackConfig';
 import {
+  BATCHER_UNUSED_LOCALLY,
   batcherPolicy,
+  EVENTS_TO_KINESIS_UNUSED_LOCALLY,
   eventsToKinesisPolicy,
+  GENERATOR_UNUSED_LOCALLY,
+  GLUE_JOB_UNUSED_LOCALLY,
   generatorPolicy,
   glueJobPolicy,
   logGroupArn,
   type PolicyDocument,
   SCRIPTS_PREFIX,
+  STATE_MACHINE_UNUSED_LOCALLY,
+  SWEEPER_UNUSED_LOCALLY,
   stateMachinePolicy,
   sweeperPolicy,
   tlsOnlyBucketPolicy,
+  type UnusedLocally,
 } from '../../pulumi/policies';
 import { LOCAL_ACCOUNT, type LocalResources } from '../resources';
 
@@ -105,3 +112,13 @@ export const BUCKET_NAMES = (resources: Pick<LocalResources, 'buckets'>): string
 export function localBucketPolicies(buckets: Iterable<string>): Map<string, PolicyDocument> {
   return new Map([...buckets].map((bucket) => [bucket, tlsOnlyBucketPolicy(bucketArn(bucket))]));
 }
+
+/** Per role, the grants no local path uses and why each stays (from the policy builders). */
+export const UNUSED_LOCALLY: Record<LocalRole, UnusedLocally> = {
+  batcher: BATCHER_UNUSED_LOCALLY,
+  sweeper: SWEEPER_UNUSED_LOCALLY,
+  generator: GENERATOR_UNUSED_LOCALLY,
+  stateMachine: STATE_MACHINE_UNUSED_LOCALLY,
+  glueJob: GLUE_JOB_UNUSED_LOCALLY,
+  eventsToKinesis: EVENTS_TO_KINESIS_UNUSED_LOCALLY,
+};

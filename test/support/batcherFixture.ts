@@ -10,6 +10,7 @@ import { createDepsFactory } from '../../handlers/batchingDeps';
 import type { BatchingSettings, RuntimeConfig } from '../../handlers/runtimeConfig';
 import { type BatchingDeps, silentLog } from '../../handlers/services/deps';
 import { createSweeperHandler } from '../../handlers/sweeper';
+import { LocalIam, type LocalIamOptions } from '../../local/iam/localIam';
 import { createLocalClients, type LocalClients } from '../../local/localClients';
 import { createLocalResources, type LocalResources, loadStackConfig, localRuntimeConfig } from '../../local/resources';
 import { kinesisEvent, objectCreated } from './events';
@@ -21,7 +22,10 @@ export const TODAY = '2026-11-22';
  * in-memory metrics. `clients` are the real SDK clients; tests may wrap them to inject faults.
  */
 export interface BatcherFixture {
+  /** The setup identity's clients (the fixture's own puts and reads); the handlers use them unless `iam` is on. */
   clients: LocalClients;
+  /** With `{ iam }`: the batcher and the sweeper call AWS as their roles through the IAM proxy. */
+  iam?: LocalIam;
   resources: LocalResources;
   config: RuntimeConfig;
   metrics: MemoryMetricsSink;
@@ -34,6 +38,13 @@ export interface BatcherFixture {
   items(): Promise<Record<string, unknown>[]>;
   itemsOf(date: string): Promise<Record<string, unknown>[]>;
   executions(): Promise<string[]>;
+  /** Stops the IAM proxy, if any. */
+  close(): Promise<void>;
+}
+
+export interface BatcherFixtureOptions {
+  /** Hold the handlers to the stack's policies (local/iam), optionally changed (a statement removed). */
+  iam?: Pick<LocalIamOptions, 'policies'>;
 }
 
 export function context(): Context {
@@ -46,7 +57,10 @@ export function context(): Context {
   } as Context;
 }
 
-export async function batcherFixture(settings: Partial<BatchingSettings> = {}): Promise<BatcherFixture> {
+export async function batcherFixture(
+  settings: Partial<BatchingSettings> = {},
+  options: BatcherFixtureOptions = {},
+): Promise<BatcherFixture> {
   const endpoint = inject('emulatorEndpoint');
   const loaded = await loadStackConfig('dev');
   const clients = createLocalClients(endpoint, loaded.region);
@@ -60,8 +74,9 @@ export async function batcherFixture(settings: Partial<BatchingSettings> = {}): 
   const metrics = new MemoryMetricsSink();
   const clock = { now: new Date(`${TODAY}T12:00:00Z`) };
   const overrides = { config, clients, metrics, log: silentLog, now: () => clock.now };
-  const handler = createBatcherHandler(overrides);
-  const sweeper = createSweeperHandler(overrides);
+  const iam = options.iam ? await LocalIam.start(endpoint, resources, loaded.config, { enforced: true, ...options.iam }) : undefined;
+  const handler = createBatcherHandler(iam ? { ...overrides, clients: iam.clients('batcher') } : overrides);
+  const sweeper = createSweeperHandler(iam ? { ...overrides, clients: iam.clients('sweeper') } : overrides);
   const depsFor = createDepsFactory(overrides);
 
   const queryAll = async (input: ConstructorParameters<typeof QueryCommand>[0] | null) => {
@@ -79,6 +94,7 @@ export async function batcherFixture(settings: Partial<BatchingSettings> = {}): 
 
   return {
     clients,
+    ...(iam ? { iam } : {}),
     resources,
     config,
     metrics,
@@ -104,6 +120,7 @@ export async function batcherFixture(settings: Partial<BatchingSettings> = {}): 
       const result = await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: config.stateMachineArn }));
       return (result.executions ?? []).map((e) => e.name ?? '');
     },
+    close: async () => iam?.stop(),
   };
 }
 
