@@ -3,7 +3,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
 import { createBatcherHandler } from '../../handlers/batcher';
 import { createDepsFactory } from '../../handlers/batchingDeps';
@@ -22,9 +22,11 @@ export const TODAY = '2026-11-22';
  * in-memory metrics. `clients` are the real SDK clients; tests may wrap them to inject faults.
  */
 export interface BatcherFixture {
-  /** The setup identity's clients (the fixture's own puts and reads); the handlers use them unless `iam` is on. */
+  /** The setup identity's clients: the fixture's own puts and reads, `deps()` (an operator's view). */
   clients: LocalClients;
-  /** With `{ iam }`: the batcher and the sweeper call AWS as their roles through the IAM proxy. */
+  /** The batcher's and the sweeper's clients: their roles' through the IAM proxy, or `clients` with `iam: false`. Faults go here. */
+  handlerClients: { batcher: LocalClients; sweeper: LocalClients };
+  /** Unless `iam: false`: the proxy holding the batcher and the sweeper to their roles' policies. */
   iam?: LocalIam;
   resources: LocalResources;
   config: RuntimeConfig;
@@ -43,9 +45,17 @@ export interface BatcherFixture {
 }
 
 export interface BatcherFixtureOptions {
-  /** Hold the handlers to the stack's policies (local/iam), optionally changed (a statement removed). */
-  iam?: Pick<LocalIamOptions, 'policies'>;
+  /**
+   * Default: the handlers are held to the stack's policies (local/iam), as on AWS; `policies` changes them
+   * (a statement removed). `false` only where a test needs what IAM would refuse.
+   */
+  iam?: false | Pick<LocalIamOptions, 'policies'>;
 }
+
+const openIams: LocalIam[] = [];
+afterAll(async () => {
+  await Promise.all(openIams.splice(0).map((iam) => iam.stop()));
+});
 
 export function context(): Context {
   const requestId = randomUUID();
@@ -74,9 +84,12 @@ export async function batcherFixture(
   const metrics = new MemoryMetricsSink();
   const clock = { now: new Date(`${TODAY}T12:00:00Z`) };
   const overrides = { config, clients, metrics, log: silentLog, now: () => clock.now };
-  const iam = options.iam ? await LocalIam.start(endpoint, resources, loaded.config, { enforced: true, ...options.iam }) : undefined;
-  const handler = createBatcherHandler(iam ? { ...overrides, clients: iam.clients('batcher') } : overrides);
-  const sweeper = createSweeperHandler(iam ? { ...overrides, clients: iam.clients('sweeper') } : overrides);
+  const iam =
+    options.iam === false ? undefined : await LocalIam.start(endpoint, resources, loaded.config, { enforced: true, ...options.iam });
+  if (iam) openIams.push(iam);
+  const handlerClients = { batcher: iam?.clients('batcher') ?? clients, sweeper: iam?.clients('sweeper') ?? clients };
+  const handler = createBatcherHandler({ ...overrides, clients: handlerClients.batcher });
+  const sweeper = createSweeperHandler({ ...overrides, clients: handlerClients.sweeper });
   const depsFor = createDepsFactory(overrides);
 
   const queryAll = async (input: ConstructorParameters<typeof QueryCommand>[0] | null) => {
@@ -94,6 +107,7 @@ export async function batcherFixture(
 
   return {
     clients,
+    handlerClients,
     ...(iam ? { iam } : {}),
     resources,
     config,
@@ -120,7 +134,10 @@ export async function batcherFixture(
       const result = await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: config.stateMachineArn }));
       return (result.executions ?? []).map((e) => e.name ?? '');
     },
-    close: async () => iam?.stop(),
+    close: async () => {
+      if (iam && openIams.includes(iam)) openIams.splice(openIams.indexOf(iam), 1);
+      await iam?.stop();
+    },
   };
 }
 
