@@ -145,6 +145,10 @@ async function main(): Promise<number> {
       beforeStop: async (runtime) => {
         await sweeperFlush(runtime, today);
         await operatorPaths(runtime, today);
+        const stats = runtime.stats;
+        say(
+          `paths taken: ${stats.chaosCrashes} chaos crash(es), ${stats.retries} redelivery(ies), ${stats.glueRunsFailed} failed Glue run(s), ${stats.sweeps} sweep(s), ${stats.executions} execution(s)`,
+        );
         report = grantReport(runtime.iam.evaluator.rolePolicies, runtime.iam.evaluator.usage(), UNUSED_LOCALLY);
         const denied = runtime.iam.evaluator.denials;
         if (denied.length > 0) say(`IAM refused ${denied.length} call(s), first: ${denied[0]}`);
