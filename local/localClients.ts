@@ -1,3 +1,4 @@
+import type { AwsCredentialIdentity } from '@smithy/types';
 import { TABLE_KEYS } from '../contracts/trackingSchema';
 import { type ClientsWithRawDynamo, createClients } from '../handlers/adapters/clients';
 import { enforceAwsLimits } from './awsLimits';
@@ -5,16 +6,16 @@ import { enforceAwsLimits } from './awsLimits';
 export type LocalClients = ClientsWithRawDynamo;
 
 /**
- * Clients bound to one emulator by explicit endpoint and dummy credentials, rather than through
+ * Clients bound to one emulator by explicit endpoint and dummy credentials (the setup key, or a role's key: local/iam/credentials.ts), rather than through
  * process.env, so a test process can hold several runtimes and the handlers' clients cannot drift to a
  * real account. Every one of them holds its calls to AWS's limits (local/awsLimits.ts), which moto does not.
  */
-export function createLocalClients(endpoint: string, region: string): LocalClients {
-  const clients = createClients({
-    endpoint,
-    region,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing', sessionToken: 'testing' },
-  });
+export function createLocalClients(
+  endpoint: string,
+  region: string,
+  credentials: AwsCredentialIdentity = { accessKeyId: 'testing', secretAccessKey: 'testing', sessionToken: 'testing' },
+): LocalClients {
+  const clients = createClients({ endpoint, region, credentials });
   enforceAwsLimits(clients, TABLE_KEYS);
   return clients;
 }

@@ -30,6 +30,8 @@ export interface LocalRunOptions {
   timeoutMs: number;
   redrive?: RedrivePlan;
   progress: (line: string) => void;
+  /** Called once the run has ended, before the pipeline stops (check:iam reads what each role did). */
+  beforeStop?: (runtime: LocalRuntime) => Promise<void>;
 }
 
 /**
@@ -92,8 +94,14 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
   recordFailures(runtime, record);
   const stats = runtime.stats;
   const executions = runtime.executor.outcomes;
+  const iam = runtime.iam.summary();
+  try {
+    await options.beforeStop?.(runtime);
+  } catch (error) {
+    record.problems.push(`${(error as Error).name}: ${(error as Error).message}`);
+  }
   await runtime.stop();
-  return verdict(options, record, { parquet, stats, metrics: Object.fromEntries(runtime.metrics.totals), executions, finished });
+  return verdict(options, record, { parquet, stats, iam, metrics: Object.fromEntries(runtime.metrics.totals), executions, finished });
 }
 
 async function plannedUploads(options: LocalRunOptions, started: number): Promise<{ items: UploadItem[]; random: Random }> {
@@ -287,6 +295,7 @@ function verdict(
   end: {
     parquet: ParquetFile[];
     stats: RuntimeStats;
+    iam: RunSummary['iam'];
     metrics: RunSummary['metrics'];
     executions: readonly ExecutionOutcome[];
     finished: number;
@@ -325,6 +334,7 @@ function verdict(
       total: finished - record.started,
     },
     runtime: end.stats,
+    iam: end.iam,
     metrics: end.metrics,
     problems,
   });

@@ -35,6 +35,9 @@ export interface LocalResources extends ResourceNames {
   stateMachineName: string;
   batcherFunctionName: string;
   sweeperFunctionName: string;
+  generatorFunctionName: string;
+  /** The stack's scripts bucket: not created locally (the worker runs the script from the work tree), named in the Glue role's policy. */
+  scriptsBucket: string;
   buckets: Record<BucketRole, string>;
   /** The state machine's retries of a failed Glue run: glue.maxRetries, as the stack's ASL has them. */
   glueRunRetries: number;
@@ -88,6 +91,8 @@ export function localResourceNames(
     glueJobName: names.glueJob,
     batcherFunctionName: names.batcher,
     sweeperFunctionName: names.sweeper,
+    generatorFunctionName: names.generator,
+    scriptsBucket: names.buckets.scripts,
     buckets,
     glueRunRetries: config.glue.maxRetries,
   };

@@ -70,6 +70,8 @@ export interface RunSummary {
   wall_ms: { upload: number; batching: number; conversion: number; total: number };
   dates: DateSummary[];
   runtime: RuntimeStatsJson;
+  /** IAM as the run enforced it (local/iam): calls a role made that the proxy checked, and how many it refused. */
+  iam: { enforced: boolean; denied: number; calls_checked: number };
   /** What the Lambdas emitted, by CloudWatch metric name (contracts/metrics.ts): a stack's dashboard reads the same. */
   metrics: Partial<Record<MetricName, number>>;
   problems: string[];
@@ -87,6 +89,7 @@ export interface SummaryInput {
   pendingWhy: (file: FileView) => string;
   wallMs: RunSummary['wall_ms'];
   runtime: RuntimeStats;
+  iam: RunSummary['iam'];
   metrics: RunSummary['metrics'];
   problems: string[];
 }
@@ -159,6 +162,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     wall_ms: input.wallMs,
     dates: rows,
     runtime: runtimeStatsJson(input.runtime),
+    iam: { enforced: input.iam.enforced, denied: input.iam.denied, calls_checked: input.iam.calls_checked },
     metrics: input.metrics,
     problems: input.problems,
   };
@@ -248,6 +252,11 @@ export function renderSummaryTable(summary: RunSummary): string {
   );
   for (const pending of summary.pending.slice(0, 10)) out.push(`pending: ${pending.key} (${pending.why})`);
   if (summary.pending.length > 10) out.push(`pending: ... and ${summary.pending.length - 10} more`);
+  out.push(
+    summary.iam.enforced
+      ? `iam: enforced with the stack's policies, ${summary.iam.calls_checked} calls checked, ${summary.iam.denied} denied`
+      : 'iam: NOT enforced (--no-iam)',
+  );
   for (const problem of summary.problems) out.push(`problem: ${problem}`);
   out.push(
     summary.out_dir

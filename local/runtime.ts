@@ -16,6 +16,7 @@ import { type Emulator, startEmulator } from './emulator';
 import { FileLog } from './fileLog';
 import { failUntilRedriven } from './glueFaultPlan';
 import { LocalGlueRunner } from './glueRunner';
+import { LocalIam, type LocalIamOptions } from './iam/localIam';
 import { type LambdaIdentity, lambdaContext } from './lambdaContext';
 import { createLocalClients, type LocalClients } from './localClients';
 import {
@@ -56,6 +57,11 @@ export interface LocalRuntimeOptions {
   pollIntervalMs?: number;
   /** Another Glue worker command (a test double in unit tests); default: .venv python + glue/local_worker.py. */
   glueWorker?: { python?: string; script?: string };
+  /**
+   * IAM enforcement (default on): every component calls AWS with its role's permissions, checked against
+   * the stack's own policies (local/iam). `{ enforced: false }` is `--no-iam`, for debugging only.
+   */
+  iam?: Partial<LocalIamOptions>;
   /** An emulator already running (tests); otherwise one is started and stopped with the runtime. */
   emulatorEndpoint?: string;
   onObjectCreated?: (event: ObjectCreatedEvent) => void;
@@ -110,6 +116,7 @@ export interface LocalRuntimeParts {
   resources: LocalResources;
   config: RuntimeConfig;
   clients: LocalClients;
+  iam: LocalIam;
   uploader: S3Client;
   poller: ShardPoller;
   executor: LocalStepFunctionsExecutor;
@@ -117,7 +124,8 @@ export interface LocalRuntimeParts {
   sweeper: SweeperSchedule;
   metrics: MemoryMetricsSink;
   chaos: Chaos;
-  batcherOverrides: DepsOverrides;
+  /** The operator's flush: batching deps with the setup identity's clients. */
+  operatorOverrides: DepsOverrides;
   logs: HandlerLogs;
   runDir: string;
 }
@@ -128,7 +136,10 @@ export class LocalRuntime {
   readonly stack: StackConfig;
   readonly resources: LocalResources;
   readonly config: RuntimeConfig;
+  /** The setup identity's clients (resource creation, operator commands, tests' reads): not checked by IAM. */
   readonly clients: LocalClients;
+  /** Each component's role and the proxy that holds it to the stack's policies. */
+  readonly iam: LocalIam;
   /** The producers' S3 client: writes through it into the input bucket raise Object Created events. */
   readonly uploader: S3Client;
   readonly poller: ShardPoller;
@@ -137,7 +148,7 @@ export class LocalRuntime {
   readonly sweeper: SweeperSchedule;
   readonly metrics: MemoryMetricsSink;
   readonly chaos: Chaos;
-  private readonly batcherOverrides: DepsOverrides;
+  private readonly operatorOverrides: DepsOverrides;
   private readonly logs: HandlerLogs;
   readonly runDir: string;
 
@@ -148,6 +159,7 @@ export class LocalRuntime {
     this.resources = parts.resources;
     this.config = parts.config;
     this.clients = parts.clients;
+    this.iam = parts.iam;
     this.uploader = parts.uploader;
     this.poller = parts.poller;
     this.executor = parts.executor;
@@ -155,7 +167,7 @@ export class LocalRuntime {
     this.sweeper = parts.sweeper;
     this.metrics = parts.metrics;
     this.chaos = parts.chaos;
-    this.batcherOverrides = parts.batcherOverrides;
+    this.operatorOverrides = parts.operatorOverrides;
     this.logs = parts.logs;
     this.runDir = parts.runDir;
   }
@@ -165,6 +177,7 @@ export class LocalRuntime {
     const loaded = await loadStackConfig();
     const emulator = options.emulatorEndpoint ? undefined : await startEmulator({ region: loaded.region });
     const endpoint = options.emulatorEndpoint ?? (emulator as Emulator).endpoint;
+    let iam: LocalIam | undefined;
     try {
       const suffix = options.emulatorEndpoint ? `local-${randomUUID().slice(0, 8)}` : 'local';
       const clients = createLocalClients(endpoint, loaded.region);
@@ -174,23 +187,26 @@ export class LocalRuntime {
         suffix,
       );
       const config = localRuntimeConfig(resources, loaded.config, options.thresholds);
+      iam = await LocalIam.start(endpoint, resources, loaded.config, { enforced: true, ...options.iam });
+      const batcherClients = iam.clients('batcher');
       const metrics = new MemoryMetricsSink();
       const logs: HandlerLogs = {
         batcher: new FileLog(join(options.runDir, 'batcher.log'), 'batcher'),
         sweeper: new FileLog(join(options.runDir, 'sweeper.log'), 'sweeper'),
       };
       const common: DepsOverrides = { config, clients, metrics, now: () => new Date() };
-      const batcherOverrides: DepsOverrides = { ...common, log: logs.batcher };
+      // The operator's flush runs with the setup identity: the stack defines no operator role.
+      const operatorOverrides: DepsOverrides = { ...common, log: logs.batcher };
+      const batcherOverrides: DepsOverrides = { ...common, clients: batcherClients, log: logs.batcher };
       const chaos = new Chaos(options.chaosRate ?? 0);
-      // Crash points fire only inside chaos.run, i.e. inside a batcher invocation; the sweeper, the
-      // executor and the uploader share these clients untouched. A crashed invocation throws, and the
-      // poller redelivers its batch as Lambda would.
-      if (options.chaosRate) chaos.install(clients.s3, clients.dynamoRaw, clients.sfn);
+      // Crash points fire only inside chaos.run, i.e. inside a batcher invocation, on the batcher's clients.
+      // A crashed invocation throws, and the poller redelivers its batch as Lambda would.
+      if (options.chaosRate) chaos.install(batcherClients.s3, batcherClients.dynamoRaw, batcherClients.sfn);
       const batcherHandler = createBatcherHandler(batcherOverrides);
       const batcher: KinesisBatchHandler = options.chaosRate
         ? (event, context) => chaos.run(() => batcherHandler(event, context))
         : batcherHandler;
-      const sweeperHandler = createSweeperHandler({ ...common, log: logs.sweeper });
+      const sweeperHandler = createSweeperHandler({ ...common, clients: iam.clients('sweeper'), log: logs.sweeper });
 
       const identity = (functionName: string): LambdaIdentity => ({
         functionName,
@@ -202,12 +218,19 @@ export class LocalRuntime {
 
       const uploader = createEventingUploader(
         endpoint,
-        { region: loaded.region, streamName: resources.streamName, inputBucket: resources.inputBucket, kinesis: clients.kinesis },
+        // The EventBridge rule's target role puts the event on the stream.
+        {
+          region: loaded.region,
+          streamName: resources.streamName,
+          inputBucket: resources.inputBucket,
+          kinesis: iam.clients('eventsToKinesis').kinesis,
+        },
         options.onObjectCreated,
       );
 
       const poller = new ShardPoller({
-        kinesis: clients.kinesis,
+        // The event source mapping reads the stream with the function's execution role.
+        kinesis: batcherClients.kinesis,
         streamName: resources.streamName,
         streamArn: resources.streamArn,
         region: loaded.region,
@@ -233,20 +256,15 @@ export class LocalRuntime {
         },
         maxConcurrentRuns: loaded.config.glue.maxConcurrentRuns,
         jobRunQueuing: true,
-        env: {
-          AWS_ENDPOINT_URL: endpoint,
-          AWS_ACCESS_KEY_ID: 'testing',
-          AWS_SECRET_ACCESS_KEY: 'testing',
-          AWS_SESSION_TOKEN: 'testing',
-          AWS_REGION: loaded.region,
-          AWS_DEFAULT_REGION: loaded.region,
-        },
+        env: iam.env('glueJob'),
         logPath: join(options.runDir, 'glue-worker.log'),
         ...options.glueWorker,
       });
 
       const executor = new LocalStepFunctionsExecutor({
-        ...localStateMachine(resources, clients),
+        // The task calls sign as the state machine's role; finding executions is Step Functions' own work.
+        ...localStateMachine(resources, { sfn: clients.sfn, dynamoRaw: iam.clients('stateMachine').dynamoRaw }),
+        authorizeGlue: (action) => (iam as LocalIam).authorizeGlue(action),
         glue,
         glueFailureRate: options.chaosRate ?? 0,
         ...(options.failGlueForDates?.length ? { glueFault: failUntilRedriven(options.failGlueForDates) } : {}),
@@ -268,6 +286,7 @@ export class LocalRuntime {
         resources,
         config,
         clients,
+        iam,
         uploader,
         poller,
         executor,
@@ -275,7 +294,7 @@ export class LocalRuntime {
         sweeper,
         metrics,
         chaos,
-        batcherOverrides,
+        operatorOverrides,
         logs,
         runDir: options.runDir,
       });
@@ -284,6 +303,7 @@ export class LocalRuntime {
       sweeper.start();
       return runtime;
     } catch (error) {
+      await iam?.stop();
       await emulator?.stop();
       throw error instanceof LocalRuntimeError
         ? error
@@ -298,7 +318,7 @@ export class LocalRuntime {
    */
   async flush(date: string, budgetMs = Number.POSITIVE_INFINITY): Promise<FlushOutcome> {
     const timeoutMs = Math.min((this.config.lockLeaseSeconds + 30) * 1000, budgetMs);
-    const deps = createDepsFactory(this.batcherOverrides)(`local-flush-${randomUUID()}`);
+    const deps = createDepsFactory(this.operatorOverrides)(`local-flush-${randomUUID()}`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const outcome = await flushDate(deps, date, { force: true });
@@ -344,6 +364,7 @@ export class LocalRuntime {
     await Promise.all([this.logs.batcher.close(), this.logs.sweeper.close()]);
     this.uploader.destroy();
     destroyClients(this.clients);
+    await this.iam.stop();
     await this.emulator?.stop();
   }
 }

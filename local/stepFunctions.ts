@@ -57,6 +57,8 @@ export interface StepFunctionsExecutorOptions {
   /** Fault injection by run: a fault for the Glue run with these arguments, or undefined (see glueFaultPlan.ts). */
   glueFault?: (runArguments: Record<string, string>) => GlueRunFault | undefined;
   random?: () => number;
+  /** Checks the state machine role's glue:* grants (local/iam): the .sync integration starts, then polls, the run. */
+  authorizeGlue?: (action: 'glue:StartJobRun' | 'glue:GetJobRun') => Promise<void>;
   onStart?: (execution: { executionArn: string; name: string; running: number }) => void;
   onOutcome?: (outcome: ExecutionOutcome) => void;
 }
@@ -292,6 +294,9 @@ export class LocalStepFunctionsExecutor {
     const rate = this.options.glueFailureRate ?? 0;
     const planned = this.options.glueFault?.(Arguments ?? {});
     const fault: GlueRunFault | undefined = planned ?? (rate > 0 && this.random() < rate ? { fail_after_files: 1 } : undefined);
-    return this.options.glue.startJobRunSync(Arguments ?? {}, fault);
+    await this.options.authorizeGlue?.('glue:StartJobRun');
+    const run = await this.options.glue.startJobRunSync(Arguments ?? {}, fault);
+    await this.options.authorizeGlue?.('glue:GetJobRun');
+    return run;
   }
 }

@@ -15,7 +15,7 @@ hash_of() { cat "$@" | sha256sum | cut -c1-64; }
 want=$(hash_of package-lock.json)
 if [ ! -f node_modules/.setup-stamp ] || [ "$(cat node_modules/.setup-stamp)" != "$want" ]; then
   echo "setup: installing node packages (npm ci)" >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$want" > node_modules/.setup-stamp
 fi
 # On a platform none of them fits, the system Node has to be >= 22 itself; say so now rather than fail later.

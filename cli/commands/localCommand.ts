@@ -98,6 +98,7 @@ export function localCommand(): Command {
       'once every file has settled, redrive failed manifests and wait again, up to this many times (default: 3 with --chaos, else 0)',
       nonNegativeInt('--redrive'),
     )
+    .option('--no-iam', "debugging only: don't hold each component to its role's policy (IAM is enforced by default)")
     .addHelpText('after', EXAMPLES)
     .action(async (flags: LocalFlags) => {
       const exitCode = flags.serve ? await serveLocalCommand(flags) : await runLocalCommand(flags);

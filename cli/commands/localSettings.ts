@@ -32,6 +32,8 @@ export interface LocalFlags extends PaceFlags {
   failGlueFor?: string[];
   redrive?: number;
   refresh: number;
+  /** false with --no-iam: components call the emulator without IAM checks (debugging only). */
+  iam: boolean;
 }
 
 /** What a run and a served pipeline both take from the flags: the pipeline's settings and what to upload. */
@@ -58,6 +60,7 @@ export function localSettings(flags: LocalFlags, stamp: string): LocalSettings {
       ...(flags.chaos !== undefined ? { chaosRate: flags.chaos } : {}),
       ...(flags.failGlueFor ? { failGlueForDates: flags.failGlueFor } : {}),
       sweepIntervalMs: flags.sweepInterval * 1000,
+      ...(flags.iam === false ? { iam: { enforced: false } } : {}),
     },
     sources: {
       ...(flags.generate !== undefined

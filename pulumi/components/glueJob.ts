@@ -3,11 +3,10 @@ import * as pulumi from '@pulumi/pulumi';
 import type { StackConfig } from '../../contracts/stackConfig';
 import { GLUE_VERSION, glueDefaultArguments } from '../../handlers/orchestration/glueArguments';
 import { GLUE_ARTIFACTS, type GlueArtifact, glueAdditionalPythonModules, glueArtifactFileName, glueArtifactSource } from '../assets';
-import { assumeRolePolicy, glueJobPolicy, logGroupArn } from '../policies';
+import { assumeRolePolicy, glueJobPolicy, logGroupArn, SCRIPTS_PREFIX } from '../policies';
 import { type AwsContext, componentType, resolved } from './common';
 import { createLogGroup } from './logGroup';
 import { createServiceRole } from './serviceRole';
-import { SCRIPTS_PREFIX } from './storage';
 
 /** Glue 5.0 writes `<prefix>/output` (stdout/stderr) and `<prefix>/error` (system, Spark, GlueLogger). */
 export function glueLogGroupPrefix(jobName: string): string {

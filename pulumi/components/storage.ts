@@ -14,8 +14,6 @@ export function jobStagingPrefix(outputPrefix: string): string {
 
 /** Run reports of the Lambdas (logs/lambda/) and the Glue job (logs/glue/). */
 export const REPORTS_PREFIX = 'logs/';
-/** Where the Glue job's files live in the scripts bucket. */
-export const SCRIPTS_PREFIX = 'glue/';
 
 export interface StorageArgs {
   config: StackConfig;

@@ -20,6 +20,13 @@ export interface PolicyDocument {
   Statement: PolicyStatement[];
 }
 
+/**
+ * Grants no local path exercises (`npm run -s check:iam` runs them all) and why each stays: keyed by
+ * `<Sid>/<action>` (one grant) or `<Sid>` (every action of the statement), one line of reason each. A
+ * key that names no grant of its builder's policy fails test/unit/iamGrantUsage.test.ts.
+ */
+export type UnusedLocally = Readonly<Record<string, string>>;
+
 export function policyDocument(...statements: PolicyStatement[]): PolicyDocument {
   const sids = new Set<string>();
   for (const statement of statements) {

@@ -1,5 +1,8 @@
-import { allow, logStreamsArn, objectArn, type PolicyDocument, policyDocument } from './document';
+import { allow, logStreamsArn, objectArn, type PolicyDocument, policyDocument, type UnusedLocally } from './document';
 import { GLUE_REPORTS_PREFIX, MANIFESTS_PREFIX } from './lambda';
+
+/** Where the Glue job's files live in the scripts bucket. */
+export const SCRIPTS_PREFIX = 'glue/';
 
 export interface GlueJobArns {
   inputBucketArn: string;
@@ -77,3 +80,15 @@ export function glueJobPolicy(arns: GlueJobArns): PolicyDocument {
     allow('PublishGlueMetrics', ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': 'Glue' } }),
   );
 }
+
+export const GLUE_JOB_UNUSED_LOCALLY: UnusedLocally = {
+  ListInputPrefix: 'a missing input object then answers 404 (the job names the file) instead of 403; every local input exists',
+  'WriteOutputRejectsStaging/s3:AbortMultipartUpload':
+    'the S3 file system aborts a failed multipart upload of a large Parquet file; local files are small',
+  ProbeOutputDirectories: "Glue's Hadoop S3 file system probes the directory keys above the output prefixes; the local writer does not",
+  LocateBuckets: 'Glue locates each bucket (GetBucketLocation) before using it; local Spark is given the endpoint',
+  ReadJobScripts:
+    'Glue downloads the job script, packages and parser jar from the scripts bucket; the local worker runs them from the checkout',
+  WriteJobLogs: "Glue writes the job's output and error logs to its log groups; locally they go to glue-worker.log",
+  PublishGlueMetrics: 'Glue publishes the job metrics (--enable-metrics) to CloudWatch; local Spark publishes none',
+};

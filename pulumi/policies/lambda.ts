@@ -1,5 +1,5 @@
 import { WINDOWS_INDEX } from '../../contracts/trackingSchema';
-import { allow, logStreamsArn, objectArn, type PolicyDocument, type PolicyStatement, policyDocument } from './document';
+import { allow, logStreamsArn, objectArn, type PolicyDocument, type PolicyStatement, policyDocument, type UnusedLocally } from './document';
 
 /**
  * Execution-role policies of the pipeline Lambdas. Every action is named; every resource is one of this
@@ -57,18 +57,10 @@ export function lambdaLogsStatement(logGroupArn: string): PolicyStatement {
   return allow('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [logStreamsArn(logGroupArn)]);
 }
 
-function pipelineStatements(arns: PipelineLambdaArns): PolicyStatement[] {
-  const inputObjects = objectArn(arns.inputBucketArn, arns.inputPrefix);
+/** What both pipeline Lambdas do: track files, write and start manifests, report. */
+function sharedStatements(arns: PipelineLambdaArns): PolicyStatement[] {
   return [
     lambdaLogsStatement(arns.logGroupArn),
-    allow('ReadAndMoveInputObjects', ['s3:GetObject', 's3:GetObjectTagging', 's3:DeleteObject'], [inputObjects]),
-    allow('ListPipelineBuckets', ['s3:ListBucket'], [arns.inputBucketArn, arns.quarantineBucketArn, arns.manifestBucketArn]),
-    // GetObject: a redelivered event checks (HeadObject) whether its object is already in quarantine.
-    allow(
-      'MoveIntoQuarantine',
-      ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObject', 's3:AbortMultipartUpload'],
-      [objectArn(arns.quarantineBucketArn, '')],
-    ),
     // DeleteObject: a holder fenced before its commit removes the manifest object it wrote.
     allow('ReadWriteManifests', ['s3:PutObject', 's3:GetObject', 's3:DeleteObject'], [objectArn(arns.manifestBucketArn, MANIFESTS_PREFIX)]),
     allow('WriteLambdaReports', ['s3:PutObject'], [objectArn(arns.manifestBucketArn, LAMBDA_REPORTS_PREFIX)]),
@@ -77,19 +69,67 @@ function pipelineStatements(arns: PipelineLambdaArns): PolicyStatement[] {
   ];
 }
 
-/** The batcher: everything the pipeline Lambdas share, plus reading its Kinesis stream and its on-failure DLQ. */
+/** Only the batcher ingests: it reads, checks and moves input objects and quarantines them. */
+function ingestStatements(arns: PipelineLambdaArns): PolicyStatement[] {
+  const inputObjects = objectArn(arns.inputBucketArn, arns.inputPrefix);
+  return [
+    allow('ReadAndMoveInputObjects', ['s3:GetObject', 's3:GetObjectTagging', 's3:DeleteObject'], [inputObjects]),
+    allow('ListPipelineBuckets', ['s3:ListBucket'], [arns.inputBucketArn, arns.quarantineBucketArn, arns.manifestBucketArn]),
+    // GetObject: a redelivered event checks (HeadObject) whether its object is already in quarantine.
+    allow(
+      'MoveIntoQuarantine',
+      ['s3:PutObject', 's3:PutObjectTagging', 's3:GetObject', 's3:AbortMultipartUpload'],
+      [objectArn(arns.quarantineBucketArn, '')],
+    ),
+  ];
+}
+
+const LAMBDA_LOGS_REASON = "the Lambda runtime writes the function's logs to CloudWatch Logs; locally the handlers log to files";
+const FENCED_OR_RESUMED = {
+  'ReadWriteManifests/s3:GetObject':
+    'read back only after a crash between writing a manifest object and committing it (a retry finds it, or the sweeper resumes it)',
+  'ReadWriteManifests/s3:DeleteObject': 'only a holder whose lock was taken over before its commit removes the manifest it wrote',
+};
+
+/** The batcher: ingest and the shared statements, plus reading its Kinesis stream and its on-failure DLQ. */
 export function batcherPolicy(arns: BatcherArns): PolicyDocument {
+  const [logs, ...shared] = sharedStatements(arns);
   return policyDocument(
-    ...pipelineStatements(arns),
+    logs as PolicyStatement,
+    ...ingestStatements(arns),
+    ...shared,
     allow('ConsumeIngestStream', KINESIS_CONSUMER_ACTIONS, [arns.streamArn]),
     allow('SendToOnFailureDlq', ['sqs:SendMessage'], [arns.dlqArn]),
   );
 }
 
-/** The sweeper: the batcher's permissions without Kinesis or the DLQ (it is invoked by a schedule). */
+export const BATCHER_UNUSED_LOCALLY: UnusedLocally = {
+  WriteOwnLogs: LAMBDA_LOGS_REASON,
+  // S3's CopyObject copies the source's tags unless told otherwise (x-amz-tagging-directive defaults to COPY).
+  'ReadAndMoveInputObjects/s3:GetObjectTagging':
+    "CopyObject copies the source's tags by default; the local proxy does not model tag copying",
+  'MoveIntoQuarantine/s3:PutObjectTagging':
+    'CopyObject writes the copied tags on the quarantined object; the local proxy does not model tag copying',
+  'MoveIntoQuarantine/s3:AbortMultipartUpload': 'only a failed multipart copy (objects over 5 GiB) is aborted',
+  ...FENCED_OR_RESUMED,
+  'ConsumeIngestStream/kinesis:DescribeStream': "AWS's event source mapping describes the stream; the local poller lists its shards",
+  'ConsumeIngestStream/kinesis:DescribeStreamSummary': "AWS's event source mapping describes the stream; the local poller lists its shards",
+  SendToOnFailureDlq: "AWS's event source mapping sends a failed batch to the on-failure SQS queue; the local poller writes dlq.ndjson",
+};
+
+/**
+ * The sweeper: only the shared statements. It plans dates already tracked, so it never reads input objects
+ * or quarantines, and it reads manifest objects only where it wrote them (no ListBucket: a miss is an error
+ * either way).
+ */
 export function sweeperPolicy(arns: PipelineLambdaArns): PolicyDocument {
-  return policyDocument(...pipelineStatements(arns));
+  return policyDocument(...sharedStatements(arns));
 }
+
+export const SWEEPER_UNUSED_LOCALLY: UnusedLocally = {
+  WriteOwnLogs: LAMBDA_LOGS_REASON,
+  ...FENCED_OR_RESUMED,
+};
 
 export interface GeneratorArns {
   logGroupArn: string;
@@ -104,3 +144,5 @@ export function generatorPolicy(arns: GeneratorArns): PolicyDocument {
     allow('PutTestFiles', ['s3:PutObject'], [objectArn(arns.inputBucketArn, arns.inputPrefix)]),
   );
 }
+
+export const GENERATOR_UNUSED_LOCALLY: UnusedLocally = { WriteOwnLogs: LAMBDA_LOGS_REASON };

@@ -1,4 +1,4 @@
-import { allow, type PolicyDocument, policyDocument, STATE_MACHINE_LOG_DELIVERY_ACTIONS } from './document';
+import { allow, type PolicyDocument, policyDocument, STATE_MACHINE_LOG_DELIVERY_ACTIONS, type UnusedLocally } from './document';
 
 export { STATE_MACHINE_LOG_DELIVERY_ACTIONS };
 
@@ -21,3 +21,10 @@ export function stateMachinePolicy(arns: StateMachineArns): PolicyDocument {
     allow('DeliverExecutionLogs', [...STATE_MACHINE_LOG_DELIVERY_ACTIONS], ['*']),
   );
 }
+
+export const STATE_MACHINE_UNUSED_LOCALLY: UnusedLocally = {
+  'RunGlueJob/glue:GetJobRuns':
+    'part of the documented policy of the .sync Glue integration; the local executor polls its runner in process',
+  'RunGlueJob/glue:BatchStopJobRun': '.sync stops the Glue run when its execution is stopped; no local path stops an execution',
+  DeliverExecutionLogs: "Step Functions' vended log delivery to CloudWatch Logs; the local executor keeps no CloudWatch log",
+};

@@ -62,6 +62,9 @@ describe('ndjson-parquet local (end to end)', () => {
     expect(run.code, `stderr:\n${run.stderr}\nstdout:\n${run.stdout}`).toBe(0);
     const summary = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
     expect(summary).toMatchObject({ status: 'succeeded', files_in: 24, quarantined: 0, converted: 24, failed: 0, pending: [] });
+    // Every component ran with its role's policy from pulumi/policies, and none was refused.
+    expect(summary.iam).toMatchObject({ enforced: true, denied: 0 });
+    expect(summary.iam.calls_checked).toBeGreaterThan(0);
     expect(summary.dates).toHaveLength(3);
 
     const inputs = (await filesUnder(join(out, 'input'))).filter((k) => k.endsWith('.ndjson'));

@@ -62,8 +62,10 @@ describe('exactly-once batching under faults', () => {
     const random = seeded(20261122);
     const fx = await batcherFixture({ maxBatchFiles: 10 });
     const chaos = new Chaos(0.3, random);
-    chaos.install(fx.clients.dynamoRaw, fx.clients.s3, fx.clients.sfn);
-    const faults = injectDynamoFaults(fx.clients.dynamoRaw, { throttle: 0.03, transactionConflict: 0.1 }, random);
+    const { batcher, sweeper } = fx.handlerClients;
+    for (const clients of [batcher, sweeper]) chaos.install(clients.dynamoRaw, clients.s3, clients.sfn);
+    const faults = injectDynamoFaults(batcher.dynamoRaw, { throttle: 0.03, transactionConflict: 0.1 }, random);
+    injectDynamoFaults(sweeper.dynamoRaw, { throttle: 0.03, transactionConflict: 0.1 }, random);
     const names = [
       ...Array.from({ length: 64 }, (_, i) => fileName(TODAY, i + 1)),
       ...Array.from({ length: 23 }, (_, i) => fileName(YESTERDAY, i + 1)),

@@ -30,7 +30,7 @@ const deleteInput = (fx: BatcherFixture, name: string) =>
 /** Step Functions refuses the next StartExecution, after the manifest was committed: a flush that fails half-way. */
 function refuseNextStart(fx: BatcherFixture): void {
   let refused = false;
-  fx.clients.sfn.middlewareStack.add(
+  fx.handlerClients.batcher.sfn.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'StartExecutionCommand' && !refused) {
         refused = true;

@@ -9,8 +9,9 @@ describe('moving a file into quarantine', () => {
   it('copies an object over the single-copy limit in parts (the limit lowered here from 5 GiB to 10 bytes)', async () => {
     // Arrange: S3 (as the local world enforces it) refuses CopyObject of a source over the limit
     const fx = await batcherFixture();
-    enforceAwsLimits(fx.clients, TABLE_KEYS, { s3CopyObjectBytes: 10 });
-    const store = new S3ObjectStore(fx.clients.s3, { singleCopyMaxBytes: 10 });
+    // The batcher's own clients: the parts are copied with its role's grants (s3:PutObject on the target).
+    enforceAwsLimits(fx.handlerClients.batcher, TABLE_KEYS, { s3CopyObjectBytes: 10 });
+    const store = new S3ObjectStore(fx.handlerClients.batcher.s3, { singleCopyMaxBytes: 10 });
     const key = 'pipeline/input/too large.ndjson';
     const body = '{"a":"0123456789"}\n';
     await fx.clients.s3.send(new PutObjectCommand({ Bucket: fx.config.inputBucket, Key: key, Body: body }));

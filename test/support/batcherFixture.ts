@@ -3,13 +3,14 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
-import { inject } from 'vitest';
+import { afterAll, inject } from 'vitest';
 import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
 import { createBatcherHandler } from '../../handlers/batcher';
 import { createDepsFactory } from '../../handlers/batchingDeps';
 import type { BatchingSettings, RuntimeConfig } from '../../handlers/runtimeConfig';
 import { type BatchingDeps, silentLog } from '../../handlers/services/deps';
 import { createSweeperHandler } from '../../handlers/sweeper';
+import { LocalIam, type LocalIamOptions } from '../../local/iam/localIam';
 import { createLocalClients, type LocalClients } from '../../local/localClients';
 import { createLocalResources, type LocalResources, loadStackConfig, localRuntimeConfig } from '../../local/resources';
 import { kinesisEvent, objectCreated } from './events';
@@ -21,7 +22,12 @@ export const TODAY = '2026-11-22';
  * in-memory metrics. `clients` are the real SDK clients; tests may wrap them to inject faults.
  */
 export interface BatcherFixture {
+  /** The setup identity's clients: the fixture's own puts and reads, `deps()` (an operator's view). */
   clients: LocalClients;
+  /** The batcher's and the sweeper's clients: their roles' through the IAM proxy, or `clients` with `iam: false`. Faults go here. */
+  handlerClients: { batcher: LocalClients; sweeper: LocalClients };
+  /** Unless `iam: false`: the proxy holding the batcher and the sweeper to their roles' policies. */
+  iam?: LocalIam;
   resources: LocalResources;
   config: RuntimeConfig;
   metrics: MemoryMetricsSink;
@@ -34,7 +40,22 @@ export interface BatcherFixture {
   items(): Promise<Record<string, unknown>[]>;
   itemsOf(date: string): Promise<Record<string, unknown>[]>;
   executions(): Promise<string[]>;
+  /** Stops the IAM proxy, if any. */
+  close(): Promise<void>;
 }
+
+export interface BatcherFixtureOptions {
+  /**
+   * Default: the handlers are held to the stack's policies (local/iam), as on AWS; `policies` changes them
+   * (a statement removed). `false` only where a test needs what IAM would refuse.
+   */
+  iam?: false | Pick<LocalIamOptions, 'policies'>;
+}
+
+const openIams: LocalIam[] = [];
+afterAll(async () => {
+  await Promise.all(openIams.splice(0).map((iam) => iam.stop()));
+});
 
 export function context(): Context {
   const requestId = randomUUID();
@@ -46,7 +67,10 @@ export function context(): Context {
   } as Context;
 }
 
-export async function batcherFixture(settings: Partial<BatchingSettings> = {}): Promise<BatcherFixture> {
+export async function batcherFixture(
+  settings: Partial<BatchingSettings> = {},
+  options: BatcherFixtureOptions = {},
+): Promise<BatcherFixture> {
   const endpoint = inject('emulatorEndpoint');
   const loaded = await loadStackConfig('dev');
   const clients = createLocalClients(endpoint, loaded.region);
@@ -60,8 +84,12 @@ export async function batcherFixture(settings: Partial<BatchingSettings> = {}): 
   const metrics = new MemoryMetricsSink();
   const clock = { now: new Date(`${TODAY}T12:00:00Z`) };
   const overrides = { config, clients, metrics, log: silentLog, now: () => clock.now };
-  const handler = createBatcherHandler(overrides);
-  const sweeper = createSweeperHandler(overrides);
+  const iam =
+    options.iam === false ? undefined : await LocalIam.start(endpoint, resources, loaded.config, { enforced: true, ...options.iam });
+  if (iam) openIams.push(iam);
+  const handlerClients = { batcher: iam?.clients('batcher') ?? clients, sweeper: iam?.clients('sweeper') ?? clients };
+  const handler = createBatcherHandler({ ...overrides, clients: handlerClients.batcher });
+  const sweeper = createSweeperHandler({ ...overrides, clients: handlerClients.sweeper });
   const depsFor = createDepsFactory(overrides);
 
   const queryAll = async (input: ConstructorParameters<typeof QueryCommand>[0] | null) => {
@@ -79,6 +107,8 @@ export async function batcherFixture(settings: Partial<BatchingSettings> = {}): 
 
   return {
     clients,
+    handlerClients,
+    ...(iam ? { iam } : {}),
     resources,
     config,
     metrics,
@@ -103,6 +133,10 @@ export async function batcherFixture(settings: Partial<BatchingSettings> = {}): 
     async executions() {
       const result = await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: config.stateMachineArn }));
       return (result.executions ?? []).map((e) => e.name ?? '');
+    },
+    close: async () => {
+      if (iam && openIams.includes(iam)) openIams.splice(openIams.indexOf(iam), 1);
+      await iam?.stop();
     },
   };
 }

@@ -104,6 +104,24 @@ describe('the folder graph of docs/architecture.md', () => {
     expect(folders.sort()).toEqual([...declared.keys()].sort());
   });
 
+  it('lets local/ import from pulumi/ only its pure policy builders, which import only contracts/', () => {
+    const outside = sourceFiles('local').flatMap((file) =>
+      importsOf(file)
+        .filter(
+          (specifier) =>
+            layerOf(file, specifier) === 'pulumi' && !resolve(dirname(file), specifier).startsWith(join(ROOT, 'pulumi/policies')),
+        )
+        .map((specifier) => `${relative(ROOT, file)} imports ${specifier}`),
+    );
+    const pure = [join(ROOT, 'pulumi/policies'), join(ROOT, 'contracts')];
+    const impure = sourceFiles('pulumi/policies').flatMap((file) =>
+      importsOf(file)
+        .filter((specifier) => !specifier.startsWith('.') || !pure.some((dir) => resolve(dirname(file), specifier).startsWith(dir)))
+        .map((specifier) => `${relative(ROOT, file)} imports ${specifier}`),
+    );
+    expect([...outside, ...impure]).toEqual([]);
+  });
+
   it('keeps handlers/domain free of the AWS SDK and of the other handler folders', () => {
     const leaks = sourceFiles('handlers/domain').flatMap((file) =>
       importsOf(file)

@@ -123,6 +123,7 @@ describe('buildSummary', () => {
       pendingWhy: () => 'today, below the batch threshold',
       wallMs: { upload: 1000, batching: 2000, conversion: 3000, total: 6000 },
       runtime: runtimeStats,
+      iam: { enforced: true, denied: 2, calls_checked: 40 },
       metrics: { FilesTracked: 3, FilesQuarantined: 1 },
       problems: ['manifest 2026-01-30/batch-0001-y.json failed'],
     });
@@ -151,6 +152,7 @@ describe('buildSummary', () => {
     expect(table).toContain('FAILED: manifest 2026-01-30/batch-0001-y.json failed');
     expect(table).toMatch(/2026-01-29\s+1\s+0\s+0\s+1\s+10\s+10\s+1/);
     expect(table).toContain('output copied to /tmp/out');
+    expect(table).toContain("iam: enforced with the stack's policies, 40 calls checked, 2 denied");
   });
 
   it('prints the runtime counters under the keys scripts read from `local --json`, in their published order', () => {
@@ -167,6 +169,7 @@ describe('buildSummary', () => {
       pendingWhy: () => '',
       wallMs: { upload: 0, batching: 0, conversion: 0, total: 0 },
       runtime: runtimeStats,
+      iam: { enforced: true, denied: 0, calls_checked: 7 },
       metrics: {},
       problems: [],
     });
@@ -192,5 +195,7 @@ describe('buildSummary', () => {
       ['batcherLogErrors', 1],
       ['sweeperLogErrors', 0],
     ]);
+    expect(summary.iam).toEqual({ enforced: true, denied: 0, calls_checked: 7 });
+    expect(Object.keys(summary.iam)).toEqual(['enforced', 'denied', 'calls_checked']);
   });
 });
