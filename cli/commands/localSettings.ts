@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { KeyEncoding } from '../../handlers/domain/eventKeys';
 import type { BatchingSettings } from '../../handlers/runtimeConfig';
 import { PROJECT_ROOT } from '../../local/projectRoot';
 import type { LocalRuntimeOptions } from '../../local/runtime';
@@ -32,6 +33,7 @@ export interface LocalFlags extends PaceFlags {
   failGlueFor?: string[];
   redrive?: number;
   refresh: number;
+  keyEncoding: KeyEncoding;
 }
 
 /** What a run and a served pipeline both take from the flags: the pipeline's settings and what to upload. */
@@ -58,6 +60,7 @@ export function localSettings(flags: LocalFlags, stamp: string): LocalSettings {
       ...(flags.chaos !== undefined ? { chaosRate: flags.chaos } : {}),
       ...(flags.failGlueFor ? { failGlueForDates: flags.failGlueFor } : {}),
       sweepIntervalMs: flags.sweepInterval * 1000,
+      keyEncoding: flags.keyEncoding,
     },
     sources: {
       ...(flags.generate !== undefined

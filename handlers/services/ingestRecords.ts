@@ -6,6 +6,7 @@ import type { BatchingDeps } from './deps';
 import { describeError } from './describeError';
 import type { TrackedFile } from './ports';
 import { quarantineFile } from './quarantineFile';
+import { forEachLimited, HEAD_CONCURRENCY, resolveEventKeys } from './resolveEventKeys';
 
 export interface IncomingRecord {
   /** What the event source checkpoints on (the Kinesis sequence number). */
@@ -44,6 +45,7 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
   };
   const byDate = new Map<string, { file: TrackedFile; id: string }[]>();
 
+  const decodedEvents: { record: IncomingRecord; event: ObjectCreated }[] = [];
   for (const record of records) {
     const decoded = decodeRecord(record.data, { bucket: deps.config.inputBucket, prefix: deps.config.inputPrefix });
     if (decoded.kind === 'skip') {
@@ -52,8 +54,30 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
       deps.log.warn('record skipped', { reason: decoded.reason, detail: decoded.detail, id: record.id });
       continue;
     }
+    decodedEvents.push({ record, event: decoded.event });
+  }
+  const resolutions = await resolveEventKeys(
+    deps,
+    decodedEvents.map((d) => d.event),
+  );
+
+  for (const { record, event: announced } of decodedEvents) {
     result.filesProcessed += 1;
-    const event = decoded.event;
+    const resolution = resolutions.get(announced);
+    if (resolution?.kind === 'unknown') {
+      result.failedIds.push(record.id);
+      result.errors.push({ stage: 'resolve-key', message: resolution.message });
+      deps.log.error('could not tell which object the event names; the record will be retried', {
+        candidates: announced.keyCandidates,
+        error: resolution.message,
+      });
+      continue;
+    }
+    if (resolution?.kind === 'unresolved') {
+      result.skipped.push({ reason: 'source-missing', detail: resolution.detail });
+      continue;
+    }
+    const event = resolution?.event ?? announced;
     const name = parseInputKey(event.key);
     const sizeProblem = name.ok ? checkSize(event.sizeBytes, deps.config.maxFileBytes) : null;
     if (!name.ok || sizeProblem) {
@@ -100,9 +124,6 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
   return result;
 }
 
-/** Concurrent HEADs per invocation: enough to hide S3 latency, few enough to stay polite. */
-const HEAD_CONCURRENCY = 16;
-
 /**
  * An object deleted between its event and now would only fail its Glue run later; it is skipped here,
  * with a metric and a line in the report. HEAD also gives the object's current ETag, which the manifest
@@ -115,20 +136,16 @@ async function dropMissingObjects(
 ): Promise<void> {
   const entries = [...byDate.values()].flat();
   const missing = new Set<TrackedFile>();
-  let next = 0;
-  const worker = async () => {
-    for (let entry = entries[next++]; entry; entry = entries[next++]) {
-      try {
-        const head = await deps.objects.head(entry.file.bucket, entry.file.key);
-        if (!head) missing.add(entry.file);
-        else if (head.etag) entry.file.etag = head.etag;
-      } catch (error) {
-        // Not knowing is not the same as missing: register it; Glue names it clearly if it is gone.
-        deps.log.warn('could not check the object; registering it as announced', { key: entry.file.key, error: describeError(error) });
-      }
+  await forEachLimited(entries, HEAD_CONCURRENCY, async (entry) => {
+    try {
+      const head = await deps.objects.head(entry.file.bucket, entry.file.key);
+      if (!head) missing.add(entry.file);
+      else if (head.etag) entry.file.etag = head.etag;
+    } catch (error) {
+      // Not knowing is not the same as missing: register it; Glue names it clearly if it is gone.
+      deps.log.warn('could not check the object; registering it as announced', { key: entry.file.key, error: describeError(error) });
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(HEAD_CONCURRENCY, entries.length) }, worker));
+  });
   if (missing.size === 0) return;
   for (const [date, group] of byDate) {
     const kept = group.filter((g) => !missing.has(g.file));

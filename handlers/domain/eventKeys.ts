@@ -1,0 +1,99 @@
+/**
+ * How an S3 event spells an object key, and how the batcher reads it back.
+ *
+ * S3's notification documentation says `s3.object.key` is URL-encoded as HTML forms encode
+ * (`application/x-www-form-urlencoded`): "red flower.jpg" arrives as "red+flower.jpg", and a literal `+`
+ * as `%2B` (https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html).
+ * The EventBridge event of the same write (`detail.object.key`, our path) is documented without a word on
+ * encoding (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html), and users report it
+ * percent-encoded with a raw `+` and `%20` for a space (aws-solutions-library-samples/
+ * guidance-for-medialake-on-aws#21), while S3-compatible stores send keys raw. The three spellings
+ * collide: `a+b` is `a b` in one and `a+b` in the others. So the batcher does not guess: it reads every
+ * decoding as a candidate and lets S3 say which object the event is about (size and ETag).
+ */
+
+export const KEY_ENCODINGS = ['form', 'percent', 'raw'] as const;
+export type KeyEncoding = (typeof KEY_ENCODINGS)[number];
+
+/** The only encoding AWS documents for S3 event keys; the local shim's default and the tie-breaker. */
+export const DOCUMENTED_KEY_ENCODING: KeyEncoding = 'form';
+
+/** `encodeURIComponent`, keeping `/` as S3 events keep it (reported: AWS leaves the separators raw). */
+function percentEncode(key: string): string {
+  return encodeURIComponent(key).replace(/%2F/g, '/');
+}
+
+export function encodeEventKey(key: string, encoding: KeyEncoding): string {
+  switch (encoding) {
+    case 'form':
+      return percentEncode(key)
+        .replace(/%20/g, '+')
+        .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    case 'percent':
+      return percentEncode(key).replace(/%2B/g, '+');
+    case 'raw':
+      return key;
+  }
+}
+
+/** Throws URIError when `encoded` is not valid in `encoding` (a stray `%`, a cut UTF-8 sequence). */
+export function decodeEventKey(encoded: string, encoding: KeyEncoding): string {
+  switch (encoding) {
+    case 'form':
+      return decodeURIComponent(encoded.replace(/\+/g, ' '));
+    case 'percent':
+      return decodeURIComponent(encoded);
+    case 'raw':
+      return encoded;
+  }
+}
+
+/** Tried in this order; the documented decoding first, so it wins a tie (see `chooseCandidate`). */
+const DECODING_ORDER: readonly KeyEncoding[] = [DOCUMENTED_KEY_ENCODING, 'percent', 'raw'];
+
+/**
+ * Every key `encoded` can stand for, without repeats, the documented decoding first. Never empty: the raw
+ * reading always exists. One candidate (the usual case: no `+`, `%` or space) needs no lookup.
+ */
+export function candidateKeys(encoded: string): string[] {
+  const keys = new Set<string>();
+  for (const encoding of DECODING_ORDER) {
+    try {
+      keys.add(decodeEventKey(encoded, encoding));
+    } catch {
+      // Not valid in this encoding, so the event was not written in it.
+    }
+  }
+  return [...keys];
+}
+
+/** What the event says the object is; S3 events carry both (`size`, `etag` without quotes). */
+export interface AnnouncedObject {
+  sizeBytes: number;
+  etag?: string;
+}
+
+/** A candidate as HeadObject found it; null when there is no such object. */
+export type CandidateHead = { sizeBytes: number; etag?: string } | null;
+
+function sameObject(head: CandidateHead, announced: AnnouncedObject): boolean {
+  if (!head || head.sizeBytes !== announced.sizeBytes) return false;
+  return announced.etag === undefined || normalizeEtag(head.etag) === normalizeEtag(announced.etag);
+}
+
+function normalizeEtag(etag: string | undefined): string | undefined {
+  return etag?.replace(/"/g, '');
+}
+
+/**
+ * The candidate whose object has the announced size and ETag, or null when none has: then the event names
+ * no object we can find (deleted, or overwritten since; the overwrite raises its own event), and taking
+ * the nearest would process another file. `heads[i]` is `candidates[i]`'s HeadObject.
+ *
+ * Several candidates can match only when their objects have identical content (same size and ETag), so
+ * whichever is read gives the same rows; the documented decoding is taken, being the one AWS promises.
+ */
+export function chooseCandidate(candidates: readonly string[], heads: readonly CandidateHead[], announced: AnnouncedObject): string | null {
+  const index = candidates.findIndex((_, i) => sameObject(heads[i] ?? null, announced));
+  return index === -1 ? null : (candidates[index] as string);
+}

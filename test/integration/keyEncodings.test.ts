@@ -1,0 +1,77 @@
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { KEY_ENCODINGS } from '../../handlers/domain/eventKeys';
+import { batcherFixture, kinesisEvent, TODAY } from '../support/batcherFixture';
+
+/**
+ * S3 documents form encoding for event keys (`a b` -> `a+b`); users report EventBridge's events
+ * percent-encoded with a raw `+`, and S3-compatible stores send keys raw. Whatever spelling arrives, the
+ * batcher must track the object the event is about, and only that one.
+ */
+describe('object keys in events, in every encoding', () => {
+  const names = [
+    ['a space', `${TODAY}-with space.ndjson`],
+    ['a plus', `${TODAY}-a+b.ndjson`],
+    ['a percent sign', `${TODAY}-100%-done.ndjson`],
+    ['an equals sign', `${TODAY}-k=v.ndjson`],
+    ['unicode', `${TODAY}-données-ü-日本.ndjson`],
+  ] as const;
+
+  it.each(KEY_ENCODINGS.flatMap((encoding) => names.map(([label, name]) => [encoding, label, name] as const)))(
+    '%s: tracks a key with %s under its real name',
+    async (keyEncoding, _label, name) => {
+      // Prepare
+      const fx = await batcherFixture();
+      const event = await fx.put(name, '{"a":1}\n', { keyEncoding });
+
+      // Act
+      const response = await fx.invoke(kinesisEvent([event]));
+
+      // Assert
+      expect(response.batchItemFailures).toEqual([]);
+      const files = (await fx.itemsOf(TODAY)).filter((i) => i.kind === 'file');
+      expect(files.map((f) => f.file_key)).toEqual([`pipeline/input/${name}`]);
+      expect(fx.metrics.get('ObjectsMissing') ?? 0).toBe(0);
+    },
+  );
+
+  it.each(KEY_ENCODINGS)(
+    '%s: with both `a b` and `a+b` present, each event is matched to its own object by size and ETag',
+    async (keyEncoding) => {
+      // Prepare
+      const fx = await batcherFixture();
+      const space = await fx.put(`${TODAY}-a b.ndjson`, '{"a":1}\n{"a":2}\n', { keyEncoding });
+      const plus = await fx.put(`${TODAY}-a+b.ndjson`, '{"b":1}\n', { keyEncoding });
+
+      // Act
+      const response = await fx.invoke(kinesisEvent([space, plus]));
+
+      // Assert
+      expect(response.batchItemFailures).toEqual([]);
+      const files = (await fx.itemsOf(TODAY)).filter((i) => i.kind === 'file');
+      expect(files.map((f) => [f.file_key, f.size_bytes]).sort()).toEqual([
+        [`pipeline/input/${TODAY}-a b.ndjson`, 16],
+        [`pipeline/input/${TODAY}-a+b.ndjson`, 8],
+      ]);
+      expect(fx.metrics.get('DuplicateEvents') ?? 0).toBe(0);
+    },
+  );
+
+  it('never takes a neighbour: an event no object matches any more is reported missing, with the alarmed metric', async () => {
+    // Prepare: the event announces `a+b` as first written; it was overwritten since, and `a b` exists beside it.
+    const fx = await batcherFixture();
+    await fx.put(`${TODAY}-a b.ndjson`, '{"a":1}\n');
+    const stale = await fx.put(`${TODAY}-a+b.ndjson`, '{"b":1}\n', { keyEncoding: 'percent' });
+    await fx.clients.s3.send(
+      new PutObjectCommand({ Bucket: fx.config.inputBucket, Key: `pipeline/input/${TODAY}-a+b.ndjson`, Body: '{"b":1,"c":2}\n' }),
+    );
+
+    // Act
+    const response = await fx.invoke(kinesisEvent([stale]));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    expect((await fx.itemsOf(TODAY)).filter((i) => i.kind === 'file')).toEqual([]);
+    expect(fx.metrics.get('ObjectsMissing')).toBe(1);
+  });
+});

@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type CandidateHead, candidateKeys, chooseCandidate, encodeEventKey, KEY_ENCODINGS } from '../../handlers/domain/eventKeys';
+
+const keyArb = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 });
+// Keys made of the characters the encodings disagree on, so collisions (`a b` / `a+b`) come up often.
+const trickyKeyArb = fc.string({ unit: fc.constantFrom('a', ' ', '+', '%', '2', 'B', '0', '=', '/', 'ü'), minLength: 1, maxLength: 12 });
+
+describe('event key encodings', () => {
+  it('spells one key three ways: form as S3 documents, percent as EventBridge is reported to, raw', () => {
+    const key = 'pipeline/input/2026-11-22-a b+c%d=e ü.ndjson';
+    expect(encodeEventKey(key, 'form')).toBe('pipeline/input/2026-11-22-a+b%2Bc%25d%3De+%C3%BC.ndjson');
+    expect(encodeEventKey(key, 'percent')).toBe('pipeline/input/2026-11-22-a%20b+c%25d%3De%20%C3%BC.ndjson');
+    expect(encodeEventKey(key, 'raw')).toBe(key);
+  });
+
+  it('reads a + both ways, documented (space) first', () => {
+    expect(candidateKeys('in/a+b.ndjson')).toEqual(['in/a b.ndjson', 'in/a+b.ndjson']);
+    expect(candidateKeys('in/a%2Bb.ndjson')).toEqual(['in/a+b.ndjson', 'in/a%2Bb.ndjson']);
+  });
+
+  it('needs no lookup for a key every decoding reads alike', () => {
+    expect(candidateKeys('pipeline/input/2026-11-22-x.ndjson')).toEqual(['pipeline/input/2026-11-22-x.ndjson']);
+  });
+
+  it('reads a key that is not valid URL encoding as raw', () => {
+    expect(candidateKeys('in/100%.ndjson')).toEqual(['in/100%.ndjson']);
+    expect(candidateKeys('in/%E0%A4%A.ndjson')).toEqual(['in/%E0%A4%A.ndjson']);
+  });
+
+  it.each(KEY_ENCODINGS)('finds the original key among the candidates of any key encoded %s (property)', (encoding) => {
+    fc.assert(
+      fc.property(fc.oneof(keyArb, trickyKeyArb), (key) => {
+        const candidates = candidateKeys(encodeEventKey(key, encoding));
+        expect(candidates).toContain(key);
+        expect(new Set(candidates).size).toBe(candidates.length);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('chooseCandidate', () => {
+  const head = (sizeBytes: number, etag: string): CandidateHead => ({ sizeBytes, etag });
+
+  it('takes the candidate whose object has the event size and ETag, not a neighbour', () => {
+    const candidates = ['in/a b.ndjson', 'in/a+b.ndjson'];
+    expect(chooseCandidate(candidates, [head(16, 'aaa'), head(8, 'bbb')], { sizeBytes: 8, etag: 'bbb' })).toBe('in/a+b.ndjson');
+    expect(chooseCandidate(candidates, [head(16, 'aaa'), head(8, 'bbb')], { sizeBytes: 16, etag: '"aaa"' })).toBe('in/a b.ndjson');
+  });
+
+  it('takes none when no candidate matches size and ETag (deleted or overwritten)', () => {
+    const candidates = ['in/a b.ndjson', 'in/a+b.ndjson'];
+    expect(chooseCandidate(candidates, [null, head(8, 'bbb')], { sizeBytes: 8, etag: 'ccc' })).toBeNull();
+    expect(chooseCandidate(candidates, [head(9, 'bbb'), null], { sizeBytes: 8, etag: 'bbb' })).toBeNull();
+  });
+
+  it('prefers the documented decoding when identical objects match', () => {
+    const candidates = candidateKeys('in/a+b.ndjson');
+    expect(chooseCandidate(candidates, [head(8, 'same'), head(8, 'same')], { sizeBytes: 8, etag: 'same' })).toBe('in/a b.ndjson');
+  });
+
+  it('never returns a candidate whose object differs from the event (property)', () => {
+    const headArb = fc.option(fc.record({ sizeBytes: fc.nat(3), etag: fc.constantFrom('x', 'y') }), { nil: null });
+    fc.assert(
+      fc.property(
+        trickyKeyArb,
+        fc.array(headArb, { minLength: 3, maxLength: 3 }),
+        fc.nat(3),
+        fc.constantFrom('x', 'y'),
+        (encoded, heads, size, etag) => {
+          const candidates = candidateKeys(encoded);
+          const chosen = chooseCandidate(candidates, heads.slice(0, candidates.length), { sizeBytes: size, etag });
+          if (chosen === null) return;
+          const found = heads[candidates.indexOf(chosen)];
+          expect(found).toEqual({ sizeBytes: size, etag });
+        },
+      ),
+    );
+  });
+});
