@@ -75,3 +75,34 @@ describe('object keys in events, in every encoding', () => {
     expect(fx.metrics.get('ObjectsMissing')).toBe(1);
   });
 });
+
+describe('object keys of 1,024 bytes, S3 longest', () => {
+  // `pipeline/input/<date>-` is 26 bytes; é is 2 bytes in UTF-8.
+  const longName = (extension: string) => {
+    const room = 1024 - 26 - extension.length;
+    return `${TODAY}-${'é'.repeat(Math.floor(room / 2))}${'x'.repeat(room % 2)}${extension}`;
+  };
+
+  it('tracks, manifests and quarantines them within DynamoDB key limits', async () => {
+    // Prepare
+    const fx = await batcherFixture({ maxBatchFiles: 1 });
+    const valid = longName('.ndjson');
+    const invalid = longName('.txt');
+    expect([valid, invalid].map((n) => Buffer.byteLength(`pipeline/input/${n}`))).toEqual([1024, 1024]);
+    const events = [await fx.put(valid), await fx.put(invalid)];
+
+    // Act
+    const response = await fx.invoke(kinesisEvent(events));
+
+    // Assert
+    expect(response.batchItemFailures).toEqual([]);
+    const items = await fx.items();
+    expect(items.filter((i) => i.kind === 'pending')).toEqual([]);
+    expect(items.find((i) => i.kind === 'file')).toMatchObject({ file_key: `pipeline/input/${valid}`, status: 'manifested' });
+    expect(items.find((i) => i.kind === 'quarantine')).toMatchObject({
+      source_key: `pipeline/input/${invalid}`,
+      reason: 'wrong-extension',
+    });
+    expect(await fx.executions()).toHaveLength(1);
+  });
+});
