@@ -86,14 +86,21 @@ function normalizeEtag(etag: string | undefined): string | undefined {
 }
 
 /**
- * The candidate whose object has the announced size and ETag, or null when none has: then the event names
- * no object we can find (deleted, or overwritten since; the overwrite raises its own event), and taking
- * the nearest would process another file. `heads[i]` is `candidates[i]`'s HeadObject.
+ * The first candidate, in `candidateKeys` order, whose object has the announced size and ETag; null when
+ * none has. Then the event names no object we can find (deleted, or overwritten since: the overwrite raises
+ * its own event), and taking the nearest would process another file. Candidates are looked up one at a time
+ * and the search stops at the first match, so the documented spelling costs one lookup.
  *
- * Several candidates can match only when their objects have identical content (same size and ETag), so
- * whichever is read gives the same rows; the documented decoding is taken, being the one AWS promises.
+ * Several candidates can match only when their objects have identical content (same size and ETag): the
+ * documented decoding is taken, being the one AWS promises, and whichever is read gives the same rows.
  */
-export function chooseCandidate(candidates: readonly string[], heads: readonly CandidateHead[], announced: AnnouncedObject): string | null {
-  const index = candidates.findIndex((_, i) => sameObject(heads[i] ?? null, announced));
-  return index === -1 ? null : (candidates[index] as string);
+export async function findCandidate(
+  candidates: readonly string[],
+  announced: AnnouncedObject,
+  head: (key: string) => Promise<CandidateHead>,
+): Promise<string | null> {
+  for (const key of candidates) {
+    if (sameObject(await head(key), announced)) return key;
+  }
+  return null;
 }

@@ -43,7 +43,7 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
     errors: [],
     filesProcessed: 0,
   };
-  const byDate = new Map<string, { file: TrackedFile; id: string }[]>();
+  const byDate = new Map<string, { file: TrackedFile; id: string; checked: boolean }[]>();
 
   const decodedEvents: { record: IncomingRecord; event: ObjectCreated }[] = [];
   for (const record of records) {
@@ -78,6 +78,7 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
       continue;
     }
     const event = resolution?.event ?? announced;
+    const checked = resolution?.kind === 'resolved' && resolution.checked;
     const name = parseInputKey(event.key);
     const sizeProblem = name.ok ? checkSize(event.sizeBytes, deps.config.maxFileBytes) : null;
     if (!name.ok || sizeProblem) {
@@ -95,7 +96,7 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
       continue;
     }
     const group = byDate.get(name.date) ?? [];
-    group.push({ file: trackedFile(name.date, event), id: record.id });
+    group.push({ file: trackedFile(name.date, event), id: record.id, checked });
     byDate.set(name.date, group);
   }
 
@@ -131,10 +132,11 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
  */
 async function dropMissingObjects(
   deps: BatchingDeps,
-  byDate: Map<string, { file: TrackedFile; id: string }[]>,
+  byDate: Map<string, { file: TrackedFile; id: string; checked: boolean }[]>,
   result: IngestResult,
 ): Promise<void> {
-  const entries = [...byDate.values()].flat();
+  // An object whose key was resolved by HeadObject a moment ago was found with the event's ETag already.
+  const entries = [...byDate.values()].flat().filter((entry) => !entry.checked);
   const missing = new Set<TrackedFile>();
   await forEachLimited(entries, HEAD_CONCURRENCY, async (entry) => {
     try {

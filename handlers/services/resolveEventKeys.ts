@@ -1,5 +1,5 @@
 import { Metric } from '../../contracts/metrics';
-import { type CandidateHead, chooseCandidate } from '../domain/eventKeys';
+import { findCandidate } from '../domain/eventKeys';
 import type { ObjectCreated } from '../domain/s3Event';
 import type { BatchingDeps } from './deps';
 import { describeError } from './describeError';
@@ -17,14 +17,15 @@ export async function forEachLimited<T>(items: readonly T[], limit: number, work
 }
 
 export type KeyResolution =
-  | { kind: 'resolved'; event: ObjectCreated }
+  /** `checked`: HeadObject found the object as announced, so it need not be looked up again. */
+  | { kind: 'resolved'; event: ObjectCreated; checked: boolean }
   | { kind: 'unresolved'; detail: string }
   | { kind: 'unknown'; message: string };
 
 /**
  * Settles which object each event names. An event whose key decodes one way only is taken as is (no
  * request). One that decodes several ways (`a+b`: a space or a plus?) is matched by HeadObject against
- * every candidate: the object with the event's size and ETag is the one, so a neighbour (`a b` beside
+ * the candidates in turn: the object with the event's size and ETag is the one, so a neighbour (`a b` beside
  * `a+b`) is never taken for it. A key no candidate resolves is reported missing (ObjectsMissing, alarmed).
  * A HEAD that failed leaves the answer unknown: the record is retried rather than guessed.
  */
@@ -33,17 +34,16 @@ export async function resolveEventKeys(deps: BatchingDeps, events: readonly Obje
   const ambiguous: ObjectCreated[] = [];
   for (const event of events) {
     if (event.keyCandidates.length > 1) ambiguous.push(event);
-    else resolutions.set(event, { kind: 'resolved', event });
+    else resolutions.set(event, { kind: 'resolved', event, checked: false });
   }
   await forEachLimited(ambiguous, HEAD_CONCURRENCY, async (event) => {
-    let heads: CandidateHead[];
+    let key: string | null;
     try {
-      heads = await Promise.all(event.keyCandidates.map((key) => deps.objects.head(event.bucket, key)));
+      key = await findCandidate(event.keyCandidates, event, (candidate) => deps.objects.head(event.bucket, candidate));
     } catch (error) {
       resolutions.set(event, { kind: 'unknown', message: describeError(error) });
       return;
     }
-    const key = chooseCandidate(event.keyCandidates, heads, event);
     if (key === null) {
       const tried = event.keyCandidates.map((k) => JSON.stringify(k)).join(', ');
       deps.metrics.add(Metric.ObjectsMissing, 1);
@@ -54,7 +54,7 @@ export async function resolveEventKeys(deps: BatchingDeps, events: readonly Obje
       });
       return;
     }
-    resolutions.set(event, { kind: 'resolved', event: { ...event, key, keyCandidates: [key] } });
+    resolutions.set(event, { kind: 'resolved', event: { ...event, key, keyCandidates: [key] }, checked: true });
   });
   return resolutions;
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CandidateHead, candidateKeys, chooseCandidate, encodeEventKey, KEY_ENCODINGS } from '../../handlers/domain/eventKeys';
+import { type CandidateHead, candidateKeys, encodeEventKey, findCandidate, KEY_ENCODINGS } from '../../handlers/domain/eventKeys';
 
 const keyArb = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 });
 // Keys made of the characters the encodings disagree on, so collisions (`a b` / `a+b`) come up often.
@@ -40,40 +40,48 @@ describe('event key encodings', () => {
   });
 });
 
-describe('chooseCandidate', () => {
+describe('findCandidate', () => {
   const head = (sizeBytes: number, etag: string): CandidateHead => ({ sizeBytes, etag });
+  const lookup = (objects: Record<string, CandidateHead>) => async (key: string) => objects[key] ?? null;
 
-  it('takes the candidate whose object has the event size and ETag, not a neighbour', () => {
+  it('takes the candidate whose object has the event size and ETag, not a neighbour', async () => {
     const candidates = ['in/a b.ndjson', 'in/a+b.ndjson'];
-    expect(chooseCandidate(candidates, [head(16, 'aaa'), head(8, 'bbb')], { sizeBytes: 8, etag: 'bbb' })).toBe('in/a+b.ndjson');
-    expect(chooseCandidate(candidates, [head(16, 'aaa'), head(8, 'bbb')], { sizeBytes: 16, etag: '"aaa"' })).toBe('in/a b.ndjson');
+    const objects = lookup({ 'in/a b.ndjson': head(16, 'aaa'), 'in/a+b.ndjson': head(8, 'bbb') });
+    expect(await findCandidate(candidates, { sizeBytes: 8, etag: 'bbb' }, objects)).toBe('in/a+b.ndjson');
+    expect(await findCandidate(candidates, { sizeBytes: 16, etag: '"aaa"' }, objects)).toBe('in/a b.ndjson');
   });
 
-  it('takes none when no candidate matches size and ETag (deleted or overwritten)', () => {
+  it('takes none when no candidate matches size and ETag (deleted or overwritten)', async () => {
     const candidates = ['in/a b.ndjson', 'in/a+b.ndjson'];
-    expect(chooseCandidate(candidates, [null, head(8, 'bbb')], { sizeBytes: 8, etag: 'ccc' })).toBeNull();
-    expect(chooseCandidate(candidates, [head(9, 'bbb'), null], { sizeBytes: 8, etag: 'bbb' })).toBeNull();
+    expect(await findCandidate(candidates, { sizeBytes: 8, etag: 'ccc' }, lookup({ 'in/a+b.ndjson': head(8, 'bbb') }))).toBeNull();
+    expect(await findCandidate(candidates, { sizeBytes: 8, etag: 'bbb' }, lookup({ 'in/a b.ndjson': head(9, 'bbb') }))).toBeNull();
   });
 
-  it('prefers the documented decoding when identical objects match', () => {
+  it('prefers the documented decoding when identical objects match, looking up no further', async () => {
+    const looked: string[] = [];
     const candidates = candidateKeys('in/a+b.ndjson');
-    expect(chooseCandidate(candidates, [head(8, 'same'), head(8, 'same')], { sizeBytes: 8, etag: 'same' })).toBe('in/a b.ndjson');
+    const found = await findCandidate(candidates, { sizeBytes: 8, etag: 'same' }, async (key) => {
+      looked.push(key);
+      return head(8, 'same');
+    });
+    expect(found).toBe('in/a b.ndjson');
+    expect(looked).toEqual(['in/a b.ndjson']);
   });
 
-  it('never returns a candidate whose object differs from the event (property)', () => {
+  it('never returns a candidate whose object differs from the event (property)', async () => {
     const headArb = fc.option(fc.record({ sizeBytes: fc.nat(3), etag: fc.constantFrom('x', 'y') }), { nil: null });
-    fc.assert(
-      fc.property(
+    await fc.assert(
+      fc.asyncProperty(
         trickyKeyArb,
         fc.array(headArb, { minLength: 3, maxLength: 3 }),
         fc.nat(3),
         fc.constantFrom('x', 'y'),
-        (encoded, heads, size, etag) => {
+        async (encoded, heads, size, etag) => {
           const candidates = candidateKeys(encoded);
-          const chosen = chooseCandidate(candidates, heads.slice(0, candidates.length), { sizeBytes: size, etag });
-          if (chosen === null) return;
-          const found = heads[candidates.indexOf(chosen)];
-          expect(found).toEqual({ sizeBytes: size, etag });
+          const objects = new Map(candidates.map((key, i) => [key, heads[i] ?? null]));
+          const chosen = await findCandidate(candidates, { sizeBytes: size, etag }, async (key) => objects.get(key) ?? null);
+          if (chosen !== null) expect(objects.get(chosen)).toEqual({ sizeBytes: size, etag });
+          else expect([...objects.values()]).not.toContainEqual({ sizeBytes: size, etag });
         },
       ),
     );
