@@ -15,7 +15,7 @@
 export const KEY_ENCODINGS = ['form', 'percent', 'raw'] as const;
 export type KeyEncoding = (typeof KEY_ENCODINGS)[number];
 
-/** The only encoding AWS documents for S3 event keys; the local shim's default and the tie-breaker. */
+/** The only encoding AWS documents for S3 event keys; the local shim's default. */
 export const DOCUMENTED_KEY_ENCODING: KeyEncoding = 'form';
 
 /** `encodeURIComponent`, keeping `/` as S3 events keep it (reported: AWS leaves the separators raw). */
@@ -48,7 +48,7 @@ export function decodeEventKey(encoded: string, encoding: KeyEncoding): string {
   }
 }
 
-/** Tried in this order; the documented decoding first, so it wins a tie (see `chooseCandidate`). */
+/** Tried in this order, the documented decoding first: the event's own key when several objects match. */
 const DECODING_ORDER: readonly KeyEncoding[] = [DOCUMENTED_KEY_ENCODING, 'percent', 'raw'];
 
 /**
@@ -85,22 +85,32 @@ function normalizeEtag(etag: string | undefined): string | undefined {
   return etag?.replace(/"/g, '');
 }
 
+/** A candidate whose object has the announced size and ETag, with that object as HeadObject found it. */
+export interface MatchingObject {
+  key: string;
+  head: { sizeBytes: number; etag?: string };
+}
+
 /**
- * The first candidate, in `candidateKeys` order, whose object has the announced size and ETag; null when
- * none has. Then the event names no object we can find (deleted, or overwritten since: the overwrite raises
- * its own event), and taking the nearest would process another file. Candidates are looked up one at a time
- * and the search stops at the first match, so the documented spelling costs one lookup.
+ * Every candidate, in `candidateKeys` order, whose object has the announced size and ETag; empty when none
+ * has. Then the event names no object we can find (deleted, or overwritten since: the overwrite raises its
+ * own event), and taking the nearest would process another file.
  *
- * Several candidates can match only when their objects have identical content (same size and ETag): the
- * documented decoding is taken, being the one AWS promises, and whichever is read gives the same rows.
+ * Several match only when their objects have identical content (`a b` and `a+b`, same size and ETag). The
+ * event cannot tell which of them it names, so all are returned: each is a real, complete object that gets
+ * its own event too, and registering it early only makes that event a duplicate. Taking one would lose the
+ * other for good, since its own event resolves the same way. So every candidate is looked up; the cost falls
+ * only on keys with more than one reading (a `+`, `%`, space or non-ASCII character), at most three HEADs.
  */
-export async function findCandidate(
+export async function findMatchingObjects(
   candidates: readonly string[],
   announced: AnnouncedObject,
   head: (key: string) => Promise<CandidateHead>,
-): Promise<string | null> {
+): Promise<MatchingObject[]> {
+  const matches: MatchingObject[] = [];
   for (const key of candidates) {
-    if (sameObject(await head(key), announced)) return key;
+    const found = await head(key);
+    if (found && sameObject(found, announced)) matches.push({ key, head: found });
   }
-  return null;
+  return matches;
 }

@@ -43,7 +43,7 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
     errors: [],
     filesProcessed: 0,
   };
-  const byDate = new Map<string, { file: TrackedFile; id: string; checked: boolean }[]>();
+  const byDate = new Map<string, Entry[]>();
 
   const decodedEvents: { record: IncomingRecord; event: ObjectCreated }[] = [];
   for (const record of records) {
@@ -77,27 +77,28 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
       result.skipped.push({ reason: 'source-missing', detail: resolution.detail });
       continue;
     }
-    const event = resolution?.event ?? announced;
-    const checked = resolution?.kind === 'resolved' && resolution.checked;
-    const name = parseInputKey(event.key);
-    const sizeProblem = name.ok ? checkSize(event.sizeBytes, deps.config.maxFileBytes) : null;
-    if (!name.ok || sizeProblem) {
-      const reason = name.ok ? sizeProblem! : name.reason;
-      try {
-        const outcome = await quarantineFile(deps, event, reason, name.date);
-        if (outcome === 'quarantined') result.quarantined.push({ key: event.key, reason, detail: QUARANTINE_REASONS[reason] });
-        if (outcome === 'source-missing')
-          result.skipped.push({ reason: 'source-missing', detail: `${event.key} was deleted before it could be quarantined` });
-      } catch (error) {
-        result.failedIds.push(record.id);
-        result.errors.push({ stage: 'quarantine', message: describeError(error) });
-        deps.log.error('quarantine failed; the record will be retried', { key: event.key, error: describeError(error) });
+    const objects = resolution?.kind === 'resolved' ? resolution.objects : [{ event: announced, checked: false }];
+    for (const { event, checked } of objects) {
+      const name = parseInputKey(event.key);
+      const sizeProblem = name.ok ? checkSize(event.sizeBytes, deps.config.maxFileBytes) : null;
+      if (!name.ok || sizeProblem) {
+        const reason = name.ok ? sizeProblem! : name.reason;
+        try {
+          const outcome = await quarantineFile(deps, event, reason, name.date);
+          if (outcome === 'quarantined') result.quarantined.push({ key: event.key, reason, detail: QUARANTINE_REASONS[reason] });
+          if (outcome === 'source-missing')
+            result.skipped.push({ reason: 'source-missing', detail: `${event.key} was deleted before it could be quarantined` });
+        } catch (error) {
+          result.failedIds.push(record.id);
+          result.errors.push({ stage: 'quarantine', message: describeError(error) });
+          deps.log.error('quarantine failed; the record will be retried', { key: event.key, error: describeError(error) });
+        }
+        continue;
       }
-      continue;
+      const group = byDate.get(name.date) ?? [];
+      group.push({ file: trackedFile(name.date, event), id: record.id, checked });
+      byDate.set(name.date, group);
     }
-    const group = byDate.get(name.date) ?? [];
-    group.push({ file: trackedFile(name.date, event), id: record.id, checked });
-    byDate.set(name.date, group);
   }
 
   await dropMissingObjects(deps, byDate, result);
@@ -108,13 +109,14 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
         date,
         group.map((g) => g.file),
       );
+      const duplicateEvents = countDuplicateEvents(group, outcome.registered);
       result.registered += outcome.registered.length;
-      result.duplicates += outcome.duplicates.length;
+      result.duplicates += duplicateEvents;
       const bytes = outcome.registered.reduce((sum, f) => sum + f.sizeBytes, 0);
       result.bytesRegistered += bytes;
       deps.metrics.add(Metric.FilesTracked, outcome.registered.length);
       deps.metrics.add(Metric.BytesTracked, bytes);
-      deps.metrics.add(Metric.DuplicateEvents, outcome.duplicates.length);
+      deps.metrics.add(Metric.DuplicateEvents, duplicateEvents);
       result.datesTouched.push(date);
     } catch (error) {
       result.failedIds.push(...group.map((g) => g.id));
@@ -122,7 +124,32 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
       deps.log.error('registration failed; the records will be retried', { date, files: group.length, error: describeError(error) });
     }
   }
+  // A record whose event resolved to twin objects has an entry for each.
+  result.failedIds = [...new Set(result.failedIds)];
   return result;
+}
+
+interface Entry {
+  file: TrackedFile;
+  /** The record the event came in; it is retried when the registration fails. */
+  id: string;
+  checked: boolean;
+}
+
+/**
+ * Events that registered nothing new. An event resolved to twin objects registered something if either was
+ * new; each new file is credited to one event, those with fewer objects first, so two events of twins in one
+ * batch are both counted as new, not one as a duplicate, whichever order they came in.
+ */
+function countDuplicateEvents(entries: readonly Entry[], registered: readonly TrackedFile[]): number {
+  const fresh = new Set(registered.map((f) => f.key));
+  const keysByRecord = new Map<string, string[]>();
+  for (const { id, file } of entries) keysByRecord.set(id, [...(keysByRecord.get(id) ?? []), file.key]);
+  let duplicates = 0;
+  for (const keys of [...keysByRecord.values()].sort((x, y) => x.length - y.length)) {
+    if (!keys.some((key) => fresh.delete(key))) duplicates += 1;
+  }
+  return duplicates;
 }
 
 /**
@@ -130,11 +157,7 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
  * with a metric and a line in the report. HEAD also gives the object's current ETag, which the manifest
  * carries so the Glue job can refuse a file that changed after it was batched.
  */
-async function dropMissingObjects(
-  deps: BatchingDeps,
-  byDate: Map<string, { file: TrackedFile; id: string; checked: boolean }[]>,
-  result: IngestResult,
-): Promise<void> {
+async function dropMissingObjects(deps: BatchingDeps, byDate: Map<string, Entry[]>, result: IngestResult): Promise<void> {
   // An object whose key was resolved by HeadObject a moment ago was found with the event's ETag already.
   const entries = [...byDate.values()].flat().filter((entry) => !entry.checked);
   const missing = new Set<TrackedFile>();

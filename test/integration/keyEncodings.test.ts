@@ -76,6 +76,100 @@ describe('object keys in events, in every encoding', () => {
   });
 });
 
+describe('byte-identical twins `a b` and `a+b`: the event cannot tell which it names', () => {
+  // Percent and raw spell `a+b` as `a+b`, which reads `a b` too; form spells `a b` so. Same content means
+  // same size and ETag, so S3 cannot settle it either: every match is registered, each exactly once.
+  const names = { space: `${TODAY}-a b.ndjson`, plus: `${TODAY}-a+b.ndjson` } as const;
+  const body = '{"same":1}\n';
+  const cases = KEY_ENCODINGS.flatMap((encoding) => [
+    [encoding, 'a+b', ['plus', 'space']] as const,
+    [encoding, 'a b', ['space', 'plus']] as const,
+  ]);
+
+  const registeredOnce = async (fx: Awaited<ReturnType<typeof batcherFixture>>) => {
+    const items = await fx.itemsOf(TODAY);
+    const keys = Object.values(names).map((n) => `pipeline/input/${n}`);
+    expect(
+      items
+        .filter((i) => i.kind === 'file')
+        .map((f) => f.file_key)
+        .sort(),
+    ).toEqual(keys);
+    expect(items.filter((i) => i.kind === 'pending')).toHaveLength(2);
+    expect(items.find((i) => i.file_key === 'WINDOW')).toMatchObject({ pending_count: 2 });
+    expect(fx.metrics.get('FilesTracked')).toBe(2);
+    expect(fx.metrics.get('ObjectsMissing') ?? 0).toBe(0);
+  };
+
+  it.each(cases)(
+    '%s: events in separate invocations, %s first, then both redelivered: both registered once and converted',
+    async (keyEncoding, _first, order) => {
+      // Prepare
+      const fx = await batcherFixture();
+      const events = {
+        space: await fx.put(names.space, body, { keyEncoding }),
+        plus: await fx.put(names.plus, body, { keyEncoding }),
+      };
+      const [first, second] = order.map((n) => events[n]);
+
+      // Act
+      const responses = [
+        await fx.invoke(kinesisEvent([first!])),
+        await fx.invoke(kinesisEvent([second!])),
+        await fx.invoke(kinesisEvent([second!, first!, second!])),
+      ];
+
+      // Assert
+      for (const response of responses) expect(response.batchItemFailures).toEqual([]);
+      await registeredOnce(fx);
+      await fx.sweep([TODAY]);
+      const files = (await fx.itemsOf(TODAY)).filter((i) => i.kind === 'file');
+      expect(files.map((f) => f.status)).toEqual(['manifested', 'manifested']);
+      expect(await fx.executions()).toHaveLength(1);
+    },
+  );
+
+  it.each(cases)(
+    '%s: both events in one batch, %s first: both registered once, neither counted a duplicate',
+    async (keyEncoding, _first, order) => {
+      // Prepare
+      const fx = await batcherFixture();
+      const events = {
+        space: await fx.put(names.space, body, { keyEncoding }),
+        plus: await fx.put(names.plus, body, { keyEncoding }),
+      };
+
+      // Act
+      const response = await fx.invoke(kinesisEvent(order.map((n) => events[n])));
+
+      // Assert
+      expect(response.batchItemFailures).toEqual([]);
+      await registeredOnce(fx);
+      expect(fx.metrics.get('DuplicateEvents') ?? 0).toBe(0);
+    },
+  );
+});
+
+describe('byte-identical twins with an invalid name', () => {
+  it.each(KEY_ENCODINGS)(
+    '%s: both `a b.txt` and `a+b.txt` are quarantined when the event of `a+b.txt` comes first',
+    async (keyEncoding) => {
+      // Prepare
+      const fx = await batcherFixture();
+      const plus = await fx.put(`${TODAY}-a+b.txt`, '{"same":1}\n', { keyEncoding });
+      const space = await fx.put(`${TODAY}-a b.txt`, '{"same":1}\n', { keyEncoding });
+
+      // Act
+      const responses = [await fx.invoke(kinesisEvent([plus])), await fx.invoke(kinesisEvent([space]))];
+
+      // Assert
+      for (const response of responses) expect(response.batchItemFailures).toEqual([]);
+      const quarantined = (await fx.itemsOf(TODAY)).filter((i) => i.kind === 'quarantine').map((i) => i.source_key);
+      expect(quarantined.sort()).toEqual([`pipeline/input/${TODAY}-a b.txt`, `pipeline/input/${TODAY}-a+b.txt`]);
+    },
+  );
+});
+
 describe('object keys of 1,024 bytes, S3 longest', () => {
   // `pipeline/input/<date>-` is 26 bytes; é is 2 bytes in UTF-8.
   const longName = (extension: string) => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type CandidateHead, candidateKeys, encodeEventKey, findCandidate, KEY_ENCODINGS } from '../../handlers/domain/eventKeys';
+import { type CandidateHead, candidateKeys, encodeEventKey, findMatchingObjects, KEY_ENCODINGS } from '../../handlers/domain/eventKeys';
 
 const keyArb = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 });
 // Keys made of the characters the encodings disagree on, so collisions (`a b` / `a+b`) come up often.
@@ -40,35 +40,36 @@ describe('event key encodings', () => {
   });
 });
 
-describe('findCandidate', () => {
+describe('findMatchingObjects', () => {
   const head = (sizeBytes: number, etag: string): CandidateHead => ({ sizeBytes, etag });
   const lookup = (objects: Record<string, CandidateHead>) => async (key: string) => objects[key] ?? null;
+  const keysOf = (matches: { key: string }[]) => matches.map((m) => m.key);
 
   it('takes the candidate whose object has the event size and ETag, not a neighbour', async () => {
     const candidates = ['in/a b.ndjson', 'in/a+b.ndjson'];
     const objects = lookup({ 'in/a b.ndjson': head(16, 'aaa'), 'in/a+b.ndjson': head(8, 'bbb') });
-    expect(await findCandidate(candidates, { sizeBytes: 8, etag: 'bbb' }, objects)).toBe('in/a+b.ndjson');
-    expect(await findCandidate(candidates, { sizeBytes: 16, etag: '"aaa"' }, objects)).toBe('in/a b.ndjson');
+    expect(await findMatchingObjects(candidates, { sizeBytes: 8, etag: 'bbb' }, objects)).toEqual([
+      { key: 'in/a+b.ndjson', head: head(8, 'bbb') },
+    ]);
+    expect(keysOf(await findMatchingObjects(candidates, { sizeBytes: 16, etag: '"aaa"' }, objects))).toEqual(['in/a b.ndjson']);
   });
 
   it('takes none when no candidate matches size and ETag (deleted or overwritten)', async () => {
     const candidates = ['in/a b.ndjson', 'in/a+b.ndjson'];
-    expect(await findCandidate(candidates, { sizeBytes: 8, etag: 'ccc' }, lookup({ 'in/a+b.ndjson': head(8, 'bbb') }))).toBeNull();
-    expect(await findCandidate(candidates, { sizeBytes: 8, etag: 'bbb' }, lookup({ 'in/a b.ndjson': head(9, 'bbb') }))).toBeNull();
+    expect(await findMatchingObjects(candidates, { sizeBytes: 8, etag: 'ccc' }, lookup({ 'in/a+b.ndjson': head(8, 'bbb') }))).toEqual([]);
+    expect(await findMatchingObjects(candidates, { sizeBytes: 8, etag: 'bbb' }, lookup({ 'in/a b.ndjson': head(9, 'bbb') }))).toEqual([]);
   });
 
-  it('prefers the documented decoding when identical objects match, looking up no further', async () => {
-    const looked: string[] = [];
+  it('takes every identical object when several match, the documented decoding first, so none is left behind', async () => {
     const candidates = candidateKeys('in/a+b.ndjson');
-    const found = await findCandidate(candidates, { sizeBytes: 8, etag: 'same' }, async (key) => {
-      looked.push(key);
-      return head(8, 'same');
-    });
-    expect(found).toBe('in/a b.ndjson');
-    expect(looked).toEqual(['in/a b.ndjson']);
+    const found = await findMatchingObjects(candidates, { sizeBytes: 8, etag: 'same' }, async () => head(8, '"same"'));
+    expect(found).toEqual([
+      { key: 'in/a b.ndjson', head: head(8, '"same"') },
+      { key: 'in/a+b.ndjson', head: head(8, '"same"') },
+    ]);
   });
 
-  it('never returns a candidate whose object differs from the event (property)', async () => {
+  it('returns exactly the candidates whose object is the announced one, in candidate order (property)', async () => {
     const headArb = fc.option(fc.record({ sizeBytes: fc.nat(3), etag: fc.constantFrom('x', 'y') }), { nil: null });
     await fc.assert(
       fc.asyncProperty(
@@ -79,9 +80,10 @@ describe('findCandidate', () => {
         async (encoded, heads, size, etag) => {
           const candidates = candidateKeys(encoded);
           const objects = new Map(candidates.map((key, i) => [key, heads[i] ?? null]));
-          const chosen = await findCandidate(candidates, { sizeBytes: size, etag }, async (key) => objects.get(key) ?? null);
-          if (chosen !== null) expect(objects.get(chosen)).toEqual({ sizeBytes: size, etag });
-          else expect([...objects.values()]).not.toContainEqual({ sizeBytes: size, etag });
+          const found = await findMatchingObjects(candidates, { sizeBytes: size, etag }, async (key) => objects.get(key) ?? null);
+          const expected = candidates.filter((key) => objects.get(key)?.sizeBytes === size && objects.get(key)?.etag === etag);
+          expect(keysOf(found)).toEqual(expected);
+          for (const { key, head: foundHead } of found) expect(foundHead).toEqual(objects.get(key));
         },
       ),
     );
