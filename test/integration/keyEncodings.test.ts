@@ -148,6 +148,25 @@ describe('byte-identical twins `a b` and `a+b`: the event cannot tell which it n
       expect(fx.metrics.get('DuplicateEvents') ?? 0).toBe(0);
     },
   );
+
+  it.each(KEY_ENCODINGS)(
+    '%s: the ambiguous event twice in one batch registers both twins and counts one duplicate',
+    async (keyEncoding) => {
+      // Prepare: form spells `a b` as `a+b`; percent and raw spell `a+b` so.
+      const fx = await batcherFixture();
+      const space = await fx.put(names.space, body, { keyEncoding });
+      const plus = await fx.put(names.plus, body, { keyEncoding });
+      const ambiguous = keyEncoding === 'form' ? space : plus;
+
+      // Act
+      const response = await fx.invoke(kinesisEvent([ambiguous, ambiguous]));
+
+      // Assert
+      expect(response.batchItemFailures).toEqual([]);
+      await registeredOnce(fx);
+      expect(fx.metrics.get('DuplicateEvents')).toBe(1);
+    },
+  );
 });
 
 describe('byte-identical twins with an invalid name', () => {
