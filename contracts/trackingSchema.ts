@@ -15,7 +15,14 @@
  *   LOCK#<date>         the date's lease with its fencing token
  *   QUARANTINE#<key>    what was quarantined and why
  *   WINDOW              the date's counters, also listed through the `windows` index
+ *
+ * DynamoDB refuses a sort key over 1,024 bytes (https://docs.aws.amazon.com/amazondynamodb/latest/
+ * developerguide/Constraints.html#limits-partition-sort-keys) and S3 keys reach 1,024 bytes, so a PENDING# or
+ * QUARANTINE# key that would be longer holds `sha256:<hex of the object key>` instead (`LONG_KEY_MARK`), and the item
+ * carries the object key in `source_key`. Keys up to 1,013 bytes keep the format above unchanged.
  */
+
+import { createHash } from 'node:crypto';
 
 /** The table's primary key: partition (HASH) and sort (RANGE) attribute names. */
 export const TABLE_KEYS = { hash: 'date_prefix', range: 'file_key' } as const;
@@ -109,8 +116,22 @@ export function fileKey(key: string): string {
   return key;
 }
 
+/** DynamoDB's limit on a sort key value, in UTF-8 bytes (a longer one is a ValidationException). */
+export const SORT_KEY_MAX_BYTES = 1024;
+
+/** What stands for an object key too long to follow its prefix in a sort key; the hash makes it unique. */
+export const LONG_KEY_MARK = 'sha256:';
+
+const utf8Bytes = (value: string) => new TextEncoder().encode(value).length;
+
+function prefixedKey(prefix: string, key: string): string {
+  const full = `${prefix}${key}`;
+  if (utf8Bytes(full) <= SORT_KEY_MAX_BYTES) return full;
+  return `${prefix}${LONG_KEY_MARK}${createHash('sha256').update(key, 'utf8').digest('hex')}`;
+}
+
 export function pendingKey(key: string): string {
-  return `${SORT_KEY_PREFIX.pending}${key}`;
+  return prefixedKey(SORT_KEY_PREFIX.pending, key);
 }
 
 export function manifestKey(name: string): string {
@@ -122,7 +143,7 @@ export function lockKey(date: string): string {
 }
 
 export function quarantineKey(key: string): string {
-  return `${SORT_KEY_PREFIX.quarantine}${key}`;
+  return prefixedKey(SORT_KEY_PREFIX.quarantine, key);
 }
 
 export type SortKey =
@@ -289,7 +310,15 @@ export function classifyItem(raw: RawTrackingItem): TrackingItem {
       const bucket = str(raw.bucket);
       const createdAt = str(raw.created_at);
       if (bucket === null || createdAt === null) return unknown('pending marker without bucket or created_at');
-      return { kind: 'pending', date, key: parsed.key, bucket, sizeBytes: num(raw.size_bytes), createdAt, etag: str(raw.etag) };
+      return {
+        kind: 'pending',
+        date,
+        key: str(raw.source_key) ?? parsed.key,
+        bucket,
+        sizeBytes: num(raw.size_bytes),
+        createdAt,
+        etag: str(raw.etag),
+      };
     }
     case 'window':
       return {
@@ -336,7 +365,7 @@ export function classifyItem(raw: RawTrackingItem): TrackingItem {
       return {
         kind: 'quarantine',
         date,
-        key: parsed.key,
+        key: str(raw.source_key) ?? parsed.key,
         reason: str(raw.reason),
         detail: str(raw.reason_detail),
         quarantinePath: str(raw.file_path),

@@ -7,6 +7,7 @@ import { destroyClients } from '../handlers/adapters/clients';
 import { MemoryMetricsSink } from '../handlers/adapters/memoryMetricsSink';
 import { createBatcherHandler } from '../handlers/batcher';
 import { createDepsFactory, type DepsOverrides } from '../handlers/batchingDeps';
+import type { KeyEncoding } from '../handlers/domain/eventKeys';
 import { glueDefaultArguments } from '../handlers/orchestration/glueArguments';
 import type { BatchingSettings, RuntimeConfig } from '../handlers/runtimeConfig';
 import { type FlushOutcome, flushDate } from '../handlers/services/flushDate';
@@ -64,6 +65,8 @@ export interface LocalRuntimeOptions {
   iam?: Partial<LocalIamOptions>;
   /** An emulator already running (tests); otherwise one is started and stopped with the runtime. */
   emulatorEndpoint?: string;
+  /** How the shim spells keys in events (`local --key-encoding`); default form, as S3 documents. */
+  keyEncoding?: KeyEncoding;
   onObjectCreated?: (event: ObjectCreatedEvent) => void;
   onInvocation?: (outcome: InvocationOutcome) => void;
   onExecutionStart?: (execution: { name: string; running: number }) => void;
@@ -224,6 +227,7 @@ export class LocalRuntime {
           streamName: resources.streamName,
           inputBucket: resources.inputBucket,
           kinesis: iam.clients('eventsToKinesis').kinesis,
+          ...(options.keyEncoding ? { keyEncoding: options.keyEncoding } : {}),
         },
         options.onObjectCreated,
       );

@@ -3,7 +3,7 @@ import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { MetadataBearer } from '@smithy/types';
 import { ContextError } from '../contracts/contextError';
-import { encodeEventKey } from '../handlers/domain/names';
+import { DOCUMENTED_KEY_ENCODING, encodeEventKey, type KeyEncoding } from '../handlers/domain/eventKeys';
 import { partitionKeyOf } from '../handlers/domain/s3Event';
 import { aroundCommands } from './clientMiddleware';
 import { createLocalClients } from './localClients';
@@ -16,7 +16,7 @@ import { LOCAL_ACCOUNT } from './resources';
  * `{source: aws.s3, detail-type: Object Created, detail.bucket.name: <input>}` and its Kinesis target puts
  * the event on the stream with `PartitionKeyPath: $.detail.object.key`. moto's EventBridge cannot target
  * Kinesis, so this middleware, added to the client that uploads into the input bucket, puts that very
- * event (same envelope, same URL-encoded key, unquoted etag) on the stream once S3 has accepted a write.
+ * event (same envelope, the key URL-encoded as S3 documents or as `keyEncoding` says, unquoted etag) on the stream once S3 has accepted a write.
  * Everything downstream (poller, batcher) sees what it would see on AWS. Writes through other clients
  * are not noticed: the uploader must be the client this was installed on.
  */
@@ -55,6 +55,8 @@ export interface S3EventShimOptions {
   bucket: string;
   region: string;
   account: string;
+  /** How the event spells the object key (default: form, as S3 documents); `local --key-encoding`. */
+  keyEncoding?: KeyEncoding;
   /** Called after each event is on the stream; the runtime counts uploads with it. */
   onEvent?: (event: ObjectCreatedEvent, sequenceNumber: string) => void;
 }
@@ -81,6 +83,7 @@ export function objectCreatedEvent(input: {
   region: string;
   account: string;
   at: Date;
+  keyEncoding?: KeyEncoding;
 }): ObjectCreatedEvent {
   return {
     version: '0',
@@ -95,7 +98,7 @@ export function objectCreatedEvent(input: {
       version: '0',
       bucket: { name: input.bucket },
       object: {
-        key: encodeEventKey(input.key),
+        key: encodeEventKey(input.key, input.keyEncoding ?? DOCUMENTED_KEY_ENCODING),
         size: input.size,
         etag: input.etag.replace(/"/g, ''),
         sequencer: nextSequencer(input.at),
@@ -143,6 +146,7 @@ async function publish(
       region: options.region,
       account: options.account,
       at: head.LastModified ?? new Date(),
+      ...(options.keyEncoding ? { keyEncoding: options.keyEncoding } : {}),
     });
     const put = await options.kinesis.send(
       new PutRecordCommand({
@@ -167,7 +171,7 @@ async function publish(
  */
 export function createEventingUploader(
   endpoint: string,
-  pipeline: { region: string; streamName: string; inputBucket: string; kinesis: KinesisClient },
+  pipeline: { region: string; streamName: string; inputBucket: string; kinesis: KinesisClient; keyEncoding?: KeyEncoding },
   onEvent?: S3EventShimOptions['onEvent'],
 ): S3Client {
   const uploader = createLocalClients(endpoint, pipeline.region).s3;
@@ -177,6 +181,7 @@ export function createEventingUploader(
     bucket: pipeline.inputBucket,
     region: pipeline.region,
     account: LOCAL_ACCOUNT,
+    ...(pipeline.keyEncoding ? { keyEncoding: pipeline.keyEncoding } : {}),
     ...(onEvent ? { onEvent } : {}),
   });
   return uploader;

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { isCalendarDate } from '../../handlers/domain/dates';
+import { DOCUMENTED_KEY_ENCODING, KEY_ENCODINGS } from '../../handlers/domain/eventKeys';
 import { DEFAULT_SERVE_DIR, ENDPOINT_FILE_NAME } from '../../local/endpointFile';
 import type { LocalRunOptions } from '../../local/pipeline';
 import type { LocalRuntime } from '../../local/runtime';
@@ -73,6 +74,14 @@ export function localCommand(): Command {
       positiveInt('--concurrency'),
     )
     .option('--reorder', 'fault: shuffle the records of each stream read', false)
+    .addOption(
+      new Option(
+        '--key-encoding <encoding>',
+        "how S3 events spell object keys: form (S3's documented a+b%2Bc), percent (a%20b+c, as users report EventBridge's) or raw",
+      )
+        .choices(KEY_ENCODINGS)
+        .default(DOCUMENTED_KEY_ENCODING),
+    )
     .option('--chaos <rate>', 'fault: injection rate for the batcher (chaos) and share of Glue runs told to fail', fraction)
     .option('--max-batch-files <n>', "override dev's maxBatchFiles", positiveInt('--max-batch-files'))
     .option(

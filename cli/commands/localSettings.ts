@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { KeyEncoding } from '../../handlers/domain/eventKeys';
 import type { BatchingSettings } from '../../handlers/runtimeConfig';
 import { PROJECT_ROOT } from '../../local/projectRoot';
 import type { LocalRuntimeOptions } from '../../local/runtime';
@@ -34,6 +35,7 @@ export interface LocalFlags extends PaceFlags {
   refresh: number;
   /** false with --no-iam: components call the emulator without IAM checks (debugging only). */
   iam: boolean;
+  keyEncoding: KeyEncoding;
 }
 
 /** What a run and a served pipeline both take from the flags: the pipeline's settings and what to upload. */
@@ -61,6 +63,7 @@ export function localSettings(flags: LocalFlags, stamp: string): LocalSettings {
       ...(flags.failGlueFor ? { failGlueForDates: flags.failGlueFor } : {}),
       sweepIntervalMs: flags.sweepInterval * 1000,
       ...(flags.iam === false ? { iam: { enforced: false } } : {}),
+      keyEncoding: flags.keyEncoding,
     },
     sources: {
       ...(flags.generate !== undefined

@@ -489,6 +489,7 @@ export class DynamoTrackingStore implements TrackingStore {
             reason: record.reason,
             reason_detail: record.detail,
             file_path: record.quarantinePath,
+            source_key: record.sourceKey,
             source_path: s3Uri(record.sourceBucket, record.sourceKey),
             size_bytes: record.sizeBytes,
             created_at: now.toISOString(),

@@ -62,18 +62,3 @@ export function checkSize(sizeBytes: number, maxFileBytes: number): QuarantineRe
   if (sizeBytes > maxFileBytes) return 'too-large';
   return null;
 }
-
-/**
- * S3 event notifications carry object keys URL-encoded the way HTML forms are: spaces as `+`, everything
- * else non-safe as %XX. A literal `+` in a key arrives as `%2B`.
- */
-export function decodeEventKey(encoded: string): string {
-  return decodeURIComponent(encoded.replace(/\+/g, ' '));
-}
-
-export function encodeEventKey(key: string): string {
-  return encodeURIComponent(key)
-    .replace(/%20/g, '+')
-    .replace(/%2F/g, '/')
-    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-}

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { decodeEventKey } from './names';
+import { candidateKeys } from './eventKeys';
 
 /**
  * The record the batcher receives: an EventBridge "Object Created" event from S3, put on Kinesis by the
@@ -39,11 +39,17 @@ const objectCreatedSchema = z.object({
   }),
 });
 
-export type SkipReason = 'not-json' | 'not-an-event' | 'not-object-created' | 'malformed-key' | 'other-bucket' | 'outside-prefix';
+export type SkipReason = 'not-json' | 'not-an-event' | 'not-object-created' | 'other-bucket' | 'outside-prefix';
 
 export interface ObjectCreated {
   bucket: string;
+  /** The key the event most likely names (the documented decoding); `keyCandidates[0]`. */
   key: string;
+  /**
+   * Every decoding of the event's key inside the input prefix (handlers/domain/eventKeys.ts). More than
+   * one means the spelling is ambiguous (`a+b`): the batcher asks S3 which one the event is about.
+   */
+  keyCandidates: string[];
   sizeBytes: number;
   etag?: string;
   /** When S3 created the object (the event's time): a file's age is counted from here. */
@@ -68,24 +74,21 @@ export function decodeRecord(data: string, expected: { bucket: string; prefix: s
     return { kind: 'skip', reason: 'not-object-created', detail: `event is not an S3 Object Created event (detail-type ${type})` };
   }
   const { detail, time } = parsed.data;
-  let key: string;
-  try {
-    key = decodeEventKey(detail.object.key);
-  } catch {
-    return { kind: 'skip', reason: 'malformed-key', detail: `object key is not valid URL encoding: ${detail.object.key}` };
-  }
   if (detail.bucket.name !== expected.bucket) {
     return { kind: 'skip', reason: 'other-bucket', detail: `event for bucket ${detail.bucket.name}, not ${expected.bucket}` };
   }
-  if (!key.startsWith(expected.prefix)) {
-    return { kind: 'skip', reason: 'outside-prefix', detail: `key ${key} is outside ${expected.prefix}` };
+  const candidates = candidateKeys(detail.object.key);
+  const inside = candidates.filter((candidate) => candidate.startsWith(expected.prefix));
+  if (inside.length === 0) {
+    return { kind: 'skip', reason: 'outside-prefix', detail: `key ${candidates[0]} is outside ${expected.prefix}` };
   }
   const createdAt = Number.isNaN(Date.parse(time)) ? new Date(0).toISOString() : new Date(time).toISOString();
   return {
     kind: 'object',
     event: {
       bucket: detail.bucket.name,
-      key,
+      key: inside[0] as string,
+      keyCandidates: inside,
       sizeBytes: detail.object.size ?? 0,
       ...(detail.object.etag ? { etag: detail.object.etag } : {}),
       createdAt,

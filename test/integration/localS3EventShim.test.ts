@@ -3,7 +3,7 @@ import { S3EventNotificationEventBridgeSchema } from '@aws-lambda-powertools/par
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import { CopyObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, inject, it } from 'vitest';
-import { decodeEventKey } from '../../handlers/domain/names';
+import { decodeEventKey } from '../../handlers/domain/eventKeys';
 import { partitionKeyOf } from '../../handlers/domain/s3Event';
 import { createLocalClients, type LocalClients } from '../../local/localClients';
 import { createLocalResources, type LocalResources, loadStackConfig } from '../../local/resources';
@@ -131,7 +131,7 @@ describe('installS3EventShim', () => {
     for (const record of records) expect(S3EventNotificationEventBridgeSchema.safeParse(record.event).error).toBeUndefined();
     const [put, copy] = records as [(typeof records)[number], (typeof records)[number]];
     expect(put.partitionKey).toBe(put.event.id);
-    expect(decodeEventKey(put.event.detail.object.key)).toBe(key);
+    expect(decodeEventKey(put.event.detail.object.key, 'form')).toBe(key);
     expect(put.event.detail).toMatchObject({
       bucket: { name: resources.inputBucket },
       object: { size: 16, etag: head.ETag?.replace(/"/g, '') },
@@ -139,7 +139,7 @@ describe('installS3EventShim', () => {
     });
     expect(put.event.resources).toEqual([`arn:aws:s3:::${resources.inputBucket}`]);
     expect(copy.event.detail.reason).toBe('CopyObject');
-    expect(decodeEventKey(copy.event.detail.object.key)).toBe(`${key}.copy`);
+    expect(decodeEventKey(copy.event.detail.object.key, 'form')).toBe(`${key}.copy`);
   });
 
   it('ignores writes to other buckets', async () => {

@@ -7,6 +7,7 @@ import { afterAll, inject } from 'vitest';
 import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
 import { createBatcherHandler } from '../../handlers/batcher';
 import { createDepsFactory } from '../../handlers/batchingDeps';
+import type { KeyEncoding } from '../../handlers/domain/eventKeys';
 import type { BatchingSettings, RuntimeConfig } from '../../handlers/runtimeConfig';
 import { type BatchingDeps, silentLog } from '../../handlers/services/deps';
 import { createSweeperHandler } from '../../handlers/sweeper';
@@ -36,7 +37,11 @@ export interface BatcherFixture {
   sweep(forceDates?: string[]): ReturnType<ReturnType<typeof createSweeperHandler>>;
   deps(owner?: string): BatchingDeps;
   /** Writes an object to the input bucket and returns its Object Created event. */
-  put(name: string, body?: string, options?: { prefix?: string; time?: string }): Promise<Record<string, unknown>>;
+  put(
+    name: string,
+    body?: string,
+    options?: { prefix?: string; time?: string; keyEncoding?: KeyEncoding },
+  ): Promise<Record<string, unknown>>;
   items(): Promise<Record<string, unknown>[]>;
   itemsOf(date: string): Promise<Record<string, unknown>[]>;
   executions(): Promise<string[]>;
@@ -125,6 +130,7 @@ export async function batcherFixture(
         size: Buffer.byteLength(body),
         etag: (result.ETag ?? '').replace(/"/g, ''),
         time: options.time ?? clock.now.toISOString(),
+        ...(options.keyEncoding ? { keyEncoding: options.keyEncoding } : {}),
       });
     },
     items: () => queryAll(null),

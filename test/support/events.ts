@@ -1,11 +1,19 @@
 import type { KinesisStreamEvent } from 'aws-lambda';
-import { encodeEventKey } from '../../handlers/domain/names';
+import { encodeEventKey, type KeyEncoding } from '../../handlers/domain/eventKeys';
 
 /** Factories for what the batcher receives: EventBridge "Object Created" events inside Kinesis records. */
 
 let sequence = 10_000_000n;
 
-export function objectCreated(input: { bucket: string; key: string; size: number; etag?: string; time?: string }): Record<string, unknown> {
+export function objectCreated(input: {
+  bucket: string;
+  key: string;
+  size: number;
+  etag?: string;
+  time?: string;
+  /** How the event spells the key; default form, as S3 documents. */
+  keyEncoding?: KeyEncoding;
+}): Record<string, unknown> {
   return {
     version: '0',
     id: `evt-${sequence}`,
@@ -18,7 +26,12 @@ export function objectCreated(input: { bucket: string; key: string; size: number
     detail: {
       version: '0',
       bucket: { name: input.bucket },
-      object: { key: encodeEventKey(input.key), size: input.size, etag: input.etag ?? 'etag', sequencer: '00' },
+      object: {
+        key: encodeEventKey(input.key, input.keyEncoding ?? 'form'),
+        size: input.size,
+        etag: input.etag ?? 'etag',
+        sequencer: '00',
+      },
       reason: 'PutObject',
     },
   };

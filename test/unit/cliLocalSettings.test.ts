@@ -48,6 +48,8 @@ describe('localSettings', () => {
       '2026-01-30',
       '--run-dir',
       'runs/x',
+      '--key-encoding',
+      'percent',
     ]);
 
     // Act
@@ -65,19 +67,29 @@ describe('localSettings', () => {
         chaosRate: 0.1,
         failGlueForDates: ['2026-01-30'],
         sweepIntervalMs: 2000,
+        keyEncoding: 'percent',
       },
       sources: { generate: { files: 6, dates: 2, recordsPerFile: 7, seed: 's' }, inputDir: resolve('samples') },
       pace: { rate: 'fast', delaySeconds: 0.5 },
     });
   });
 
-  it('leaves out what was not given, so the runtime keeps the stack settings', () => {
+  it('refuses a key encoding other than form, percent and raw', () => {
+    const command = localCommand()
+      .exitOverride()
+      .configureOutput({ writeErr: () => {} });
+    expect(() => command.parse(['--key-encoding', 'base64', '--generate', '1'], { from: 'user' })).toThrow(
+      /Allowed choices are form, percent, raw/,
+    );
+  });
+
+  it('leaves out what was not given, so the runtime keeps the stack settings; keys are spelled as S3 documents', () => {
     // Act
     const settings = localSettings(parsed(['--generate', '1']), 'stamp');
 
     // Assert
     expect(settings).toEqual({
-      runtime: { runDir: join(PROJECT_ROOT, '.local', 'runs', 'stamp'), reorder: false, sweepIntervalMs: 5000 },
+      runtime: { runDir: join(PROJECT_ROOT, '.local', 'runs', 'stamp'), reorder: false, sweepIntervalMs: 5000, keyEncoding: 'form' },
       sources: { generate: { files: 1, dates: 1, recordsPerFile: 100 } },
       pace: { rate: 'immediate' },
     });

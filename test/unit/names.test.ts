@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { checkSize, decodeEventKey, encodeEventKey, parseInputKey } from '../../handlers/domain/names';
+import { checkSize, parseInputKey } from '../../handlers/domain/names';
 
 describe('parseInputKey', () => {
   it.each([
@@ -64,21 +64,6 @@ describe('checkSize', () => {
     expect(checkSize(0, 100)).toBe('empty-object');
     expect(checkSize(101, 100)).toBe('too-large');
     expect(checkSize(100, 100)).toBeNull();
-  });
-});
-
-describe('event key encoding', () => {
-  it('decodes S3 event keys: + is a space, %2B a plus', () => {
-    expect(decodeEventKey('pipeline/input/2025-01-01-a+b%2Bc%25d.ndjson')).toBe('pipeline/input/2025-01-01-a b+c%d.ndjson');
-    expect(decodeEventKey('pipeline/input/2025-01-01-%C3%BC.ndjson')).toBe('pipeline/input/2025-01-01-ü.ndjson');
-  });
-
-  it('round-trips any key (property)', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }), (key) => {
-        expect(decodeEventKey(encodeEventKey(key))).toBe(key);
-      }),
-    );
   });
 });
 

@@ -11,6 +11,7 @@ import {
   pendingKey,
   quarantineKey,
   ReservedKeyError,
+  SORT_KEY_MAX_BYTES,
   SORT_KEY_PREFIX,
   WINDOW_KEY,
 } from '../../contracts/trackingSchema';
@@ -35,6 +36,29 @@ describe('sort keys', () => {
     // Assert
     expect(keys).toEqual(['PENDING#in/a.ndjson', 'MANIFEST#batch-0001-x.json', 'LOCK#2026-01-30', 'QUARANTINE#in/n.txt']);
     expect(WINDOW_KEY).toBe('WINDOW');
+  });
+
+  it("keeps PENDING# and QUARANTINE# keys of a 1,024-byte object key within DynamoDB's 1,024-byte sort key, one per object key", () => {
+    // Prepare: S3 keys reach 1,024 bytes; the prefix would push the sort key over DynamoDB's limit.
+    const longKey = (tail: string) => `pipeline/input/${'é'.repeat(504)}${tail}`;
+    const [a, b] = [longKey('a'), longKey('b')];
+
+    // Act
+    const keys = [pendingKey(a), pendingKey(b), quarantineKey(a), quarantineKey(b)];
+
+    // Assert
+    expect(Buffer.byteLength(a)).toBe(1024);
+    for (const key of keys) expect(Buffer.byteLength(key)).toBeLessThanOrEqual(SORT_KEY_MAX_BYTES);
+    expect(new Set(keys).size).toBe(4);
+    expect(pendingKey(a)).toBe(pendingKey(a));
+    expect(pendingKey(a)).toMatch(/^PENDING#sha256:[0-9a-f]{64}$/);
+    expect(
+      classifyItem({ date_prefix: '2026-01-30', file_key: pendingKey(a), bucket: 'in', source_key: a, created_at: '2026-01-30T00:00:00Z' }),
+    ).toMatchObject({ kind: 'pending', key: a });
+    expect(classifyItem({ date_prefix: 'undated', file_key: quarantineKey(a), source_key: a })).toMatchObject({
+      kind: 'quarantine',
+      key: a,
+    });
   });
 
   it('parses back what each builder makes, whatever the embedded value holds, # included (property)', () => {
