@@ -11,7 +11,11 @@ async function sweptAge(fx: BatcherFixture): Promise<number> {
 
 /** Every manifest object write fails: the date's flush fails before any MANIFEST record exists. */
 function refuseManifestWrites(fx: BatcherFixture): void {
-  fx.clients.s3.middlewareStack.add(
+  for (const s3 of new Set([fx.handlerClients.batcher.s3, fx.handlerClients.sweeper.s3])) refuse(s3);
+}
+
+function refuse(s3: BatcherFixture['clients']['s3']): void {
+  s3.middlewareStack.add(
     (next, context) => async (args) => {
       const key = String((args.input as { Key?: unknown }).Key ?? '');
       if (context.commandName === 'PutObjectCommand' && key.startsWith('manifests/')) throw new Error('S3 is unavailable (injected)');
