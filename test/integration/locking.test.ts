@@ -1,6 +1,8 @@
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { buildManifest, manifestObjectKey, s3Uri, toManifestDocument } from '../../handlers/domain/manifest';
 import { flushDate } from '../../handlers/services/flushDate';
+import { buildAndStartManifest } from '../../handlers/services/manifestBuilder';
 import { batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
 
 describe('per-date lock with lease and fencing token', () => {
@@ -30,6 +32,26 @@ describe('per-date lock with lease and fencing token', () => {
     const items = await fx.itemsOf(TODAY);
     expect(items.filter((i) => String(i.file_key).startsWith('MANIFEST#'))).toEqual([]);
     expect(items.find((i) => i.file_key === 'WINDOW')).toMatchObject({ pending_count: 3, manifest_seq: 0 });
+  });
+
+  it('lets a batcher fenced before its commit remove the manifest object it wrote, as its role allows', async () => {
+    // Prepare: A (the batcher, signing as its role) holds the lock and pauses past its lease; B takes the lock
+    const fx = await batcherFixture({ maxBatchFiles: 10, lockLeaseSeconds: 60 });
+    await fx.invoke(kinesisEvent(await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))))));
+    const a = fx.batcherDeps('holder-a');
+    const leaseA = (await a.tracking.acquireLock(TODAY, 'holder-a'))!;
+    const pending = await a.tracking.listPending(TODAY);
+    fx.clock.now = new Date(fx.clock.now.getTime() + 61_000);
+    await fx.deps('holder-b').tracking.acquireLock(TODAY, 'holder-b');
+
+    // Act: A writes its manifest object, then finds its commit fenced
+    const outcome = await buildAndStartManifest(a, leaseA, { files: pending, reason: 'test' }, 1, null);
+
+    // Assert: the object it wrote is gone, and IAM refused nothing (s3:DeleteObject on manifests/*)
+    expect(outcome.status).toBe('fenced');
+    const listed = await fx.clients.s3.send(new ListObjectsV2Command({ Bucket: fx.config.manifestBucket, Prefix: 'manifests/' }));
+    expect(listed.KeyCount ?? 0).toBe(0);
+    expect(fx.iam?.evaluator.denials).toEqual([]);
   });
 
   it('refuses a second holder while the lease runs, and treats a release after losing the lock as harmless', async () => {

@@ -36,6 +36,8 @@ export interface BatcherFixture {
   invoke(event: KinesisStreamEvent): ReturnType<ReturnType<typeof createBatcherHandler>>;
   sweep(forceDates?: string[]): ReturnType<ReturnType<typeof createSweeperHandler>>;
   deps(owner?: string): BatchingDeps;
+  /** The batcher's own dependencies, on its role's clients: what a batcher invocation can and cannot do. */
+  batcherDeps(owner?: string): BatchingDeps;
   /** Writes an object to the input bucket and returns its Object Created event. */
   put(
     name: string,
@@ -96,6 +98,7 @@ export async function batcherFixture(
   const handler = createBatcherHandler({ ...overrides, clients: handlerClients.batcher });
   const sweeper = createSweeperHandler({ ...overrides, clients: handlerClients.sweeper });
   const depsFor = createDepsFactory(overrides);
+  const batcherDepsFor = createDepsFactory({ ...overrides, clients: handlerClients.batcher });
 
   const queryAll = async (input: ConstructorParameters<typeof QueryCommand>[0] | null) => {
     const items: Record<string, unknown>[] = [];
@@ -121,6 +124,7 @@ export async function batcherFixture(
     invoke: (event) => handler(event, context()),
     sweep: (forceDates) => sweeper(forceDates ? { forceDates } : {}, context()),
     deps: (owner = randomUUID()) => depsFor(owner),
+    batcherDeps: (owner = randomUUID()) => batcherDepsFor(owner),
     async put(name, body = '{"a":1}\n', options = {}) {
       const key = `${options.prefix ?? config.inputPrefix}${name}`;
       const result = await clients.s3.send(new PutObjectCommand({ Bucket: config.inputBucket, Key: key, Body: body }));
