@@ -88,7 +88,8 @@ const LAMBDA_LOGS_REASON = "the Lambda runtime writes the function's logs to Clo
 const FENCED_OR_RESUMED = {
   'ReadWriteManifests/s3:GetObject':
     'read back only after a crash between writing a manifest object and committing it (a retry finds it, or the sweeper resumes it)',
-  'ReadWriteManifests/s3:DeleteObject': 'only a holder whose lock was taken over before its commit removes the manifest it wrote (test/integration/locking.test.ts takes that path)',
+  'ReadWriteManifests/s3:DeleteObject':
+    'only a holder whose lock was taken over before its commit removes the manifest it wrote (test/integration/locking.test.ts takes that path)',
 };
 
 /** The batcher: ingest and the shared statements, plus reading its Kinesis stream and its on-failure DLQ. */
