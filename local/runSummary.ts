@@ -49,6 +49,22 @@ export interface RuntimeStatsJson {
   chaos_crashes: number;
   batcherLogErrors: number;
   sweeperLogErrors: number;
+  /** Invocations killed at the Lambda timeout (added after the keys above). */
+  lambda_timeouts: number;
+}
+
+/** `local --throttle aws`: the limits in force (AWS's divided by `scale`) and what they refused. */
+export interface ThrottleJson {
+  enforced: boolean;
+  scale: number | null;
+  limits: {
+    dynamodb_partition_wcu_per_s: number;
+    dynamodb_partition_rcu_per_s: number;
+    kinesis_shard_records_per_s: number;
+    kinesis_shard_bytes_per_s: number;
+  } | null;
+  throttled_requests: number;
+  retries: number;
 }
 
 export interface RunSummary {
@@ -70,6 +86,7 @@ export interface RunSummary {
   wall_ms: { upload: number; batching: number; conversion: number; total: number };
   dates: DateSummary[];
   runtime: RuntimeStatsJson;
+  throttle: ThrottleJson;
   /** What the Lambdas emitted, by CloudWatch metric name (contracts/metrics.ts): a stack's dashboard reads the same. */
   metrics: Partial<Record<MetricName, number>>;
   problems: string[];
@@ -159,6 +176,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     wall_ms: input.wallMs,
     dates: rows,
     runtime: runtimeStatsJson(input.runtime),
+    throttle: throttleJson(input.runtime),
     metrics: input.metrics,
     problems: input.problems,
   };
@@ -184,6 +202,23 @@ function runtimeStatsJson(stats: RuntimeStats): RuntimeStatsJson {
     chaos_crashes: stats.chaosCrashes,
     batcherLogErrors: stats.batcherLogErrors,
     sweeperLogErrors: stats.sweeperLogErrors,
+    lambda_timeouts: stats.lambdaTimeouts,
+  };
+}
+
+function throttleJson({ throttle }: RuntimeStats): ThrottleJson {
+  if (!throttle) return { enforced: false, scale: null, limits: null, throttled_requests: 0, retries: 0 };
+  return {
+    enforced: true,
+    scale: throttle.scale,
+    limits: {
+      dynamodb_partition_wcu_per_s: throttle.partitionWcuPerSecond,
+      dynamodb_partition_rcu_per_s: throttle.partitionRcuPerSecond,
+      kinesis_shard_records_per_s: throttle.shardRecordsPerSecond,
+      kinesis_shard_bytes_per_s: throttle.shardBytesPerSecond,
+    },
+    throttled_requests: throttle.throttledRequests,
+    retries: throttle.retries,
   };
 }
 

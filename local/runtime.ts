@@ -16,6 +16,7 @@ import { type Emulator, startEmulator } from './emulator';
 import { FileLog } from './fileLog';
 import { failUntilRedriven } from './glueFaultPlan';
 import { LocalGlueRunner } from './glueRunner';
+import { InvocationDeadlines } from './invocationDeadline';
 import { type LambdaIdentity, lambdaContext } from './lambdaContext';
 import { createLocalClients, type LocalClients } from './localClients';
 import {
@@ -30,6 +31,7 @@ import { createEventingUploader, type ObjectCreatedEvent } from './s3EventShim';
 import { type InvocationOutcome, type KinesisBatchHandler, ShardPoller } from './shardPoller';
 import { type ExecutionOutcome, LocalStepFunctionsExecutor } from './stepFunctions';
 import { SweeperSchedule } from './sweeperSchedule';
+import { localThrottle, type ThrottleFigures, type ThrottleModel, throttleFigures } from './throttling';
 
 /**
  * The whole pipeline on one machine: moto for S3/DynamoDB/Kinesis/SFN, the S3->EventBridge->Kinesis shim
@@ -54,6 +56,10 @@ export interface LocalRuntimeOptions {
   failGlueForDates?: string[];
   sweepIntervalMs?: number;
   pollIntervalMs?: number;
+  /** `--throttle aws`: DynamoDB and Kinesis throttle at AWS's documented rates divided by `scale` (local/throttling.ts). */
+  throttle?: { scale: number };
+  /** The Lambdas' timeout, past which an invocation is killed (local/invocationDeadline.ts); default: the stack's. */
+  lambdaTimeoutSeconds?: number;
   /** Another Glue worker command (a test double in unit tests); default: .venv python + glue/local_worker.py. */
   glueWorker?: { python?: string; script?: string };
   /** An emulator already running (tests); otherwise one is started and stopped with the runtime. */
@@ -83,6 +89,10 @@ export interface RuntimeStats {
   glueRunsRefused: number;
   glueRunsQueued: number;
   chaosCrashes: number;
+  /** Invocations killed at their timeout. */
+  lambdaTimeouts: number;
+  /** With --throttle: the limits in force and what they refused; null without. */
+  throttle: ThrottleFigures | null;
   /** ERROR lines the handlers wrote to batcher.log / sweeper.log. */
   batcherLogErrors: number;
   sweeperLogErrors: number;
@@ -117,6 +127,8 @@ export interface LocalRuntimeParts {
   sweeper: SweeperSchedule;
   metrics: MemoryMetricsSink;
   chaos: Chaos;
+  deadlines: InvocationDeadlines;
+  throttle: ThrottleModel | null;
   batcherOverrides: DepsOverrides;
   logs: HandlerLogs;
   runDir: string;
@@ -137,6 +149,8 @@ export class LocalRuntime {
   readonly sweeper: SweeperSchedule;
   readonly metrics: MemoryMetricsSink;
   readonly chaos: Chaos;
+  readonly deadlines: InvocationDeadlines;
+  readonly throttle: ThrottleModel | null;
   private readonly batcherOverrides: DepsOverrides;
   private readonly logs: HandlerLogs;
   readonly runDir: string;
@@ -155,6 +169,8 @@ export class LocalRuntime {
     this.sweeper = parts.sweeper;
     this.metrics = parts.metrics;
     this.chaos = parts.chaos;
+    this.deadlines = parts.deadlines;
+    this.throttle = parts.throttle;
     this.batcherOverrides = parts.batcherOverrides;
     this.logs = parts.logs;
     this.runDir = parts.runDir;
@@ -186,16 +202,22 @@ export class LocalRuntime {
       // executor and the uploader share these clients untouched. A crashed invocation throws, and the
       // poller redelivers its batch as Lambda would.
       if (options.chaosRate) chaos.install(clients.s3, clients.dynamoRaw, clients.sfn);
+      const timeoutSeconds = options.lambdaTimeoutSeconds ?? loaded.config.batcher.timeoutSeconds;
+      // Every invocation ends at its timeout as on Lambda; a killed one's later calls are refused.
+      const deadlines = new InvocationDeadlines();
+      deadlines.install(clients.s3, clients.dynamoRaw, clients.sfn, clients.kinesis);
+      const throttle = options.throttle ? await localThrottle(clients, endpoint, loaded.region, options.throttle.scale) : null;
       const batcherHandler = createBatcherHandler(batcherOverrides);
-      const batcher: KinesisBatchHandler = options.chaosRate
+      const crashing: KinesisBatchHandler = options.chaosRate
         ? (event, context) => chaos.run(() => batcherHandler(event, context))
         : batcherHandler;
+      const batcher: KinesisBatchHandler = (event, context) => deadlines.run(timeoutSeconds, () => crashing(event, context));
       const sweeperHandler = createSweeperHandler({ ...common, log: logs.sweeper });
 
       const identity = (functionName: string): LambdaIdentity => ({
         functionName,
         memoryMb: loaded.config.batcher.memoryMb,
-        timeoutSeconds: loaded.config.batcher.timeoutSeconds,
+        timeoutSeconds,
         region: loaded.region,
         account: LOCAL_ACCOUNT,
       });
@@ -256,7 +278,7 @@ export class LocalRuntime {
       });
 
       const sweeper = new SweeperSchedule(
-        (event, context) => sweeperHandler(event, context),
+        (event, context) => deadlines.run(timeoutSeconds, () => sweeperHandler(event, context)),
         () => lambdaContext(identity(resources.sweeperFunctionName)),
         options.sweepIntervalMs ?? 5000,
       );
@@ -275,6 +297,8 @@ export class LocalRuntime {
         sweeper,
         metrics,
         chaos,
+        deadlines,
+        throttle,
         batcherOverrides,
         logs,
         runDir: options.runDir,
@@ -331,6 +355,8 @@ export class LocalRuntime {
       glueRunsRefused: this.glue.stats.refused,
       glueRunsQueued: this.glue.stats.queued,
       chaosCrashes: this.chaos.stats.crashes,
+      lambdaTimeouts: this.deadlines.stats.timeouts,
+      throttle: this.throttle ? throttleFigures(this.throttle) : null,
       batcherLogErrors: this.logs.batcher.errors,
       sweeperLogErrors: this.logs.sweeper.errors,
     };
@@ -344,6 +370,7 @@ export class LocalRuntime {
     await Promise.all([this.logs.batcher.close(), this.logs.sweeper.close()]);
     this.uploader.destroy();
     destroyClients(this.clients);
+    this.throttle?.close();
     await this.emulator?.stop();
   }
 }

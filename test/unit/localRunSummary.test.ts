@@ -99,6 +99,16 @@ const runtimeStats: RuntimeStats = {
   chaosCrashes: 0,
   batcherLogErrors: 1,
   sweeperLogErrors: 0,
+  lambdaTimeouts: 1,
+  throttle: {
+    scale: 10,
+    partitionWcuPerSecond: 100,
+    partitionRcuPerSecond: 300,
+    shardRecordsPerSecond: 100,
+    shardBytesPerSecond: 104857.6,
+    throttledRequests: 7,
+    retries: 5,
+  },
 };
 
 describe('buildSummary', () => {
@@ -191,6 +201,19 @@ describe('buildSummary', () => {
       ['chaos_crashes', 0],
       ['batcherLogErrors', 1],
       ['sweeperLogErrors', 0],
+      ['lambda_timeouts', 1],
     ]);
+    expect(summary.throttle).toEqual({
+      enforced: true,
+      scale: 10,
+      limits: {
+        dynamodb_partition_wcu_per_s: 100,
+        dynamodb_partition_rcu_per_s: 300,
+        kinesis_shard_records_per_s: 100,
+        kinesis_shard_bytes_per_s: 104857.6,
+      },
+      throttled_requests: 7,
+      retries: 5,
+    });
   });
 });
