@@ -65,6 +65,8 @@ export interface ThrottleJson {
   } | null;
   throttled_requests: number;
   retries: number;
+  /** WCU billed on the busiest partition keys (`table#key`, `table/index#key`): a date's cost per file. */
+  wcu_by_partition_key: Record<string, number>;
 }
 
 export interface RunSummary {
@@ -207,7 +209,7 @@ function runtimeStatsJson(stats: RuntimeStats): RuntimeStatsJson {
 }
 
 function throttleJson({ throttle }: RuntimeStats): ThrottleJson {
-  if (!throttle) return { enforced: false, scale: null, limits: null, throttled_requests: 0, retries: 0 };
+  if (!throttle) return { enforced: false, scale: null, limits: null, throttled_requests: 0, retries: 0, wcu_by_partition_key: {} };
   return {
     enforced: true,
     scale: throttle.scale,
@@ -219,6 +221,7 @@ function throttleJson({ throttle }: RuntimeStats): ThrottleJson {
     },
     throttled_requests: throttle.throttledRequests,
     retries: throttle.retries,
+    wcu_by_partition_key: throttle.wcuByPartitionKey,
   };
 }
 

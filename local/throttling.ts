@@ -66,7 +66,8 @@ interface Target {
   kind: 'put' | 'update' | 'delete' | 'check';
 }
 
-const keyText = (value: AttributeValue | undefined) => JSON.stringify(value ?? null);
+/** A key value as bucket names show it: the string or number itself (the table's keys are strings). */
+const keyText = (value: AttributeValue | undefined) => value?.S ?? value?.N ?? JSON.stringify(value ?? null);
 
 const THROTTLED_MESSAGE =
   'Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly. If exceptions persist, check if you have a hot key: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html';
@@ -448,6 +449,8 @@ export interface ThrottleFigures {
   shardBytesPerSecond: number;
   throttledRequests: number;
   retries: number;
+  /** WCU consumed on the busiest partition keys (`table#key`, `table/index#key`), as billed. */
+  wcuByPartitionKey: Record<string, number>;
 }
 
 export function throttleFigures(model: ThrottleModel): ThrottleFigures {
@@ -456,5 +459,6 @@ export function throttleFigures(model: ThrottleModel): ThrottleFigures {
     ...model.rates,
     throttledRequests: model.stats.throttledRequests,
     retries: model.stats.retries,
+    wcuByPartitionKey: Object.fromEntries([...model.stats.consumedWcu.entries()].sort(([, a], [, b]) => b - a).slice(0, 5)),
   };
 }

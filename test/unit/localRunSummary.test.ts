@@ -108,6 +108,7 @@ const runtimeStats: RuntimeStats = {
     shardBytesPerSecond: 104857.6,
     throttledRequests: 7,
     retries: 5,
+    wcuByPartitionKey: { 'tracking#2026-01-30': 812 },
   },
 };
 
@@ -214,6 +215,7 @@ describe('buildSummary', () => {
       },
       throttled_requests: 7,
       retries: 5,
+      wcu_by_partition_key: { 'tracking#2026-01-30': 812 },
     });
   });
 });
