@@ -6,6 +6,7 @@ import type { StackConfig } from '../contracts/stackConfig';
 import { destroyClients } from '../handlers/adapters/clients';
 import { MemoryMetricsSink } from '../handlers/adapters/memoryMetricsSink';
 import { createBatcherHandler } from '../handlers/batcher';
+import { TrackingStoreError } from '../handlers/adapters/dynamoTrackingStore';
 import { createDepsFactory, type DepsOverrides } from '../handlers/batchingDeps';
 import { glueDefaultArguments } from '../handlers/orchestration/glueArguments';
 import type { BatchingSettings, RuntimeConfig } from '../handlers/runtimeConfig';
@@ -325,7 +326,16 @@ export class LocalRuntime {
     const deps = createDepsFactory(this.batcherOverrides)(`local-flush-${randomUUID()}`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const outcome = await flushDate(deps, date, { force: true });
+      let outcome: FlushOutcome;
+      try {
+        outcome = await flushDate(deps, date, { force: true });
+      } catch (error) {
+        // A date's partition key throttled past the store's retries (--throttle aws) fails a flush as it
+        // fails a sweep; the sweeper would try again on its next run, and so does the operator here.
+        if (!(error instanceof TrackingStoreError) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
       if (outcome.status === 'planned') return outcome;
       // Another worker holds the date, or our lease ran short: it will plan; ask again when it is done.
       if (Date.now() > deadline)
