@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { StackConfig } from '../contracts/stackConfig';
 import { destroyClients } from '../handlers/adapters/clients';
+import { TrackingStoreError } from '../handlers/adapters/dynamoTrackingStore';
 import { MemoryMetricsSink } from '../handlers/adapters/memoryMetricsSink';
 import { createBatcherHandler } from '../handlers/batcher';
-import { TrackingStoreError } from '../handlers/adapters/dynamoTrackingStore';
 import { createDepsFactory, type DepsOverrides } from '../handlers/batchingDeps';
 import { glueDefaultArguments } from '../handlers/orchestration/glueArguments';
 import type { BatchingSettings, RuntimeConfig } from '../handlers/runtimeConfig';
@@ -111,6 +111,9 @@ export interface HandlerLogs {
   batcher: FileLog;
   sweeper: FileLog;
 }
+
+const isThrottlingFailure = (error: unknown): boolean =>
+  error instanceof TrackingStoreError || ['ProvisionedThroughputExceededException', 'ThrottlingException'].includes((error as Error).name);
 
 /** What `LocalRuntime.start` builds; the runtime owns each part and stops it in `stop()`. */
 export interface LocalRuntimeParts {
@@ -330,9 +333,9 @@ export class LocalRuntime {
       try {
         outcome = await flushDate(deps, date, { force: true });
       } catch (error) {
-        // A date's partition key throttled past the store's retries (--throttle aws) fails a flush as it
-        // fails a sweep; the sweeper would try again on its next run, and so does the operator here.
-        if (!(error instanceof TrackingStoreError) || Date.now() > deadline) throw error;
+        // A date's partition key throttled past the SDK's and the store's retries (--throttle aws) fails a
+        // flush as it fails a sweep; the sweeper would try again on its next run, and so does the operator here.
+        if (!isThrottlingFailure(error) || Date.now() > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, 1000));
         continue;
       }

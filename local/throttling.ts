@@ -10,7 +10,17 @@ import type { InitializeHandlerOutput, MetadataBearer } from '@smithy/types';
 import { TABLE_KEYS, WINDOWS_INDEX } from '../contracts/trackingSchema';
 import { createClients } from '../handlers/adapters/clients';
 import { dynamoItemBytes, type KeySchema } from './awsLimits';
-import { Buckets, type Rates, type ReadConsistency, readUnits, type ShardRange, scaledRates, shardFor, writeUnits } from './capacityModel';
+import {
+  Buckets,
+  queryReadUnits,
+  type Rates,
+  type ReadConsistency,
+  readUnits,
+  type ShardRange,
+  scaledRates,
+  shardFor,
+  writeUnits,
+} from './capacityModel';
 import { aroundCommands, type CommandCall, type SdkClient } from './clientMiddleware';
 import type { LocalClients } from './localClients';
 import { LOCAL_ACCOUNT } from './resources';
@@ -264,8 +274,8 @@ export class ThrottleModel {
     // Billed on the items read (before a filter, whole items whatever the projection); the page's items
     // returned are the closest the client sees, and this table's index projects ALL attributes.
     const consistency: ReadConsistency = call.input.ConsistentRead ? 'strong' : 'eventual';
-    const units = readUnits(
-      items.reduce((sum, item) => sum + dynamoItemBytes(item), 0),
+    const units = queryReadUnits(
+      items.map((item) => dynamoItemBytes(item)),
       consistency,
     );
     this.charge(this.stats.consumedRcu, partition, this.rates.partitionRcuPerSecond, units);
