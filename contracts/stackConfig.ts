@@ -33,6 +33,14 @@ export function longestHealthyRunMinutes(glue: { timeoutMinutes: number; maxRetr
   return runs * glue.timeoutMinutes + Math.ceil(retryWaitSeconds / 60) + glue.timeoutMinutes;
 }
 
+/** The sweeper's ceiling: a sweep that ran longer than this would overlap the next scheduled one anyway. */
+const SWEEPER_TIMEOUT_CEILING_SECONDS = 120;
+
+/** The sweeper Lambda's timeout: the schedule's period, at least 30 s, at most 120 s (deployed and local alike). */
+export function sweeperTimeoutSeconds(sweeper: { everyMinutes: number }): number {
+  return Math.min(SWEEPER_TIMEOUT_CEILING_SECONDS, Math.max(30, sweeper.everyMinutes * 60));
+}
+
 /**
  * How old the oldest pending file may be, seen by the sweeper, while the pipeline is healthy: it is
  * manifested once older than maxWaitSeconds, at the next sweep; a lock left by a worker that died holds the

@@ -114,7 +114,7 @@ async function plannedUploads(options: LocalRunOptions, started: number): Promis
 async function startRuntime(options: LocalRunOptions): Promise<LocalRuntime> {
   const say = options.progress;
   say(`starting the local pipeline (moto, shard poller, sweeper, Step Functions executor, Glue worker); logs in ${options.runtime.runDir}`);
-  return LocalRuntime.start({
+  const runtime = await LocalRuntime.start({
     ...options.runtime,
     onExecutionStart: (execution) =>
       say(`conversion: execution ${execution.name} started (${execution.running} running; Glue runs one at a time)`),
@@ -123,6 +123,8 @@ async function startRuntime(options: LocalRunOptions): Promise<LocalRuntime> {
         `execution ${outcome.name}: ${outcome.status}${outcome.error ? ` (${outcome.error}: ${outcome.cause})` : ''} in ${(outcome.durationMs / 1000).toFixed(1)} s`,
       ),
   });
+  if (runtime.throttle) say(runtime.throttle.describe());
+  return runtime;
 }
 
 /** Through the runtime's uploader, so every PutObject raises its Object Created event on the stream. */

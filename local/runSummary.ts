@@ -49,6 +49,24 @@ export interface RuntimeStatsJson {
   chaos_crashes: number;
   batcherLogErrors: number;
   sweeperLogErrors: number;
+  /** Invocations killed at the Lambda timeout (added after the keys above). */
+  lambda_timeouts: number;
+}
+
+/** `local --throttle aws`: the limits in force (AWS's divided by `scale`) and what they refused. */
+export interface ThrottleJson {
+  enforced: boolean;
+  scale: number | null;
+  limits: {
+    dynamodb_partition_wcu_per_s: number;
+    dynamodb_partition_rcu_per_s: number;
+    kinesis_shard_records_per_s: number;
+    kinesis_shard_bytes_per_s: number;
+  } | null;
+  throttled_requests: number;
+  retries: number;
+  /** WCU billed on the busiest partition keys (`table#key`, `table/index#key`): a date's cost per file. */
+  wcu_by_partition_key: Record<string, number>;
 }
 
 export interface RunSummary {
@@ -72,6 +90,7 @@ export interface RunSummary {
   runtime: RuntimeStatsJson;
   /** IAM as the run enforced it (local/iam): calls a role made that the proxy checked, and how many it refused. */
   iam: { enforced: boolean; denied: number; calls_checked: number };
+  throttle: ThrottleJson;
   /** What the Lambdas emitted, by CloudWatch metric name (contracts/metrics.ts): a stack's dashboard reads the same. */
   metrics: Partial<Record<MetricName, number>>;
   problems: string[];
@@ -163,6 +182,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     dates: rows,
     runtime: runtimeStatsJson(input.runtime),
     iam: { enforced: input.iam.enforced, denied: input.iam.denied, calls_checked: input.iam.calls_checked },
+    throttle: throttleJson(input.runtime),
     metrics: input.metrics,
     problems: input.problems,
   };
@@ -188,6 +208,24 @@ function runtimeStatsJson(stats: RuntimeStats): RuntimeStatsJson {
     chaos_crashes: stats.chaosCrashes,
     batcherLogErrors: stats.batcherLogErrors,
     sweeperLogErrors: stats.sweeperLogErrors,
+    lambda_timeouts: stats.lambdaTimeouts,
+  };
+}
+
+function throttleJson({ throttle }: RuntimeStats): ThrottleJson {
+  if (!throttle) return { enforced: false, scale: null, limits: null, throttled_requests: 0, retries: 0, wcu_by_partition_key: {} };
+  return {
+    enforced: true,
+    scale: throttle.scale,
+    limits: {
+      dynamodb_partition_wcu_per_s: throttle.partitionWcuPerSecond,
+      dynamodb_partition_rcu_per_s: throttle.partitionRcuPerSecond,
+      kinesis_shard_records_per_s: throttle.shardRecordsPerSecond,
+      kinesis_shard_bytes_per_s: throttle.shardBytesPerSecond,
+    },
+    throttled_requests: throttle.throttledRequests,
+    retries: throttle.retries,
+    wcu_by_partition_key: throttle.wcuByPartitionKey,
   };
 }
 

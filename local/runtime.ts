@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { StackConfig } from '../contracts/stackConfig';
+import { type StackConfig, sweeperTimeoutSeconds } from '../contracts/stackConfig';
 import { destroyClients } from '../handlers/adapters/clients';
+import { TrackingStoreError } from '../handlers/adapters/dynamoTrackingStore';
 import { MemoryMetricsSink } from '../handlers/adapters/memoryMetricsSink';
 import { createBatcherHandler } from '../handlers/batcher';
 import { createDepsFactory, type DepsOverrides } from '../handlers/batchingDeps';
@@ -18,6 +19,8 @@ import { FileLog } from './fileLog';
 import { failUntilRedriven } from './glueFaultPlan';
 import { LocalGlueRunner } from './glueRunner';
 import { LocalIam, type LocalIamOptions } from './iam/localIam';
+import type { LocalRole } from './iam/roles';
+import { InvocationDeadlines } from './invocationDeadline';
 import { type LambdaIdentity, lambdaContext } from './lambdaContext';
 import { createLocalClients, type LocalClients } from './localClients';
 import {
@@ -32,6 +35,7 @@ import { createEventingUploader, type ObjectCreatedEvent } from './s3EventShim';
 import { type InvocationOutcome, type KinesisBatchHandler, ShardPoller } from './shardPoller';
 import { type ExecutionOutcome, LocalStepFunctionsExecutor } from './stepFunctions';
 import { SweeperSchedule } from './sweeperSchedule';
+import { localThrottle, type ThrottleFigures, type ThrottleModel, throttleFigures } from './throttling';
 
 /**
  * The whole pipeline on one machine: moto for S3/DynamoDB/Kinesis/SFN, the S3->EventBridge->Kinesis shim
@@ -56,6 +60,10 @@ export interface LocalRuntimeOptions {
   failGlueForDates?: string[];
   sweepIntervalMs?: number;
   pollIntervalMs?: number;
+  /** `--throttle aws`: DynamoDB and Kinesis throttle at AWS's documented rates divided by `scale` (local/throttling.ts). */
+  throttle?: { scale: number };
+  /** The Lambdas' timeout, past which an invocation is killed (local/invocationDeadline.ts); default: the stack's. */
+  lambdaTimeoutSeconds?: number;
   /** Another Glue worker command (a test double in unit tests); default: .venv python + glue/local_worker.py. */
   glueWorker?: { python?: string; script?: string };
   /**
@@ -92,6 +100,10 @@ export interface RuntimeStats {
   glueRunsRefused: number;
   glueRunsQueued: number;
   chaosCrashes: number;
+  /** Invocations killed at their timeout. */
+  lambdaTimeouts: number;
+  /** With --throttle: the limits in force and what they refused; null without. */
+  throttle: ThrottleFigures | null;
   /** ERROR lines the handlers wrote to batcher.log / sweeper.log. */
   batcherLogErrors: number;
   sweeperLogErrors: number;
@@ -109,6 +121,12 @@ export interface HandlerLogs {
   batcher: FileLog;
   sweeper: FileLog;
 }
+
+/** The identities whose DynamoDB and Kinesis calls count against capacity (the Glue job calls neither). */
+const THROTTLED_ROLES: readonly LocalRole[] = ['batcher', 'sweeper', 'stateMachine', 'eventsToKinesis'];
+
+const isThrottlingFailure = (error: unknown): boolean =>
+  error instanceof TrackingStoreError || ['ProvisionedThroughputExceededException', 'ThrottlingException'].includes((error as Error).name);
 
 /** What `LocalRuntime.start` builds; the runtime owns each part and stops it in `stop()`. */
 export interface LocalRuntimeParts {
@@ -129,6 +147,8 @@ export interface LocalRuntimeParts {
   chaos: Chaos;
   /** The operator's flush: batching deps with the setup identity's clients. */
   operatorOverrides: DepsOverrides;
+  deadlines: InvocationDeadlines;
+  throttle: ThrottleModel | null;
   logs: HandlerLogs;
   runDir: string;
 }
@@ -152,6 +172,8 @@ export class LocalRuntime {
   readonly metrics: MemoryMetricsSink;
   readonly chaos: Chaos;
   private readonly operatorOverrides: DepsOverrides;
+  readonly deadlines: InvocationDeadlines;
+  readonly throttle: ThrottleModel | null;
   private readonly logs: HandlerLogs;
   readonly runDir: string;
 
@@ -171,6 +193,8 @@ export class LocalRuntime {
     this.metrics = parts.metrics;
     this.chaos = parts.chaos;
     this.operatorOverrides = parts.operatorOverrides;
+    this.deadlines = parts.deadlines;
+    this.throttle = parts.throttle;
     this.logs = parts.logs;
     this.runDir = parts.runDir;
   }
@@ -205,16 +229,26 @@ export class LocalRuntime {
       // Crash points fire only inside chaos.run, i.e. inside a batcher invocation, on the batcher's clients.
       // A crashed invocation throws, and the poller redelivers its batch as Lambda would.
       if (options.chaosRate) chaos.install(batcherClients.s3, batcherClients.dynamoRaw, batcherClients.sfn);
+      const sweeperClients = iam.clients('sweeper');
+      const timeoutSeconds = options.lambdaTimeoutSeconds ?? loaded.config.batcher.timeoutSeconds;
+      const sweeperTimeout = options.lambdaTimeoutSeconds ?? sweeperTimeoutSeconds(loaded.config.sweeper);
+      // Every invocation ends at its timeout as on Lambda; a killed one's later calls are refused.
+      const deadlines = new InvocationDeadlines();
+      for (const own of [batcherClients, sweeperClients]) deadlines.install(own.s3, own.dynamoRaw, own.sfn, own.kinesis);
+      // One model for every identity's clients: capacity is the table's and the stream's, whoever calls.
+      const throttle = options.throttle ? await localThrottle(clients, endpoint, loaded.region, options.throttle.scale) : null;
+      if (throttle) for (const role of THROTTLED_ROLES) throttle.install(iam.clients(role));
       const batcherHandler = createBatcherHandler(batcherOverrides);
-      const batcher: KinesisBatchHandler = options.chaosRate
+      const crashing: KinesisBatchHandler = options.chaosRate
         ? (event, context) => chaos.run(() => batcherHandler(event, context))
         : batcherHandler;
-      const sweeperHandler = createSweeperHandler({ ...common, clients: iam.clients('sweeper'), log: logs.sweeper });
+      const batcher: KinesisBatchHandler = (event, context) => deadlines.run(timeoutSeconds, () => crashing(event, context));
+      const sweeperHandler = createSweeperHandler({ ...common, clients: sweeperClients, log: logs.sweeper });
 
       const identity = (functionName: string): LambdaIdentity => ({
         functionName,
         memoryMb: loaded.config.batcher.memoryMb,
-        timeoutSeconds: loaded.config.batcher.timeoutSeconds,
+        timeoutSeconds,
         region: loaded.region,
         account: LOCAL_ACCOUNT,
       });
@@ -278,7 +312,7 @@ export class LocalRuntime {
       });
 
       const sweeper = new SweeperSchedule(
-        (event, context) => sweeperHandler(event, context),
+        (event, context) => deadlines.run(sweeperTimeout, () => sweeperHandler(event, context)),
         () => lambdaContext(identity(resources.sweeperFunctionName)),
         options.sweepIntervalMs ?? 5000,
       );
@@ -299,6 +333,8 @@ export class LocalRuntime {
         metrics,
         chaos,
         operatorOverrides,
+        deadlines,
+        throttle,
         logs,
         runDir: options.runDir,
       });
@@ -325,7 +361,16 @@ export class LocalRuntime {
     const deps = createDepsFactory(this.operatorOverrides)(`local-flush-${randomUUID()}`);
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const outcome = await flushDate(deps, date, { force: true });
+      let outcome: FlushOutcome;
+      try {
+        outcome = await flushDate(deps, date, { force: true });
+      } catch (error) {
+        // A date's partition key throttled past the SDK's and the store's retries (--throttle aws) fails a
+        // flush as it fails a sweep; the sweeper would try again on its next run, and so does the operator here.
+        if (!isThrottlingFailure(error) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        continue;
+      }
       if (outcome.status === 'planned') return outcome;
       // Another worker holds the date, or our lease ran short: it will plan; ask again when it is done.
       if (Date.now() > deadline)
@@ -355,6 +400,8 @@ export class LocalRuntime {
       glueRunsRefused: this.glue.stats.refused,
       glueRunsQueued: this.glue.stats.queued,
       chaosCrashes: this.chaos.stats.crashes,
+      lambdaTimeouts: this.deadlines.stats.timeouts,
+      throttle: this.throttle ? throttleFigures(this.throttle) : null,
       batcherLogErrors: this.logs.batcher.errors,
       sweeperLogErrors: this.logs.sweeper.errors,
     };
@@ -369,6 +416,7 @@ export class LocalRuntime {
     this.uploader.destroy();
     destroyClients(this.clients);
     await this.iam.stop();
+    this.throttle?.close();
     await this.emulator?.stop();
   }
 }

@@ -43,10 +43,17 @@ function fraction(value: string): number {
   return n;
 }
 
+function atLeastOne(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 1) throw new InvalidArgumentError('throttle scale must be a number of at least 1');
+  return n;
+}
+
 const EXAMPLES = `
 Examples:
   $ ndjson-parquet local --generate 60 --dates 3 --records 200 --flush --out .demo/out
   $ ndjson-parquet local --input ./samples --rate fast
+  $ ndjson-parquet local --generate 200 --flush --throttle aws --throttle-scale 10
   $ ndjson-parquet local --serve --port 8080          # keep it running; then, in another shell:
   $ ndjson-parquet generate --local --count 20 && ndjson-parquet status --local`;
 
@@ -83,6 +90,16 @@ export function localCommand(): Command {
         .default(DOCUMENTED_KEY_ENCODING),
     )
     .option('--chaos <rate>', 'fault: injection rate for the batcher (chaos) and share of Glue runs told to fail', fraction)
+    .addOption(
+      new Option('--throttle <mode>', "DynamoDB and Kinesis throttle at AWS's documented rates (aws) or never (off)")
+        .choices(['aws', 'off'])
+        .default('off'),
+    )
+    .option(
+      '--throttle-scale <n>',
+      "with --throttle aws: divide AWS's rates by n, so this machine's load can exceed them as real load exceeds AWS's",
+      atLeastOne,
+    )
     .option('--max-batch-files <n>', "override dev's maxBatchFiles", positiveInt('--max-batch-files'))
     .option(
       '--lock-lease <seconds>',

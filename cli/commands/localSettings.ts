@@ -22,6 +22,8 @@ export interface LocalFlags extends PaceFlags {
   concurrency?: number;
   reorder: boolean;
   chaos?: number;
+  throttle: 'aws' | 'off';
+  throttleScale?: number;
   maxBatchFiles?: number;
   lockLease?: number;
   batchingWindow?: number;
@@ -60,6 +62,7 @@ export function localSettings(flags: LocalFlags, stamp: string): LocalSettings {
       ...(flags.duplicates !== undefined ? { duplicates: flags.duplicates } : {}),
       reorder: flags.reorder,
       ...(flags.chaos !== undefined ? { chaosRate: flags.chaos } : {}),
+      ...(flags.throttle === 'aws' ? { throttle: { scale: flags.throttleScale ?? 1 } } : {}),
       ...(flags.failGlueFor ? { failGlueForDates: flags.failGlueFor } : {}),
       sweepIntervalMs: flags.sweepInterval * 1000,
       ...(flags.iam === false ? { iam: { enforced: false } } : {}),

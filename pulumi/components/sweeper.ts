@@ -1,12 +1,11 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
-import type { StackConfig } from '../../contracts/stackConfig';
+import { type StackConfig, sweeperTimeoutSeconds } from '../../contracts/stackConfig';
 import { sweeperPolicy } from '../policies';
 import { componentType, resolved } from './common';
 import { createNodeFunction, type NodeFunction } from './lambdaFunction';
 
 export const SWEEPER_MEMORY_MB = 256;
-export const SWEEPER_TIMEOUT_SECONDS = 120;
 
 /** EventBridge rate expression: `rate(1 minute)`, `rate(5 minutes)`. */
 export function everyMinutesExpression(minutes: number): string {
@@ -36,8 +35,7 @@ export class Sweeper extends pulumi.ComponentResource {
     super(componentType('sweeper', 'Sweeper'), name, {}, opts);
     const { sweeper, inputPrefix } = args.config;
 
-    // The schedule must not outlast a run much; a run longer than the period would overlap the next one.
-    const timeoutSeconds = Math.min(SWEEPER_TIMEOUT_SECONDS, Math.max(30, sweeper.everyMinutes * 60));
+    const timeoutSeconds = sweeperTimeoutSeconds(sweeper);
 
     this.function = createNodeFunction(this, name, {
       lambda: 'sweeper',

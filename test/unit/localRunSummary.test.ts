@@ -99,6 +99,17 @@ const runtimeStats: RuntimeStats = {
   chaosCrashes: 0,
   batcherLogErrors: 1,
   sweeperLogErrors: 0,
+  lambdaTimeouts: 1,
+  throttle: {
+    scale: 10,
+    partitionWcuPerSecond: 100,
+    partitionRcuPerSecond: 300,
+    shardRecordsPerSecond: 100,
+    shardBytesPerSecond: 104857.6,
+    throttledRequests: 7,
+    retries: 5,
+    wcuByPartitionKey: { 'tracking#2026-01-30': 812 },
+  },
 };
 
 describe('buildSummary', () => {
@@ -194,8 +205,22 @@ describe('buildSummary', () => {
       ['chaos_crashes', 0],
       ['batcherLogErrors', 1],
       ['sweeperLogErrors', 0],
+      ['lambda_timeouts', 1],
     ]);
     expect(summary.iam).toEqual({ enforced: true, denied: 0, calls_checked: 7 });
     expect(Object.keys(summary.iam)).toEqual(['enforced', 'denied', 'calls_checked']);
+    expect(summary.throttle).toEqual({
+      enforced: true,
+      scale: 10,
+      limits: {
+        dynamodb_partition_wcu_per_s: 100,
+        dynamodb_partition_rcu_per_s: 300,
+        kinesis_shard_records_per_s: 100,
+        kinesis_shard_bytes_per_s: 104857.6,
+      },
+      throttled_requests: 7,
+      retries: 5,
+      wcu_by_partition_key: { 'tracking#2026-01-30': 812 },
+    });
   });
 });

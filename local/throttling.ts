@@ -1,0 +1,474 @@
+import {
+  type AttributeValue,
+  BatchGetItemCommand,
+  type DynamoDBClient,
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
+import { ProvisionedThroughputExceededException as KinesisThroughputExceeded, ListShardsCommand } from '@aws-sdk/client-kinesis';
+import type { InitializeHandlerOutput, MetadataBearer } from '@smithy/types';
+import { TABLE_KEYS, WINDOWS_INDEX } from '../contracts/trackingSchema';
+import { createClients } from '../handlers/adapters/clients';
+import { dynamoItemBytes, type KeySchema } from './awsLimits';
+import {
+  Buckets,
+  queryReadUnits,
+  type Rates,
+  type ReadConsistency,
+  readUnits,
+  type ShardRange,
+  scaledRates,
+  shardFor,
+  writeUnits,
+} from './capacityModel';
+import { aroundCommands, type CommandCall, type SdkClient } from './clientMiddleware';
+import type { LocalClients } from './localClients';
+import { LOCAL_ACCOUNT } from './resources';
+
+/**
+ * `local --throttle aws`: DynamoDB and Kinesis throttle as AWS does, at AWS's documented rates (divided by
+ * `scale`), with AWS's errors, so the code's retries meet the answers AWS gives under load:
+ * - a DynamoDB request on a partition key or item whose second of capacity is spent fails with
+ *   ProvisionedThroughputExceededException and a ThrottlingReason `Table|Index Read|Write
+ *   KeyRangeThroughputExceeded` (API reference, ThrottlingReason: partition-level limits apply to on-demand
+ *   tables too); inside TransactWriteItems the transaction is cancelled (TransactionCanceledException) with
+ *   `ThrottlingError` as the throttled item's cancellation reason, which the SDK does not retry;
+ * - a Kinesis PutRecord over a shard's records or bytes per second fails with
+ *   ProvisionedThroughputExceededException ("Rate exceeded for shard ..."); PutRecords fails per record
+ *   (ErrorCode/ErrorMessage, FailedRecordCount) and sends the rest.
+ * Single requests are refused at the finalizeRequest step, inside the SDK's retry loop, so the SDK's own
+ * backoff applies as it would to AWS's error. What a request consumed is computed as DynamoDB bills it
+ * (local/capacityModel.ts), from the item images read before and after the write by a probe client that
+ * bypasses the model.
+ */
+
+export interface ThrottleOptions {
+  scale: number;
+  table: KeySchema;
+  indexes: readonly { name: string; hash: string }[];
+  region: string;
+  account: string;
+  /** Reads item images for the billing, outside the model (no throttling, no counting). */
+  probe: DynamoDBClient;
+  /** The shards of a stream and their hash key ranges. */
+  shards: (streamName: string) => Promise<readonly ShardRange[]>;
+  now?: () => number;
+}
+
+export interface ThrottleStats {
+  /** Requests answered with a throttling error (a throttled PutRecords record counts once). */
+  throttledRequests: number;
+  /** Attempts the SDK made again after an error, on the throttled clients. */
+  retries: number;
+  /** Units consumed per bucket name (`table#pk`, `table/index#pk`, `stream/shard`), as billed. */
+  consumedWcu: Map<string, number>;
+  consumedRcu: Map<string, number>;
+}
+
+type Item = Record<string, AttributeValue>;
+type Result = InitializeHandlerOutput<MetadataBearer>;
+
+interface Target {
+  table: string;
+  key: Item;
+  /** The item the request writes, when it says it in full (Put). */
+  written?: Item;
+  kind: 'put' | 'update' | 'delete' | 'check';
+}
+
+/** A key value as bucket names show it: the string or number itself (the table's keys are strings). */
+const keyText = (value: AttributeValue | undefined) => value?.S ?? value?.N ?? JSON.stringify(value ?? null);
+
+const THROTTLED_MESSAGE =
+  'Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly. If exceptions persist, check if you have a hot key: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html';
+
+export class ThrottleModel {
+  readonly rates: Rates;
+  readonly stats: ThrottleStats = { throttledRequests: 0, retries: 0, consumedWcu: new Map(), consumedRcu: new Map() };
+  private readonly buckets: Buckets;
+
+  constructor(private readonly options: ThrottleOptions) {
+    this.rates = scaledRates(options.scale);
+    this.buckets = new Buckets(options.now ?? Date.now);
+  }
+
+  get scale(): number {
+    return this.options.scale;
+  }
+
+  close(): void {
+    this.options.probe.destroy();
+  }
+
+  /** One line for a run's output: the limits in force. */
+  describe(): string {
+    const r = this.rates;
+    const scaled = this.options.scale === 1 ? "AWS's rates" : `AWS's rates / ${this.options.scale}`;
+    return `throttling at ${scaled}: DynamoDB ${r.partitionWcuPerSecond} WCU/s and ${r.partitionRcuPerSecond} RCU/s per partition key and per item; Kinesis ${r.shardRecordsPerSecond} records/s and ${Math.round(r.shardBytesPerSecond)} bytes/s per shard`;
+  }
+
+  install(clients: { dynamoRaw: SdkClient; kinesis: SdkClient }): void {
+    aroundCommands([clients.dynamoRaw], { name: 'throttleDynamo', step: 'finalizeRequest' }, (call, proceed) => this.dynamo(call, proceed));
+    aroundCommands([clients.kinesis], { name: 'throttleKinesis', step: 'finalizeRequest' }, (call, proceed) =>
+      call.commandName === 'PutRecordCommand' ? this.putRecord(call, proceed) : proceed(),
+    );
+    aroundCommands([clients.kinesis], { name: 'throttleKinesisBatch', step: 'initialize' }, (call, proceed) =>
+      call.commandName === 'PutRecordsCommand' ? this.putRecords(call, proceed) : proceed(),
+    );
+    aroundCommands([clients.dynamoRaw, clients.kinesis], { name: 'throttleRetries', step: 'initialize' }, async (_call, proceed) => {
+      try {
+        const result = await proceed();
+        this.countRetries(result.output);
+        return result;
+      } catch (error) {
+        this.countRetries(error as MetadataBearer);
+        throw error;
+      }
+    });
+  }
+
+  private countRetries(bearer: MetadataBearer | undefined): void {
+    const attempts = bearer?.$metadata?.attempts ?? 1;
+    if (attempts > 1) this.stats.retries += attempts - 1;
+  }
+
+  private tableArn(table: string, index?: string): string {
+    const arn = `arn:aws:dynamodb:${this.options.region}:${this.options.account}:table/${table}`;
+    return index ? `${arn}/index/${index}` : arn;
+  }
+
+  private partitionName(table: string, item: Item): string {
+    return `${table}#${keyText(item[this.options.table.hash])}`;
+  }
+
+  private itemName(table: string, item: Item): string {
+    const range = this.options.table.range;
+    return `${this.partitionName(table, item)}#${range ? keyText(item[range]) : ''}`;
+  }
+
+  /** The index partitions an item image lands on (an index holds only items that carry its key). */
+  private indexPartitions(table: string, images: readonly (Item | undefined)[]): string[] {
+    const names = new Set<string>();
+    for (const index of this.options.indexes) {
+      for (const image of images) {
+        const value = image?.[index.hash];
+        if (value) names.add(`${table}/${index.name}#${keyText(value)}`);
+      }
+    }
+    return [...names];
+  }
+
+  private charge(map: Map<string, number>, name: string, rate: number, units: number): void {
+    this.buckets.get(`${map === this.stats.consumedWcu ? 'w' : 'r'}:${name}`, rate).charge(units);
+    map.set(name, (map.get(name) ?? 0) + units);
+  }
+
+  private admits(name: string, write: boolean): boolean {
+    const rate = write ? this.rates.partitionWcuPerSecond : this.rates.partitionRcuPerSecond;
+    return this.buckets.get(`${write ? 'w' : 'r'}:${name}`, rate).admits();
+  }
+
+  private throttled(table: string, write: boolean, index?: string): ProvisionedThroughputExceededException {
+    this.stats.throttledRequests += 1;
+    const reason = `${index ? 'Index' : 'Table'}${write ? 'Write' : 'Read'}KeyRangeThroughputExceeded`;
+    return new ProvisionedThroughputExceededException({
+      message: THROTTLED_MESSAGE,
+      $metadata: { httpStatusCode: 400 },
+      ThrottlingReasons: [{ reason, resource: this.tableArn(table, index) }],
+    });
+  }
+
+  private async dynamo(call: CommandCall, proceed: () => Promise<Result>): Promise<Result> {
+    const { commandName, input } = call;
+    switch (commandName) {
+      case 'PutItemCommand':
+      case 'UpdateItemCommand':
+      case 'DeleteItemCommand': {
+        const kind = commandName === 'PutItemCommand' ? 'put' : commandName === 'UpdateItemCommand' ? 'update' : 'delete';
+        const written = kind === 'put' ? (input.Item as Item) : undefined;
+        const key = (input.Key as Item | undefined) ?? written ?? {};
+        return this.writes([{ table: String(input.TableName), key, kind, ...(written ? { written } : {}) }], false, proceed);
+      }
+      case 'TransactWriteItemsCommand':
+        return this.writes(transactTargets(input), true, proceed);
+      case 'GetItemCommand':
+        return this.read(call, proceed);
+      case 'QueryCommand':
+        return this.query(call, proceed);
+      default:
+        return proceed();
+    }
+  }
+
+  private async writes(targets: Target[], transactional: boolean, proceed: () => Promise<Result>) {
+    const before = await this.images(targets);
+    const refused = targets.map((t) => {
+      const image = before.get(this.itemName(t.table, t.key));
+      if (!this.admits(this.partitionName(t.table, t.key), true) || !this.admits(this.itemName(t.table, t.key), true)) return 'table';
+      const index = this.indexPartitions(t.table, [image, t.written]).find((name) => !this.admits(name, true));
+      return index ? index : null;
+    });
+    const first = refused.findIndex((r) => r !== null);
+    if (first >= 0) {
+      const target = targets[first] as Target;
+      const indexName = refused[first] === 'table' ? undefined : (refused[first] as string).split('/')[1]?.split('#')[0];
+      if (!transactional) throw this.throttled(target.table, true, indexName);
+      this.stats.throttledRequests += 1;
+      throw new TransactionCanceledException({
+        message: `Transaction cancelled, please refer cancellation reasons for specific reasons [${refused.map((r) => (r ? 'ThrottlingError' : 'None')).join(', ')}]`,
+        $metadata: { httpStatusCode: 400 },
+        CancellationReasons: refused.map((r) => (r ? { Code: 'ThrottlingError', Message: THROTTLED_MESSAGE } : { Code: 'None' })),
+      });
+    }
+    let failure: unknown;
+    let result: Result | undefined;
+    try {
+      result = await proceed();
+    } catch (error) {
+      // A write refused by its condition was still served and is billed; other errors consumed nothing.
+      if (!isConditionFailure(error)) throw error;
+      failure = error;
+    }
+    const after = failure ? new Map<string, Item>() : await this.images(targets.filter((t) => t.kind === 'update'));
+    for (const target of targets) {
+      const name = this.itemName(target.table, target.key);
+      const old = before.get(name);
+      const next = failure ? target.written : target.kind === 'update' ? after.get(name) : target.written;
+      const bytes = Math.max(old ? dynamoItemBytes(old) : 0, next ? dynamoItemBytes(next) : 0);
+      const units = writeUnits(bytes, transactional);
+      const wcu = this.rates.partitionWcuPerSecond;
+      this.charge(this.stats.consumedWcu, this.partitionName(target.table, target.key), wcu, units);
+      this.buckets.get(`w:${name}`, wcu).charge(units);
+      if (target.kind === 'check') continue;
+      for (const index of this.indexPartitions(target.table, [old, next])) this.charge(this.stats.consumedWcu, index, wcu, units);
+    }
+    if (failure) throw failure;
+    return result as Result;
+  }
+
+  private async read(call: CommandCall, proceed: () => Promise<Result>) {
+    const table = String(call.input.TableName);
+    const key = call.input.Key as Item;
+    const partition = this.partitionName(table, key);
+    if (!this.admits(partition, false) || !this.admits(this.itemName(table, key), false)) throw this.throttled(table, false);
+    const result = await proceed();
+    let item = (result.output as { Item?: Item }).Item;
+    // Projections do not reduce what a read costs: the whole item is billed.
+    if (item && call.input.ProjectionExpression) item = (await this.images([{ table, key, kind: 'check' }])).get(this.itemName(table, key));
+    const units = readUnits(item ? dynamoItemBytes(item) : 0, call.input.ConsistentRead ? 'strong' : 'eventual');
+    this.charge(this.stats.consumedRcu, partition, this.rates.partitionRcuPerSecond, units);
+    this.buckets.get(`r:${this.itemName(table, key)}`, this.rates.partitionRcuPerSecond).charge(units);
+    return result;
+  }
+
+  private async query(call: CommandCall, proceed: () => Promise<Result>) {
+    const table = String(call.input.TableName);
+    const index = call.input.IndexName as string | undefined;
+    const hash = index ? this.options.indexes.find((i) => i.name === index)?.hash : this.options.table.hash;
+    const value = hash ? partitionValue(call.input, hash) : undefined;
+    if (!value) return proceed();
+    const partition = index ? `${table}/${index}#${keyText(value)}` : `${table}#${keyText(value)}`;
+    if (!this.admits(partition, false)) throw this.throttled(table, false, index);
+    const result = await proceed();
+    const items = (result.output as { Items?: Item[] }).Items ?? [];
+    // Billed on the items read (before a filter, whole items whatever the projection); the page's items
+    // returned are the closest the client sees, and this table's index projects ALL attributes.
+    const consistency: ReadConsistency = call.input.ConsistentRead ? 'strong' : 'eventual';
+    const units = queryReadUnits(
+      items.map((item) => dynamoItemBytes(item)),
+      consistency,
+    );
+    this.charge(this.stats.consumedRcu, partition, this.rates.partitionRcuPerSecond, units);
+    return result;
+  }
+
+  /** The current images of the targets' items, read strongly consistent through the probe. */
+  private async images(targets: readonly Target[]): Promise<Map<string, Item>> {
+    const found = new Map<string, Item>();
+    const byTable = new Map<string, Item[]>();
+    for (const t of targets) byTable.set(t.table, [...(byTable.get(t.table) ?? []), keyOf(t.key, this.options.table)]);
+    for (const [table, keys] of byTable) {
+      for (let i = 0; i < keys.length; i += 100) {
+        let request: Record<string, { Keys: Item[]; ConsistentRead: boolean }> | undefined = {
+          [table]: { Keys: keys.slice(i, i + 100), ConsistentRead: true },
+        };
+        while (request && Object.keys(request).length > 0) {
+          const page = await this.options.probe.send(new BatchGetItemCommand({ RequestItems: request }));
+          for (const item of page.Responses?.[table] ?? []) found.set(this.itemName(table, item), item);
+          request = page.UnprocessedKeys as typeof request;
+        }
+      }
+    }
+    return found;
+  }
+
+  private async putRecord(call: CommandCall, proceed: () => Promise<Result>) {
+    const refusal = await this.shardRefusal(call.input, call.input);
+    if (refusal) {
+      this.stats.throttledRequests += 1;
+      throw new KinesisThroughputExceeded({ message: refusal, $metadata: { httpStatusCode: 400 } });
+    }
+    return proceed();
+  }
+
+  private async putRecords(call: CommandCall, proceed: () => Promise<Result>) {
+    const records = (call.input.Records as Record<string, unknown>[] | undefined) ?? [];
+    const refusals: (string | null)[] = [];
+    for (const record of records) refusals.push(await this.shardRefusal(call.input, record));
+    if (refusals.every((r) => r === null)) return proceed();
+    this.stats.throttledRequests += refusals.filter((r) => r !== null).length;
+    const admitted = records.filter((_, i) => refusals[i] === null);
+    let sent: { Records?: Record<string, unknown>[]; FailedRecordCount?: number; $metadata: object } = {
+      Records: [],
+      FailedRecordCount: 0,
+      $metadata: { httpStatusCode: 200 },
+    };
+    if (admitted.length > 0) {
+      call.input.Records = admitted;
+      try {
+        sent = (await proceed()).output as typeof sent;
+      } finally {
+        call.input.Records = records;
+      }
+    }
+    const answers = [...(sent.Records ?? [])];
+    const merged = refusals.map((refusal) =>
+      refusal === null ? answers.shift() : { ErrorCode: 'ProvisionedThroughputExceededException', ErrorMessage: refusal },
+    );
+    const output = {
+      ...sent,
+      Records: merged,
+      FailedRecordCount: (sent.FailedRecordCount ?? 0) + refusals.filter((r) => r !== null).length,
+    };
+    return { output: output as MetadataBearer, response: {} };
+  }
+
+  /** Null when the record's shard has capacity left (and charges it); otherwise Kinesis's message. */
+  private async shardRefusal(request: Record<string, unknown>, record: Record<string, unknown>): Promise<string | null> {
+    const stream = String(
+      request.StreamName ??
+        String(request.StreamARN ?? '')
+          .split('/')
+          .pop(),
+    );
+    const key = String(record.PartitionKey ?? '');
+    const shard = shardFor(await this.options.shards(stream), key, record.ExplicitHashKey as string | undefined);
+    if (!shard) return null;
+    const name = `${stream}/${shard.shardId}`;
+    const records = this.buckets.get(`records:${name}`, this.rates.shardRecordsPerSecond);
+    const bytes = this.buckets.get(`bytes:${name}`, this.rates.shardBytesPerSecond);
+    if (!records.admits() || !bytes.admits())
+      return `Rate exceeded for shard ${shard.shardId} in stream ${stream} under account ${this.options.account}.`;
+    records.charge(1);
+    bytes.charge((record.Data instanceof Uint8Array ? record.Data.byteLength : 0) + Buffer.byteLength(key));
+    return null;
+  }
+}
+
+function isConditionFailure(error: unknown): boolean {
+  const name = (error as Error | undefined)?.name;
+  if (name === 'ConditionalCheckFailedException') return true;
+  if (error instanceof TransactionCanceledException)
+    return (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
+  return false;
+}
+
+function keyOf(item: Item, schema: KeySchema): Item {
+  const key: Item = {};
+  const hash = item[schema.hash];
+  if (hash) key[schema.hash] = hash;
+  const range = schema.range ? item[schema.range] : undefined;
+  if (schema.range && range) key[schema.range] = range;
+  return key;
+}
+
+function transactTargets(input: Record<string, unknown>): Target[] {
+  const operations = (input.TransactItems as Record<string, Record<string, unknown> | undefined>[] | undefined) ?? [];
+  return operations.flatMap((operation): Target[] => {
+    if (operation.Put)
+      return [
+        { table: String(operation.Put.TableName), key: operation.Put.Item as Item, written: operation.Put.Item as Item, kind: 'put' },
+      ];
+    if (operation.Update) return [{ table: String(operation.Update.TableName), key: operation.Update.Key as Item, kind: 'update' }];
+    if (operation.Delete) return [{ table: String(operation.Delete.TableName), key: operation.Delete.Key as Item, kind: 'delete' }];
+    if (operation.ConditionCheck)
+      return [{ table: String(operation.ConditionCheck.TableName), key: operation.ConditionCheck.Key as Item, kind: 'check' }];
+    return [];
+  });
+}
+
+/** The partition key value a Query names: `<name> = :value` in its KeyConditionExpression. */
+function partitionValue(input: Record<string, unknown>, hash: string): AttributeValue | undefined {
+  const names = (input.ExpressionAttributeNames as Record<string, string> | undefined) ?? {};
+  const values = (input.ExpressionAttributeValues as Record<string, AttributeValue> | undefined) ?? {};
+  const condition = String(input.KeyConditionExpression ?? '');
+  for (const match of condition.matchAll(/([#\w.]+)\s*=\s*(:\w+)/g)) {
+    const [, name = '', placeholder = ''] = match;
+    if ((names[name] ?? name) === hash) return values[placeholder];
+  }
+  return undefined;
+}
+
+/**
+ * The model over a local runtime's clients: the tracking table's keys and index, a probe client of its own
+ * on the same emulator, and the stream's shards as ListShards gives them (read once per stream).
+ */
+export async function localThrottle(clients: LocalClients, endpoint: string, region: string, scale: number): Promise<ThrottleModel> {
+  const probe = createClients({
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing', sessionToken: 'testing' },
+  });
+  probe.s3.destroy();
+  probe.kinesis.destroy();
+  probe.sfn.destroy();
+  const shards = new Map<string, Promise<ShardRange[]>>();
+  const listShards = (stream: string): Promise<ShardRange[]> => {
+    let listed = shards.get(stream);
+    if (!listed) {
+      listed = clients.kinesis.send(new ListShardsCommand({ StreamName: stream })).then((page) =>
+        (page.Shards ?? []).map((s) => ({
+          shardId: s.ShardId ?? '',
+          startingHashKey: BigInt(s.HashKeyRange?.StartingHashKey ?? '0'),
+          endingHashKey: BigInt(s.HashKeyRange?.EndingHashKey ?? '0'),
+        })),
+      );
+      shards.set(stream, listed);
+    }
+    return listed;
+  };
+  const model = new ThrottleModel({
+    scale,
+    table: TABLE_KEYS,
+    indexes: [{ name: WINDOWS_INDEX.name, hash: WINDOWS_INDEX.hash }],
+    region,
+    account: LOCAL_ACCOUNT,
+    probe: probe.dynamoRaw,
+    shards: listShards,
+  });
+  model.install(clients);
+  return model;
+}
+
+/** The figures a run reports: the limits in force and what the model refused. */
+export interface ThrottleFigures {
+  scale: number;
+  partitionWcuPerSecond: number;
+  partitionRcuPerSecond: number;
+  shardRecordsPerSecond: number;
+  shardBytesPerSecond: number;
+  throttledRequests: number;
+  retries: number;
+  /** WCU consumed on the busiest partition keys (`table#key`, `table/index#key`), as billed. */
+  wcuByPartitionKey: Record<string, number>;
+}
+
+export function throttleFigures(model: ThrottleModel): ThrottleFigures {
+  return {
+    scale: model.scale,
+    ...model.rates,
+    throttledRequests: model.stats.throttledRequests,
+    retries: model.stats.retries,
+    wcuByPartitionKey: Object.fromEntries([...model.stats.consumedWcu.entries()].sort(([, a], [, b]) => b - a).slice(0, 5)),
+  };
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
+import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
+import { createClients } from '../../handlers/adapters/clients';
+import { createLocalClients } from '../../local/localClients';
+import { createLocalResources, loadStackConfig } from '../../local/resources';
+import { ThrottleModel } from '../../local/throttling';
+
+const KB = 1024;
+
+/**
+ * A model over fresh clients and resources. Its clock stands still unless `advanceOnThrottle`: then every
+ * throttled attempt moves it one second on, so the SDK's next attempt finds the second paid back.
+ */
+async function throttled(scale: number, advanceOnThrottle = false) {
+  const endpoint = inject('emulatorEndpoint');
+  const loaded = await loadStackConfig();
+  const clients = createLocalClients(endpoint, loaded.region);
+  const resources = await createLocalResources(clients, loaded, `th${randomUUID().slice(0, 8)}`);
+  const probe = createClients({ endpoint, region: loaded.region, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+  let model: ThrottleModel | undefined;
+  const clock = { now: 1_000_000 };
+  model = new ThrottleModel({
+    scale,
+    table: { hash: 'date_prefix', range: 'file_key' },
+    indexes: [{ name: 'windows', hash: 'window_pk' }],
+    region: loaded.region,
+    account: '123456789012',
+    probe: probe.dynamoRaw,
+    shards: async () => [{ shardId: 'shardId-000000000000', startingHashKey: 0n, endingHashKey: 2n ** 128n - 1n }],
+    now: () => clock.now + (advanceOnThrottle ? (model?.stats.throttledRequests ?? 0) * 1000 : 0),
+  });
+  model.install(clients);
+  return { clients, resources, model, clock };
+}
+
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (error: Record<string, unknown> & { $metadata?: { attempts?: number } }) => ({ ...error, attempts: error.$metadata?.attempts }),
+  );
+
+describe('throttling at AWS rates (local --throttle aws)', () => {
+  it('bills writes as DynamoDB does: KB rounded up, the larger image of an update, failed conditions, twice in transactions', async () => {
+    // Prepare
+    const { clients, resources, model } = await throttled(1);
+    const table = resources.tableName;
+    const partition = `${table}#d1`;
+
+    // Act
+    await clients.dynamo.send(new PutCommand({ TableName: table, Item: { date_prefix: 'd1', file_key: 'a', body: 'x'.repeat(2.5 * KB) } }));
+    await clients.dynamo.send(
+      new UpdateCommand({
+        TableName: table,
+        Key: { date_prefix: 'd1', file_key: 'a' },
+        UpdateExpression: 'SET more = :m',
+        ExpressionAttributeValues: { ':m': 'y'.repeat(2 * KB) },
+      }),
+    );
+    await clients.dynamo
+      .send(
+        new PutCommand({
+          TableName: table,
+          Item: { date_prefix: 'd1', file_key: 'a' },
+          ConditionExpression: 'attribute_not_exists(file_key)',
+        }),
+      )
+      .catch(() => undefined);
+    await clients.dynamo.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          { Put: { TableName: table, Item: { date_prefix: 'd1', file_key: 'b', body: 'z'.repeat(1500) } } },
+          { Put: { TableName: table, Item: { date_prefix: 'd1', file_key: 'c' } } },
+        ],
+      }),
+    );
+
+    // Assert: put 3, update max(3, 5) = 5, failed conditional put sized by the 5 KB item it met = 5, transaction 2x2 + 2x1 = 6
+    expect(model.stats.consumedWcu.get(partition)).toBe(3 + 5 + 5 + 6);
+  });
+
+  it("refuses a hot partition key's writes with ProvisionedThroughputExceededException, which the SDK retries, while other keys go on", async () => {
+    // Prepare: 10 WCU/s per partition key, on a clock that stands still
+    const { clients, resources, model } = await throttled(100);
+    const put = (date: string, key: string) =>
+      clients.dynamo.send(
+        new PutCommand({ TableName: resources.tableName, Item: { date_prefix: date, file_key: key, body: 'x'.repeat(11 * KB) } }),
+      );
+
+    // Act
+    await put('hot', 'first');
+    const hot = await refusal(put('hot', 'second'));
+    const cold = await refusal(put('cold', 'first'));
+    const transaction = await refusal(
+      clients.dynamo.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: resources.tableName, Item: { date_prefix: 'other', file_key: 'x' } } },
+            { Put: { TableName: resources.tableName, Item: { date_prefix: 'hot', file_key: 'y' } } },
+          ],
+        }),
+      ),
+    );
+
+    // Assert: the SDK (maxAttempts 6) tried the hot write six times; a transaction is cancelled, not retried
+    expect(hot).toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+      attempts: 6,
+      ThrottlingReasons: [
+        { reason: 'TableWriteKeyRangeThroughputExceeded', resource: expect.stringContaining(`table/${resources.tableName}`) },
+      ],
+    });
+    expect(cold).toBeNull();
+    expect(transaction).toMatchObject({
+      name: 'TransactionCanceledException',
+      attempts: 1,
+      CancellationReasons: [{ Code: 'None' }, { Code: 'ThrottlingError' }],
+    });
+    expect(model.stats.throttledRequests).toBe(7);
+    expect(model.stats.retries).toBe(5);
+  });
+
+  it('lets the SDK succeed on a retry once the partition has capacity again', async () => {
+    // Prepare
+    const { clients, resources, model } = await throttled(100, true);
+    const put = (key: string) =>
+      clients.dynamo.send(
+        new PutCommand({ TableName: resources.tableName, Item: { date_prefix: 'hot', file_key: key, body: 'x'.repeat(11 * KB) } }),
+      );
+    await put('first');
+
+    // Act
+    const second = await put('second');
+
+    // Assert
+    expect(second.$metadata.attempts).toBe(2);
+    expect(model.stats).toMatchObject({ throttledRequests: 1, retries: 1 });
+  });
+
+  it('fails PutRecords per record over a shard’s records per second, sending the rest', async () => {
+    // Prepare: 10 records/s per shard
+    const { clients, resources, model } = await throttled(100);
+    const records = Array.from({ length: 12 }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from(`{"n":${i}}`) }));
+
+    // Act
+    const result = await clients.kinesis.send(new PutRecordsCommand({ StreamName: resources.streamName, Records: records }));
+
+    // Assert
+    expect(result.FailedRecordCount).toBe(2);
+    expect(result.Records?.slice(0, 10).every((r) => r.SequenceNumber && !r.ErrorCode)).toBe(true);
+    expect(result.Records?.slice(10)).toEqual([
+      {
+        ErrorCode: 'ProvisionedThroughputExceededException',
+        ErrorMessage: `Rate exceeded for shard shardId-000000000000 in stream ${resources.streamName} under account 123456789012.`,
+      },
+      {
+        ErrorCode: 'ProvisionedThroughputExceededException',
+        ErrorMessage: `Rate exceeded for shard shardId-000000000000 in stream ${resources.streamName} under account 123456789012.`,
+      },
+    ]);
+    expect(model.stats.throttledRequests).toBe(2);
+  });
+});
