@@ -16,14 +16,15 @@ describe('a Lambda invocation killed at its timeout', () => {
     const fx = await batcherFixture({ maxBatchFiles: 100 });
     const deadlines = new InvocationDeadlines();
     let held = false;
-    aroundCommands([fx.clients.dynamoRaw], { name: 'holdFirstTransaction', step: 'initialize' }, async ({ commandName }, proceed) => {
+    const own = fx.handlerClients.batcher;
+    aroundCommands([own.dynamoRaw], { name: 'holdFirstTransaction', step: 'initialize' }, async ({ commandName }, proceed) => {
       if (commandName === 'TransactWriteItemsCommand' && !held) {
         held = true;
         while (deadlines.stats.timeouts === 0) await sleep(20);
       }
       return proceed();
     });
-    deadlines.install(fx.clients.dynamoRaw, fx.clients.s3, fx.clients.sfn);
+    deadlines.install(own.dynamoRaw, own.s3, own.sfn);
     const names = Array.from({ length: 5 }, (_, i) => fileName(TODAY, i + 1));
     for (const name of names) {
       const event = await fx.put(name);
