@@ -14,7 +14,7 @@ export function createBatcherHandler(overrides: DepsOverrides = {}) {
       id: record.kinesis.sequenceNumber,
       data: Buffer.from(record.kinesis.data, 'base64').toString('utf-8'),
     }));
-    const result = await runBatcher(depsFor(context.awsRequestId), records, invocationOf(context));
+    const result = await runBatcher(depsFor(context.awsRequestId, context.getRemainingTimeInMillis()), records, invocationOf(context));
     return { batchItemFailures: result.failedIds.map((itemIdentifier) => ({ itemIdentifier })) };
   };
 }

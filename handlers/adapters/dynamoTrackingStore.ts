@@ -89,6 +89,14 @@ export interface DynamoTrackingStoreOptions {
   now: () => Date;
   /** Backoff between transaction retries; tests pass a fast one. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Until when (epoch ms, wall clock) a cancelled transaction may still be tried again. The handlers pass
+   * the invocation's deadline less a reserve: a date's partition key throttled at its 1,000 WCU/s pays its
+   * debt back within seconds, so waiting it out inside the invocation costs nothing, where giving up after a
+   * fixed number of attempts fails the records and spends one of the event source mapping's few retries
+   * (dev 5) on load alone; past them, the batch is in the DLQ. Without it, MAX_TX_ATTEMPTS attempts.
+   */
+  retryDeadline?: number;
 }
 
 export class DynamoTrackingStore implements TrackingStore {
@@ -99,6 +107,15 @@ export class DynamoTrackingStore implements TrackingStore {
     private readonly options: DynamoTrackingStoreOptions,
   ) {
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+  }
+
+  /** Waits before the next attempt of a cancelled transaction, or answers false when it should give up. */
+  private async backOff(attempt: number): Promise<boolean> {
+    const delay = backoffMs(attempt);
+    const deadline = this.options.retryDeadline;
+    if (deadline === undefined ? attempt >= MAX_TX_ATTEMPTS : Date.now() + delay > deadline) return false;
+    await this.sleep(delay);
+    return true;
   }
 
   private get table() {
@@ -180,7 +197,7 @@ export class DynamoTrackingStore implements TrackingStore {
           candidates = candidates.filter((_, i) => !conditionFailed.has(i));
           continue;
         }
-        if (attempt >= MAX_TX_ATTEMPTS) {
+        if (!(await this.backOff(attempt))) {
           throw new TrackingStoreError(
             'could not register files: transaction kept being cancelled',
             {
@@ -191,7 +208,6 @@ export class DynamoTrackingStore implements TrackingStore {
             { cause: error },
           );
         }
-        await this.sleep(backoffMs(attempt));
       }
     }
     return { registered: [], duplicates };
@@ -347,14 +363,13 @@ export class DynamoTrackingStore implements TrackingStore {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
         if (codes.includes('ConditionalCheckFailed')) return 'fenced';
-        if (attempt >= MAX_TX_ATTEMPTS) {
+        if (!(await this.backOff(attempt))) {
           throw new TrackingStoreError(
             'could not commit manifest: transaction kept being cancelled',
             { manifest: manifest.id, codes },
             { cause: error },
           );
         }
-        await this.sleep(backoffMs(attempt));
       }
     }
   }
@@ -520,10 +535,9 @@ export class DynamoTrackingStore implements TrackingStore {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
         if (codes.includes('ConditionalCheckFailed')) throw onConditionFailed();
-        if (attempt >= MAX_TX_ATTEMPTS) {
+        if (!(await this.backOff(attempt))) {
           throw new TrackingStoreError('transaction kept being cancelled', { ...context, codes }, { cause: error });
         }
-        await this.sleep(backoffMs(attempt));
       }
     }
   }

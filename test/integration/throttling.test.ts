@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { createClients } from '../../handlers/adapters/clients';
+import { aroundCommands } from '../../local/clientMiddleware';
 import { createLocalClients } from '../../local/localClients';
 import { createLocalResources, loadStackConfig } from '../../local/resources';
 import { ThrottleModel } from '../../local/throttling';
+import { batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
 
 const KB = 1024;
 
@@ -160,5 +163,38 @@ describe('throttling at AWS rates (local --throttle aws)', () => {
       },
     ]);
     expect(model.stats.throttledRequests).toBe(2);
+  });
+});
+
+describe('a batcher invocation under a throttled date', () => {
+  it('waits out transactions cancelled for throttling beyond the fixed attempts, within its time, instead of failing the records', async () => {
+    // Prepare: the date's registrations are cancelled (ThrottlingError) nine times in a row, one more than
+    // a fixed budget of attempts would sit through; the invocation has a minute left
+    const fx = await batcherFixture();
+    let cancelled = 0;
+    aroundCommands(
+      [fx.handlerClients.batcher.dynamoRaw],
+      { name: 'throttleDate', step: 'finalizeRequest' },
+      async ({ commandName, input }, proceed) => {
+        if (commandName !== 'TransactWriteItemsCommand' || cancelled >= 9) return proceed();
+        cancelled += 1;
+        const items = ((input.TransactItems as unknown[] | undefined) ?? []).length;
+        throw new TransactionCanceledException({
+          message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [ThrottlingError]',
+          $metadata: { httpStatusCode: 400 },
+          CancellationReasons: Array.from({ length: items }, (_, i) => ({ Code: i === 0 ? 'ThrottlingError' : 'None' })),
+        });
+      },
+    );
+    const events = await Promise.all([1, 2, 3].map((n) => fx.put(fileName(TODAY, n))));
+
+    // Act
+    const result = await fx.invoke(kinesisEvent(events));
+
+    // Assert: no record failed (none spends an event source mapping retry), every file registered once
+    expect(cancelled).toBe(9);
+    expect(result.batchItemFailures).toEqual([]);
+    const pending = (await fx.itemsOf(TODAY)).filter((i) => String(i.file_key).startsWith('PENDING#'));
+    expect(pending).toHaveLength(3);
   });
 });
