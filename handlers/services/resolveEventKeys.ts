@@ -54,6 +54,25 @@ export async function resolveEventKeys(deps: BatchingDeps, events: readonly Obje
       return;
     }
     if (matches.length === 0) {
+      // An object moved to quarantine (same key) by an earlier delivery of this event: resolving it lets
+      // the quarantine path see it there and write its QUARANTINE# record if that delivery crashed first.
+      try {
+        matches = await findMatchingObjects(event.keyCandidates, event, (candidate) =>
+          deps.objects.head(deps.config.quarantineBucket, candidate),
+        );
+      } catch (error) {
+        resolutions.set(event, { kind: 'unknown', message: describeError(error) });
+        return;
+      }
+      if (matches.length > 0) {
+        resolutions.set(event, {
+          kind: 'resolved',
+          objects: matches.map(({ key }) => ({ event: { ...event, key, keyCandidates: [key] }, checked: false })),
+        });
+        return;
+      }
+    }
+    if (matches.length === 0) {
       const tried = event.keyCandidates.map((k) => JSON.stringify(k)).join(', ');
       deps.metrics.add(Metric.ObjectsMissing, 1);
       deps.log.warn('no object matches the event; skipped', { candidates: event.keyCandidates, size: event.sizeBytes, etag: event.etag });

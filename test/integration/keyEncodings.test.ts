@@ -1,4 +1,5 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { KEY_ENCODINGS } from '../../handlers/domain/eventKeys';
 import { batcherFixture, kinesisEvent, TODAY } from '../support/batcherFixture';
@@ -185,6 +186,32 @@ describe('byte-identical twins with an invalid name', () => {
       for (const response of responses) expect(response.batchItemFailures).toEqual([]);
       const quarantined = (await fx.itemsOf(TODAY)).filter((i) => i.kind === 'quarantine').map((i) => i.source_key);
       expect(quarantined.sort()).toEqual([`pipeline/input/${TODAY}-a b.txt`, `pipeline/input/${TODAY}-a+b.txt`]);
+    },
+  );
+});
+
+describe('an ambiguous key already quarantined', () => {
+  it.each(KEY_ENCODINGS)(
+    '%s: a redelivered event finds the object in quarantine and writes the record a crashed delivery left out',
+    async (keyEncoding) => {
+      // Prepare: the first delivery quarantined the file; its QUARANTINE# record is lost, as when that
+      // invocation crashed between the move and the record
+      const fx = await batcherFixture();
+      const event = await fx.put(`${TODAY}-a+b c.txt`, '{"a":1}\n', { keyEncoding });
+      expect((await fx.invoke(kinesisEvent([event]))).batchItemFailures).toEqual([]);
+      const [record] = (await fx.itemsOf(TODAY)).filter((i) => i.kind === 'quarantine');
+      await fx.clients.dynamo.send(
+        new DeleteCommand({ TableName: fx.config.tableName, Key: { date_prefix: TODAY, file_key: record?.file_key } }),
+      );
+
+      // Act: the same event again
+      const response = await fx.invoke(kinesisEvent([event]));
+
+      // Assert: recorded again, not reported missing
+      expect(response.batchItemFailures).toEqual([]);
+      const quarantined = (await fx.itemsOf(TODAY)).filter((i) => i.kind === 'quarantine').map((i) => i.source_key);
+      expect(quarantined).toEqual([`pipeline/input/${TODAY}-a+b c.txt`]);
+      expect(fx.metrics.get('ObjectsMissing') ?? 0).toBe(0);
     },
   );
 });
