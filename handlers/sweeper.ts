@@ -8,7 +8,9 @@ export function createSweeperHandler(overrides: DepsOverrides = {}) {
   const depsFor = createDepsFactory(overrides);
   return async (event: { forceDates?: unknown } | undefined, context: Context): Promise<SweepResult['report']> => {
     const forceDates = Array.isArray(event?.forceDates) ? event.forceDates.filter((d): d is string => typeof d === 'string') : [];
-    const result = await runSweeper(depsFor(context.awsRequestId, context.getRemainingTimeInMillis()), invocationOf(context), { forceDates });
+    const result = await runSweeper(depsFor(context.awsRequestId, context.getRemainingTimeInMillis()), invocationOf(context), {
+      forceDates,
+    });
     return result.report;
   };
 }
