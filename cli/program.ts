@@ -1,5 +1,6 @@
 import { Command, type CommanderError } from 'commander';
 import { dashboardCommand } from './commands/dashboardCommand';
+import { dlqCommand } from './commands/dlqCommand';
 import { flushCommand } from './commands/flushCommand';
 import { generateCommand } from './commands/generateCommand';
 import { localCommand } from './commands/localCommand';
@@ -32,6 +33,7 @@ export function program(): Command {
     .addCommand(redriveCommand())
     .addCommand(flushCommand())
     .addCommand(unlockCommand())
+    .addCommand(dlqCommand())
     .addCommand(dashboardCommand());
   // Commander exits 1 on a bad flag; scripts should see a usage error (2), and help is not an error.
   for (const command of [root, ...root.commands]) {

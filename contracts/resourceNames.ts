@@ -22,6 +22,15 @@ export interface ResourceNameSet {
   batcher: string;
   sweeper: string;
   generator: string;
+  /** The EventBridge rule target's dead-letter queue (events that could not be put on the stream). */
+  ingestDlq: string;
+  /** The batcher mapping's on-failure destination (batches that exhausted their retries). */
+  batcherDlq: string;
+}
+
+/** The SQS dead-letter queue of a resource: `<owner>-dlq`. */
+export function deadLetterQueueName(owner: string): string {
+  return `${owner}-dlq`;
 }
 
 export function resourceNames(namePrefix: string, stack: string): ResourceNameSet {
@@ -44,5 +53,7 @@ export function resourceNames(namePrefix: string, stack: string): ResourceNameSe
     batcher: named('batcher'),
     sweeper: named('sweeper'),
     generator: named('generator'),
+    ingestDlq: deadLetterQueueName(named('s3-events')),
+    batcherDlq: deadLetterQueueName(named('batcher')),
   };
 }

@@ -28,6 +28,8 @@ const endpointSchema = z.object({
   outputPrefix: z.string(),
   rejectsPrefix: z.string(),
   config: runtimeConfigSchema,
+  /** The dead-letter queues' names (`dlq --local`); absent in files written before they existed. */
+  deadLetterQueues: z.object({ ingest: z.string().min(1), batcher: z.string().min(1) }).optional(),
 });
 
 export type LocalEndpoint = z.infer<typeof endpointSchema>;

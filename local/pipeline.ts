@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { MANIFEST_STATUS } from '../contracts/trackingSchema';
 import { utcDate } from '../handlers/domain/dates';
 import type { Random } from '../handlers/domain/generator';
@@ -210,7 +209,7 @@ async function waitUntilSettled(
       const unseen = files.filter((f) => f.state === 'unseen').length;
       if (files.every((f) => isSettled(f, today, options.flush) || f.state === 'unseen') && runtime.executor.inFlight === 0) {
         record.problems.push(
-          `${runtime.poller.stats.dlqRecords} event(s) in ${dlq} batch(es) went to the DLQ (${join(options.runtime.runDir, 'dlq.ndjson')}); ${unseen} file(s) never registered`,
+          `${runtime.poller.stats.dlqRecords} event(s) in ${dlq} batch(es) went to the on-failure DLQ ${runtime.resources.deadLetterQueues.batcher} (\`ndjson-parquet dlq --replay\` recovers them); ${unseen} file(s) never registered`,
         );
         return 'stopped';
       }

@@ -4,6 +4,7 @@ import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from
 import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
+import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { parse as parseYaml } from 'yaml';
 import { ContextError } from '../contracts/contextError';
 import { type BucketRole as ContractBucketRole, resourceNames } from '../contracts/resourceNames';
@@ -41,6 +42,15 @@ export interface LocalResources extends ResourceNames {
   buckets: Record<BucketRole, string>;
   /** The state machine's retries of a failed Glue run: glue.maxRetries, as the stack's ASL has them. */
   glueRunRetries: number;
+  /** The SQS dead-letter queues, named as the stack names them: the rule target's and the mapping's on-failure destination. */
+  deadLetterQueues: DeadLetterQueueNames;
+  /** The EventBridge rule that puts Object Created events on the stream (moto cannot run it: local/s3EventShim.ts). */
+  ingestRuleArn: string;
+}
+
+export interface DeadLetterQueueNames {
+  ingest: string;
+  batcher: string;
 }
 
 export class LocalResourceError extends ContextError {
@@ -95,6 +105,8 @@ export function localResourceNames(
     scriptsBucket: names.buckets.scripts,
     buckets,
     glueRunRetries: config.glue.maxRetries,
+    deadLetterQueues: { ingest: names.ingestDlq, batcher: names.batcherDlq },
+    ingestRuleArn: `arn:aws:events:${region}:${LOCAL_ACCOUNT}:rule/${names.s3Events}-object-created`,
   };
 }
 
@@ -103,6 +115,7 @@ export interface ResourceClients {
   dynamo: DynamoDBClient;
   kinesis: KinesisClient;
   sfn: SFNClient;
+  sqs: SQSClient;
 }
 
 async function step<T>(resource: string, action: () => Promise<T>): Promise<T> {
@@ -153,6 +166,13 @@ export async function createLocalResources(
   const streamArn = summary.StreamDescriptionSummary?.StreamARN;
   if (!streamArn)
     throw new LocalResourceError(`the emulator returned no ARN for stream ${names.streamName}`, { resource: names.streamName });
+
+  // Standard queues with the stack's 14-day retention (pulumi/components/deadLetterQueue.ts).
+  for (const queue of Object.values(names.deadLetterQueues)) {
+    await step(`queue ${queue}`, () =>
+      clients.sqs.send(new CreateQueueCommand({ QueueName: queue, Attributes: { MessageRetentionPeriod: '1209600' } })),
+    );
+  }
 
   const created = await step(`state machine ${names.stateMachineName}`, () =>
     clients.sfn.send(

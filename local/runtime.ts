@@ -3,9 +3,9 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { type StackConfig, sweeperTimeoutSeconds } from '../contracts/stackConfig';
-import { destroyClients } from '../handlers/adapters/clients';
 import { TrackingStoreError } from '../handlers/adapters/dynamoTrackingStore';
 import { MemoryMetricsSink } from '../handlers/adapters/memoryMetricsSink';
+import { SqsDeadLetterQueue } from '../handlers/adapters/sqsDeadLetterQueue';
 import { createBatcherHandler } from '../handlers/batcher';
 import { createDepsFactory, type DepsOverrides } from '../handlers/batchingDeps';
 import type { KeyEncoding } from '../handlers/domain/eventKeys';
@@ -14,6 +14,7 @@ import type { BatchingSettings, RuntimeConfig } from '../handlers/runtimeConfig'
 import { type FlushOutcome, flushDate } from '../handlers/services/flushDate';
 import { createSweeperHandler } from '../handlers/sweeper';
 import { Chaos } from './chaos';
+import { type DeadLetterFaults, failIngestPuts, failingBatches } from './deadLetterFaults';
 import { type Emulator, startEmulator } from './emulator';
 import { FileLog } from './fileLog';
 import { failUntilRedriven } from './glueFaultPlan';
@@ -22,7 +23,7 @@ import { LocalIam, type LocalIamOptions } from './iam/localIam';
 import type { LocalRole } from './iam/roles';
 import { InvocationDeadlines } from './invocationDeadline';
 import { type LambdaIdentity, lambdaContext } from './lambdaContext';
-import { createLocalClients, type LocalClients } from './localClients';
+import { createLocalClients, destroyLocalClients, type LocalClients } from './localClients';
 import {
   createLocalResources,
   LOCAL_ACCOUNT,
@@ -75,6 +76,8 @@ export interface LocalRuntimeOptions {
   emulatorEndpoint?: string;
   /** How the shim spells keys in events (`local --key-encoding`); default form, as S3 documents. */
   keyEncoding?: KeyEncoding;
+  /** Tests: events forced into the rule target's DLQ or the mapping's on-failure destination (local/deadLetterFaults.ts). */
+  deadLetterFaults?: DeadLetterFaults;
   onObjectCreated?: (event: ObjectCreatedEvent) => void;
   onInvocation?: (outcome: InvocationOutcome) => void;
   onExecutionStart?: (execution: { name: string; running: number }) => void;
@@ -209,7 +212,7 @@ export class LocalRuntime {
       const suffix = options.emulatorEndpoint ? `local-${randomUUID().slice(0, 8)}` : 'local';
       const clients = createLocalClients(endpoint, loaded.region);
       const resources = await createLocalResources(
-        { s3: clients.s3, dynamo: clients.dynamoRaw, kinesis: clients.kinesis, sfn: clients.sfn },
+        { s3: clients.s3, dynamo: clients.dynamoRaw, kinesis: clients.kinesis, sfn: clients.sfn, sqs: clients.sqs },
         loaded,
         suffix,
       );
@@ -239,9 +242,9 @@ export class LocalRuntime {
       const throttle = options.throttle ? await localThrottle(clients, endpoint, loaded.region, options.throttle.scale) : null;
       if (throttle) for (const role of THROTTLED_ROLES) throttle.install(iam.clients(role));
       const batcherHandler = createBatcherHandler(batcherOverrides);
-      const crashing: KinesisBatchHandler = options.chaosRate
-        ? (event, context) => chaos.run(() => batcherHandler(event, context))
-        : batcherHandler;
+      const batchFault = options.deadLetterFaults?.batch;
+      const faulted = batchFault ? failingBatches(batcherHandler, batchFault) : batcherHandler;
+      const crashing: KinesisBatchHandler = options.chaosRate ? (event, context) => chaos.run(() => faulted(event, context)) : faulted;
       const batcher: KinesisBatchHandler = (event, context) => deadlines.run(timeoutSeconds, () => crashing(event, context));
       const sweeperHandler = createSweeperHandler({ ...common, clients: sweeperClients, log: logs.sweeper });
 
@@ -253,6 +256,8 @@ export class LocalRuntime {
         account: LOCAL_ACCOUNT,
       });
 
+      const targetKinesis = iam.clients('eventsToKinesis').kinesis;
+      if (options.deadLetterFaults?.ingest) failIngestPuts(targetKinesis, options.deadLetterFaults.ingest);
       const uploader = createEventingUploader(
         endpoint,
         // The EventBridge rule's target role puts the event on the stream.
@@ -260,8 +265,16 @@ export class LocalRuntime {
           region: loaded.region,
           streamName: resources.streamName,
           inputBucket: resources.inputBucket,
-          kinesis: iam.clients('eventsToKinesis').kinesis,
+          kinesis: targetKinesis,
           ...(options.keyEncoding ? { keyEncoding: options.keyEncoding } : {}),
+          deadLetters: {
+            // EventBridge itself sends to the DLQ, allowed by the queue's policy (pulumi/policies/ingest.ts
+            // ruleDeadLetterQueuePolicy), not by the target role: the local proxy checks identities only,
+            // so this send goes with the setup identity.
+            queue: new SqsDeadLetterQueue(clients.sqs, resources.deadLetterQueues.ingest),
+            ruleArn: resources.ingestRuleArn,
+            targetArn: resources.streamArn,
+          },
         },
         options.onObjectCreated,
       );
@@ -280,7 +293,8 @@ export class LocalRuntime {
         maximumRetryAttempts: loaded.config.batcher.maximumRetryAttempts,
         bisectOnError: true,
         parallelization: options.concurrency ?? loaded.config.batcher.parallelizationFactor,
-        dlqPath: join(options.runDir, 'dlq.ndjson'),
+        // Lambda sends to the on-failure destination with the function's execution role (SendToOnFailureDlq).
+        deadLetters: new SqsDeadLetterQueue(batcherClients.sqs, resources.deadLetterQueues.batcher),
         duplicates: options.duplicates ?? 1,
         reorder: options.reorder ?? false,
         ...(options.pollIntervalMs ? { pollIntervalMs: options.pollIntervalMs } : {}),
@@ -414,7 +428,7 @@ export class LocalRuntime {
     await this.glue.stop();
     await Promise.all([this.logs.batcher.close(), this.logs.sweeper.close()]);
     this.uploader.destroy();
-    destroyClients(this.clients);
+    destroyLocalClients(this.clients);
     await this.iam.stop();
     this.throttle?.close();
     await this.emulator?.stop();

@@ -3,6 +3,8 @@ import { type KinesisClient, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { MetadataBearer } from '@smithy/types';
 import { ContextError } from '../contracts/contextError';
+import type { DeadLetterQueue } from '../handlers/adapters/sqsDeadLetterQueue';
+import type { IngestDlqAttributes } from '../handlers/domain/deadLetters';
 import { DOCUMENTED_KEY_ENCODING, encodeEventKey, type KeyEncoding } from '../handlers/domain/eventKeys';
 import { partitionKeyOf } from '../handlers/domain/s3Event';
 import { aroundCommands } from './clientMiddleware';
@@ -59,6 +61,22 @@ export interface S3EventShimOptions {
   keyEncoding?: KeyEncoding;
   /** Called after each event is on the stream; the runtime counts uploads with it. */
   onEvent?: (event: ObjectCreatedEvent, sequenceNumber: string) => void;
+  /**
+   * The rule target's dead-letter queue. With it, an event the target cannot put on the stream goes there,
+   * with EventBridge's attributes, and the upload succeeds as it does on AWS; without it the upload fails.
+   */
+  deadLetters?: { queue: DeadLetterQueue; ruleArn: string; targetArn: string; onDeadLetter?: (event: ObjectCreatedEvent) => void };
+}
+
+/**
+ * ERROR_CODE of a dead-lettered event, from the error the put failed with (EventBridge User Guide, "Using
+ * dead-letter queues to process undelivered events": RULE_ARN, TARGET_ARN, ERROR_CODE, ERROR_MESSAGE).
+ */
+function errorCode(error: Error): string {
+  if (/AccessDenied/.test(error.name)) return 'NO_PERMISSIONS';
+  if (/ResourceNotFound/.test(error.name)) return 'RESOURCE_NOT_FOUND';
+  if (/Throughput|Throttl/.test(error.name)) return 'THROTTLING';
+  return 'SDK_CLIENT_ERROR';
 }
 
 export class S3EventShimError extends ContextError {
@@ -148,13 +166,28 @@ async function publish(
       at: head.LastModified ?? new Date(),
       ...(options.keyEncoding ? { keyEncoding: options.keyEncoding } : {}),
     });
-    const put = await options.kinesis.send(
-      new PutRecordCommand({
-        StreamName: options.streamName,
-        PartitionKey: partitionKeyOf(event),
-        Data: Buffer.from(JSON.stringify(event)),
-      }),
-    );
+    let put: { SequenceNumber?: string | undefined };
+    try {
+      put = await options.kinesis.send(
+        new PutRecordCommand({
+          StreamName: options.streamName,
+          PartitionKey: partitionKeyOf(event),
+          Data: Buffer.from(JSON.stringify(event)),
+        }),
+      );
+    } catch (error) {
+      if (!options.deadLetters) throw error;
+      // EventBridge gives up on the target after its retries (the SDK's, here) and sends the event itself.
+      const attributes: IngestDlqAttributes = {
+        RULE_ARN: options.deadLetters.ruleArn,
+        TARGET_ARN: options.deadLetters.targetArn,
+        ERROR_CODE: errorCode(error as Error),
+        ERROR_MESSAGE: (error as Error).message,
+      };
+      await options.deadLetters.queue.send(JSON.stringify(event), attributes);
+      options.deadLetters.onDeadLetter?.(event);
+      return;
+    }
     options.onEvent?.(event, put.SequenceNumber ?? '');
   } catch (error) {
     throw new S3EventShimError(
@@ -171,7 +204,14 @@ async function publish(
  */
 export function createEventingUploader(
   endpoint: string,
-  pipeline: { region: string; streamName: string; inputBucket: string; kinesis: KinesisClient; keyEncoding?: KeyEncoding },
+  pipeline: {
+    region: string;
+    streamName: string;
+    inputBucket: string;
+    kinesis: KinesisClient;
+    keyEncoding?: KeyEncoding;
+    deadLetters?: S3EventShimOptions['deadLetters'];
+  },
   onEvent?: S3EventShimOptions['onEvent'],
 ): S3Client {
   const uploader = createLocalClients(endpoint, pipeline.region).s3;
@@ -182,6 +222,7 @@ export function createEventingUploader(
     region: pipeline.region,
     account: LOCAL_ACCOUNT,
     ...(pipeline.keyEncoding ? { keyEncoding: pipeline.keyEncoding } : {}),
+    ...(pipeline.deadLetters ? { deadLetters: pipeline.deadLetters } : {}),
     ...(onEvent ? { onEvent } : {}),
   });
   return uploader;

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
-import { appendFile } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
 import { type _Record, GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { ContextError } from '../contracts/contextError';
+import type { DeadLetterQueue } from '../handlers/adapters/sqsDeadLetterQueue';
+import { onFailureRecord } from '../handlers/domain/deadLetters';
 import { type LambdaIdentity, lambdaContext } from './lambdaContext';
 
 /**
@@ -14,8 +15,9 @@ import { type LambdaIdentity, lambdaContext } from './lambdaContext';
  * - `batchItemFailures`: records before the lowest failed one are checkpointed, the rest redelivered; an
  *   identifier that is not in the batch fails the whole batch, as Lambda does;
  * - a batch whose invocation threw is retried, halved first when `bisectOnError`; after
- *   `maximumRetryAttempts` retries it goes to the on-failure destination, here a JSON-lines file, and
- *   is counted: never dropped silently.
+ *   `maximumRetryAttempts` retries its place on the stream (shard, first and last sequence number, no
+ *   record data) goes to the on-failure destination, the SQS queue the stack names, as the invocation
+ *   record Lambda sends there (handlers/domain/deadLetters.ts), and is counted: never dropped silently.
  * Faults for tests: `duplicates` (each record delivered N times, copies in the same batch and in later
  * ones), `reorder` (records of a fetch shuffled, as EventBridge does not promise order).
  */
@@ -37,8 +39,8 @@ export interface ShardPollerOptions {
   bisectOnError: boolean;
   /** Lanes per shard (Lambda's ParallelizationFactor). */
   parallelization: number;
-  /** JSON-lines file that receives batches that exhausted their retries. */
-  dlqPath: string;
+  /** The on-failure destination: receives where each batch that exhausted its retries lies on the stream. */
+  deadLetters: Pick<DeadLetterQueue, 'send'>;
   pollIntervalMs?: number;
   duplicates?: number;
   reorder?: boolean;
@@ -334,12 +336,7 @@ export class ShardPoller {
     }
     const retryBatch = batch.slice(failedFrom);
     if (lane.attempts >= this.options.maximumRetryAttempts) {
-      await this.toDlq(
-        lane,
-        retryBatch,
-        error ? `function error: ${error.message}` : 'batchItemFailures after maximum retries',
-        lane.attempts + 1,
-      );
+      await this.toDlq(lane, retryBatch, error !== undefined, lane.attempts + 1);
       lane.queue.splice(0, retryBatch.length);
       lane.limit = this.options.batchSize;
       this.options.onInvocation?.({
@@ -364,26 +361,29 @@ export class ShardPoller {
     });
   }
 
-  private async toDlq(lane: Lane, batch: QueuedRecord[], reason: string, attempts: number): Promise<void> {
+  private async toDlq(lane: Lane, batch: QueuedRecord[], functionError: boolean, attempts: number): Promise<void> {
     const records = batch.map((item) => item.record);
-    const entry = {
-      requestContext: {
-        condition: 'RetryAttemptsExhausted',
-        functionArn: `arn:aws:lambda:${this.options.region}:${this.options.lambda.account}:function:${this.options.lambda.functionName}`,
-        approximateInvokeCount: attempts,
-      },
-      KinesisBatchInfo: {
+    const first = records[0] as KinesisStreamRecord;
+    const last = records.at(-1) as KinesisStreamRecord;
+    const arrival = (record: KinesisStreamRecord) => new Date(record.kinesis.approximateArrivalTimestamp * 1000).toISOString();
+    const entry = onFailureRecord({
+      requestId: randomUUID(),
+      functionArn: `arn:aws:lambda:${this.options.region}:${this.options.lambda.account}:function:${this.options.lambda.functionName}`,
+      condition: 'RetryAttemptsExhausted',
+      approximateInvokeCount: attempts,
+      functionError,
+      at: new Date(),
+      batch: {
         shardId: lane.shardId,
-        startSequenceNumber: records[0]?.kinesis.sequenceNumber,
-        endSequenceNumber: records.at(-1)?.kinesis.sequenceNumber,
+        startSequenceNumber: first.kinesis.sequenceNumber,
+        endSequenceNumber: last.kinesis.sequenceNumber,
+        approximateArrivalOfFirstRecord: arrival(first),
+        approximateArrivalOfLastRecord: arrival(last),
         batchSize: records.length,
         streamArn: this.options.streamArn,
       },
-      reason,
-      timestamp: new Date().toISOString(),
-      records,
-    };
-    await appendFile(this.options.dlqPath, `${JSON.stringify(entry)}\n`);
+    });
+    await this.options.deadLetters.send(JSON.stringify(entry));
     this.stats.dlqBatches += 1;
     this.stats.dlqRecords += records.length;
   }

@@ -1,5 +1,5 @@
 import type { StackConfig } from '../../contracts/stackConfig';
-import { createLocalClients, type LocalClients } from '../localClients';
+import { createLocalClients, destroyLocalClients, type LocalClients } from '../localClients';
 import { LOCAL_ACCOUNT, type LocalResources } from '../resources';
 import { ADMIN_CREDENTIALS, roleCredentials, roleEnv } from './credentials';
 import { denialMessage, IamEvaluator } from './evaluator';
@@ -103,10 +103,7 @@ export class LocalIam {
 
   async stop(): Promise<void> {
     for (const clients of this.roleClients.values()) {
-      clients.s3.destroy();
-      clients.dynamoRaw.destroy();
-      clients.kinesis.destroy();
-      clients.sfn.destroy();
+      destroyLocalClients(clients);
     }
     await this.proxy?.stop();
   }

@@ -63,6 +63,7 @@ export async function serveLocal(options: ServeOptions): Promise<Served> {
     outputPrefix: runtime.stack.outputPrefix,
     rejectsPrefix: runtime.stack.rejectsPrefix,
     config,
+    deadLetterQueues: resources.deadLetterQueues,
   };
   // A served pipeline dies with its process (interrupt, kill); its endpoint file must not outlive it.
   const cleanup = () => removeOwnEndpointFile(options.endpointFile);

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { AwsClients } from '../../handlers/adapters/clients';
+import type { DeadLetterQueue } from '../../handlers/adapters/sqsDeadLetterQueue';
 import type { RuntimeConfig } from '../../handlers/runtimeConfig';
 
 /**
@@ -22,5 +23,15 @@ export interface PipelineTarget {
    */
   uploader: S3Client;
   dashboardUrl: string | null;
+  /** The two dead-letter queues and the stream their messages refer to (`dlq`); absent where the target names none. */
+  deadLetters?: DeadLetterTarget;
   close(): void;
+}
+
+export interface DeadLetterTarget {
+  /** The EventBridge rule target's DLQ: events that could not be put on the stream. */
+  ingest: DeadLetterQueue;
+  /** The batcher mapping's on-failure destination: where batches that exhausted their retries lie on the stream. */
+  batcher: DeadLetterQueue;
+  streamName: string;
 }

@@ -1,12 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { resourceNames } from '../../contracts/resourceNames';
 import { ConfigError } from '../../contracts/stackConfig';
 import { createClients, destroyClients } from '../../handlers/adapters/clients';
+import { SqsDeadLetterQueue } from '../../handlers/adapters/sqsDeadLetterQueue';
 import { batchingSettingsFromStack, type ResourceNames, type RuntimeConfig } from '../../handlers/runtimeConfig';
 import { DEFAULT_SERVE_DIR, EndpointFileError, endpointFilePath, type LocalEndpoint, readEndpointFile } from '../../local/endpointFile';
-import { createLocalClients } from '../../local/localClients';
+import { createLocalClients, destroyLocalClients } from '../../local/localClients';
 import { PROJECT_ROOT } from '../../local/projectRoot';
-import { LOCAL_STACK, type LoadedStack, loadStackConfig, localResourceNames } from '../../local/resources';
+import { type DeadLetterQueueNames, LOCAL_STACK, type LoadedStack, loadStackConfig, localResourceNames } from '../../local/resources';
 import type { LocalRuntime } from '../../local/runtime';
 import { createEventingUploader } from '../../local/s3EventShim';
 import { TargetError, UsageError } from '../operatorError';
@@ -102,6 +105,7 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
       outputPrefix: endpoint.outputPrefix,
       rejectsPrefix: endpoint.rejectsPrefix,
       dashboardUrl: endpoint.dashboardUrl,
+      ...(endpoint.deadLetterQueues ? { deadLetterQueues: endpoint.deadLetterQueues } : {}),
     });
   }
 
@@ -124,6 +128,7 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
       outputPrefix: loaded.config.outputPrefix,
       rejectsPrefix: loaded.config.rejectsPrefix,
       dashboardUrl: null,
+      deadLetterQueues: names.deadLetterQueues,
     });
   }
 
@@ -140,6 +145,9 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
   const names = completeNames({ ...fromOutputs(outputs), ...explicit }, flags.outputs ? flags.outputs : `stack ${stack}`);
   const inputPrefix = explicit.inputPrefix ?? outputs.inputPrefix ?? loaded.config.inputPrefix;
   const clients = createClients({ region });
+  const sqs = new SQSClient({ region });
+  // The stack's names when its outputs do not give them (pulumi/components/deadLetterQueue.ts).
+  const named = resourceNames(loaded.config.namePrefix, stack);
   return {
     kind: 'aws',
     description: `stack ${stack} (${region})`,
@@ -150,7 +158,15 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
     clients,
     uploader: clients.s3,
     dashboardUrl: outputs.dashboardUrl ?? null,
-    close: () => destroyClients(clients),
+    deadLetters: {
+      ingest: new SqsDeadLetterQueue(sqs, outputs.ingestDlqUrl ?? named.ingestDlq),
+      batcher: new SqsDeadLetterQueue(sqs, outputs.batcherDlqUrl ?? named.batcherDlq),
+      streamName: outputs.streamName ?? named.stream,
+    },
+    close: () => {
+      destroyClients(clients);
+      sqs.destroy();
+    },
   };
 }
 
@@ -176,6 +192,7 @@ export function runtimeTarget(runtime: LocalRuntime, dashboardUrl: string | null
     outputPrefix: runtime.stack.outputPrefix,
     rejectsPrefix: runtime.stack.rejectsPrefix,
     dashboardUrl,
+    deadLetterQueues: runtime.resources.deadLetterQueues,
   });
 }
 
@@ -187,6 +204,7 @@ export function localTarget(input: {
   outputPrefix: string;
   rejectsPrefix: string;
   dashboardUrl: string | null;
+  deadLetterQueues?: DeadLetterQueueNames;
 }): PipelineTarget {
   const clients = createLocalClients(input.endpoint, input.region);
   // moto cannot deliver S3 events to Kinesis: uploads from this process raise the same Object Created
@@ -207,9 +225,18 @@ export function localTarget(input: {
     clients,
     uploader,
     dashboardUrl: input.dashboardUrl,
+    ...(input.deadLetterQueues
+      ? {
+          deadLetters: {
+            ingest: new SqsDeadLetterQueue(clients.sqs, input.deadLetterQueues.ingest),
+            batcher: new SqsDeadLetterQueue(clients.sqs, input.deadLetterQueues.batcher),
+            streamName: input.streamName,
+          },
+        }
+      : {}),
     close: () => {
       uploader.destroy();
-      destroyClients(clients);
+      destroyLocalClients(clients);
     },
   };
 }

@@ -18,6 +18,8 @@ export interface StackOutputs {
   glueJobName?: string;
   streamName?: string;
   dashboardUrl?: string;
+  ingestDlqUrl?: string;
+  batcherDlqUrl?: string;
 }
 
 function asOutputs(value: unknown, source: string): StackOutputs {

@@ -115,7 +115,8 @@ export const BATCHER_UNUSED_LOCALLY: UnusedLocally = {
   ...FENCED_OR_RESUMED,
   'ConsumeIngestStream/kinesis:DescribeStream': "AWS's event source mapping describes the stream; the local poller lists its shards",
   'ConsumeIngestStream/kinesis:DescribeStreamSummary': "AWS's event source mapping describes the stream; the local poller lists its shards",
-  SendToOnFailureDlq: "AWS's event source mapping sends a failed batch to the on-failure SQS queue; the local poller writes dlq.ndjson",
+  SendToOnFailureDlq:
+    'only a batch that exhausted its retries is sent to the on-failure queue (test/e2e/deadLetters.test.ts forces one); the local poller sends it as this role',
 };
 
 /**

@@ -1,5 +1,3 @@
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
@@ -143,7 +141,7 @@ const SCENARIOS: Record<Role, Record<string, Scenario>> = {
           maximumRetryAttempts: 0,
           bisectOnError: false,
           parallelization: 1,
-          dlqPath: join(tmpdir(), `${fx.config.tableName}-dlq.ndjson`),
+          deadLetters: { send: async () => {} },
           pollIntervalMs: 50,
         });
         const failures: string[] = [];

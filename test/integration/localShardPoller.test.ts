@@ -1,7 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, PutRecordCommand } from '@aws-sdk/client-kinesis';
 import type { Context, KinesisStreamBatchResponse, KinesisStreamEvent } from 'aws-lambda';
 import { afterEach, describe, expect, inject, it } from 'vitest';
@@ -41,7 +38,7 @@ async function harness(
     sequences.push(put.SequenceNumber!);
   }
   const deliveries: Delivery[] = [];
-  const runDir = await mkdtemp(join(tmpdir(), 'poller-'));
+  const deadLetters: string[] = [];
   const poller = new ShardPoller({
     kinesis: clients.kinesis,
     streamName,
@@ -58,7 +55,7 @@ async function harness(
     maximumRetryAttempts: 3,
     bisectOnError: true,
     parallelization: 1,
-    dlqPath: join(runDir, 'dlq.ndjson'),
+    deadLetters: { send: async (body: string) => void deadLetters.push(body) },
     pollIntervalMs: 20,
     ...options,
   });
@@ -66,14 +63,7 @@ async function harness(
   const since = Date.now();
   await poller.start();
   await poller.drain(20_000, since);
-  const dlq = await readFile(join(runDir, 'dlq.ndjson'), 'utf8').then(
-    (text) =>
-      text
-        .trim()
-        .split('\n')
-        .map((l) => JSON.parse(l)),
-    () => [],
-  );
+  const dlq = deadLetters.map((body) => JSON.parse(body));
   return { deliveries, sequences, poller, dlq, streamArn: summary.StreamDescriptionSummary!.StreamARN! };
 }
 
@@ -176,7 +166,7 @@ describe('ShardPoller', () => {
     };
 
     // Act
-    const { deliveries, poller, dlq } = await harness(payloads, behaviour, { maximumRetryAttempts: 2 });
+    const { deliveries, poller, dlq, sequences, streamArn } = await harness(payloads, behaviour, { maximumRetryAttempts: 2 });
 
     // Assert
     const delivered = deliveries.map(data);
@@ -184,8 +174,19 @@ describe('ShardPoller', () => {
     expect(delivered[1]).toEqual(['a', 'b']);
     expect(delivered.at(-1)).toEqual(['c']);
     expect(dlq).toHaveLength(1);
-    expect(dlq[0].records.map((r: { kinesis: { data: string } }) => Buffer.from(r.kinesis.data, 'base64').toString())).toEqual(['poison']);
-    expect(dlq[0].KinesisBatchInfo).toMatchObject({ shardId: 'shardId-000000000000', batchSize: 1 });
+    // Lambda's invocation record: where the poison record lies on the stream, not the record itself.
+    expect(dlq[0]).toMatchObject({
+      requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 3 },
+      responseContext: { functionError: 'Unhandled' },
+      KinesisBatchInfo: {
+        shardId: 'shardId-000000000000',
+        startSequenceNumber: sequences[2],
+        endSequenceNumber: sequences[2],
+        batchSize: 1,
+        streamArn,
+      },
+    });
+    expect(dlq[0]).not.toHaveProperty('records');
     expect(poller.stats).toMatchObject({ dlqBatches: 1, dlqRecords: 1 });
   });
 

@@ -12,7 +12,7 @@ function helpOf(name: string): string {
 }
 
 describe('command help', () => {
-  it.each(['local', 'generate', 'status', 'trace', 'reports', 'redrive', 'flush', 'unlock', 'dashboard'])(
+  it.each(['local', 'generate', 'status', 'trace', 'reports', 'redrive', 'flush', 'unlock', 'dashboard', 'dlq'])(
     '%s --help shows examples and exit codes',
     (name) => {
       // Act
