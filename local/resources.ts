@@ -42,7 +42,11 @@ export interface LocalResources extends ResourceNames {
   buckets: Record<BucketRole, string>;
   /** The state machine's retries of a failed Glue run: glue.maxRetries, as the stack's ASL has them. */
   glueRunRetries: number;
-  /** The SQS dead-letter queues, named as the stack names them: the rule target's and the mapping's on-failure destination. */
+  /**
+   * The SQS dead-letter queues, named as the stack names them: the rule target's and the mapping's on-failure
+   * destination. Their URLs once created: Lambda and EventBridge send to a queue they know, with no GetQueueUrl
+   * (which the batcher's role may not call).
+   */
   deadLetterQueues: DeadLetterQueueNames;
   /** The EventBridge rule that puts Object Created events on the stream (moto cannot run it: local/s3EventShim.ts). */
   ingestRuleArn: string;
@@ -168,11 +172,17 @@ export async function createLocalResources(
     throw new LocalResourceError(`the emulator returned no ARN for stream ${names.streamName}`, { resource: names.streamName });
 
   // Standard queues with the stack's 14-day retention (pulumi/components/deadLetterQueue.ts).
-  for (const queue of Object.values(names.deadLetterQueues)) {
-    await step(`queue ${queue}`, () =>
+  const createQueue = async (queue: string) => {
+    const created = await step(`queue ${queue}`, () =>
       clients.sqs.send(new CreateQueueCommand({ QueueName: queue, Attributes: { MessageRetentionPeriod: '1209600' } })),
     );
-  }
+    if (!created.QueueUrl) throw new LocalResourceError(`the emulator returned no URL for queue ${queue}`, { resource: queue });
+    return created.QueueUrl;
+  };
+  const deadLetterQueues = {
+    ingest: await createQueue(names.deadLetterQueues.ingest),
+    batcher: await createQueue(names.deadLetterQueues.batcher),
+  };
 
   const created = await step(`state machine ${names.stateMachineName}`, () =>
     clients.sfn.send(
@@ -187,7 +197,7 @@ export async function createLocalResources(
   if (!created.stateMachineArn)
     throw new LocalResourceError('the emulator returned no state machine ARN', { resource: names.stateMachineName });
 
-  return { ...names, streamArn, stateMachineArn: created.stateMachineArn };
+  return { ...names, streamArn, stateMachineArn: created.stateMachineArn, deadLetterQueues };
 }
 
 /** The batcher's and sweeper's RuntimeConfig: dev's settings, optionally tightened for tests and demos. */

@@ -30,6 +30,8 @@ export interface ServeOptions {
 
 export interface Served {
   endpoint: LocalEndpoint;
+  /** The pipeline being served (tests reach its uploader and poller through it). */
+  runtime: LocalRuntime;
   /** Resolves when the served pipeline is asked to stop (never, unless stop() is called). */
   stopped: Promise<void>;
   stop(): Promise<void>;
@@ -86,6 +88,7 @@ export async function serveLocal(options: ServeOptions): Promise<Served> {
   const stopped = new Promise<void>((resolve) => (release = resolve));
   return {
     endpoint,
+    runtime,
     stopped,
     async stop() {
       cleanup();
