@@ -47,7 +47,12 @@ describe('ndjson-parquet dlq --local --replay (end to end)', () => {
     const { runtime } = served;
     const prefix = runtime.config.inputPrefix;
     const key = (name: string) => `${prefix}${today}-${name}.ndjson`;
-    const files = { plain: key('plain-000001'), ingest1: key('lost-event-000001'), ingest2: key('lost-event-000002'), batch: key('failed-batch-000001') };
+    const files = {
+      plain: key('plain-000001'),
+      ingest1: key('lost-event-000001'),
+      ingest2: key('lost-event-000002'),
+      batch: key('failed-batch-000001'),
+    };
     ingestFails.add(files.ingest1).add(files.ingest2);
     batchFails.add(files.batch);
     const dlq = async (...args: string[]) => {
