@@ -72,16 +72,6 @@ export class ManifestOwnershipError extends Error {
   }
 }
 
-class FencedError extends Error {
-  override readonly name = 'FencedError';
-  constructor(
-    readonly date: string,
-    readonly token: number,
-  ) {
-    super(`lease ${token} on ${date} is no longer held`);
-  }
-}
-
 export interface DynamoTrackingStoreOptions {
   tableName: string;
   ttlDays: number;
@@ -301,9 +291,27 @@ export class DynamoTrackingStore implements TrackingStore {
     manifestPath: string,
     window: { expectedSeq: number; oldestPendingAt: string | null },
   ): Promise<CommitOutcome> {
-    const now = this.options.now();
     // With nothing left pending the age is unknown rather than "now": a file registered meanwhile sets it.
-    const oldestClause = window.oldestPendingAt ? ', oldest_pending_at = :oldest' : ' REMOVE oldest_pending_at';
+    // The age is removed only if the window's count reaches 0 in the same write: a registration that raced
+    // the plan (its `if_not_exists` kept the age) still has one. Otherwise the age is kept as it is, older
+    // than any file still pending, so the date is planned early rather than late, and flushDate repairs it.
+    if (window.oldestPendingAt === null) {
+      const outcome = await this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, 'remove');
+      if (outcome === 'committed') return outcome;
+    }
+    return this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, window.oldestPendingAt ?? 'keep');
+  }
+
+  private async sendCommit(
+    lease: Lease,
+    manifest: Manifest,
+    manifestPath: string,
+    expectedSeq: number,
+    oldest: string | 'remove' | 'keep',
+  ): Promise<CommitOutcome> {
+    const now = this.options.now();
+    const oldestClause = oldest === 'remove' ? ' REMOVE oldest_pending_at' : oldest === 'keep' ? '' : ', oldest_pending_at = :oldest';
+    const drainedClause = oldest === 'remove' ? ' AND pending_count = :count' : '';
     const nowIso = now.toISOString();
     const ttl = ttlAfterDays(now, this.options.ttlDays);
     const transaction = new TransactWriteCommand({
@@ -340,15 +348,16 @@ export class DynamoTrackingStore implements TrackingStore {
           Update: {
             TableName: this.table,
             Key: tableKey(manifest.date, WINDOW_KEY),
-            ConditionExpression: 'attribute_not_exists(open_manifest) AND manifest_seq = :expected',
+            ConditionExpression: `attribute_not_exists(open_manifest) AND manifest_seq = :expected${drainedClause}`,
             UpdateExpression: `ADD pending_count :negCount, pending_bytes :negBytes SET manifest_seq = :seq, open_manifest = :name, updated_at = :now${oldestClause}`,
             ExpressionAttributeValues: {
               ':negCount': -manifest.files.length,
               ':negBytes': -manifest.totalBytes,
-              ':expected': window.expectedSeq,
+              ':expected': expectedSeq,
               ':seq': manifest.seq,
               ':name': manifest.name,
-              ...(window.oldestPendingAt ? { ':oldest': window.oldestPendingAt } : {}),
+              ...(oldest === 'remove' ? { ':count': manifest.files.length } : {}),
+              ...(oldest !== 'remove' && oldest !== 'keep' ? { ':oldest': oldest } : {}),
               ':now': nowIso,
             },
           },
@@ -391,20 +400,34 @@ export class DynamoTrackingStore implements TrackingStore {
           Update: {
             TableName: this.table,
             Key: tableKey(date, WINDOW_KEY),
-            UpdateExpression: oldestPendingAt
-              ? 'SET oldest_pending_at = :oldest, updated_at = :now'
-              : 'SET updated_at = :now REMOVE oldest_pending_at',
-            ExpressionAttributeValues: { ':now': nowIso, ...(oldestPendingAt ? { ':oldest': oldestPendingAt } : {}) },
+            // Removing the age is right only while nothing is pending: a registration since the pending set was
+            // read has counted itself, and its age (kept by `if_not_exists`) must stay.
+            ...(oldestPendingAt
+              ? { UpdateExpression: 'SET oldest_pending_at = :oldest, updated_at = :now' }
+              : { UpdateExpression: 'SET updated_at = :now REMOVE oldest_pending_at', ConditionExpression: 'pending_count <= :zero' }),
+            ExpressionAttributeValues: { ':now': nowIso, ...(oldestPendingAt ? { ':oldest': oldestPendingAt } : { ':zero': 0 }) },
           },
         },
       ],
     });
-    try {
-      await this.sendWithRetry(transaction, () => new FencedError(date, lease.token), { date });
-      return 'committed';
-    } catch (error) {
-      if (error instanceof FencedError) return 'fenced';
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(transaction);
+        return 'committed';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        if (codes[0] === 'ConditionalCheckFailed') return 'fenced';
+        // Only the window's condition failed: a file is pending again and keeps its age; nothing to repair.
+        if (codes.includes('ConditionalCheckFailed')) return 'committed';
+        if (!(await this.backOff(attempt))) {
+          throw new TrackingStoreError(
+            'could not repair the window age: transaction kept being cancelled',
+            { date, codes },
+            { cause: error },
+          );
+        }
+      }
     }
   }
 

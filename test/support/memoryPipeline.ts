@@ -48,6 +48,8 @@ export class MemoryTrackingStore implements TrackingStore {
   readonly windows = new Map<string, WindowEntry>();
   readonly locks = new Map<string, LockEntry>();
   readonly manifests = new Map<string, ManifestRecord>();
+  /** Order in which files were registered (an event's createdAt need not follow it). */
+  readonly registrationOrder: string[] = [];
 
   constructor(private readonly options: { now: () => Date; lockLeaseSeconds: number }) {}
 
@@ -74,6 +76,7 @@ export class MemoryTrackingStore implements TrackingStore {
     if (registered.length === 0) return { registered, duplicates };
     for (const file of registered) {
       known.set(file.key, { status: 'pending' });
+      this.registrationOrder.push(file.key);
       this.pendingOf(date).set(file.key, { ...file });
     }
     const window = this.windows.get(date) ?? { pendingCount: 0, pendingBytes: 0 };
@@ -139,25 +142,22 @@ export class MemoryTrackingStore implements TrackingStore {
       fileCount: manifest.files.length,
       updatedAt: this.options.now().toISOString(),
     });
+    // The age is removed only when the count reaches 0 in the same write; otherwise kept (the adapter's rule).
+    const drained = current.pendingCount === manifest.files.length;
     current.pendingCount -= manifest.files.length;
     current.pendingBytes -= manifest.totalBytes;
     current.manifestSeq = manifest.seq;
     current.openManifest = manifest.name;
-    this.applyOldest(current, window.oldestPendingAt);
+    if (window.oldestPendingAt) current.oldestPendingAt = window.oldestPendingAt;
+    else if (drained) delete current.oldestPendingAt;
     return 'committed';
-  }
-
-  /** What commitManifest's window update does with the age; a test of the old code overrides it. */
-  protected applyOldest(window: WindowEntry, oldestPendingAt: string | null): void {
-    if (oldestPendingAt) window.oldestPendingAt = oldestPendingAt;
-    else delete window.oldestPendingAt;
   }
 
   async setOldestPending(lease: Lease, date: string, oldestPendingAt: string | null): Promise<CommitOutcome> {
     if (this.locks.get(date)?.token !== lease.token) return 'fenced';
     const window = this.windows.get(date) ?? { pendingCount: 0, pendingBytes: 0 };
     if (oldestPendingAt) window.oldestPendingAt = oldestPendingAt;
-    else delete window.oldestPendingAt;
+    else if (window.pendingCount <= 0) delete window.oldestPendingAt;
     this.windows.set(date, window);
     return 'committed';
   }

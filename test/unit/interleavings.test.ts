@@ -156,15 +156,18 @@ function checkInvariants(world: World): void {
   }
   const waiting = [...(world.tracking.pending.get(DATE)?.values() ?? [])].filter((f) => !owner.has(f.key));
   if (waiting.length > 0 && window) {
-    const oldest = waiting.map((f) => f.createdAt).sort()[0]!;
     if (window.pendingCount > 0 && !window.oldestPendingAt) {
       throw new Error(
         `window has ${window.pendingCount} pending file(s) but no age: ${waiting.map((f) => f.key).join(', ')} would wait for the day to end`,
       );
     }
-    if (window.oldestPendingAt && window.oldestPendingAt > oldest) {
+    // Registration keeps an existing age (`if_not_exists`), so the age bounds the first file registered of
+    // those pending: a file whose event came later with an earlier createdAt waits at most its event's lag more.
+    const order = world.tracking.registrationOrder;
+    const first = [...waiting].sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key))[0]!;
+    if (window.oldestPendingAt && window.oldestPendingAt > first.createdAt) {
       throw new Error(
-        `window age ${window.oldestPendingAt} is younger than its oldest pending file (${oldest}): it would wait past maxWaitSeconds`,
+        `window age ${window.oldestPendingAt} is younger than ${first.key} (${first.createdAt}): it would wait past maxWaitSeconds`,
       );
     }
   }
