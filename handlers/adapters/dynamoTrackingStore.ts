@@ -1,4 +1,9 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -462,7 +467,8 @@ export class DynamoTrackingStore implements TrackingStore {
 
   async finishManifest(manifest: Manifest, executionArn: string): Promise<void> {
     const nowIso = this.options.now().toISOString();
-    await this.db.send(
+    const context = { manifest: manifest.id };
+    await this.updateWithRetry(
       new UpdateCommand({
         TableName: this.table,
         Key: tableKey(manifest.date, manifestKey(manifest.name)),
@@ -471,9 +477,10 @@ export class DynamoTrackingStore implements TrackingStore {
           'SET execution_arn = if_not_exists(execution_arn, :arn), started_at = if_not_exists(started_at, :now), updated_at = :now',
         ExpressionAttributeValues: { ':arn': executionArn, ':now': nowIso },
       }),
+      context,
     );
     try {
-      await this.db.send(
+      await this.updateWithRetry(
         new UpdateCommand({
           TableName: this.table,
           Key: tableKey(manifest.date, WINDOW_KEY),
@@ -481,10 +488,36 @@ export class DynamoTrackingStore implements TrackingStore {
           UpdateExpression: 'REMOVE open_manifest SET updated_at = :now',
           ExpressionAttributeValues: { ':name': manifest.name, ':now': nowIso },
         }),
+        context,
       );
     } catch (error) {
       // Another worker (a resumer) finished it first.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * A plain write to an item a transaction holds (the WINDOW item, under every registration of its date) is
+   * rejected with TransactionConflictException ("there is an ongoing transaction for the item", DynamoDB API
+   * reference), which the SDK does not retry; throttling the SDK gave up on is the same kind of wait. Both
+   * are tried again within the same budget as the transactions, so a busy date does not fail the flush and
+   * leave the next holder to redo the manifest.
+   */
+  private async updateWithRetry(command: UpdateCommand, context: Record<string, unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(command);
+        return;
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        if (!(await this.backOff(attempt))) {
+          throw new TrackingStoreError(
+            'update kept conflicting with transactions or being throttled',
+            { ...context, error: error.name },
+            { cause: error },
+          );
+        }
+      }
     }
   }
 
@@ -575,6 +608,14 @@ export class DynamoTrackingStore implements TrackingStore {
     } while (ExclusiveStartKey);
     return items;
   }
+}
+
+function isTransient(error: unknown): error is Error {
+  return (
+    error instanceof TransactionConflictException ||
+    error instanceof ProvisionedThroughputExceededException ||
+    (error instanceof Error && (error.name === 'ThrottlingException' || error.name === 'RequestLimitExceeded'))
+  );
 }
 
 function backoffMs(attempt: number): number {
