@@ -1,4 +1,9 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  ConditionalCheckFailedException,
+  ProvisionedThroughputExceededException,
+  TransactionCanceledException,
+  TransactionConflictException,
+} from '@aws-sdk/client-dynamodb';
 import {
   type DynamoDBDocumentClient,
   GetCommand,
@@ -69,16 +74,6 @@ export class ManifestOwnershipError extends Error {
     readonly date: string,
   ) {
     super(`a file of manifest ${manifest} (date ${date}) is already manifested elsewhere`);
-  }
-}
-
-class FencedError extends Error {
-  override readonly name = 'FencedError';
-  constructor(
-    readonly date: string,
-    readonly token: number,
-  ) {
-    super(`lease ${token} on ${date} is no longer held`);
   }
 }
 
@@ -301,9 +296,27 @@ export class DynamoTrackingStore implements TrackingStore {
     manifestPath: string,
     window: { expectedSeq: number; oldestPendingAt: string | null },
   ): Promise<CommitOutcome> {
-    const now = this.options.now();
     // With nothing left pending the age is unknown rather than "now": a file registered meanwhile sets it.
-    const oldestClause = window.oldestPendingAt ? ', oldest_pending_at = :oldest' : ' REMOVE oldest_pending_at';
+    // The age is removed only if the window's count reaches 0 in the same write: a registration that raced
+    // the plan (its `if_not_exists` kept the age) still has one. Otherwise the age is kept as it is, older
+    // than any file still pending, so the date is planned early rather than late, and flushDate repairs it.
+    if (window.oldestPendingAt === null) {
+      const outcome = await this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, 'remove');
+      if (outcome === 'committed') return outcome;
+    }
+    return this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, window.oldestPendingAt ?? 'keep');
+  }
+
+  private async sendCommit(
+    lease: Lease,
+    manifest: Manifest,
+    manifestPath: string,
+    expectedSeq: number,
+    oldest: string | 'remove' | 'keep',
+  ): Promise<CommitOutcome> {
+    const now = this.options.now();
+    const oldestClause = oldest === 'remove' ? ' REMOVE oldest_pending_at' : oldest === 'keep' ? '' : ', oldest_pending_at = :oldest';
+    const drainedClause = oldest === 'remove' ? ' AND pending_count = :count' : '';
     const nowIso = now.toISOString();
     const ttl = ttlAfterDays(now, this.options.ttlDays);
     const transaction = new TransactWriteCommand({
@@ -340,15 +353,16 @@ export class DynamoTrackingStore implements TrackingStore {
           Update: {
             TableName: this.table,
             Key: tableKey(manifest.date, WINDOW_KEY),
-            ConditionExpression: 'attribute_not_exists(open_manifest) AND manifest_seq = :expected',
+            ConditionExpression: `attribute_not_exists(open_manifest) AND manifest_seq = :expected${drainedClause}`,
             UpdateExpression: `ADD pending_count :negCount, pending_bytes :negBytes SET manifest_seq = :seq, open_manifest = :name, updated_at = :now${oldestClause}`,
             ExpressionAttributeValues: {
               ':negCount': -manifest.files.length,
               ':negBytes': -manifest.totalBytes,
-              ':expected': window.expectedSeq,
+              ':expected': expectedSeq,
               ':seq': manifest.seq,
               ':name': manifest.name,
-              ...(window.oldestPendingAt ? { ':oldest': window.oldestPendingAt } : {}),
+              ...(oldest === 'remove' ? { ':count': manifest.files.length } : {}),
+              ...(oldest !== 'remove' && oldest !== 'keep' ? { ':oldest': oldest } : {}),
               ':now': nowIso,
             },
           },
@@ -391,20 +405,34 @@ export class DynamoTrackingStore implements TrackingStore {
           Update: {
             TableName: this.table,
             Key: tableKey(date, WINDOW_KEY),
-            UpdateExpression: oldestPendingAt
-              ? 'SET oldest_pending_at = :oldest, updated_at = :now'
-              : 'SET updated_at = :now REMOVE oldest_pending_at',
-            ExpressionAttributeValues: { ':now': nowIso, ...(oldestPendingAt ? { ':oldest': oldestPendingAt } : {}) },
+            // Removing the age is right only while nothing is pending: a registration since the pending set was
+            // read has counted itself, and its age (kept by `if_not_exists`) must stay.
+            ...(oldestPendingAt
+              ? { UpdateExpression: 'SET oldest_pending_at = :oldest, updated_at = :now' }
+              : { UpdateExpression: 'SET updated_at = :now REMOVE oldest_pending_at', ConditionExpression: 'pending_count <= :zero' }),
+            ExpressionAttributeValues: { ':now': nowIso, ...(oldestPendingAt ? { ':oldest': oldestPendingAt } : { ':zero': 0 }) },
           },
         },
       ],
     });
-    try {
-      await this.sendWithRetry(transaction, () => new FencedError(date, lease.token), { date });
-      return 'committed';
-    } catch (error) {
-      if (error instanceof FencedError) return 'fenced';
-      throw error;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(transaction);
+        return 'committed';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        if (codes[0] === 'ConditionalCheckFailed') return 'fenced';
+        // Only the window's condition failed: a file is pending again and keeps its age; nothing to repair.
+        if (codes.includes('ConditionalCheckFailed')) return 'committed';
+        if (!(await this.backOff(attempt))) {
+          throw new TrackingStoreError(
+            'could not repair the window age: transaction kept being cancelled',
+            { date, codes },
+            { cause: error },
+          );
+        }
+      }
     }
   }
 
@@ -439,7 +467,8 @@ export class DynamoTrackingStore implements TrackingStore {
 
   async finishManifest(manifest: Manifest, executionArn: string): Promise<void> {
     const nowIso = this.options.now().toISOString();
-    await this.db.send(
+    const context = { manifest: manifest.id };
+    await this.updateWithRetry(
       new UpdateCommand({
         TableName: this.table,
         Key: tableKey(manifest.date, manifestKey(manifest.name)),
@@ -448,9 +477,10 @@ export class DynamoTrackingStore implements TrackingStore {
           'SET execution_arn = if_not_exists(execution_arn, :arn), started_at = if_not_exists(started_at, :now), updated_at = :now',
         ExpressionAttributeValues: { ':arn': executionArn, ':now': nowIso },
       }),
+      context,
     );
     try {
-      await this.db.send(
+      await this.updateWithRetry(
         new UpdateCommand({
           TableName: this.table,
           Key: tableKey(manifest.date, WINDOW_KEY),
@@ -458,10 +488,36 @@ export class DynamoTrackingStore implements TrackingStore {
           UpdateExpression: 'REMOVE open_manifest SET updated_at = :now',
           ExpressionAttributeValues: { ':name': manifest.name, ':now': nowIso },
         }),
+        context,
       );
     } catch (error) {
       // Another worker (a resumer) finished it first.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  /**
+   * A plain write to an item a transaction holds (the WINDOW item, under every registration of its date) is
+   * rejected with TransactionConflictException ("there is an ongoing transaction for the item", DynamoDB API
+   * reference), which the SDK does not retry; throttling the SDK gave up on is the same kind of wait. Both
+   * are tried again within the same budget as the transactions, so a busy date does not fail the flush and
+   * leave the next holder to redo the manifest.
+   */
+  private async updateWithRetry(command: UpdateCommand, context: Record<string, unknown>): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(command);
+        return;
+      } catch (error) {
+        if (!isTransient(error)) throw error;
+        if (!(await this.backOff(attempt))) {
+          throw new TrackingStoreError(
+            'update kept conflicting with transactions or being throttled',
+            { ...context, error: error.name },
+            { cause: error },
+          );
+        }
+      }
     }
   }
 
@@ -552,6 +608,14 @@ export class DynamoTrackingStore implements TrackingStore {
     } while (ExclusiveStartKey);
     return items;
   }
+}
+
+function isTransient(error: unknown): error is Error {
+  return (
+    error instanceof TransactionConflictException ||
+    error instanceof ProvisionedThroughputExceededException ||
+    (error instanceof Error && (error.name === 'ThrottlingException' || error.name === 'RequestLimitExceeded'))
+  );
 }
 
 function backoffMs(attempt: number): number {

@@ -16,7 +16,12 @@ export interface ManifestFile {
 }
 
 export interface Manifest {
-  /** `batch-<seq:04d>-<YYYYMMDD-HHMMSS>.json`, unique within its date. */
+  /**
+   * `batch-<seq:04d>-<YYYYMMDD-HHMMSS>-t<lease token>.json`, unique within its date. The lease token makes it
+   * unique to the lock holder that built it: two holders planning the same sequence in the same second (one
+   * fenced after an `unlock --force`) must not share an object, or the fenced one deletes what the other
+   * committed.
+   */
   name: string;
   /** `<date>-batch-<seq>-<stamp>`: unique across dates; also the Step Functions execution name. */
   id: string;
@@ -27,8 +32,8 @@ export interface Manifest {
   totalBytes: number;
 }
 
-export function manifestName(seq: number, at: Date): string {
-  return `batch-${String(seq).padStart(4, '0')}-${compactStamp(at)}.json`;
+export function manifestName(seq: number, at: Date, holder?: number): string {
+  return `batch-${String(seq).padStart(4, '0')}-${compactStamp(at)}${holder === undefined ? '' : `-t${holder}`}.json`;
 }
 
 export function manifestIdOf(date: string, name: string): string {
@@ -54,10 +59,17 @@ export class ManifestFormatError extends Error {
 }
 
 /** Builds a manifest, checking once more, just before it is written, that it holds exactly one date. */
-export function buildManifest(input: { date: string; seq: number; at: Date; files: (ManifestFile & { date: string })[] }): Manifest {
+export function buildManifest(input: {
+  date: string;
+  seq: number;
+  at: Date;
+  files: (ManifestFile & { date: string })[];
+  /** The fencing token of the lease the manifest is built under. */
+  holder?: number;
+}): Manifest {
   const dates = [...new Set(input.files.map((f) => f.date))];
   if (dates.length !== 1 || dates[0] !== input.date) throw new MixedDatesError([input.date, ...dates.filter((d) => d !== input.date)]);
-  const name = manifestName(input.seq, input.at);
+  const name = manifestName(input.seq, input.at, input.holder);
   return {
     name,
     id: manifestIdOf(input.date, name),

@@ -15,7 +15,7 @@ import type { Lease, TrackedFile } from './ports';
 
 /**
  * Building one manifest is a sequence of writes; each step is idempotent and the commit point is fenced:
- *   1. manifest object in S3 (conditional: never replaced)
+ *   1. manifest object in S3 (conditional: never replaced), named with the lease's fencing token
  *   2. commit: MANIFEST# record + window counters + the date's open-manifest mark, in one transaction
  *      that also checks the lock's fencing token
  *   3. files marked manifested, pending markers removed
@@ -53,7 +53,7 @@ export async function buildAndStartManifest(
   oldestPendingAfter: string | null,
 ): Promise<BuildOutcome> {
   const date = lease.date;
-  const manifest = buildManifest({ date, seq, at: deps.now(), files: batch.files });
+  const manifest = buildManifest({ date, seq, at: deps.now(), files: batch.files, holder: lease.token });
   const key = manifestObjectKey(date, manifest.name);
   const bucket = deps.config.manifestBucket;
   const written = await deps.objects.putJsonIfAbsent(bucket, key, toManifestDocument(manifest));
@@ -66,8 +66,10 @@ export async function buildAndStartManifest(
     oldestPendingAt: oldestPendingAfter,
   });
   if (committed === 'fenced') {
-    // Nothing references the object; removing it keeps manifests/ to what was committed.
-    if (written === 'created') await deps.objects.delete(bucket, key);
+    // The name carries this lease's token, so no other holder writes or commits it; if no MANIFEST record
+    // names it (a commit that went through but whose answer was lost would have written one), nothing ever
+    // will, and removing it keeps manifests/ to what was committed.
+    if (written === 'created' && !(await deps.tracking.getManifestRecord(date, manifest.name))) await deps.objects.delete(bucket, key);
     deps.log.warn('lease lost before commit; manifest not committed', { manifest: manifest.id, token: lease.token });
     return { status: 'fenced', manifestId: manifest.id };
   }

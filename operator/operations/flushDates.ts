@@ -4,6 +4,7 @@ import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
 import { createDepsFactory } from '../../handlers/batchingDeps';
 import { silentLog } from '../../handlers/services/deps';
 import { type FlushOutcome, flushDate } from '../../handlers/services/flushDate';
+import { leaseClock } from '../adapters/serverClock';
 import { TrackingReader } from '../adapters/trackingReader';
 import { NotFoundError, OperationFailedError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
@@ -20,6 +21,9 @@ export async function flushDates(
   options: { waitMs: number; now?: () => Date },
 ): Promise<FlushOutcome[]> {
   const reader = new TrackingReader(target.clients.dynamo, target.config.tableName);
+  // The lock is taken with time the table vouches for, less a margin: a fast laptop clock must not take a
+  // lease its holder is still running on (adapters/serverClock.ts). The reads below set that time.
+  const now = leaseClock(target.clients.dynamo, options.now ?? (() => new Date()));
   for (const date of dates) {
     checkDate(date);
     if (!itemOfKind(await reader.item(date, WINDOW_KEY), 'window'))
@@ -30,7 +34,7 @@ export async function flushDates(
     clients: target.clients,
     metrics: new MemoryMetricsSink(),
     log: silentLog,
-    now: options.now ?? (() => new Date()),
+    now,
   });
   const outcomes: FlushOutcome[] = [];
   for (const date of dates) {

@@ -1,4 +1,5 @@
 import { itemOfKind, lockKey } from '../../contracts/trackingSchema';
+import { LEASE_CLOCK_MARGIN_MS, leaseClock } from '../adapters/serverClock';
 import { TrackingReader } from '../adapters/trackingReader';
 import { NotFoundError, OperationFailedError, RefusedError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
@@ -9,7 +10,8 @@ import { type LockView, lockView } from './dateStatus';
  * Frees a date's lock left by a holder that died. Never by deleting the item: the fencing token must keep
  * growing, or a stale holder could find "its" token again. The lease is ended (expires_at_ms = 0) with a
  * write conditioned on the token read, the batcher's own release (DynamoTrackingStore.releaseLock). A
- * lease still running is refused unless forced: its holder may be planning the date right now.
+ * lease still running is refused unless forced: its holder may be planning the date right now. "Running" is
+ * judged by time the table vouches for, with a margin (adapters/serverClock.ts), not by this machine's clock.
  */
 
 export interface UnlockOutcome {
@@ -25,23 +27,25 @@ export async function unlockDate(
 ): Promise<UnlockOutcome> {
   checkDate(date);
   const reader = new TrackingReader(target.clients.dynamo, target.config.tableName);
+  const now = leaseClock(target.clients.dynamo, options.now);
   const key = lockKey(date);
-  const before = lockView(itemOfKind(await reader.item(date, key), 'lock'), options.now());
+  const before = lockView(itemOfKind(await reader.item(date, key), 'lock'), now());
   if (!before) throw new NotFoundError(`no lock was ever taken for ${date} in ${target.description}`);
   if (before.state === 'free') return { date, before, outcome: 'already-free' };
   if (before.state === 'held' && !options.force) {
     throw new RefusedError(
       `the lock on ${date} is held by ${before.owner ?? '?'} (token ${before.token}) for ${before.expiresInSeconds} s more, until ${before.expiresAt}: ` +
-        'its holder may be planning the date now. Wait for the lease to end, or add --force if you know the holder is gone.',
+        `its holder may be planning the date now (a lease counts as over ${LEASE_CLOCK_MARGIN_MS / 1000} s after its end by the table's clock). ` +
+        'Wait for the lease to end, or add --force if you know the holder is gone.',
     );
   }
-  await trackingStore(target, options.now).releaseLock({
+  await trackingStore(target, now).releaseLock({
     date,
     owner: before.owner ?? '',
     token: before.token,
     expiresAtMs: Date.parse(before.expiresAt ?? '') || 0,
   });
-  const after = lockView(itemOfKind(await reader.item(date, key), 'lock'), options.now());
+  const after = lockView(itemOfKind(await reader.item(date, key), 'lock'), now());
   if (!after || after.token !== before.token || after.state !== 'free') {
     throw new OperationFailedError(
       `the lock on ${date} changed while unlocking (token now ${after?.token ?? '?'}, ${after?.state ?? 'gone'}): someone took it; nothing was freed`,

@@ -51,7 +51,7 @@ describe('batcher against the emulator', () => {
     expect(record).toMatchObject({
       status: 'pending',
       file_count: 10,
-      manifest_path: expect.stringMatching(/manifests\/2026-11-22\/batch-0001-\d{8}-\d{6}\.json$/),
+      manifest_path: expect.stringMatching(/manifests\/2026-11-22\/batch-0001-\d{8}-\d{6}-t\d+\.json$/),
     });
     const key = String(record!.manifest_path).replace(`s3://${fx.config.manifestBucket}/`, '');
     const body = await fx.clients.s3.send(new GetObjectCommand({ Bucket: fx.config.manifestBucket, Key: key }));

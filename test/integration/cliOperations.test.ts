@@ -140,6 +140,44 @@ describe('redrive', () => {
   });
 });
 
+describe('lease decisions by an operator whose clock runs fast', () => {
+  const FAST = 10 * 60_000;
+
+  it("unlock does not free a lease that is still running by the table's clock", async () => {
+    // Prepare: a live worker took the lock just now for 300 s; the operator's clock is 10 minutes ahead
+    const fx = await batcherFixture();
+    const target = targetOf(fx);
+    await storeAt(fx, new Date()).acquireLock(TODAY, 'live-worker');
+
+    // Act
+    const refused = unlockDate(target, TODAY, { force: false, now: () => new Date(Date.now() + FAST) });
+
+    // Assert
+    await expect(refused).rejects.toMatchObject({ name: 'RefusedError', message: expect.stringContaining('held by live-worker') });
+    const lock = (await fx.itemsOf(TODAY)).find((i) => i.kind === 'lock');
+    expect(lock).toMatchObject({ owner: 'live-worker' });
+    target.close();
+  });
+
+  it("flush does not take a lease that is still running by the table's clock", async () => {
+    // Prepare: files pending, a live worker holds the date for 300 s; the operator's clock is 10 minutes ahead
+    const fx = await batcherFixture({ maxBatchFiles: 10 });
+    const target = targetOf(fx);
+    await fx.invoke(kinesisEvent(await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))))));
+    const live = await storeAt(fx, new Date()).acquireLock(TODAY, 'live-worker');
+
+    // Act
+    const flushed = flushDates(target, [TODAY], { waitMs: 500, now: () => new Date(Date.now() + FAST) });
+
+    // Assert: refused after waiting, the live worker's lease untouched and nothing planned behind its back
+    await expect(flushed).rejects.toMatchObject({ name: 'OperationFailedError', message: expect.stringContaining('held by live-worker') });
+    const items = await fx.itemsOf(TODAY);
+    expect(items.find((i) => i.kind === 'lock')).toMatchObject({ owner: 'live-worker', token: live!.token });
+    expect(items.filter((i) => String(i.file_key).startsWith('MANIFEST#'))).toEqual([]);
+    target.close();
+  });
+});
+
 describe('flush', () => {
   it("sends a date's remainder below the threshold into a manifest, and refuses a date never seen", async () => {
     // Prepare

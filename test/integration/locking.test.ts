@@ -54,6 +54,59 @@ describe('per-date lock with lease and fencing token', () => {
     expect(fx.iam?.evaluator.denials).toEqual([]);
   });
 
+  it('leaves the manifest another holder committed in the same second when a holder freed by unlock --force is fenced', async () => {
+    // Prepare: A holds the lock and has planned files 1-2; an operator frees the lock (unlock --force)
+    const fx = await batcherFixture({ maxBatchFiles: 10, lockLeaseSeconds: 60 });
+    await fx.invoke(kinesisEvent(await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))))));
+    const a = fx.batcherDeps('holder-a');
+    const leaseA = (await a.tracking.acquireLock(TODAY, 'holder-a'))!;
+    const pending = await a.tracking.listPending(TODAY);
+    await fx.deps('operator').tracking.releaseLock(leaseA);
+    // B takes the date and builds its manifest in the same second, right after A wrote its object
+    let flushB: Awaited<ReturnType<typeof flushDate>> | undefined;
+    const objects = a.objects;
+    const stalled = {
+      ...a,
+      objects: Object.assign(Object.create(objects) as typeof objects, {
+        putJsonIfAbsent: async (bucket: string, key: string, body: unknown) => {
+          const written = await objects.putJsonIfAbsent(bucket, key, body);
+          flushB = await flushDate(fx.batcherDeps('holder-b'), TODAY, { force: true });
+          return written;
+        },
+      }),
+    };
+
+    // Act: A's commit is fenced
+    const outcome = await buildAndStartManifest(stalled, leaseA, { files: pending, reason: 'test' }, 1, null);
+
+    // Assert: B's committed manifest object is still there for its execution and a redrive; A's is gone
+    expect(outcome.status).toBe('fenced');
+    const started = flushB?.manifests[0];
+    expect(started).toMatchObject({ file_count: 2 });
+    const listed = await fx.clients.s3.send(new ListObjectsV2Command({ Bucket: fx.config.manifestBucket, Prefix: 'manifests/' }));
+    expect((listed.Contents ?? []).map((o) => s3Uri(fx.config.manifestBucket, o.Key ?? ''))).toEqual([started?.manifest_path]);
+  });
+
+  it('keeps the age of a file registered while a commit took every file it had listed', async () => {
+    // Prepare: H holds the lock and has listed file 1; file 2 is registered before H commits
+    const fx = await batcherFixture({ maxBatchFiles: 10, lockLeaseSeconds: 60 });
+    await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 1))]));
+    const h = fx.batcherDeps('holder-h');
+    const lease = (await h.tracking.acquireLock(TODAY, 'holder-h'))!;
+    const pending = await h.tracking.listPending(TODAY);
+    await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 2))]));
+
+    // Act: H commits file 1 with nothing left of what it listed
+    const outcome = await buildAndStartManifest(h, lease, { files: pending, reason: 'flush' }, 1, null);
+
+    // Assert: file 2 is pending with an age, so max-wait still plans it
+    expect(outcome.status).toBe('started');
+    const window = await h.tracking.getWindow(TODAY);
+    expect(window.pendingCount).toBe(1);
+    expect(window.oldestPendingAt).toBeDefined();
+    expect(window.oldestPendingAt! <= (await h.tracking.listPending(TODAY))[0]!.createdAt).toBe(true);
+  });
+
   it('refuses a second holder while the lease runs, and treats a release after losing the lock as harmless', async () => {
     // Prepare
     const fx = await batcherFixture({ lockLeaseSeconds: 60 });

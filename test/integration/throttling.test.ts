@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
@@ -196,5 +196,39 @@ describe('a batcher invocation under a throttled date', () => {
     expect(result.batchItemFailures).toEqual([]);
     const pending = (await fx.itemsOf(TODAY)).filter((i) => String(i.file_key).startsWith('PENDING#'));
     expect(pending).toHaveLength(3);
+  });
+});
+
+describe('finishing a manifest beside a registration transaction', () => {
+  it('retries clearing the open manifest when the WINDOW item is held by a transaction, so the flush succeeds once', async () => {
+    // Prepare: the batcher's plain updates of the WINDOW item are rejected three times, as while a registration
+    // transaction of the same date holds it
+    const fx = await batcherFixture({ maxBatchFiles: 2 });
+    let conflicts = 0;
+    aroundCommands(
+      [fx.handlerClients.batcher.dynamoRaw],
+      { name: 'windowInTransaction', step: 'finalizeRequest' },
+      async ({ commandName, input }, proceed) => {
+        const key = input.Key as { file_key?: { S?: string } } | undefined;
+        if (commandName !== 'UpdateItemCommand' || key?.file_key?.S !== 'WINDOW' || conflicts >= 3) return proceed();
+        conflicts += 1;
+        throw new TransactionConflictException({
+          message: 'Transaction is ongoing for the item',
+          $metadata: { httpStatusCode: 400 },
+        });
+      },
+    );
+    const events = await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))));
+
+    // Act
+    const result = await fx.invoke(kinesisEvent(events));
+
+    // Assert: one manifest, started and finished (no open manifest left for the next holder to redo)
+    expect(conflicts).toBe(3);
+    expect(result.batchItemFailures).toEqual([]);
+    expect(await fx.executions()).toHaveLength(1);
+    const window = (await fx.itemsOf(TODAY)).find((i) => i.file_key === 'WINDOW');
+    expect(window?.open_manifest).toBeUndefined();
+    expect(window).toMatchObject({ pending_count: 0, manifest_seq: 1 });
   });
 });
