@@ -44,15 +44,27 @@ async function pathInputs(dir: string, date: string): Promise<string[]> {
  * today (what the schedule does once they are older than maxWaitSeconds) plans them and starts the execution.
  */
 async function sweeperFlush(runtime: LocalRuntime, date: string): Promise<void> {
-  const since = Date.now();
-  for (const n of [1, 2]) {
-    const key = `${runtime.config.inputPrefix}${date}-swept-${String(n).padStart(6, '0')}.ndjson`;
-    await runtime.uploader.send(new PutObjectCommand({ Bucket: runtime.resources.inputBucket, Key: key, Body: '{"swept":true}\n' }));
+  // A sweep can find nothing to plan: a lock a chaos crash left (held until its 15 s lease ends), or files a
+  // batcher flushed first. Until the sweeper itself has started an execution, wait and try again, with two
+  // new files when the last ones were taken by someone else.
+  const sweeperStarted = () => runtime.iam.evaluator.usage().get('sweeper')?.has('states:StartExecution') ?? false;
+  const deadline = Date.now() + 120_000;
+  for (let round = 0; !sweeperStarted() && Date.now() < deadline; round++) {
+    const since = Date.now();
+    for (const n of [1, 2]) {
+      const key = `${runtime.config.inputPrefix}${date}-swept-${round}-${String(n).padStart(6, '0')}.ndjson`;
+      await runtime.uploader.send(new PutObjectCommand({ Bucket: runtime.resources.inputBucket, Key: key, Body: '{"swept":true}\n' }));
+    }
+    await runtime.poller.drain(60_000, since);
+    for (let attempt = 0; attempt < 6 && !sweeperStarted(); attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 5_000));
+      await runtime.sweeper.runOnce([date]);
+    }
   }
-  await runtime.poller.drain(60_000, since);
-  await runtime.sweeper.runOnce([date]);
   await runtime.executor.whenIdle();
-  say(`sweeper flush of ${date}: ${runtime.sweeper.failures.length} failed sweep(s)`);
+  say(
+    `sweeper flush of ${date}: ${sweeperStarted() ? 'planned by the sweeper' : 'NOT planned by the sweeper'}, ${runtime.sweeper.failures.length} failed sweep(s)`,
+  );
 }
 
 /** The operator's paths the run itself does not take, and the generator Lambda, before the pipeline stops. */
