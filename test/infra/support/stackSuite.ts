@@ -202,7 +202,7 @@ export function describeStack(f: StackFixture): void {
         rules: 2,
         targets: 2,
         dashboards: 1,
-        alarms: 11,
+        alarms: 12,
         topics: 1,
         logGroups: lambdas + 1 + 2,
         roles: lambdas + 3,
@@ -652,6 +652,7 @@ export function describeStack(f: StackFixture): void {
         'iterator-age',
         'manifests-stuck',
         'objects-missing',
+        'objects-reconciled',
         'pending-too-old',
         'sweeper-errors',
       ]);
