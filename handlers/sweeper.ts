@@ -19,7 +19,7 @@ const RECONCILE_BUDGET_MS = 20_000;
 
 /**
  * Sweeper Lambda, on an EventBridge schedule. `forceDates` (operator flush) sends those dates' remainders.
- * Each sweep also reconciles today's and yesterday's input listing with the tracking table, from where the
+ * Each sweep also reconciles the input listing of today and the two days before (domain/reconcile.ts recentDates) with the tracking table, from where the
  * last sweep stopped. Objects younger than maxWaitSeconds are left alone: a file that old would already be
  * registered if its event had arrived (EventBridge retries a failed target for up to 24 hours, so a later
  * event may still come; registering is idempotent, it is then a duplicate).

@@ -29,7 +29,7 @@ Lists the input prefix (--date D: keys <inputPrefix>D-..., --since T: the whole 
 since T) and reports every object that is neither tracked nor quarantined: its Object Created event was
 lost. --apply ingests them through the batcher's own path (naming, size and quarantine rules, conditional
 registration), so it is safe beside the live pipeline and when run twice at once. The sweeper does the same
-for today and yesterday on every run, a bounded slice at a time (metric ObjectsReconciled).
+for today and the two days before on every run, a bounded slice at a time (metric ObjectsReconciled).
 ${TARGET_HELP}
 
 Exit codes: 0 done (with --apply: every untracked object ingested), 1 some could not be ingested,

@@ -120,8 +120,14 @@ export function datePrefix(inputPrefix: string, date: string): string {
   return `${inputPrefix}${date}-`;
 }
 
-/** The dates the sweeper reconciles on its own: today and yesterday (UTC), where lost events are recent. */
+/**
+ * The dates the sweeper reconciles on its own, oldest first: today and the two UTC days before it. Lost
+ * events are recent (EventBridge retries a target for up to 24 hours before giving up), and producers
+ * name most files after the day they upload them; an older date is the operator's `reconcile --date`.
+ */
+export const RECENT_DAYS = 3;
+
 export function recentDates(now: Date): string[] {
   const today = utcDate(now);
-  return [addDays(today, -1), today];
+  return Array.from({ length: RECENT_DAYS }, (_, i) => addDays(today, i - (RECENT_DAYS - 1)));
 }
