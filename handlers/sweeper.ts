@@ -19,10 +19,11 @@ const RECONCILE_BUDGET_MS = 20_000;
 
 /**
  * Sweeper Lambda, on an EventBridge schedule. `forceDates` (operator flush) sends those dates' remainders.
- * Each sweep also reconciles the input listing of today and the two days before (domain/reconcile.ts recentDates) with the tracking table, from where the
- * last sweep stopped. Objects younger than maxWaitSeconds are left alone: a file that old would already be
- * registered if its event had arrived (EventBridge retries a failed target for up to 24 hours, so a later
- * event may still come; registering is idempotent, it is then a duplicate).
+ * Each sweep also reconciles the input listing of today and the two days before (domain/reconcile.ts
+ * recentDates) with the tracking table, from where the last sweep stopped. Objects younger than
+ * maxWaitSeconds are left alone: a file that old would already be registered had its event arrived
+ * (EventBridge retries a failed target for up to 24 hours, so a later event may still come; registering is
+ * idempotent, it is then a duplicate).
  */
 export function createSweeperHandler(options: SweeperOptions = {}) {
   const { reconcile, ...overrides } = options;

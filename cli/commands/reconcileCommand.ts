@@ -67,7 +67,7 @@ export function reconcileCommand(): Command {
           const c = report.counts;
           const lines = [
             `${target.description}: s3://${target.config.inputBucket}/${report.scope.prefix}${report.scope.since ? ` since ${report.scope.since}` : ''}`,
-            `${c.listed} listed: ${c.tracked} tracked, ${c.quarantined} quarantined, ${c.untracked} untracked, ${c.tooNew} too new to judge`,
+            `${c.listed} listed: ${c.tracked} tracked, ${c.quarantined} quarantined, ${c.untracked} untracked, ${c.too_new} too new to judge`,
           ];
           if (report.untracked.length > 0)
             lines.push(

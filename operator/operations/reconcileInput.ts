@@ -3,7 +3,7 @@ import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
 import { S3InputLister } from '../../handlers/adapters/s3InputLister';
 import { createDepsFactory } from '../../handlers/batchingDeps';
 import { utcDate } from '../../handlers/domain/dates';
-import { datePrefix, type ListedObject, type ReconcileCounts } from '../../handlers/domain/reconcile';
+import { datePrefix, type ListedObject } from '../../handlers/domain/reconcile';
 import { silentLog } from '../../handlers/services/deps';
 import { type ApplyResult, type ReconcileDeps, scanInput } from '../../handlers/services/reconcileInput';
 import type { PipelineTarget } from '../target/pipelineTarget';
@@ -28,7 +28,7 @@ export interface ReconcileRequest {
 
 export interface ReconcileReport {
   scope: { prefix: string; date: string | null; since: string | null };
-  counts: ReconcileCounts;
+  counts: { listed: number; tracked: number; quarantined: number; untracked: number; too_new: number };
   untracked: { key: string; size_bytes: number; last_modified: string }[];
   applied: ApplyResult | null;
 }
@@ -61,7 +61,13 @@ export async function reconcileInput(target: PipelineTarget, request: ReconcileR
   });
   return {
     scope: { prefix, date: date ?? null, since: request.since?.toISOString() ?? null },
-    counts: scan.counts,
+    counts: {
+      listed: scan.counts.listed,
+      tracked: scan.counts.tracked,
+      quarantined: scan.counts.quarantined,
+      untracked: scan.counts.untracked,
+      too_new: scan.counts.tooNew,
+    },
     untracked: scan.untracked.map((o: ListedObject) => ({ key: o.key, size_bytes: o.sizeBytes, last_modified: o.lastModified })),
     applied: scan.applied,
   };
