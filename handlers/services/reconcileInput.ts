@@ -221,7 +221,7 @@ export async function reconcileRecentDates(
         });
         // Not past them: the next sweep lists them again.
         await deps.reconcile.saveCursor(date, cursor?.startAfter ?? null, cursor?.passes ?? 0);
-      } else {
+      } else if (scan.counts.listed > 0 || cursor) {
         await deps.reconcile.saveCursor(date, scan.startAfter, (cursor?.passes ?? 0) + (scan.startAfter === null ? 1 : 0));
       }
       result.dates.push({ date, counts: scan.counts, reconciled, startAfter: scan.startAfter });
