@@ -4,6 +4,7 @@ import { dlqCommand } from './commands/dlqCommand';
 import { flushCommand } from './commands/flushCommand';
 import { generateCommand } from './commands/generateCommand';
 import { localCommand } from './commands/localCommand';
+import { reconcileCommand } from './commands/reconcileCommand';
 import { redriveCommand } from './commands/redriveCommand';
 import { reportsCommand } from './commands/reportsCommand';
 import { statusCommand } from './commands/statusCommand';
@@ -34,6 +35,7 @@ export function program(): Command {
     .addCommand(flushCommand())
     .addCommand(unlockCommand())
     .addCommand(dlqCommand())
+    .addCommand(reconcileCommand())
     .addCommand(dashboardCommand());
   // Commander exits 1 on a bad flag; scripts should see a usage error (2), and help is not an error.
   for (const command of [root, ...root.commands]) {

@@ -58,6 +58,12 @@ const CATALOGUE = [
     description: 'records that are no input Object Created event (not JSON, other bucket)',
   },
   { name: 'ObjectsMissing', unit: 'Count', kind: 'counter', description: 'objects deleted before they were registered or quarantined' },
+  {
+    name: 'ObjectsReconciled',
+    unit: 'Count',
+    kind: 'counter',
+    description: "input objects the sweeper's reconcile found with no tracking record and ingested: their events were lost",
+  },
   { name: 'FilesQuarantined', unit: 'Count', kind: 'counter', description: 'files moved to the quarantine bucket (bad name or size)' },
   { name: 'ManifestsCreated', unit: 'Count', kind: 'counter', description: 'manifests committed and started' },
   { name: 'ManifestsResumed', unit: 'Count', kind: 'counter', description: 'half-built manifests a later lock holder completed' },

@@ -15,6 +15,7 @@
  *   LOCK#<date>         the date's lease with its fencing token
  *   QUARANTINE#<key>    what was quarantined and why
  *   WINDOW              the date's counters, also listed through the `windows` index
+ *   RECONCILE#<date>    where the sweeper's bounded reconcile of the date's input listing goes on from
  *
  * DynamoDB refuses a sort key over 1,024 bytes (https://docs.aws.amazon.com/amazondynamodb/latest/
  * developerguide/Constraints.html#limits-partition-sort-keys) and S3 keys reach 1,024 bytes, so a PENDING# or
@@ -81,6 +82,7 @@ export const ITEM_KIND = {
   lock: 'lock',
   manifest: 'manifest',
   quarantine: 'quarantine',
+  reconcile: 'reconcile',
 } as const;
 
 export type ItemKind = (typeof ITEM_KIND)[keyof typeof ITEM_KIND];
@@ -91,6 +93,7 @@ export const SORT_KEY_PREFIX = {
   manifest: 'MANIFEST#',
   lock: 'LOCK#',
   quarantine: 'QUARANTINE#',
+  reconcile: 'RECONCILE#',
 } as const;
 
 /**
@@ -146,12 +149,17 @@ export function quarantineKey(key: string): string {
   return prefixedKey(SORT_KEY_PREFIX.quarantine, key);
 }
 
+export function reconcileKey(date: string): string {
+  return `${SORT_KEY_PREFIX.reconcile}${date}`;
+}
+
 export type SortKey =
   | { kind: 'file'; key: string }
   | { kind: 'pending'; key: string }
   | { kind: 'manifest'; name: string }
   | { kind: 'lock'; date: string }
   | { kind: 'quarantine'; key: string }
+  | { kind: 'reconcile'; date: string }
   | { kind: 'window' };
 
 /**
@@ -160,11 +168,12 @@ export type SortKey =
  * itself start with a reserved prefix, which is why it was quarantined.
  */
 export function parseSortKey(sortKey: string): SortKey | null {
-  const { pending, manifest, lock, quarantine } = SORT_KEY_PREFIX;
+  const { pending, manifest, lock, quarantine, reconcile } = SORT_KEY_PREFIX;
   if (sortKey.startsWith(pending)) return { kind: 'pending', key: sortKey.slice(pending.length) };
   if (sortKey.startsWith(manifest)) return { kind: 'manifest', name: sortKey.slice(manifest.length) };
   if (sortKey.startsWith(lock)) return { kind: 'lock', date: sortKey.slice(lock.length) };
   if (sortKey.startsWith(quarantine)) return { kind: 'quarantine', key: sortKey.slice(quarantine.length) };
+  if (sortKey.startsWith(reconcile)) return { kind: 'reconcile', date: sortKey.slice(reconcile.length) };
   if (sortKey === WINDOW_KEY) return { kind: 'window' };
   if (isReservedKey(sortKey)) return null;
   return { kind: 'file', key: sortKey };
@@ -262,6 +271,20 @@ export interface QuarantineItem {
   createdAt: string | null;
 }
 
+/**
+ * The sweeper's saved position in one date's input listing: the last key a bounded run got through
+ * (ListObjectsV2 `StartAfter`), so a date of 100,000 objects is reconciled over several runs, and
+ * `passes`, how many times the whole listing was gone through.
+ */
+export interface ReconcileItem {
+  kind: 'reconcile';
+  date: string;
+  /** null: the next run starts at the beginning of the date's listing. */
+  startAfter: string | null;
+  passes: number;
+  updatedAt: string | null;
+}
+
 /** An item a reader cannot use: it lacks a field its kind needs, or its sort key names no kind. */
 export interface UnknownItem {
   kind: 'unknown';
@@ -270,7 +293,7 @@ export interface UnknownItem {
   problem: string;
 }
 
-export type TrackingItem = FileItem | PendingItem | WindowItem | LockItem | ManifestItem | QuarantineItem | UnknownItem;
+export type TrackingItem = FileItem | PendingItem | WindowItem | LockItem | ManifestItem | QuarantineItem | ReconcileItem | UnknownItem;
 
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0) || 0);
@@ -373,6 +396,9 @@ export function classifyItem(raw: RawTrackingItem): TrackingItem {
         sizeBytes: num(raw.size_bytes),
         createdAt: str(raw.created_at),
       };
+    case 'reconcile':
+      if (parsed.date !== date) return unknown(`reconcile cursor of ${parsed.date} filed under ${date}`);
+      return { kind: 'reconcile', date, startAfter: str(raw.start_after), passes: num(raw.passes), updatedAt: str(raw.updated_at) };
   }
 }
 

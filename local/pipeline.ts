@@ -163,6 +163,7 @@ async function drainAndFlush(runtime: LocalRuntime, options: LocalRunOptions, re
   say(
     `batching: stream drained, ${runtime.poller.stats.invocations} batcher invocation(s) for ${runtime.poller.stats.recordsRead} event(s)`,
   );
+  await awaitReconciled(runtime, options, record);
   if (options.flush) {
     record.snapshot = await assessUploads(runtime, record.uploaded);
     const dates = [...new Set(record.snapshot.files.filter((f) => f.state === 'pending' && f.date).map((f) => f.date as string))].sort();
@@ -172,6 +173,24 @@ async function drainAndFlush(runtime: LocalRuntime, options: LocalRunOptions, re
     }
   }
   record.marks.batchingEnd = Date.now();
+}
+
+/**
+ * With `--drop-events`, the stream never carried some files' events: once they are older than the
+ * reconcile's grace, the sweeper lists them and ingests them. The flush waits for that, as it would for a
+ * late event, so the dropped files are flushed with the rest instead of waiting for maxWaitSeconds.
+ */
+async function awaitReconciled(runtime: LocalRuntime, options: LocalRunOptions, record: RunRecord): Promise<void> {
+  const dropped = runtime.stats.eventsDropped;
+  if (dropped === 0) return;
+  options.progress(`reconcile: ${dropped} event(s) dropped; waiting for the sweeper's reconcile to find their files`);
+  for (;;) {
+    record.snapshot = await assessUploads(runtime, record.uploaded);
+    const unseen = record.snapshot.files.filter((f) => f.state === 'unseen').length;
+    if (unseen === 0 || Date.now() > record.deadline) break;
+    await sleep(500);
+  }
+  options.progress(`reconcile: the sweeper found ${runtime.metrics.totals.get('ObjectsReconciled') ?? 0} file(s) with no tracking record`);
 }
 
 /** Wait until every file settles; while manifests have failed and redrive rounds are left, redrive them and wait again. */
@@ -287,6 +306,12 @@ function recordFailures(runtime: LocalRuntime, record: RunRecord): void {
     problems.push(`execution ${outcome.name} failed: ${outcome.error}: ${outcome.cause}`);
   }
   for (const failure of runtime.sweeper.failures) problems.push(`sweeper run failed at ${failure.at}: ${failure.message}`);
+  // Every dropped event's file must have been found by the sweeper's reconcile, and nothing else: a file
+  // reconciled whose event did arrive would mean the reconcile raced the live pipeline.
+  const dropped = runtime.stats.eventsDropped;
+  const reconciled = runtime.metrics.totals.get('ObjectsReconciled') ?? 0;
+  if (dropped > 0 && reconciled !== dropped)
+    problems.push(`${dropped} event(s) were dropped but the sweeper's reconcile found ${reconciled} file(s) (ObjectsReconciled)`);
 }
 
 /** Failed when any problem was recorded, the first one being the reason; the timings and counts either way. */

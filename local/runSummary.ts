@@ -51,6 +51,8 @@ export interface RuntimeStatsJson {
   sweeperLogErrors: number;
   /** Invocations killed at the Lambda timeout (added after the keys above). */
   lambda_timeouts: number;
+  /** `--drop-events`: Object Created events that never reached the stream; the sweeper's reconcile finds their files. */
+  events_dropped: number;
 }
 
 /** `local --throttle aws`: the limits in force (AWS's divided by `scale`) and what they refused. */
@@ -209,6 +211,7 @@ function runtimeStatsJson(stats: RuntimeStats): RuntimeStatsJson {
     batcherLogErrors: stats.batcherLogErrors,
     sweeperLogErrors: stats.sweeperLogErrors,
     lambda_timeouts: stats.lambdaTimeouts,
+    events_dropped: stats.eventsDropped,
   };
 }
 

@@ -78,6 +78,13 @@ export interface LocalRuntimeOptions {
   keyEncoding?: KeyEncoding;
   /** Tests: events forced into the rule target's DLQ or the mapping's on-failure destination (local/deadLetterFaults.ts). */
   deadLetterFaults?: DeadLetterFaults;
+  /** `local --drop-events RATE`: the share of Object Created events the shim never puts on the stream. */
+  dropEventsRate?: number;
+  /**
+   * Objects younger than this are left to the live pipeline by the sweeper's reconcile (on AWS:
+   * maxWaitSeconds); default: the batching window + 10 s, past which a delivered event has been registered.
+   */
+  reconcileGraceSeconds?: number;
   onObjectCreated?: (event: ObjectCreatedEvent) => void;
   onInvocation?: (outcome: InvocationOutcome) => void;
   onExecutionStart?: (execution: { name: string; running: number }) => void;
@@ -110,6 +117,8 @@ export interface RuntimeStats {
   /** ERROR lines the handlers wrote to batcher.log / sweeper.log. */
   batcherLogErrors: number;
   sweeperLogErrors: number;
+  /** Object Created events the shim dropped (`--drop-events`). */
+  eventsDropped: number;
 }
 
 export class LocalRuntimeError extends Error {
@@ -154,6 +163,7 @@ export interface LocalRuntimeParts {
   throttle: ThrottleModel | null;
   logs: HandlerLogs;
   runDir: string;
+  dropped: { count: number };
 }
 
 export class LocalRuntime {
@@ -179,6 +189,7 @@ export class LocalRuntime {
   readonly throttle: ThrottleModel | null;
   private readonly logs: HandlerLogs;
   readonly runDir: string;
+  private readonly dropped: { count: number };
 
   private constructor(parts: LocalRuntimeParts) {
     this.emulatorEndpoint = parts.emulatorEndpoint;
@@ -200,6 +211,7 @@ export class LocalRuntime {
     this.throttle = parts.throttle;
     this.logs = parts.logs;
     this.runDir = parts.runDir;
+    this.dropped = parts.dropped;
   }
 
   static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
@@ -246,7 +258,14 @@ export class LocalRuntime {
       const faulted = batchFault ? failingBatches(batcherHandler, batchFault) : batcherHandler;
       const crashing: KinesisBatchHandler = options.chaosRate ? (event, context) => chaos.run(() => faulted(event, context)) : faulted;
       const batcher: KinesisBatchHandler = (event, context) => deadlines.run(timeoutSeconds, () => crashing(event, context));
-      const sweeperHandler = createSweeperHandler({ ...common, clients: sweeperClients, log: logs.sweeper });
+      const batchingWindowMs = options.batchingWindowMs ?? loaded.config.batcher.maximumBatchingWindowSeconds * 1000;
+      const sweeperHandler = createSweeperHandler({
+        ...common,
+        clients: sweeperClients,
+        log: logs.sweeper,
+        reconcile: { graceSeconds: options.reconcileGraceSeconds ?? Math.ceil(batchingWindowMs / 1000) + 10 },
+      });
+      const dropped = { count: 0 };
 
       const identity = (functionName: string): LambdaIdentity => ({
         functionName,
@@ -275,6 +294,16 @@ export class LocalRuntime {
             ruleArn: resources.ingestRuleArn,
             targetArn: resources.streamArn,
           },
+          ...(options.dropEventsRate
+            ? {
+                drop: {
+                  rate: options.dropEventsRate,
+                  onDrop: () => {
+                    dropped.count += 1;
+                  },
+                },
+              }
+            : {}),
         },
         options.onObjectCreated,
       );
@@ -289,7 +318,7 @@ export class LocalRuntime {
         lambda: identity(resources.batcherFunctionName),
         invokeIdentityArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${resources.batcherFunctionName}`,
         batchSize: loaded.config.batcher.batchSize,
-        batchingWindowMs: options.batchingWindowMs ?? loaded.config.batcher.maximumBatchingWindowSeconds * 1000,
+        batchingWindowMs,
         maximumRetryAttempts: loaded.config.batcher.maximumRetryAttempts,
         bisectOnError: true,
         parallelization: options.concurrency ?? loaded.config.batcher.parallelizationFactor,
@@ -351,6 +380,7 @@ export class LocalRuntime {
         throttle,
         logs,
         runDir: options.runDir,
+        dropped,
       });
       await poller.start();
       executor.start();
@@ -418,6 +448,7 @@ export class LocalRuntime {
       throttle: this.throttle ? throttleFigures(this.throttle) : null,
       batcherLogErrors: this.logs.batcher.errors,
       sweeperLogErrors: this.logs.sweeper.errors,
+      eventsDropped: this.dropped.count,
     };
   }
 

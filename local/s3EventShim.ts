@@ -62,6 +62,13 @@ export interface S3EventShimOptions {
   /** Called after each event is on the stream; the runtime counts uploads with it. */
   onEvent?: (event: ObjectCreatedEvent, sequenceNumber: string) => void;
   /**
+   * `local --drop-events RATE`: this share of events never reaches the stream, as when EventBridge gives up
+   * on its Kinesis target; every 1/RATE-th write, so a run drops exactly its share.
+   */
+  dropRate?: number;
+  /** Called for each write whose event was dropped. */
+  onDrop?: (key: string) => void;
+  /**
    * The rule target's dead-letter queue. With it, an event the target cannot put on the stream goes there,
    * with EventBridge's attributes, and the upload succeeds as it does on AWS; without it the upload fails.
    */
@@ -134,14 +141,26 @@ export function objectCreatedEvent(input: {
  * writes; a failure to put it fails the upload call, so a run never loses an event silently.
  */
 export function installS3EventShim(s3: S3Client, options: S3EventShimOptions): void {
+  const shouldDrop = dropper(options.dropRate ?? 0);
   aroundCommands([s3], { name: 'localS3EventShim', step: 'initialize' }, async ({ commandName, input }, proceed) => {
     const result = await proceed();
     const reason = REASON_BY_COMMAND[commandName];
-    if (reason && input.Bucket === options.bucket && typeof input.Key === 'string') {
+    if (reason && input.Bucket === options.bucket && typeof input.Key === 'string' && shouldDrop()) {
+      options.onDrop?.(input.Key);
+    } else if (reason && input.Bucket === options.bucket && typeof input.Key === 'string') {
       await publish(s3, options, input.Key, reason, (result.output as MetadataBearer).$metadata?.requestId ?? randomUUID());
     }
     return result;
   });
+}
+
+/** True for the writes whose event is dropped: whenever the running count of writes times `rate` passes a whole number. */
+function dropper(rate: number): () => boolean {
+  let writes = 0;
+  return () => {
+    writes += 1;
+    return Math.floor(writes * rate) > Math.floor((writes - 1) * rate);
+  };
 }
 
 async function publish(
@@ -211,6 +230,7 @@ export function createEventingUploader(
     kinesis: KinesisClient;
     keyEncoding?: KeyEncoding;
     deadLetters?: S3EventShimOptions['deadLetters'];
+    drop?: { rate: number; onDrop: (key: string) => void };
   },
   onEvent?: S3EventShimOptions['onEvent'],
 ): S3Client {
@@ -223,6 +243,7 @@ export function createEventingUploader(
     account: LOCAL_ACCOUNT,
     ...(pipeline.keyEncoding ? { keyEncoding: pipeline.keyEncoding } : {}),
     ...(pipeline.deadLetters ? { deadLetters: pipeline.deadLetters } : {}),
+    ...(pipeline.drop ? { dropRate: pipeline.drop.rate, onDrop: pipeline.drop.onDrop } : {}),
     ...(onEvent ? { onEvent } : {}),
   });
   return uploader;

@@ -43,6 +43,12 @@ function fraction(value: string): number {
   return n;
 }
 
+function dropRate(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0 || n >= 1) throw new InvalidArgumentError('drop rate must be at least 0 and below 1');
+  return n;
+}
+
 function atLeastOne(value: string): number {
   const n = Number(value);
   if (!Number.isFinite(n) || n < 1) throw new InvalidArgumentError('throttle scale must be a number of at least 1');
@@ -88,6 +94,11 @@ export function localCommand(): Command {
       )
         .choices(KEY_ENCODINGS)
         .default(DOCUMENTED_KEY_ENCODING),
+    )
+    .option(
+      '--drop-events <rate>',
+      "fault: this share of Object Created events never reaches the stream (the sweeper's reconcile must find those files)",
+      dropRate,
     )
     .option('--chaos <rate>', 'fault: injection rate for the batcher (chaos) and share of Glue runs told to fail', fraction)
     .addOption(

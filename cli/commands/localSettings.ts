@@ -38,6 +38,7 @@ export interface LocalFlags extends PaceFlags {
   /** false with --no-iam: components call the emulator without IAM checks (debugging only). */
   iam: boolean;
   keyEncoding: KeyEncoding;
+  dropEvents?: number;
 }
 
 /** What a run and a served pipeline both take from the flags: the pipeline's settings and what to upload. */
@@ -67,6 +68,7 @@ export function localSettings(flags: LocalFlags, stamp: string): LocalSettings {
       sweepIntervalMs: flags.sweepInterval * 1000,
       ...(flags.iam === false ? { iam: { enforced: false } } : {}),
       keyEncoding: flags.keyEncoding,
+      ...(flags.dropEvents ? { dropEventsRate: flags.dropEvents } : {}),
     },
     sources: {
       ...(flags.generate !== undefined

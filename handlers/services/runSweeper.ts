@@ -4,6 +4,13 @@ import { dueReason, oldestPendingAgeSeconds } from '../domain/window';
 import type { BatchingDeps } from './deps';
 import { describeError } from './describeError';
 import { type FlushOutcome, flushDate } from './flushDate';
+import {
+  type InputLister,
+  type ReconcileStore,
+  reconcileRecentDates,
+  type SweepReconcileLimits,
+  type SweepReconcileResult,
+} from './reconcileInput';
 import { assembleReport, type Invocation } from './runBatcher';
 
 export interface StuckManifest {
@@ -14,8 +21,15 @@ export interface StuckManifest {
   execution_arn?: string;
 }
 
+/** What the sweeper's bounded reconcile of recent dates needs; without it the sweep does not reconcile. */
+export interface SweepReconcile {
+  lister: InputLister;
+  store: ReconcileStore;
+  limits: SweepReconcileLimits;
+}
+
 export interface SweepResult {
-  report: LambdaReport & { stuck_manifests: StuckManifest[] };
+  report: LambdaReport & { stuck_manifests: StuckManifest[]; reconciled?: SweepReconcileResult };
   reportKey: string;
   flushes: FlushOutcome[];
 }
@@ -28,12 +42,14 @@ export interface SweepResult {
 export async function runSweeper(
   deps: BatchingDeps,
   invocation: Invocation,
-  options: { forceDates?: string[] } = {},
+  options: { forceDates?: string[]; reconcile?: SweepReconcile } = {},
 ): Promise<SweepResult> {
   const started = deps.now();
   const flushes: FlushOutcome[] = [];
   const errors: LambdaReport['errors'] = [];
   const forced = new Set(options.forceDates ?? []);
+  // Before the windows are read: a lost file of yesterday registered now is flushed by this same sweep.
+  const reconciled = options.reconcile ? await reconcileLostEvents(deps, options.reconcile, errors) : undefined;
   const windows = await deps.tracking.listWindows();
   for (const window of windows) {
     const force = forced.has(window.date);
@@ -57,13 +73,27 @@ export async function runSweeper(
   const drained = new Set(flushes.filter((f) => f.status === 'planned' && f.remainderFiles === 0).map((f) => f.date));
   deps.metrics.add(Metric.OldestPendingAgeSeconds, oldestPendingAgeSeconds(windows, drained, deps.now()));
   const noIngest = { filesProcessed: 0, registered: 0, bytesRegistered: 0, duplicates: 0, quarantined: [], skipped: [], failedIds: [] };
-  const report = { ...assembleReport(deps, invocation, started, 0, noIngest, flushes, errors, 'schedule'), stuck_manifests: stuck };
+  const report = {
+    ...assembleReport(deps, invocation, started, 0, noIngest, flushes, errors, 'schedule'),
+    stuck_manifests: stuck,
+    ...(reconciled ? { reconciled } : {}),
+  };
   const reportKey = lambdaReportKey(started, invocation.requestId);
   // A quiet sweep leaves no report: one a minute saying "nothing to do" would bury the ones that matter.
-  if (flushes.length > 0 || errors.length > 0 || stuck.length > 0)
+  if (flushes.length > 0 || errors.length > 0 || stuck.length > 0 || (reconciled?.reconciled ?? 0) > 0)
     await deps.objects.putJson(deps.config.manifestBucket, reportKey, report);
   deps.metrics.flush();
   return { report, reportKey, flushes };
+}
+
+async function reconcileLostEvents(
+  deps: BatchingDeps,
+  reconcile: SweepReconcile,
+  errors: LambdaReport['errors'],
+): Promise<SweepReconcileResult> {
+  const result = await reconcileRecentDates({ ...deps, lister: reconcile.lister, reconcile: reconcile.store }, reconcile.limits);
+  for (const error of result.errors) errors.push({ stage: 'reconcile', ...error });
+  return result;
 }
 
 /**

@@ -18,6 +18,7 @@ export const ALARM_KEYS = [
   'manifests-stuck',
   'flush-failures',
   'objects-missing',
+  'objects-reconciled',
   'events-skipped',
   'pending-too-old',
 ] as const;
@@ -144,6 +145,12 @@ export function alarmSpecs(input: AlarmInputs): AlarmSpec[] {
       'objects-missing',
       Metric.ObjectsMissing,
       'An announced object was not found: deleted, or its key decoded wrongly.',
+    ),
+    pipelineCount(
+      input,
+      'objects-reconciled',
+      Metric.ObjectsReconciled,
+      "The sweeper's reconcile found input objects with no tracking record: their events were lost (now ingested).",
     ),
     pipelineCount(input, 'events-skipped', Metric.EventsSkipped, 'The stream carried records that are no input Object Created event.'),
     // A failure before any MANIFEST record exists (a flush that keeps failing, a sweeper that stopped) can

@@ -106,6 +106,7 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
       emf(Metric.FilesQuarantined),
       emf(Metric.EventsSkipped),
       emf(Metric.ObjectsMissing),
+      emf(Metric.ObjectsReconciled),
     ]),
   ]);
   row(6, [

@@ -120,17 +120,34 @@ export const BATCHER_UNUSED_LOCALLY: UnusedLocally = {
 };
 
 /**
- * The sweeper: only the shared statements. It plans dates already tracked, so it never reads input objects
- * or quarantines, and it reads manifest objects only where it wrote them (no ListBucket: a miss is an error
- * either way).
+ * The sweeper: the shared statements, plus what its reconcile of recent dates needs. It lists the input
+ * prefix (ListObjectsV2 is s3:ListBucket on the bucket, narrowed by the s3:prefix condition key:
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/amazon-s3-policy-keys.html) and feeds the objects
+ * whose events were lost through the batcher's ingest, which reads (HeadObject) and may quarantine them: the
+ * batcher's input and quarantine statements. The ListBucket grant also makes a HeadObject of an input key
+ * deleted since the listing answer 404, as ingest expects. It reads manifest objects only where it wrote
+ * them, and never lists the quarantine or manifest buckets.
  */
 export function sweeperPolicy(arns: PipelineLambdaArns): PolicyDocument {
-  return policyDocument(...sharedStatements(arns));
+  const [readAndMove, , moveIntoQuarantine] = ingestStatements(arns);
+  return policyDocument(
+    ...sharedStatements(arns),
+    allow('ListInputForReconcile', ['s3:ListBucket'], [arns.inputBucketArn], { StringLike: { 's3:prefix': [`${arns.inputPrefix}*`] } }),
+    readAndMove as PolicyStatement,
+    moveIntoQuarantine as PolicyStatement,
+  );
 }
 
 export const SWEEPER_UNUSED_LOCALLY: UnusedLocally = {
   WriteOwnLogs: LAMBDA_LOGS_REASON,
   ...FENCED_OR_RESUMED,
+  'ReadAndMoveInputObjects/s3:GetObjectTagging':
+    "CopyObject copies the source's tags by default; the local proxy does not model tag copying",
+  'MoveIntoQuarantine/s3:PutObjectTagging':
+    'CopyObject writes the copied tags on the quarantined object; the local proxy does not model tag copying',
+  'MoveIntoQuarantine/s3:AbortMultipartUpload': 'only a failed multipart copy (objects over 5 GiB) is aborted',
+  'MoveIntoQuarantine/s3:GetObject':
+    'only a quarantine whose source vanished checks the quarantine bucket; a reconciled object was just listed',
 };
 
 export interface GeneratorArns {

@@ -3,6 +3,7 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import type { KinesisStreamBatchResponse } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createBatcherHandler } from '../../handlers/batcher';
+import { utcDate } from '../../handlers/domain/dates';
 import { silentLog } from '../../handlers/services/deps';
 import { usedStatements } from '../../local/iam/grantUsage';
 import { localRolePolicies, type RolePolicies, UNUSED_LOCALLY } from '../../local/iam/roles';
@@ -67,6 +68,27 @@ async function sweepFlush(fx: BatcherFixture): Promise<Outcome> {
   if ((await fx.executions()).length === 0) failures.push('no execution started');
   return { failures };
 }
+
+/**
+ * An object whose event was lost (put with no event), found by the sweeper's own reconcile: the clock is an
+ * hour past the upload, so the object is older than the reconcile's grace and its date is a recent one.
+ */
+async function reconcileSweep(fx: BatcherFixture, name: (date: string) => string): Promise<Outcome> {
+  fx.clock.now = new Date(Date.now() + 3_600_000);
+  await fx.put(name(utcDate(fx.clock.now)));
+  const failures: string[] = [];
+  try {
+    const report = await fx.sweep();
+    failures.push(...report.errors.map((e) => `${e.stage}: ${e.message}`));
+  } catch (error) {
+    failures.push(`${(error as Error).name}: ${(error as Error).message}`);
+  }
+  if (fx.metrics.get('ObjectsReconciled') !== 1) failures.push('the object whose event was lost was not reconciled');
+  return { failures };
+}
+
+/** Dated, so it is listed with its date, but not .ndjson: the reconcile quarantines it as the batcher would. */
+const misnamed = (date: string) => `${date}-notes.txt`;
 
 const inputObject = (fx: BatcherFixture, name: string) => `arn:aws:s3:::${fx.config.inputBucket}/${fx.config.inputPrefix}${name}`;
 const table = (fx: BatcherFixture) => `arn:aws:dynamodb:${fx.resources.region}:${LOCAL_ACCOUNT}:table/${fx.config.tableName}`;
@@ -163,6 +185,19 @@ const SCENARIOS: Record<Role, Record<string, Scenario>> = {
     },
   },
   sweeper: {
+    ListInputForReconcile: {
+      denied: (fx) => ({ action: 's3:ListBucket', resource: `arn:aws:s3:::${fx.config.inputBucket}` }),
+      run: (fx) => reconcileSweep(fx, (date) => fileName(date, 1)),
+    },
+    // Quarantining a reconciled object copies it (GetObject on the input object) and deletes it from the input.
+    ReadAndMoveInputObjects: {
+      denied: (fx) => ({ action: 's3:GetObject', resource: `arn:aws:s3:::${fx.config.inputBucket}/${fx.config.inputPrefix}` }),
+      run: (fx) => reconcileSweep(fx, misnamed),
+    },
+    MoveIntoQuarantine: {
+      denied: (fx) => ({ action: 's3:PutObject', resource: `arn:aws:s3:::${fx.config.quarantineBucket}/${fx.config.inputPrefix}` }),
+      run: (fx) => reconcileSweep(fx, misnamed),
+    },
     ReadWriteManifests: { denied: (fx) => ({ action: 's3:PutObject', resource: manifests(fx) }), run: sweepFlush },
     WriteLambdaReports: { denied: (fx) => ({ action: 's3:PutObject', resource: reports(fx) }), run: sweepFlush },
     TrackingTable: { denied: (fx) => ({ action: 'dynamodb:Query', resource: table(fx) }), run: sweepFlush },

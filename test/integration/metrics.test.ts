@@ -2,6 +2,7 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MetricName } from '../../contracts/metrics';
 import * as catalogue from '../../contracts/metrics';
+import { utcDate } from '../../handlers/domain/dates';
 import type { BatchingSettings } from '../../handlers/runtimeConfig';
 import { alarmSpecs } from '../../pulumi/observability/alarms';
 import { dashboardBody } from '../../pulumi/observability/dashboard';
@@ -120,6 +121,15 @@ const SCENARIOS: Scenario[] = [
     async run(fx) {
       await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 1))]));
       fx.clock.now = new Date(fx.clock.now.getTime() + 60_000);
+      await fx.sweep();
+    },
+  },
+  {
+    path: 'a file whose event was lost, found by the sweeper an hour later',
+    emits: [catalogue.Metric.ObjectsReconciled],
+    async run(fx) {
+      fx.clock.now = new Date(Date.now() + 3_600_000);
+      await fx.put(fileName(utcDate(fx.clock.now), 1));
       await fx.sweep();
     },
   },

@@ -100,6 +100,7 @@ const runtimeStats: RuntimeStats = {
   batcherLogErrors: 1,
   sweeperLogErrors: 0,
   lambdaTimeouts: 1,
+  eventsDropped: 2,
   throttle: {
     scale: 10,
     partitionWcuPerSecond: 100,
@@ -206,6 +207,7 @@ describe('buildSummary', () => {
       ['batcherLogErrors', 1],
       ['sweeperLogErrors', 0],
       ['lambda_timeouts', 1],
+      ['events_dropped', 2],
     ]);
     expect(summary.iam).toEqual({ enforced: true, denied: 0, calls_checked: 7 });
     expect(Object.keys(summary.iam)).toEqual(['enforced', 'denied', 'calls_checked']);
