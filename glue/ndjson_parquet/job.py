@@ -181,7 +181,10 @@ class _Run:
     def execute(self) -> None:
         manifest = self._read_manifest()
         places = self._places_of(manifest)
-        files = self._check_inputs(manifest)
+        manifest, files = self._check_inputs(manifest)
+        if not files:
+            # Every input was excluded: the run succeeds with nothing to convert, and the report says why.
+            return
         paths = self._stage_in(manifest)
         parsed = self._parse(manifest, files, paths, places)
         outputs = self._write_parquet(parsed, places) if parsed.expected_rows else []
@@ -221,16 +224,21 @@ class _Run:
             rejects=rejects_uri(bucket, self.args.rejects_prefix, date, manifest_id),
         )
 
-    def _check_inputs(self, manifest: Manifest) -> list[tuple[str, str, int]]:
-        """Every input present and unchanged; returns (uri, key, bytes) per file, in manifest order."""
+    def _check_inputs(self, manifest: Manifest) -> tuple[Manifest, list[tuple[str, str, int]]]:
+        """Excludes the inputs that are gone or changed (inputs.py); returns the manifest of the rest and
+        (uri, key, bytes) per file, in manifest order."""
         with self.phase("verify_inputs"):
-            infos = verify_inputs(self.storage, manifest)
+            check = verify_inputs(self.storage, manifest)
+        manifest, infos = check.manifest, check.infos
+        self.facts.excluded_files = check.excluded
+        if check.excluded:
+            log.warning("manifest %s: %d input file(s) excluded: %s", manifest.manifest_id, len(check.excluded), check.excluded[:20])
         self.facts.input_bytes = sum(i.size for i in infos)
         files = [(f.uri, f.key, i.size) for f, i in zip(manifest.files, infos, strict=True)]
         self.facts.files = [
             {"key": k, "uri": u, "bytes": s, "lines_read": 0, "rows_written": 0, "lines_rejected": 0, "empty_lines": 0} for u, k, s in files
         ]
-        return files
+        return manifest, files
 
     def _stage_in(self, manifest: Manifest) -> list[str]:
         """The inputs where Spark reads them; returns one path per manifest file."""
