@@ -26,6 +26,7 @@ import {
   SORT_KEY_PREFIX,
   TABLE_KEYS,
   TTL_ATTRIBUTE,
+  TTL_ON_COMPLETION_ATTRIBUTE,
   tableKey,
   WINDOW_KEY,
   WINDOWS_INDEX,
@@ -141,7 +142,6 @@ export class DynamoTrackingStore implements TrackingStore {
     for (let attempt = 1; candidates.length > 0; attempt++) {
       const now = this.options.now();
       const nowIso = now.toISOString();
-      const ttl = ttlAfterDays(now, this.options.ttlDays);
       // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings order as text; Math.min would make them NaN.
       const oldest = candidates.reduce((min, f) => (f.createdAt < min ? f.createdAt : min), candidates[0]!.createdAt);
       const bytes = candidates.reduce((sum, f) => sum + f.sizeBytes, 0);
@@ -149,14 +149,14 @@ export class DynamoTrackingStore implements TrackingStore {
         {
           Put: {
             TableName: this.table,
-            Item: fileItem(date, file, nowIso, ttl),
+            Item: fileItem(date, file, nowIso),
             ConditionExpression: `attribute_not_exists(${SORT})`,
           },
         },
         {
           Put: {
             TableName: this.table,
-            Item: pendingItem(date, file, ttl),
+            Item: pendingItem(date, file),
             ConditionExpression: `attribute_not_exists(${SORT})`,
           },
         },
@@ -167,7 +167,9 @@ export class DynamoTrackingStore implements TrackingStore {
           Key: tableKey(date, WINDOW_KEY),
           UpdateExpression:
             'ADD pending_count :n, pending_bytes :b SET oldest_pending_at = if_not_exists(oldest_pending_at, :oldest), ' +
-            'manifest_seq = if_not_exists(manifest_seq, :zero), #wpk = :wpk, kind = :kind, updated_at = :now, #ttl = :ttl',
+            'manifest_seq = if_not_exists(manifest_seq, :zero), #wpk = :wpk, kind = :kind, updated_at = :now ' +
+            // A window written before TTL was kept off unfinished items carries one: a wedged date must not expire.
+            'REMOVE #ttl',
           ExpressionAttributeNames: { '#wpk': WINDOWS_INDEX.hash, '#ttl': TTL_ATTRIBUTE },
           ExpressionAttributeValues: {
             ':n': candidates.length,
@@ -177,7 +179,6 @@ export class DynamoTrackingStore implements TrackingStore {
             ':wpk': WINDOWS_INDEX.hashValue,
             ':kind': ITEM_KIND.window,
             ':now': nowIso,
-            ':ttl': ttl,
           },
         },
       };
@@ -331,7 +332,8 @@ export class DynamoTrackingStore implements TrackingStore {
               batch_seq: manifest.seq,
               created_at: nowIso,
               updated_at: nowIso,
-              [TTL_ATTRIBUTE]: ttl,
+              // Not `ttl` yet: a failed manifest must stay until it is redriven; MarkCompleted copies this.
+              [TTL_ON_COMPLETION_ATTRIBUTE]: ttl,
             },
             ConditionExpression: `attribute_not_exists(${SORT})`,
           },
@@ -559,7 +561,7 @@ function backoffMs(attempt: number): number {
   return Math.floor(Math.random() * cap) + 5;
 }
 
-function fileItem(date: string, file: TrackedFile, nowIso: string, ttl: number): RawTrackingItem {
+function fileItem(date: string, file: TrackedFile, nowIso: string): RawTrackingItem {
   return {
     ...tableKey(date, fileKey(file.key)),
     kind: ITEM_KIND.file,
@@ -570,11 +572,10 @@ function fileItem(date: string, file: TrackedFile, nowIso: string, ttl: number):
     ...(file.etag ? { etag: file.etag } : {}),
     created_at: file.createdAt,
     updated_at: nowIso,
-    [TTL_ATTRIBUTE]: ttl,
   };
 }
 
-function pendingItem(date: string, file: TrackedFile, ttl: number): RawTrackingItem {
+function pendingItem(date: string, file: TrackedFile): RawTrackingItem {
   return {
     ...tableKey(date, pendingKey(file.key)),
     kind: ITEM_KIND.pending,
@@ -583,7 +584,6 @@ function pendingItem(date: string, file: TrackedFile, ttl: number): RawTrackingI
     size_bytes: file.sizeBytes,
     ...(file.etag ? { etag: file.etag } : {}),
     created_at: file.createdAt,
-    [TTL_ATTRIBUTE]: ttl,
   };
 }
 
