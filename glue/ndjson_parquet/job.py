@@ -34,6 +34,7 @@ from .layout import (
 )
 from .manifest import Manifest, check_manifest_matches, parse_manifest
 from .merge import ParquetFile, list_parts, merge_parts
+from .metrics import MetricPublisher, cloudwatch_publisher, publish_inputs_changed
 from .parse import classify_lines, read_lines, register_parser
 from .profile import collect_profiles, shape_counts
 from .project import project_rows
@@ -78,14 +79,17 @@ def run_job(
     *,
     now: Callable[[], datetime] = utcnow,
     workdir_root: str | None = None,
+    metrics: MetricPublisher | None = None,
 ) -> JobOutcome:
     """Converts the manifest's files; never raises for a failed run (the outcome carries the exception, and
-    the report is written either way)."""
+    the report is written either way). `metrics` defaults to CloudWatch when the arguments name a namespace."""
     configure(spark)
     facts = _facts_at_start(args, args.job_run_id or new_run_id(), now())
     workdir = tempfile.mkdtemp(prefix="ndjson-parquet-", dir=workdir_root)
     exception = _run_steps(_Run(spark, storage, args, facts, workdir, now))
-    return _write_report(storage, args, facts, exception, now())
+    outcome = _write_report(storage, args, facts, exception, now())
+    publish_inputs_changed(metrics or cloudwatch_publisher(args.metrics_namespace, args.metrics_service), len(facts.excluded_files))
+    return outcome
 
 
 def _facts_at_start(args: JobArgs, run_id: str, started_at: datetime) -> RunFacts:

@@ -20,6 +20,7 @@ export const ALARM_KEYS = [
   'objects-missing',
   'events-skipped',
   'pending-too-old',
+  'inputs-changed',
 ] as const;
 
 export type AlarmKey = (typeof ALARM_KEYS)[number];
@@ -162,6 +163,12 @@ export function alarmSpecs(input: AlarmInputs): AlarmSpec[] {
       comparisonOperator: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
     },
+    pipelineCount(
+      input,
+      'inputs-changed',
+      Metric.InputsChanged,
+      'A Glue run excluded input files changed or deleted after their manifest was built (its report lists them under excluded_files).',
+    ),
   ];
 }
 

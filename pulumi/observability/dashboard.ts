@@ -99,13 +99,14 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
       ],
       { annotations: { horizontal: [{ label: 'alarm', value: input.iteratorAgeAlarmSeconds * 1000 }] } },
     ),
-    metric('Events: tracked, duplicate, quarantined, skipped, missing', [
+    metric('Events: tracked, duplicate, quarantined, skipped, missing; inputs changed (Glue)', [
       emf(Metric.FilesTracked),
       emf(Metric.BytesTracked),
       emf(Metric.DuplicateEvents),
       emf(Metric.FilesQuarantined),
       emf(Metric.EventsSkipped),
       emf(Metric.ObjectsMissing),
+      emf(Metric.InputsChanged),
     ]),
   ]);
   row(6, [

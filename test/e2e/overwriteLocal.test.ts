@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,15 @@ describe('ndjson-parquet local --overwrite (end to end)', () => {
     expect(summary.overwritten).toBeGreaterThan(0);
     // Each overwritten file lost one record: records_in counts the content the keys hold now.
     expect(summary.records_in).toBe(60 - summary.overwritten);
+    // Every input a Glue run excluded (its old content was gone when the run read it) is counted as InputsChanged.
+    const reports = (await readdir(join(out, 'manifest', 'logs', 'glue'))).filter((name) => name.endsWith('.json'));
+    let excluded = 0;
+    for (const name of reports) {
+      const report = JSON.parse(await readFile(join(out, 'manifest', 'logs', 'glue', name), 'utf8'));
+      excluded += (report.excluded_files ?? []).length;
+      for (const file of report.excluded_files ?? []) expect(file).toMatchObject({ reason: 'changed', actual_etag: expect.any(String) });
+    }
+    expect(summary.metrics.InputsChanged ?? 0).toBe(excluded);
     const check = await checkExactlyOnce(out);
     expect(check, JSON.stringify(check)).toMatchObject({
       exactly_once: true,

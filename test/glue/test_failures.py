@@ -4,6 +4,11 @@ and reported while the rest of the manifest converts."""
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime, timedelta, timezone
+
+import boto3
+
 from ndjson_parquet.errors import ManifestMismatchError, ManifestNotFoundError
 from records import ndjson, records
 from support import Pipeline
@@ -47,6 +52,33 @@ def test_an_input_overwritten_since_the_manifest_was_built_is_excluded_with_both
     assert excluded["actual_etag"] == new_etag.strip('"')
     # Neither the old content (gone) nor the new one (a later manifest's) is in this manifest's output.
     assert len(pipeline.output_rows()) == 3
+
+
+def test_excluded_inputs_are_published_as_inputs_changed_in_the_pipeline_namespace(pipeline: Pipeline):
+    kept, gone, changed = (pipeline.put_file(ndjson(records(2, seed=s))) for s in (1, 2, 3))
+    manifest = pipeline.put_manifest([kept, gone, changed])
+    pipeline.s3.delete_object(Bucket=pipeline.input_bucket, Key=gone.key)
+    pipeline.s3.put_object(Bucket=pipeline.input_bucket, Key=changed.key, Body=ndjson(records(3, seed=9)))
+    namespace = f"ndjson-parquet-test-{secrets.token_hex(4)}"
+
+    outcome = pipeline.run(manifest, metrics_namespace=namespace, metrics_service="np-test")
+
+    assert outcome.status == "SUCCEEDED", outcome.error
+    cloudwatch = boto3.client("cloudwatch")
+    [metric] = cloudwatch.list_metrics(Namespace=namespace)["Metrics"]
+    assert metric["MetricName"] == "InputsChanged"
+    assert metric["Dimensions"] == [{"Name": "service", "Value": "np-test"}]
+    now = datetime.now(timezone.utc)
+    stats = cloudwatch.get_metric_statistics(
+        Namespace=namespace,
+        MetricName="InputsChanged",
+        Dimensions=metric["Dimensions"],
+        StartTime=now - timedelta(hours=1),
+        EndTime=now + timedelta(hours=1),
+        Period=3600,
+        Statistics=["Sum"],
+    )
+    assert sum(p["Sum"] for p in stats["Datapoints"]) == 2
 
 
 def test_without_etags_a_changed_size_is_caught(pipeline: Pipeline):
