@@ -6,9 +6,10 @@
  * everywhere, and a handler cannot emit a name the dashboard does not know (test/integration/metrics.test.ts
  * drives the handlers and checks both directions).
  *
- * Only the batcher and the sweeper Lambdas emit these. The Glue job emits no metric of its own (the stack
- * turns on Glue's built-in job metrics, `glue.driver.*` in the `Glue` namespace) and neither does the state
- * machine (AWS/States): those are AWS's metrics and keep AWS's names, so they are not catalogued here.
+ * The batcher and the sweeper Lambdas emit these, except those marked `emittedBy: 'glue'`: the Glue job
+ * publishes InputsChanged itself with PutMetricData (glue/ndjson_parquet/metrics.py), as only it sees the
+ * inputs it excluded. Glue's built-in job metrics (`glue.driver.*` in the `Glue` namespace) and the state
+ * machine's (AWS/States) are AWS's metrics and keep AWS's names, so they are not catalogued here.
  */
 
 /** The EMF namespace of every metric in the catalogue. */
@@ -45,6 +46,8 @@ export interface MetricDefinition {
   kind: MetricKind;
   /** What one unit of it means: the reference for whoever reads the dashboard or adds an emit site. */
   description: string;
+  /** The Glue job publishes it (its name is spelled again in glue/ndjson_parquet/metrics.py); else the Lambdas. */
+  emittedBy?: 'glue';
 }
 
 const CATALOGUE = [
@@ -77,6 +80,13 @@ const CATALOGUE = [
     unit: 'Seconds',
     kind: 'gauge',
     description: 'age of the oldest file a sweep leaves waiting for a manifest (0 when none): files piling up before any MANIFEST record',
+  },
+  {
+    name: 'InputsChanged',
+    unit: 'Count',
+    kind: 'counter',
+    description: 'input files a Glue run excluded: changed (another ETag) or deleted since their manifest was built',
+    emittedBy: 'glue',
   },
 ] as const satisfies readonly MetricDefinition[];
 

@@ -35,8 +35,20 @@ export function tableKey(date: string, sortKey: string): TableKey {
   return { [TABLE_KEYS.hash]: date, [TABLE_KEYS.range]: sortKey };
 }
 
-/** DynamoDB deletes items some time after the epoch second in this attribute (within about two days). */
+/**
+ * DynamoDB deletes items some time after the epoch second in this attribute (within a few days:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html). Only finished items
+ * carry it: a completed MANIFEST record and a QUARANTINE record. File items (the dedup record of each key and
+ * its content), PENDING markers, WINDOW and LOCK items and MANIFEST records still pending, processing or
+ * failed (to be redriven) carry none, so nothing a date still needs can expire.
+ */
 export const TTL_ATTRIBUTE = 'ttl';
+
+/**
+ * The epoch second a MANIFEST record is written with, copied into `ttl` by the state machine's MarkCompleted
+ * (Amazon States Language has no clock in epoch seconds, and a failed manifest must not expire before a redrive).
+ */
+export const TTL_ON_COMPLETION_ATTRIBUTE = 'ttl_on_completion';
 
 /** Quarantined objects whose name carries no date are recorded under this partition. */
 export const UNDATED_PARTITION = 'undated';

@@ -2,7 +2,7 @@
 
 Protocol (one JSON object per line):
   stdin   {"id": "...", "args": {"--manifest_path": "s3://...", ...}, "fault": {"fail_after_files": 1}}
-  stdout  {"id": "...", "status": "SUCCEEDED"|"FAILED", "job_run_id": "...", "report_key": "...", "error": "..."}
+  stdout  {"id": "...", "status": "SUCCEEDED"|"FAILED", "job_run_id": "...", "report_key": "...", "error": "...", "files_excluded": n}
 `args` are what Glue would pass (DefaultArguments merged with the run's Arguments); defaults given to the
 worker with --default-args '{"--output_bucket": ...}' (or NDJSON_PARQUET_DEFAULT_ARGS) fill what a request
 leaves out. `fault` is chaos testing: the run fails after that many Parquet files were committed into the
@@ -112,6 +112,8 @@ def handle(line: str, spark: Any, storage: Any, defaults: dict[str, Any]) -> dic
         "job_run_id": outcome.job_run_id,
         "report_key": outcome.report_key,
         "error": outcome.error,
+        # The local stand-in for the job's InputsChanged metric (ndjson_parquet/metrics.py): the runner counts it.
+        "files_excluded": len(outcome.report.get("excluded_files") or []),
     }
 
 

@@ -23,6 +23,8 @@ export interface GlueWorkerResponse {
   job_run_id?: string;
   report_key?: string | null;
   error?: string | null;
+  /** Input files the run excluded (changed or deleted since the manifest was built). */
+  files_excluded?: number;
 }
 
 export interface GlueRunFault {
@@ -54,6 +56,11 @@ export interface GlueRunnerOptions {
   script?: string;
   /** Called once a run's request is with the worker, i.e. the run is in progress there. */
   onRunStart?: (run: GlueRunStart) => void;
+  /**
+   * Called with a run's excluded inputs: on AWS the job publishes them as InputsChanged itself; the local
+   * worker has no CloudWatch to publish to, so the runtime counts them into the run's metrics.
+   */
+  onInputsExcluded?: (count: number) => void;
 }
 
 export interface GlueRunStart {
@@ -199,6 +206,7 @@ export class LocalGlueRunner {
     }).catch((error: Error): GlueWorkerResponse => ({ id, status: 'FAILED', job_run_id: id, error: error.message }));
     const completed = new Date();
     this.stats.busyMs += completed.getTime() - started.getTime();
+    if (response.files_excluded) this.options.onInputsExcluded?.(response.files_excluded);
     const jobRun: GlueJobRun = {
       Id: response.job_run_id ?? id,
       JobName: this.options.jobName,

@@ -3,6 +3,7 @@ import { utcDate } from '../handlers/domain/dates';
 import type { Random } from '../handlers/domain/generator';
 import { type ParquetFile, parquetFiles, readBucket, type StoredObject, writeExport } from './exportRun';
 import { assessFiles, countStates, type FileView, type ProgressSnapshot, scanTable } from './fileProgress';
+import { type Overwrite, overwriteInputs, writeSuperseded } from './overwriteInputs';
 import { readableError } from './readableError';
 import { BUCKET_ROLES } from './resources';
 import { buildSummary, type RunSummary } from './runSummary';
@@ -28,6 +29,8 @@ export interface LocalRunOptions {
   outDir?: string;
   timeoutMs: number;
   redrive?: RedrivePlan;
+  /** `--overwrite RATE`: the share of uploaded files put again with other content once registered (local/overwriteInputs.ts). */
+  overwriteRate?: number;
   progress: (line: string) => void;
   /** Called once the run has ended, before the pipeline stops (check:iam reads what each role did). */
   beforeStop?: (runtime: LocalRuntime) => Promise<void>;
@@ -64,6 +67,8 @@ interface RunRecord {
   /** Why the run failed, in the order found; the first becomes the summary's message. */
   readonly problems: string[];
   uploaded: UploadedFile[];
+  /** Files the --overwrite fault put again, with the content they held before. */
+  overwrites: Overwrite[];
   snapshot: ProgressSnapshot;
   /** 0 while a stage has not ended (it threw): the summary then measures it up to the end of the run. */
   readonly marks: { uploadStart: number; uploadEnd: number; batchingEnd: number };
@@ -78,11 +83,13 @@ export async function runLocal(options: LocalRunOptions): Promise<RunSummary> {
     deadline: started + options.timeoutMs,
     problems: [],
     uploaded: [],
+    overwrites: [],
     snapshot: { files: [], manifests: [], items: [] },
     marks: { uploadStart: Date.now(), uploadEnd: 0, batchingEnd: 0 },
   };
   try {
     await upload(runtime, options, uploads, record);
+    if (options.overwriteRate) await overwrite(runtime, options, uploads, record);
     await drainAndFlush(runtime, options, record);
     await settleWithRedrives(runtime, options, record);
   } catch (error) {
@@ -154,6 +161,19 @@ async function upload(
     },
   );
   record.marks.uploadEnd = Date.now();
+}
+
+/** The --overwrite fault, after the uploads: each chosen file put again once its first content is registered. */
+async function overwrite(
+  runtime: LocalRuntime,
+  options: LocalRunOptions,
+  uploads: { items: UploadItem[]; random: Random },
+  record: RunRecord,
+): Promise<void> {
+  const prefix = options.prefix ?? runtime.config.inputPrefix;
+  const bodies = new Map(uploads.items.map((item) => [`${prefix}${item.name}`, item.body]));
+  record.overwrites = await overwriteInputs(runtime, record.uploaded, bodies, options.overwriteRate ?? 0, uploads.random, record.deadline);
+  options.progress(`overwrite: ${record.overwrites.length} file(s) put again with other content after their registration`);
 }
 
 /** The stream read to its end; with --flush, every date with pending files then forced out as an operator would. */
@@ -276,7 +296,10 @@ async function collectOutput(runtime: LocalRuntime, options: LocalRunOptions, re
   try {
     for (const role of BUCKET_ROLES) objects.push(...(await readBucket(runtime.clients.s3, role, runtime.resources.buckets[role])));
     record.snapshot = await assessUploads(runtime, record.uploaded);
-    if (options.outDir) await writeExport(options.outDir, objects, record.snapshot.items);
+    if (options.outDir) {
+      await writeExport(options.outDir, objects, record.snapshot.items);
+      await writeSuperseded(options.outDir, record.overwrites);
+    }
   } catch (error) {
     record.problems.push(`collecting the run's output failed: ${(error as Error).message}`);
     objects = objects.filter((o) => o.role !== 'output' || o.key.endsWith('.parquet'));
@@ -359,6 +382,7 @@ function verdict(
       conversion: executions.length > 0 ? lastExecution - firstExecution : 0,
       total: finished - record.started,
     },
+    overwritten: record.overwrites.length,
     runtime: end.stats,
     iam: end.iam,
     metrics: end.metrics,

@@ -84,6 +84,8 @@ export interface RunSummary {
   manifests: { total: number; by_status: Record<string, number> };
   records_in: number;
   rows_written: number;
+  /** Files the --overwrite fault put again with other content; records_in counts their current content. */
+  overwritten: number;
   parquet_files: number;
   bytes_in: number;
   bytes_out: number;
@@ -109,6 +111,7 @@ export interface SummaryInput {
   parquet: readonly ParquetFile[];
   pendingWhy: (file: FileView) => string;
   wallMs: RunSummary['wall_ms'];
+  overwritten?: number;
   runtime: RuntimeStats;
   iam: RunSummary['iam'];
   metrics: RunSummary['metrics'];
@@ -177,6 +180,7 @@ export function buildSummary(input: SummaryInput): RunSummary {
     manifests: { total: input.manifests.length, by_status: byStatus },
     records_in: sum('records_in'),
     rows_written: sum('rows_written'),
+    overwritten: input.overwritten ?? 0,
     parquet_files: sum('parquet_files'),
     bytes_in: sum('bytes_in'),
     bytes_out: sum('bytes_out'),

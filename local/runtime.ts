@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { Metric } from '../contracts/metrics';
 import { type StackConfig, sweeperTimeoutSeconds } from '../contracts/stackConfig';
 import { TrackingStoreError } from '../handlers/adapters/dynamoTrackingStore';
 import { MemoryMetricsSink } from '../handlers/adapters/memoryMetricsSink';
@@ -339,6 +340,7 @@ export class LocalRuntime {
         jobRunQueuing: true,
         env: iam.env('glueJob'),
         logPath: join(options.runDir, 'glue-worker.log'),
+        onInputsExcluded: (count) => metrics.add(Metric.InputsChanged, count),
         ...options.glueWorker,
       });
 

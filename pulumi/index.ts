@@ -34,6 +34,7 @@ const tracking = new TrackingTable(names.table, { tracking: config.tracking, del
 const glue = new GlueJob(names.glueJob, {
   aws,
   config,
+  baseName: base,
   inputBucketArn: storage.input.arn,
   manifestBucket: storage.manifest,
   outputBucket: storage.output,

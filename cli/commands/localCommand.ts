@@ -100,6 +100,7 @@ export function localCommand(): Command {
       "fault: this share of Object Created events never reaches the stream (the sweeper's reconcile must find those files)",
       dropRate,
     )
+    .option('--overwrite <rate>', 'fault: share of input files uploaded again with other content after their registration', fraction)
     .option('--chaos <rate>', 'fault: injection rate for the batcher (chaos) and share of Glue runs told to fail', fraction)
     .addOption(
       new Option('--throttle <mode>', "DynamoDB and Kinesis throttle at AWS's documented rates (aws) or never (off)")
@@ -218,6 +219,7 @@ export async function runLocalCommand(flags: LocalFlags): Promise<number> {
     flush: flags.flush,
     ...(flags.out !== undefined ? { outDir: resolve(flags.out) } : {}),
     timeoutMs: flags.timeout * 1000,
+    ...(flags.overwrite !== undefined ? { overwriteRate: flags.overwrite } : {}),
     redrive: { rounds: flags.redrive ?? (flags.chaos ? DEFAULT_CHAOS_REDRIVES : 0), run: redriveLocalFailures },
     progress: progressToStderr,
   };

@@ -22,6 +22,7 @@ export interface LocalFlags extends PaceFlags {
   concurrency?: number;
   reorder: boolean;
   chaos?: number;
+  overwrite?: number;
   throttle: 'aws' | 'off';
   throttleScale?: number;
   maxBatchFiles?: number;

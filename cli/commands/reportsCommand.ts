@@ -100,13 +100,14 @@ export function renderReports(rows: ReportRow[], totals: ReportTotals, since: Da
     if (glue.length > 0) {
       out.push(
         renderTable(
-          ['time', 'manifest', 'status', 'rows', 'rejected', 'in', 'out', 'ratio', 'duration', 'rows/s'],
+          ['time', 'manifest', 'status', 'rows', 'rejected', 'excluded', 'in', 'out', 'ratio', 'duration', 'rows/s'],
           glue.map((r) => [
             time(r.at),
             r.manifestId ?? '-',
             r.status ?? '-',
             formatNumber(r.rowsWritten),
             formatNumber(r.rejected),
+            String(r.filesExcluded),
             formatBytes(r.inputBytes),
             formatBytes(r.outputBytes),
             r.compressionRatio === null ? '-' : formatNumber(r.compressionRatio, 2),

@@ -77,6 +77,11 @@ export function renderTrace(trace: FileTrace): string {
     const g = trace.glue;
     out.push(`  glue report: ${g.reportKey} (${g.status ?? '?'})`);
     if (g.linesRead !== null) out.push(`  lines:       ${g.linesRead} read, ${g.rowsWritten} written, ${g.linesRejected} rejected`);
+    if (g.excluded) {
+      out.push(
+        `  excluded:    ${g.excluded.reason} since the manifest was built (ETag ${g.excluded.expectedEtag ?? '-'} expected, ${g.excluded.actualEtag ?? 'none'} found)`,
+      );
+    }
   }
   if (trace.rejects) {
     out.push(`  rejects:     ${trace.rejects.path}${trace.rejects.lines.length === 0 ? ' (none from this file)' : ''}`);

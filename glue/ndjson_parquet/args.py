@@ -21,6 +21,9 @@ OPTIONAL_DEFAULTS: dict[str, str] = {
     "glue_version": "",
     "worker_type": "",
     "number_of_workers": "",
+    # Where the job publishes InputsChanged (metrics.py); the stack sets both, the local runtime neither.
+    "metrics_namespace": "",
+    "metrics_service": "",
 }
 COMPRESSIONS = ("zstd", "snappy", "gzip", "none")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -42,6 +45,8 @@ class JobArgs:
     glue_version: str = ""
     worker_type: str = ""
     number_of_workers: int | None = None
+    metrics_namespace: str = ""
+    metrics_service: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -115,6 +120,8 @@ def job_args_from(options: dict[str, str]) -> JobArgs:
         glue_version=values["glue_version"],
         worker_type=values["worker_type"],
         number_of_workers=int(workers) if workers.isdigit() else None,
+        metrics_namespace=values["metrics_namespace"],
+        metrics_service=values["metrics_service"],
         extra={k: v for k, v in options.items() if k not in known},
     )
 

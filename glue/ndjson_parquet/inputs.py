@@ -1,34 +1,40 @@
-"""Checking a manifest's input files before reading them: all present, and unchanged since the manifest was
-built (ETag, or size where the manifest has no ETag)."""
+"""Checking a manifest's input files before reading them: present, and unchanged since the manifest was built
+(ETag, or size where the manifest has no ETag). A file that fails the check is excluded from the run on its
+own and reported (`excluded_files`), and the rest of the manifest still converts: the batcher registers an
+overwritten key's new content as a new version that a later manifest converts (README, "Overwritten and
+deleted inputs"), so failing the whole manifest would only keep its other files out of Parquet on every run and
+every redrive, with no chance of success."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from typing import Any
 
-from .errors import InputChangedError, InputFilesMissingError
 from .manifest import Manifest
 from .storage import ObjectInfo, Storage
 
+MISSING, CHANGED = "missing", "changed"
 
-def verify_inputs(storage: Storage, manifest: Manifest) -> list[ObjectInfo]:
+
+@dataclass(frozen=True)
+class InputCheck:
+    manifest: Manifest  # the manifest with only the files that passed, in manifest order
+    infos: list[ObjectInfo]  # one per kept file
+    excluded: list[dict[str, Any]]  # one per excluded file: key, uri, reason, expected vs found
+
+
+def verify_inputs(storage: Storage, manifest: Manifest) -> InputCheck:
     with ThreadPoolExecutor(8) as pool:
         infos = list(pool.map(lambda f: storage.head(f.uri, want_etag=f.etag is not None), manifest.files))
-    missing = [f.uri for f, info in zip(manifest.files, infos, strict=True) if info is None]
-    changed = [
-        {"uri": f.uri, "expected_etag": f.etag, "actual_etag": info.etag, "expected_bytes": f.size_bytes, "actual_bytes": info.size}
-        for f, info in zip(manifest.files, infos, strict=True)
-        if info is not None and ((f.etag is not None and info.etag != f.etag) or (f.etag is None and info.size != f.size_bytes))
-    ]
-    if missing:
-        raise InputFilesMissingError(
-            f"{len(missing)} input file(s) of manifest {manifest.manifest_id} are missing: {', '.join(missing[:20])}",
-            missing=missing,
-            changed=changed,
-        )
-    if changed:
-        raise InputChangedError(
-            f"{len(changed)} input file(s) of manifest {manifest.manifest_id} changed since it was built: "
-            + ", ".join(c["uri"] for c in changed[:20]),
-            changed=changed,
-        )
-    return [i for i in infos if i is not None]
+    kept, kept_infos, excluded = [], [], []
+    for f, info in zip(manifest.files, infos, strict=True):
+        expected = {"key": f.key, "uri": f.uri, "expected_etag": f.etag, "expected_bytes": f.size_bytes}
+        if info is None:
+            excluded.append({**expected, "reason": MISSING, "actual_etag": None, "actual_bytes": None})
+        elif (f.etag is not None and info.etag != f.etag) or (f.etag is None and info.size != f.size_bytes):
+            excluded.append({**expected, "reason": CHANGED, "actual_etag": info.etag, "actual_bytes": info.size})
+        else:
+            kept.append(f)
+            kept_infos.append(info)
+    return InputCheck(replace(manifest, files=tuple(kept)), kept_infos, excluded)

@@ -34,6 +34,7 @@ from .layout import (
 )
 from .manifest import Manifest, check_manifest_matches, parse_manifest
 from .merge import ParquetFile, list_parts, merge_parts
+from .metrics import MetricPublisher, cloudwatch_publisher, publish_inputs_changed
 from .parse import classify_lines, read_lines, register_parser
 from .profile import collect_profiles, shape_counts
 from .project import project_rows
@@ -78,14 +79,17 @@ def run_job(
     *,
     now: Callable[[], datetime] = utcnow,
     workdir_root: str | None = None,
+    metrics: MetricPublisher | None = None,
 ) -> JobOutcome:
     """Converts the manifest's files; never raises for a failed run (the outcome carries the exception, and
-    the report is written either way)."""
+    the report is written either way). `metrics` defaults to CloudWatch when the arguments name a namespace."""
     configure(spark)
     facts = _facts_at_start(args, args.job_run_id or new_run_id(), now())
     workdir = tempfile.mkdtemp(prefix="ndjson-parquet-", dir=workdir_root)
     exception = _run_steps(_Run(spark, storage, args, facts, workdir, now))
-    return _write_report(storage, args, facts, exception, now())
+    outcome = _write_report(storage, args, facts, exception, now())
+    publish_inputs_changed(metrics or cloudwatch_publisher(args.metrics_namespace, args.metrics_service), len(facts.excluded_files))
+    return outcome
 
 
 def _facts_at_start(args: JobArgs, run_id: str, started_at: datetime) -> RunFacts:
@@ -181,7 +185,10 @@ class _Run:
     def execute(self) -> None:
         manifest = self._read_manifest()
         places = self._places_of(manifest)
-        files = self._check_inputs(manifest)
+        manifest, files = self._check_inputs(manifest)
+        if not files:
+            # Every input was excluded: the run succeeds with nothing to convert, and the report says why.
+            return
         paths = self._stage_in(manifest)
         parsed = self._parse(manifest, files, paths, places)
         outputs = self._write_parquet(parsed, places) if parsed.expected_rows else []
@@ -221,16 +228,21 @@ class _Run:
             rejects=rejects_uri(bucket, self.args.rejects_prefix, date, manifest_id),
         )
 
-    def _check_inputs(self, manifest: Manifest) -> list[tuple[str, str, int]]:
-        """Every input present and unchanged; returns (uri, key, bytes) per file, in manifest order."""
+    def _check_inputs(self, manifest: Manifest) -> tuple[Manifest, list[tuple[str, str, int]]]:
+        """Excludes the inputs that are gone or changed (inputs.py); returns the manifest of the rest and
+        (uri, key, bytes) per file, in manifest order."""
         with self.phase("verify_inputs"):
-            infos = verify_inputs(self.storage, manifest)
+            check = verify_inputs(self.storage, manifest)
+        manifest, infos = check.manifest, check.infos
+        self.facts.excluded_files = check.excluded
+        if check.excluded:
+            log.warning("manifest %s: %d input file(s) excluded: %s", manifest.manifest_id, len(check.excluded), check.excluded[:20])
         self.facts.input_bytes = sum(i.size for i in infos)
         files = [(f.uri, f.key, i.size) for f, i in zip(manifest.files, infos, strict=True)]
         self.facts.files = [
             {"key": k, "uri": u, "bytes": s, "lines_read": 0, "rows_written": 0, "lines_rejected": 0, "empty_lines": 0} for u, k, s in files
         ]
-        return files
+        return manifest, files
 
     def _stage_in(self, manifest: Manifest) -> list[str]:
         """The inputs where Spark reads them; returns one path per manifest file."""

@@ -35,6 +35,7 @@ class RunFacts:
     files: list[dict[str, Any]] = field(default_factory=list)
     parquet_files: list[dict[str, Any]] = field(default_factory=list)
     replaced_files: list[str] = field(default_factory=list)
+    excluded_files: list[dict[str, Any]] = field(default_factory=list)
     rejects: dict[str, Any] = field(default_factory=dict)
     schema: dict[str, Any] = field(default_factory=dict)
     durations: dict[str, float] = field(default_factory=dict)
@@ -66,6 +67,7 @@ def build_report(facts: RunFacts, status: str, finished_at: datetime) -> dict[st
             "output_size_mb": round(facts.output_bytes / MB, 3),
             "compression_ratio": round(facts.input_bytes / facts.output_bytes, 2) if facts.output_bytes else None,
             "execution_time_seconds": round(elapsed, 3),
+            "files_excluded": len(facts.excluded_files),
             "status": status,
         },
         "parquet_files": facts.parquet_files,
@@ -76,6 +78,7 @@ def build_report(facts: RunFacts, status: str, finished_at: datetime) -> dict[st
         "records": {"read": lines_read, "written": written, "rejected": rejected, "empty_lines": empty},
         "bytes": {"input": facts.input_bytes, "output": facts.output_bytes},
         "files": facts.files,
+        "excluded_files": facts.excluded_files,
         "rejects": facts.rejects,
         "schema": facts.schema,
         "replaced_files": facts.replaced_files,

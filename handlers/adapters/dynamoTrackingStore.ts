@@ -31,13 +31,14 @@ import {
   SORT_KEY_PREFIX,
   TABLE_KEYS,
   TTL_ATTRIBUTE,
+  TTL_ON_COMPLETION_ATTRIBUTE,
   tableKey,
   WINDOW_KEY,
   WINDOWS_INDEX,
   type WindowItem,
 } from '../../contracts/trackingSchema';
 import { ttlAfterDays } from '../domain/dates';
-import { type Manifest, s3Uri } from '../domain/manifest';
+import { type Manifest, type ManifestFile, s3Uri } from '../domain/manifest';
 import type { WindowState } from '../domain/window';
 import type {
   CommitOutcome,
@@ -120,23 +121,25 @@ export class DynamoTrackingStore implements TrackingStore {
   async registerFiles(date: string, files: TrackedFile[]): Promise<RegisterOutcome> {
     const registered: TrackedFile[] = [];
     const duplicates: TrackedFile[] = [];
+    const newVersions: TrackedFile[] = [];
     const unique = [...new Map(files.map((f) => [f.key, f])).values()];
     duplicates.push(...files.filter((f, i) => files.findIndex((g) => g.key === f.key) !== i));
     for (let i = 0; i < unique.length; i += FILES_PER_REGISTER_TX) {
       const outcome = await this.registerChunk(date, unique.slice(i, i + FILES_PER_REGISTER_TX));
       registered.push(...outcome.registered);
       duplicates.push(...outcome.duplicates);
+      newVersions.push(...(outcome.newVersions ?? []));
     }
-    return { registered, duplicates };
+    return { registered, duplicates, newVersions };
   }
 
   private async registerChunk(date: string, chunk: TrackedFile[]): Promise<RegisterOutcome> {
     let candidates = chunk;
     const duplicates: TrackedFile[] = [];
+    const newVersions: TrackedFile[] = [];
     for (let attempt = 1; candidates.length > 0; attempt++) {
       const now = this.options.now();
       const nowIso = now.toISOString();
-      const ttl = ttlAfterDays(now, this.options.ttlDays);
       // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings order as text; Math.min would make them NaN.
       const oldest = candidates.reduce((min, f) => (f.createdAt < min ? f.createdAt : min), candidates[0]!.createdAt);
       const bytes = candidates.reduce((sum, f) => sum + f.sizeBytes, 0);
@@ -144,14 +147,14 @@ export class DynamoTrackingStore implements TrackingStore {
         {
           Put: {
             TableName: this.table,
-            Item: fileItem(date, file, nowIso, ttl),
+            Item: fileItem(date, file, nowIso),
             ConditionExpression: `attribute_not_exists(${SORT})`,
           },
         },
         {
           Put: {
             TableName: this.table,
-            Item: pendingItem(date, file, ttl),
+            Item: pendingItem(date, file),
             ConditionExpression: `attribute_not_exists(${SORT})`,
           },
         },
@@ -162,7 +165,9 @@ export class DynamoTrackingStore implements TrackingStore {
           Key: tableKey(date, WINDOW_KEY),
           UpdateExpression:
             'ADD pending_count :n, pending_bytes :b SET oldest_pending_at = if_not_exists(oldest_pending_at, :oldest), ' +
-            'manifest_seq = if_not_exists(manifest_seq, :zero), #wpk = :wpk, kind = :kind, updated_at = :now, #ttl = :ttl',
+            'manifest_seq = if_not_exists(manifest_seq, :zero), #wpk = :wpk, kind = :kind, updated_at = :now ' +
+            // A window written before TTL was kept off unfinished items carries one: a wedged date must not expire.
+            'REMOVE #ttl',
           ExpressionAttributeNames: { '#wpk': WINDOWS_INDEX.hash, '#ttl': TTL_ATTRIBUTE },
           ExpressionAttributeValues: {
             ':n': candidates.length,
@@ -172,13 +177,12 @@ export class DynamoTrackingStore implements TrackingStore {
             ':wpk': WINDOWS_INDEX.hashValue,
             ':kind': ITEM_KIND.window,
             ':now': nowIso,
-            ':ttl': ttl,
           },
         },
       };
       try {
         await this.db.send(new TransactWriteCommand({ TransactItems: [...items, windowUpdate] }));
-        return { registered: candidates, duplicates };
+        return { registered: candidates, duplicates, newVersions };
       } catch (error) {
         if (!(error instanceof TransactionCanceledException)) throw error;
         const reasons = error.CancellationReasons ?? [];
@@ -187,8 +191,12 @@ export class DynamoTrackingStore implements TrackingStore {
           if (reason.Code === 'ConditionalCheckFailed' && index < items.length) conditionFailed.add(Math.floor(index / 2));
         });
         if (conditionFailed.size > 0) {
-          // Only the duplicates are dropped; the rest go again in one transaction.
-          duplicates.push(...candidates.filter((_, i) => conditionFailed.has(i)));
+          // The key is tracked already: the same content is a duplicate, other content a new version. The
+          // rest go again in one transaction.
+          for (const file of candidates.filter((_, i) => conditionFailed.has(i))) {
+            if ((await this.registerNewVersion(date, file)) === 'duplicate') duplicates.push(file);
+            else newVersions.push(file);
+          }
           candidates = candidates.filter((_, i) => !conditionFailed.has(i));
           continue;
         }
@@ -205,7 +213,91 @@ export class DynamoTrackingStore implements TrackingStore {
         }
       }
     }
-    return { registered: [], duplicates };
+    return { registered: [], duplicates, newVersions };
+  }
+
+  /**
+   * A key already tracked, seen with `file`'s ETag. The same ETag is a duplicate (a redelivery, or the same
+   * content put again). Another ETag is new content under the key: S3 keeps only the latest object, so the
+   * file item always describes the content the key holds now. If the old content is manifested already it
+   * stays converted (exactly once per key and content) and the new one is registered pending again, for a
+   * later manifest; if it is still pending, its item and marker take the new ETag and size, so the manifest
+   * that takes it converts what the key holds. A manifest built with the old ETag in the meantime excludes
+   * the file (the Glue job finds another ETag) and `markManifested` leaves the new version pending.
+   */
+  private async registerNewVersion(date: string, file: TrackedFile): Promise<'duplicate' | 'new-version'> {
+    for (let attempt = 1; ; attempt++) {
+      const current = (
+        await this.db.send(new GetCommand({ TableName: this.table, Key: tableKey(date, fileKey(file.key)), ConsistentRead: true }))
+      ).Item;
+      const oldEtag = typeof current?.etag === 'string' ? current.etag : null;
+      // Without both ETags nothing tells the contents apart: the key's first registration stands.
+      if (!current || !file.etag || oldEtag === null || oldEtag === file.etag) return 'duplicate';
+      const nowIso = this.options.now().toISOString();
+      const wasManifested = current.status === FILE_STATUS.manifested;
+      const fileUpdate = {
+        Update: {
+          TableName: this.table,
+          Key: tableKey(date, fileKey(file.key)),
+          ConditionExpression: '#status = :was AND etag = :old',
+          UpdateExpression: wasManifested
+            ? 'SET #status = :pending, etag = :etag, size_bytes = :size, file_size_mb = :mb, created_at = :created, updated_at = :now, ' +
+              'replaced_etag = :old, replaced_manifest = manifest_name REMOVE manifest_name, manifest_id'
+            : 'SET etag = :etag, size_bytes = :size, file_size_mb = :mb, updated_at = :now, replaced_etag = :old',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':was': wasManifested ? FILE_STATUS.manifested : FILE_STATUS.pending,
+            ':old': oldEtag,
+            ':etag': file.etag,
+            ':size': file.sizeBytes,
+            ':mb': sizeMb(file.sizeBytes),
+            ':now': nowIso,
+            ...(wasManifested ? { ':pending': FILE_STATUS.pending, ':created': file.createdAt } : {}),
+          },
+        },
+      };
+      const marker = wasManifested
+        ? { Put: { TableName: this.table, Item: pendingItem(date, file), ConditionExpression: `attribute_not_exists(${SORT})` } }
+        : {
+            Update: {
+              TableName: this.table,
+              Key: tableKey(date, pendingKey(file.key)),
+              ConditionExpression: `attribute_exists(${SORT})`,
+              UpdateExpression: 'SET etag = :etag, size_bytes = :size',
+              ExpressionAttributeValues: { ':etag': file.etag, ':size': file.sizeBytes },
+            },
+          };
+      const window = {
+        Update: {
+          TableName: this.table,
+          Key: tableKey(date, WINDOW_KEY),
+          UpdateExpression: wasManifested
+            ? 'ADD pending_count :one, pending_bytes :b SET oldest_pending_at = if_not_exists(oldest_pending_at, :created), updated_at = :now'
+            : 'ADD pending_bytes :b SET updated_at = :now',
+          ExpressionAttributeValues: {
+            ':b': wasManifested ? file.sizeBytes : file.sizeBytes - Number(current.size_bytes ?? 0),
+            ':now': nowIso,
+            ...(wasManifested ? { ':one': 1, ':created': file.createdAt } : {}),
+          },
+        },
+      };
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: [fileUpdate, marker, window] }));
+        return 'new-version';
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+        // The item moved on since it was read (manifested, or another version registered): read it again.
+        if (codes.includes('ConditionalCheckFailed')) continue;
+        if (!(await this.backOff(attempt))) {
+          throw new TrackingStoreError(
+            'could not register a new version: transaction kept being cancelled',
+            { date, key: file.key, codes },
+            { cause: error },
+          );
+        }
+      }
+    }
   }
 
   async getWindow(date: string): Promise<WindowState> {
@@ -344,7 +436,8 @@ export class DynamoTrackingStore implements TrackingStore {
               batch_seq: manifest.seq,
               created_at: nowIso,
               updated_at: nowIso,
-              [TTL_ATTRIBUTE]: ttl,
+              // Not `ttl` yet: a failed manifest must stay until it is redriven; MarkCompleted copies this.
+              [TTL_ON_COMPLETION_ATTRIBUTE]: ttl,
             },
             ConditionExpression: `attribute_not_exists(${SORT})`,
           },
@@ -439,30 +532,91 @@ export class DynamoTrackingStore implements TrackingStore {
   async markManifested(manifest: Manifest): Promise<void> {
     const nowIso = this.options.now().toISOString();
     for (let i = 0; i < manifest.files.length; i += FILES_PER_MARK_TX) {
-      const chunk = manifest.files.slice(i, i + FILES_PER_MARK_TX);
-      const transaction = new TransactWriteCommand({
-        TransactItems: chunk.flatMap((file) => [
-          { Delete: { TableName: this.table, Key: tableKey(manifest.date, pendingKey(file.key)) } },
-          {
-            Update: {
-              TableName: this.table,
-              Key: tableKey(manifest.date, fileKey(file.key)),
-              ConditionExpression: `attribute_exists(${SORT}) AND (#status = :pending OR manifest_name = :name)`,
-              UpdateExpression: 'SET #status = :manifested, manifest_name = :name, manifest_id = :id, updated_at = :now',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: {
-                ':pending': FILE_STATUS.pending,
-                ':manifested': FILE_STATUS.manifested,
-                ':name': manifest.name,
-                ':id': manifest.id,
-                ':now': nowIso,
+      let chunk = manifest.files.slice(i, i + FILES_PER_MARK_TX);
+      for (let attempt = 1; chunk.length > 0; attempt++) {
+        try {
+          await this.db.send(
+            new TransactWriteCommand({ TransactItems: chunk.flatMap((file) => markItems(this.table, manifest, file, nowIso)) }),
+          );
+          break;
+        } catch (error) {
+          if (!(error instanceof TransactionCanceledException)) throw error;
+          const reasons = error.CancellationReasons ?? [];
+          const failed = new Set<number>();
+          reasons.forEach((reason, index) => {
+            if (reason.Code === 'ConditionalCheckFailed') failed.add(Math.floor(index / 2));
+          });
+          if (failed.size > 0) {
+            for (const file of chunk.filter((_, j) => failed.has(j))) {
+              if (!(await this.leaveNewVersionPending(manifest, file))) throw new ManifestOwnershipError(manifest.name, manifest.date);
+            }
+            chunk = chunk.filter((_, j) => !failed.has(j));
+            continue;
+          }
+          if (!(await this.backOff(attempt))) {
+            throw new TrackingStoreError(
+              'transaction kept being cancelled',
+              { manifest: manifest.id, codes: reasons.map((r) => r.Code) },
+              { cause: error },
+            );
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A manifest file whose key now holds other content (registerNewVersion) is not marked: the Glue job
+   * excludes it from this manifest, and the new version stays pending for a later one. When the new version
+   * replaced a still-pending one, this manifest's commit took the file out of the window's counters although
+   * its marker stays, so they are given back, once (`recounted_for`). False when the file is not a new version.
+   */
+  private async leaveNewVersionPending(manifest: Manifest, file: ManifestFile): Promise<boolean> {
+    const current = (
+      await this.db.send(new GetCommand({ TableName: this.table, Key: tableKey(manifest.date, fileKey(file.key)), ConsistentRead: true }))
+    ).Item;
+    const superseded = current?.status === FILE_STATUS.pending && file.etag !== undefined && current.etag !== file.etag;
+    if (!superseded) return false;
+    const nowIso = this.options.now().toISOString();
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: tableKey(manifest.date, fileKey(file.key)),
+                ConditionExpression:
+                  '#status = :pending AND etag <> :etag AND (attribute_not_exists(replaced_manifest) OR replaced_manifest <> :name) ' +
+                  'AND (attribute_not_exists(recounted_for) OR recounted_for <> :name)',
+                UpdateExpression: 'SET recounted_for = :name',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':pending': FILE_STATUS.pending, ':etag': file.etag, ':name': manifest.name },
               },
             },
-          },
-        ]),
-      });
-      await this.sendWithRetry(transaction, () => new ManifestOwnershipError(manifest.name, manifest.date), { manifest: manifest.id });
+            {
+              Update: {
+                TableName: this.table,
+                Key: tableKey(manifest.date, WINDOW_KEY),
+                UpdateExpression:
+                  'ADD pending_count :one, pending_bytes :b SET oldest_pending_at = if_not_exists(oldest_pending_at, :created), updated_at = :now',
+                ExpressionAttributeValues: {
+                  ':one': 1,
+                  ':b': file.sizeBytes,
+                  ':created': String(current.created_at ?? nowIso),
+                  ':now': nowIso,
+                },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      // Counted back already, or the new version came after this manifest marked the file (counted then).
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      if (!(error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) throw error;
     }
+    return true;
   }
 
   async finishManifest(manifest: Manifest, executionArn: string): Promise<void> {
@@ -578,26 +732,6 @@ export class DynamoTrackingStore implements TrackingStore {
     }
   }
 
-  private async sendWithRetry(
-    command: TransactWriteCommand,
-    onConditionFailed: () => Error,
-    context: Record<string, unknown>,
-  ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(command);
-        return;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-        if (codes.includes('ConditionalCheckFailed')) throw onConditionFailed();
-        if (!(await this.backOff(attempt))) {
-          throw new TrackingStoreError('transaction kept being cancelled', { ...context, codes }, { cause: error });
-        }
-      }
-    }
-  }
-
   private async queryAll(input: QueryCommandInput): Promise<RawTrackingItem[]> {
     const items: RawTrackingItem[] = [];
     let ExclusiveStartKey: Record<string, unknown> | undefined;
@@ -623,22 +757,57 @@ function backoffMs(attempt: number): number {
   return Math.floor(Math.random() * cap) + 5;
 }
 
-function fileItem(date: string, file: TrackedFile, nowIso: string, ttl: number): RawTrackingItem {
+const sizeMb = (bytes: number) => Math.round((bytes / (1024 * 1024)) * 1000) / 1000;
+
+/** The two writes that mark one file of a manifest, both on the ETag the manifest holds (see registerNewVersion). */
+function markItems(table: string, manifest: Manifest, file: ManifestFile, nowIso: string) {
+  const sameContent = file.etag === undefined ? '' : ' AND (attribute_not_exists(etag) OR etag = :etag)';
+  const etag = file.etag === undefined ? {} : { ':etag': file.etag };
+  return [
+    {
+      Delete: {
+        TableName: table,
+        Key: tableKey(manifest.date, pendingKey(file.key)),
+        ...(file.etag === undefined
+          ? {}
+          : { ConditionExpression: 'attribute_not_exists(etag) OR etag = :etag', ExpressionAttributeValues: etag }),
+      },
+    },
+    {
+      Update: {
+        TableName: table,
+        Key: tableKey(manifest.date, fileKey(file.key)),
+        ConditionExpression: `attribute_exists(${SORT}) AND ((#status = :pending${sameContent}) OR manifest_name = :name)`,
+        UpdateExpression: 'SET #status = :manifested, manifest_name = :name, manifest_id = :id, updated_at = :now',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':pending': FILE_STATUS.pending,
+          ':manifested': FILE_STATUS.manifested,
+          ':name': manifest.name,
+          ':id': manifest.id,
+          ':now': nowIso,
+          ...etag,
+        },
+      },
+    },
+  ];
+}
+
+function fileItem(date: string, file: TrackedFile, nowIso: string): RawTrackingItem {
   return {
     ...tableKey(date, fileKey(file.key)),
     kind: ITEM_KIND.file,
     status: FILE_STATUS.pending,
     file_path: s3Uri(file.bucket, file.key),
-    file_size_mb: Math.round((file.sizeBytes / (1024 * 1024)) * 1000) / 1000,
+    file_size_mb: sizeMb(file.sizeBytes),
     size_bytes: file.sizeBytes,
     ...(file.etag ? { etag: file.etag } : {}),
     created_at: file.createdAt,
     updated_at: nowIso,
-    [TTL_ATTRIBUTE]: ttl,
   };
 }
 
-function pendingItem(date: string, file: TrackedFile, ttl: number): RawTrackingItem {
+function pendingItem(date: string, file: TrackedFile): RawTrackingItem {
   return {
     ...tableKey(date, pendingKey(file.key)),
     kind: ITEM_KIND.pending,
@@ -647,7 +816,6 @@ function pendingItem(date: string, file: TrackedFile, ttl: number): RawTrackingI
     size_bytes: file.sizeBytes,
     ...(file.etag ? { etag: file.etag } : {}),
     created_at: file.createdAt,
-    [TTL_ATTRIBUTE]: ttl,
   };
 }
 

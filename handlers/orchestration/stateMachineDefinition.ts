@@ -1,5 +1,5 @@
 import { GLUE_RUN_RETRY } from '../../contracts/stackConfig';
-import { MANIFEST_STATUS, TABLE_KEYS } from '../../contracts/trackingSchema';
+import { MANIFEST_STATUS, TABLE_KEYS, TTL_ATTRIBUTE, TTL_ON_COMPLETION_ATTRIBUTE } from '../../contracts/trackingSchema';
 
 /**
  * The Amazon States Language definition of the per-manifest workflow. One pure function, used by the
@@ -136,9 +136,12 @@ export function stateMachineDefinition(params: StateMachineParams): Record<strin
           TableName: params.tableName,
           Key: manifestItemKey(),
           ConditionExpression: OWNED_BY_THIS_EXECUTION,
+          // Only a finished record expires: the TTL the batcher wrote aside at commit becomes `ttl` now (a
+          // record written before that attribute existed keeps the `ttl` it has).
           UpdateExpression:
-            'SET #status = :completed, glue_job_run_id = :run, completed_time = :now, updated_at = :now REMOVE error_message',
-          ExpressionAttributeNames: { '#status': 'status' },
+            'SET #status = :completed, glue_job_run_id = :run, completed_time = :now, updated_at = :now, ' +
+            '#ttl = if_not_exists(#ttlOnCompletion, #ttl) REMOVE error_message',
+          ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL_ATTRIBUTE, '#ttlOnCompletion': TTL_ON_COMPLETION_ATTRIBUTE },
           ExpressionAttributeValues: {
             ':completed': { S: MANIFEST_STATUS.completed },
             ':run': { 'S.$': '$.glue.JobRunId' },

@@ -109,12 +109,17 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
         date,
         group.map((g) => g.file),
       );
-      const duplicateEvents = countDuplicateEvents(group, outcome.registered);
-      result.registered += outcome.registered.length;
+      // New content under a tracked key is a file to convert like any other (README, "Overwritten and deleted inputs").
+      const registered = [...outcome.registered, ...(outcome.newVersions ?? [])];
+      const duplicateEvents = countDuplicateEvents(group, registered);
+      result.registered += registered.length;
       result.duplicates += duplicateEvents;
-      const bytes = outcome.registered.reduce((sum, f) => sum + f.sizeBytes, 0);
+      const bytes = registered.reduce((sum, f) => sum + f.sizeBytes, 0);
       result.bytesRegistered += bytes;
-      deps.metrics.add(Metric.FilesTracked, outcome.registered.length);
+      for (const file of outcome.newVersions ?? []) {
+        deps.log.info('a tracked key holds new content: registered as a new version', { key: file.key, etag: file.etag });
+      }
+      deps.metrics.add(Metric.FilesTracked, registered.length);
       deps.metrics.add(Metric.BytesTracked, bytes);
       deps.metrics.add(Metric.DuplicateEvents, duplicateEvents);
       result.datesTouched.push(date);

@@ -17,6 +17,8 @@ export interface TrackedFile extends PendingFile {
 export interface RegisterOutcome {
   registered: TrackedFile[];
   duplicates: TrackedFile[];
+  /** Keys tracked before, now holding other content (another ETag): registered again as a new version. */
+  newVersions?: TrackedFile[];
 }
 
 /** A held per-date lock. `token` grows by one at every acquisition: the fencing token. */

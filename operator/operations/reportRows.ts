@@ -40,6 +40,8 @@ export interface GlueReportRow {
   outputBytes: number;
   compressionRatio: number | null;
   parquetFiles: number;
+  /** Input files the run excluded: overwritten or deleted since the manifest was built. */
+  filesExcluded: number;
   error: string | null;
 }
 
@@ -95,6 +97,7 @@ export function reportRow(kind: ReportKind, key: string, raw: unknown): ReportRo
     outputBytes,
     compressionRatio: num(summary.compression_ratio),
     parquetFiles: num(summary.parquet_files_created) ?? 0,
+    filesExcluded: num(summary.files_excluded) ?? 0,
     error: str(error.message) ?? str(error.type) ?? (report.error && typeof report.error === 'string' ? report.error : null),
   };
 }

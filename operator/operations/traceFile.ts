@@ -24,7 +24,15 @@ import { type GlueReportRow, reportRow } from './reportRows';
  * went, which Parquet folder and files its rows are in, and which of its lines were rejected and why.
  */
 
-export type TraceState = 'pending' | 'converting' | 'converted' | 'failed' | 'quarantined';
+/** `excluded`: its manifest's Glue run left it out, as it was overwritten or deleted after the manifest was built. */
+export type TraceState = 'pending' | 'converting' | 'converted' | 'excluded' | 'failed' | 'quarantined';
+
+/** A file the Glue run excluded (glue/ndjson_parquet/inputs.py), from its report's `excluded_files`. */
+export interface ExcludedInput {
+  reason: string;
+  expectedEtag: string | null;
+  actualEtag: string | null;
+}
 
 export interface RejectedLine {
   line_number: number;
@@ -48,6 +56,7 @@ export interface FileTrace {
     rowsWritten: number | null;
     linesRejected: number | null;
     status: string | null;
+    excluded: ExcludedInput | null;
   } | null;
   rejects: { path: string; lines: RejectedLine[] } | null;
 }
@@ -165,6 +174,7 @@ export async function traceFile(target: PipelineTarget, query: string): Promise<
   const parts = await objects.list(target.config.outputBucket, `${folder}${manifest.id}-part-`);
   const report = manifest.status === MANIFEST_STATUS.pending ? null : await findGlueReport(target, manifest);
   const perFile = report ? await perFileLines(target, report.key, file.path) : null;
+  const excluded = perFile?.excluded ?? null;
   const rejectsKey = `${target.rejectsPrefix}${date}/${manifest.id}.ndjson`;
   const rejectsText = await objects.text(target.config.outputBucket, rejectsKey);
   const lines = (rejectsText ?? '')
@@ -183,14 +193,18 @@ export async function traceFile(target: PipelineTarget, query: string): Promise<
   return {
     key,
     date,
-    state,
+    state: state === 'converted' && excluded ? 'excluded' : state,
     file,
     quarantine: null,
     manifest,
     execution,
     output: { folder: s3Uri(target.config.outputBucket, folder), files: parts.map((p) => ({ key: p.key, sizeBytes: p.sizeBytes })) },
     glue: report
-      ? { reportKey: report.key, status: report.status, ...(perFile ?? { linesRead: null, rowsWritten: null, linesRejected: null }) }
+      ? {
+          reportKey: report.key,
+          status: report.status,
+          ...(perFile ?? { linesRead: null, rowsWritten: null, linesRejected: null, excluded: null }),
+        }
       : null,
     rejects: rejectsText === null ? null : { path: s3Uri(target.config.outputBucket, rejectsKey), lines },
   };
@@ -200,12 +214,23 @@ async function perFileLines(
   target: PipelineTarget,
   reportKey: string,
   uri: string,
-): Promise<{ linesRead: number | null; rowsWritten: number | null; linesRejected: number | null } | null> {
+): Promise<{ linesRead: number | null; rowsWritten: number | null; linesRejected: number | null; excluded: ExcludedInput | null } | null> {
   const report = (await new S3ObjectStore(target.clients.s3).getJson(target.config.manifestBucket, reportKey)) as {
     files?: { uri?: string; lines_read?: number; rows_written?: number; lines_rejected?: number }[];
+    excluded_files?: { uri?: string; reason?: string; expected_etag?: string | null; actual_etag?: string | null }[];
   };
+  const gone = (report.excluded_files ?? []).find((f) => f.uri === uri);
+  if (gone) {
+    const excluded = { reason: gone.reason ?? 'unknown', expectedEtag: gone.expected_etag ?? null, actualEtag: gone.actual_etag ?? null };
+    return { linesRead: null, rowsWritten: null, linesRejected: null, excluded };
+  }
   const entry = (report.files ?? []).find((f) => f.uri === uri);
   return entry
-    ? { linesRead: entry.lines_read ?? null, rowsWritten: entry.rows_written ?? null, linesRejected: entry.lines_rejected ?? null }
+    ? {
+        linesRead: entry.lines_read ?? null,
+        rowsWritten: entry.rows_written ?? null,
+        linesRejected: entry.lines_rejected ?? null,
+        excluded: null,
+      }
     : null;
 }

@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { METRICS_NAMESPACE, metricsService } from '../../contracts/metrics';
 import type { StackConfig } from '../../contracts/stackConfig';
 import { GLUE_VERSION, glueDefaultArguments } from '../../handlers/orchestration/glueArguments';
 import { GLUE_ARTIFACTS, type GlueArtifact, glueAdditionalPythonModules, glueArtifactFileName, glueArtifactSource } from '../assets';
@@ -25,6 +26,8 @@ export function scriptKey(artifact: GlueArtifact): string {
 export interface GlueJobArgs {
   aws: AwsContext;
   config: StackConfig;
+  /** The stack's base name: the `service` dimension of the metric the job publishes (InputsChanged). */
+  baseName: string;
   inputBucketArn: pulumi.Input<string>;
   manifestBucket: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
   outputBucket: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
@@ -112,6 +115,9 @@ export class GlueJob extends pulumi.ComponentResource {
       scripts: args.scriptsBucket.name,
     }).apply(({ output, manifest, scripts }) => ({
       ...glueDefaultArguments(config, { outputBucket: output, manifestBucket: manifest }),
+      // Where the job publishes InputsChanged (glue/ndjson_parquet/metrics.py), beside the Lambdas' metrics.
+      '--metrics_namespace': METRICS_NAMESPACE,
+      '--metrics_service': metricsService(args.baseName),
       '--job-language': 'python',
       '--job-bookmark-option': 'job-bookmark-disable',
       '--enable-metrics': 'true',

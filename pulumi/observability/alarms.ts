@@ -21,6 +21,7 @@ export const ALARM_KEYS = [
   'objects-reconciled',
   'events-skipped',
   'pending-too-old',
+  'inputs-changed',
 ] as const;
 
 export type AlarmKey = (typeof ALARM_KEYS)[number];
@@ -169,6 +170,12 @@ export function alarmSpecs(input: AlarmInputs): AlarmSpec[] {
       comparisonOperator: 'GreaterThanThreshold',
       treatMissingData: 'notBreaching',
     },
+    pipelineCount(
+      input,
+      'inputs-changed',
+      Metric.InputsChanged,
+      'A Glue run excluded input files changed or deleted after their manifest was built (its report lists them under excluded_files).',
+    ),
   ];
 }
 

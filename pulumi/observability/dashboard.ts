@@ -99,7 +99,7 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
       ],
       { annotations: { horizontal: [{ label: 'alarm', value: input.iteratorAgeAlarmSeconds * 1000 }] } },
     ),
-    metric('Events: tracked, duplicate, quarantined, skipped, missing', [
+    metric('Events: tracked, duplicate, quarantined, skipped, missing; inputs changed (Glue)', [
       emf(Metric.FilesTracked),
       emf(Metric.BytesTracked),
       emf(Metric.DuplicateEvents),
@@ -107,6 +107,7 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
       emf(Metric.EventsSkipped),
       emf(Metric.ObjectsMissing),
       emf(Metric.ObjectsReconciled),
+      emf(Metric.InputsChanged),
     ]),
   ]);
   row(6, [

@@ -1,3 +1,4 @@
+import { METRICS_NAMESPACE } from '../../contracts/metrics';
 import { allow, logStreamsArn, objectArn, type PolicyDocument, policyDocument, type UnusedLocally } from './document';
 import { GLUE_REPORTS_PREFIX, MANIFESTS_PREFIX } from './lambda';
 
@@ -78,6 +79,9 @@ export function glueJobPolicy(arns: GlueJobArns): PolicyDocument {
       arns.logGroupArns.flatMap((arn) => [arn, logStreamsArn(arn)]),
     ),
     allow('PublishGlueMetrics', ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': 'Glue' } }),
+    // InputsChanged, which only the job sees (glue/ndjson_parquet/metrics.py); PutMetricData takes no resource, so
+    // the namespace condition is the bound (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html).
+    allow('PublishInputsChanged', ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } }),
   );
 }
 
@@ -91,4 +95,5 @@ export const GLUE_JOB_UNUSED_LOCALLY: UnusedLocally = {
     'Glue downloads the job script, packages and parser jar from the scripts bucket; the local worker runs them from the checkout',
   WriteJobLogs: "Glue writes the job's output and error logs to its log groups; locally they go to glue-worker.log",
   PublishGlueMetrics: 'Glue publishes the job metrics (--enable-metrics) to CloudWatch; local Spark publishes none',
+  PublishInputsChanged: "the local worker gets no --metrics_namespace; the runner counts the report's exclusions into the run's metrics",
 };

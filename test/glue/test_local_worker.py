@@ -71,7 +71,14 @@ def test_worker_runs_jobs_in_sequence_with_faults_and_recovers(pipeline: Pipelin
     assert killed["report_key"].startswith("logs/glue/")
     assert garbage["status"] == "FAILED"
     assert garbage["id"] is None
-    assert rerun == {"id": "run-2", "status": "SUCCEEDED", "job_run_id": "jr_given", "report_key": rerun["report_key"], "error": None}
+    assert rerun == {
+        "id": "run-2",
+        "status": "SUCCEEDED",
+        "job_run_id": "jr_given",
+        "report_key": rerun["report_key"],
+        "error": None,
+        "files_excluded": 0,
+    }
     assert Counter(r["id"] for r in pipeline.output_rows()) == expected
     report = json.loads(pipeline.s3.get_object(Bucket=pipeline.manifest_bucket, Key=rerun["report_key"])["Body"].read())
     assert report["job_info"]["job_run_id"] == "jr_given"
@@ -109,7 +116,14 @@ def test_a_request_runs_through_the_glue_scripts_entry_with_the_argv_glue_would_
     }
     assert used_spark is spark
     assert used_storage is storage
-    assert response == {"id": "r", "status": "SUCCEEDED", "job_run_id": "jr_given", "report_key": "logs/glue/k.json", "error": None}
+    assert response == {
+        "id": "r",
+        "status": "SUCCEEDED",
+        "job_run_id": "jr_given",
+        "report_key": "logs/glue/k.json",
+        "error": None,
+        "files_excluded": 0,
+    }
 
 
 def test_a_request_with_arguments_no_run_can_use_fails_alone_before_spark_is_touched():

@@ -220,8 +220,13 @@ def test_bad_arguments_raise_a_typed_error_naming_the_argument(override, message
 
 
 def test_the_job_reads_every_argument_the_stack_passes_and_nothing_else():
-    # The stack's DefaultArguments and the state machine's per-run Arguments, as the TypeScript spells them.
-    sources = ["handlers/orchestration/glueArguments.ts", "handlers/orchestration/stateMachineDefinition.ts"]
+    # The stack's DefaultArguments (shared with the local runtime, and the job's own) and the state machine's
+    # per-run Arguments, as the TypeScript spells them.
+    sources = [
+        "handlers/orchestration/glueArguments.ts",
+        "pulumi/components/glueJob.ts",
+        "handlers/orchestration/stateMachineDefinition.ts",
+    ]
     passed = {name for source in sources for name in re.findall(r"'--(\w+)(?:\.\$)?':", (REPO / source).read_text())}
     glue_adds = {"JOB_NAME", "JOB_RUN_ID"}
     glue_reads = {"TempDir"}

@@ -1,4 +1,4 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
@@ -7,6 +7,7 @@ import { executionArnOf } from '../../handlers/adapters/sfnOrchestrator';
 import { flushDates } from '../../operator/operations/flushDates';
 import { generateUploads } from '../../operator/operations/generateUploads';
 import { redriveFailed, redriveManifest } from '../../operator/operations/redriveManifests';
+import { traceFile } from '../../operator/operations/traceFile';
 import { unlockDate } from '../../operator/operations/unlockDate';
 import type { PipelineTarget } from '../../operator/target/pipelineTarget';
 import { localTarget } from '../../operator/target/resolveTarget';
@@ -221,5 +222,45 @@ describe('generate', () => {
     expect(await body(t2, second.keys[3]!)).toBe(await body(t1, first.keys[3]!));
     t1.close();
     t2.close();
+  });
+});
+
+describe('trace', () => {
+  it('says a file its Glue run excluded (deleted or overwritten after the manifest was built) is excluded, not converted', async () => {
+    // Prepare: a completed manifest of two files whose run report excludes one (deleted before the run)
+    const fx = await batcherFixture({ maxBatchFiles: 2 });
+    await fx.invoke(kinesisEvent(await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))))));
+    const manifest = (await fx.itemsOf(TODAY)).find((i) => String(i.file_key).startsWith('MANIFEST#'))!;
+    const completedAt = new Date().toISOString();
+    await fx.clients.dynamo.send(
+      new UpdateCommand({
+        TableName: fx.config.tableName,
+        Key: { date_prefix: TODAY, file_key: manifest.file_key },
+        UpdateExpression: 'SET #s = :c, completed_time = :t, updated_at = :t',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':c': 'completed', ':t': completedAt },
+      }),
+    );
+    const [gone, kept] = [1, 2].map((n) => `s3://${fx.config.inputBucket}/${fx.config.inputPrefix}${fileName(TODAY, n)}`);
+    const report = {
+      timestamp: completedAt,
+      manifest: { id: manifest.manifest_id },
+      processing_summary: { status: 'success', files_excluded: 1 },
+      files: [{ uri: kept, lines_read: 1, rows_written: 1, lines_rejected: 0 }],
+      excluded_files: [{ uri: gone, reason: 'missing', expected_etag: 'abc', actual_etag: null }],
+    };
+    const reportKey = `logs/glue/${completedAt.slice(0, 10)}-T000000-0000abcd-0001.json`;
+    await fx.clients.s3.send(new PutObjectCommand({ Bucket: fx.config.manifestBucket, Key: reportKey, Body: JSON.stringify(report) }));
+
+    // Act
+    const excluded = await traceFile(targetOf(fx), fileName(TODAY, 1));
+    const converted = await traceFile(targetOf(fx), fileName(TODAY, 2));
+
+    // Assert
+    expect(excluded).toMatchObject({
+      state: 'excluded',
+      glue: { reportKey, excluded: { reason: 'missing', expectedEtag: 'abc', actualEtag: null } },
+    });
+    expect(converted).toMatchObject({ state: 'converted', glue: { rowsWritten: 1, excluded: null } });
   });
 });

@@ -38,6 +38,9 @@ for line in sys.stdin:
     print(json.dumps({"id": r["id"], "status": state, "job_run_id": run, "report_key": None, "error": None if state == "SUCCEEDED" else "no rows"}), flush=True)
 `;
 
+/** What the batcher writes aside at commit, for MarkCompleted to make the record's `ttl`. */
+const TTL_ON_COMPLETION = 1_900_000_000;
+
 const stops: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const stop of stops.splice(0)) await stop();
@@ -104,7 +107,7 @@ async function harness(): Promise<Harness> {
       await clients.dynamo.send(
         new PutCommand({
           TableName: resources.tableName,
-          Item: { date_prefix: DATE, file_key: fileKey, kind: 'manifest', status, file_count: 1 },
+          Item: { date_prefix: DATE, file_key: fileKey, kind: 'manifest', status, file_count: 1, ttl_on_completion: TTL_ON_COMPLETION },
         }),
       );
       return h.startAgain(name, manifestFile);
@@ -179,6 +182,7 @@ describe('LocalStepFunctionsExecutor', () => {
     });
     expect(String(item.updated_at) >= before).toBe(true);
     expect(item.completed_time).toBe(item.updated_at);
+    expect(item.ttl).toBe(TTL_ON_COMPLETION);
     expect(h.glue.stats.runs).toBe(1);
   });
 
@@ -194,6 +198,8 @@ describe('LocalStepFunctionsExecutor', () => {
     expect(h.outcomes[0]).toMatchObject({ status: 'FAILED', error: 'ManifestConversionFailed' });
     const item = await h.manifest('bad.json');
     expect(item.status).toBe('failed');
+    // A failed manifest waits for its redrive: it must not expire.
+    expect(item).not.toHaveProperty('ttl');
     expect(String(item.error_message)).toMatch(/^States\.TaskFailed: \{.*"JobRunState":"FAILED".*"ErrorMessage":"no rows"/);
     expect(h.glue.stats.runs).toBe(2);
   });

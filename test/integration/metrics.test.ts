@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { MetricName } from '../../contracts/metrics';
 import * as catalogue from '../../contracts/metrics';
 import { utcDate } from '../../handlers/domain/dates';
 import type { BatchingSettings } from '../../handlers/runtimeConfig';
+import { PROJECT_ROOT } from '../../local/projectRoot';
 import { alarmSpecs } from '../../pulumi/observability/alarms';
 import { dashboardBody } from '../../pulumi/observability/dashboard';
 import { type BatcherFixture, batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
@@ -148,8 +151,14 @@ const SCENARIOS: Scenario[] = [
 /** Per scenario, every name the sink received, with its total (zero when only zeros were added). */
 const emitted = new Map<string, Map<string, number>>();
 
+/** What the handlers emitted, and the metrics the Glue job publishes (held to its source below). */
 const emittedNonZero = (): Set<string> =>
-  new Set([...emitted.values()].flatMap((totals) => [...totals].filter(([, total]) => total > 0).map(([name]) => name)));
+  new Set([
+    ...[...emitted.values()].flatMap((totals) => [...totals].filter(([, total]) => total > 0).map(([name]) => name)),
+    ...GLUE_METRICS,
+  ]);
+
+const GLUE_METRICS = catalogue.METRIC_NAMES.filter((name) => catalogue.METRIC_CATALOGUE[name].emittedBy === 'glue');
 
 type MetricLine = (string | Record<string, unknown>)[];
 
@@ -200,6 +209,15 @@ describe('the metric catalogue against what the handlers emit', () => {
     const read = shownOrAlarmed();
     expect(catalogue.METRIC_NAMES.filter((name) => !emittedNames.has(name))).toEqual([]);
     expect(catalogue.METRIC_NAMES.filter((name) => !read.has(name))).toEqual([]);
+  });
+
+  it("leaves the Glue job's metrics to the job, which spells each name and the service dimension as the catalogue does", () => {
+    const source = readFileSync(join(PROJECT_ROOT, 'glue', 'ndjson_parquet', 'metrics.py'), 'utf8');
+    expect(GLUE_METRICS).toEqual([catalogue.Metric.InputsChanged]);
+    for (const name of GLUE_METRICS) expect(source).toContain(`"${name}"`);
+    expect(source).toContain(`SERVICE_DIMENSION = "${catalogue.METRICS_SERVICE_DIMENSION}"`);
+    const handlerNames = new Set([...emitted.values()].flatMap((totals) => [...totals.keys()]));
+    expect(GLUE_METRICS.filter((name) => handlerNames.has(name))).toEqual([]);
   });
 
   it('reads each catalogued metric by the service dimension alone, with the statistic its kind calls for', () => {

@@ -202,7 +202,7 @@ export function describeStack(f: StackFixture): void {
         rules: 2,
         targets: 2,
         dashboards: 1,
-        alarms: 12,
+        alarms: 13,
         topics: 1,
         logGroups: lambdas + 1 + 2,
         roles: lambdas + 3,
@@ -573,6 +573,8 @@ export function describeStack(f: StackFixture): void {
         '--glue_version': '5.0',
         '--worker_type': cfg.glue.workerType,
         '--number_of_workers': String(cfg.glue.numberOfWorkers),
+        '--metrics_namespace': 'ndjson-parquet',
+        '--metrics_service': f.base,
       });
       expect(args['--additional-python-modules']).toBe(glueAdditionalPythonModules());
       expect(args['--additional-python-modules']).toMatch(/(^|,)botocore==\d+\.\d+\.\d+(,|$)/);
@@ -649,6 +651,7 @@ export function describeStack(f: StackFixture): void {
         'executions-failed',
         'flush-failures',
         'ingest-dlq-not-empty',
+        'inputs-changed',
         'iterator-age',
         'manifests-stuck',
         'objects-missing',
