@@ -219,6 +219,8 @@ export interface FileItem {
   updatedAt: string | null;
   manifestName: string | null;
   manifestId: string | null;
+  /** The ETag of the content registered (without quotes); absent on items that never recorded one. */
+  etag?: string;
 }
 
 export interface PendingItem {
@@ -339,6 +341,7 @@ export function classifyItem(raw: RawTrackingItem): TrackingItem {
         updatedAt: str(raw.updated_at),
         manifestName: str(raw.manifest_name),
         manifestId: str(raw.manifest_id),
+        ...(typeof raw.etag === 'string' ? { etag: raw.etag } : {}),
       };
     }
     case 'pending': {

@@ -54,21 +54,34 @@ export function classifyObjects(
   items: readonly TrackingItem[],
   options: { now: Date; graceSeconds: number },
 ): Classified[] {
-  const tracked = new Set<string>();
+  // Per key, the contents registered: an ETag, or null where an item kept none (it then vouches for any).
+  const tracked = new Map<string, Set<string | null>>();
   const quarantined = new Set<string>();
   for (const item of items) {
-    if (item.kind === 'file' || item.kind === 'pending') tracked.add(item.key);
-    else if (item.kind === 'quarantine') quarantined.add(item.key);
+    if (item.kind === 'file' || item.kind === 'pending') {
+      const etags = tracked.get(item.key) ?? new Set<string | null>();
+      etags.add(item.etag ? unquote(item.etag) : null);
+      tracked.set(item.key, etags);
+    } else if (item.kind === 'quarantine') quarantined.add(item.key);
   }
+  // An object overwritten after its registration is tracked under its old ETag only: its current content
+  // lost its event if the overwrite's event was lost, so it is untracked until a new version is registered.
+  const isTracked = (object: ListedObject): boolean => {
+    const etags = tracked.get(object.key);
+    if (!etags) return false;
+    return !object.etag || etags.has(null) || etags.has(unquote(object.etag));
+  };
   const horizon = options.now.getTime() - options.graceSeconds * 1000;
   return objects.map((object) => {
-    if (tracked.has(object.key)) return { object, state: 'tracked' };
+    if (isTracked(object)) return { object, state: 'tracked' };
     if (quarantined.has(object.key)) return { object, state: 'quarantined' };
     const modified = Date.parse(object.lastModified);
     if (Number.isNaN(modified) || modified > horizon) return { object, state: 'too-new' };
     return { object, state: 'untracked' };
   });
 }
+
+const unquote = (etag: string): string => etag.replace(/"/g, '');
 
 export interface ReconcileCounts {
   listed: number;

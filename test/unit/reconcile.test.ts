@@ -44,6 +44,28 @@ const objectArb = fc.record({
 });
 
 describe('classifyObjects', () => {
+  it('counts an object overwritten after its registration as untracked until its current content is registered', () => {
+    // Prepare: one key registered under ETag "old"; the bucket now holds other content
+    const key = `${PREFIX}2026-11-22-report.ndjson`;
+    const registered = (etag?: string) =>
+      classifyItem({
+        ...tableKey('2026-11-22', fileKey(key)),
+        status: 'manifested',
+        file_path: `s3://${BUCKET}/${key}`,
+        ...(etag ? { etag } : {}),
+      });
+    const listed = (etag: string): ListedObject => ({ key, sizeBytes: 10, etag: `"${etag}"`, lastModified: '2026-11-22T10:00:00Z' });
+    const state = (object: ListedObject, items: ReturnType<typeof registered>[]) =>
+      classifyObjects([object], items, { now, graceSeconds: GRACE })[0]?.state;
+
+    // Act / Assert
+    expect(state(listed('new'), [registered('old')])).toBe('untracked');
+    expect(state(listed('new'), [registered('old'), registered('new')])).toBe('tracked');
+    expect(state(listed('old'), [registered('old')])).toBe('tracked');
+    // an item that kept no ETag vouches for whatever the key holds
+    expect(state(listed('new'), [registered()])).toBe('tracked');
+  });
+
   it('gives every listed object one state: tracked by a file or pending item, else quarantined, else untracked once older than the grace', () => {
     fc.assert(
       fc.property(fc.uniqueArray(objectArb, { selector: (o) => o.key, maxLength: 40 }), (specs) => {
