@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import {
   classifyItem,
   ITEM_KIND,
@@ -14,6 +14,7 @@ import {
 import { ttlAfterDays } from '../domain/dates';
 import { type ListedObject, trackingLocation } from '../domain/reconcile';
 import type { ReconcileStore } from '../services/reconcileInput';
+import { queryAllPages } from './queryAllPages';
 
 /** S3 and DynamoDB both order keys by their UTF-8 bytes; JavaScript's `<` compares UTF-16 units, which differs. */
 const byUtf8 = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
@@ -68,24 +69,14 @@ export class DynamoReconcileStore implements ReconcileStore {
     return found;
   }
 
-  private async range(partition: string, first: string, last: string): Promise<RawTrackingItem[]> {
-    const items: RawTrackingItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.options.tableName,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :first AND :last',
-          ExpressionAttributeNames: { '#pk': TABLE_KEYS.hash, '#sk': TABLE_KEYS.range },
-          ExpressionAttributeValues: { ':pk': partition, ':first': first, ':last': last },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      items.push(...((page.Items ?? []) as RawTrackingItem[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+  private range(partition: string, first: string, last: string): Promise<RawTrackingItem[]> {
+    return queryAllPages(this.db, {
+      TableName: this.options.tableName,
+      KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :first AND :last',
+      ExpressionAttributeNames: { '#pk': TABLE_KEYS.hash, '#sk': TABLE_KEYS.range },
+      ExpressionAttributeValues: { ':pk': partition, ':first': first, ':last': last },
+      ConsistentRead: true,
+    });
   }
 
   async getCursor(date: string): Promise<ReconcileItem | null> {

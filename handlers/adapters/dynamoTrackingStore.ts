@@ -4,15 +4,7 @@ import {
   TransactionCanceledException,
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
-  TransactWriteCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ContextError } from '../../contracts/contextError';
 import {
   FILE_STATUS,
@@ -49,6 +41,7 @@ import type {
   TrackedFile,
   TrackingStore,
 } from '../services/ports';
+import { queryAllPages } from './queryAllPages';
 
 /**
  * The batcher's and sweeper's side of the tracking table (contracts/trackingSchema.ts). Beside the seed's
@@ -306,7 +299,7 @@ export class DynamoTrackingStore implements TrackingStore {
   }
 
   async listWindows(): Promise<WindowState[]> {
-    const items = await this.queryAll({
+    const items = await queryAllPages(this.db, {
       TableName: this.table,
       IndexName: WINDOWS_INDEX.name,
       KeyConditionExpression: '#wpk = :w',
@@ -370,7 +363,7 @@ export class DynamoTrackingStore implements TrackingStore {
   }
 
   async listPending(date: string): Promise<TrackedFile[]> {
-    const items = await this.queryAll({
+    const items = await queryAllPages(this.db, {
       TableName: this.table,
       KeyConditionExpression: `${DATE} = :d AND begins_with(${SORT}, :p)`,
       ExpressionAttributeValues: { ':d': date, ':p': SORT_KEY_PREFIX.pending },
@@ -683,7 +676,7 @@ export class DynamoTrackingStore implements TrackingStore {
   }
 
   async listUnfinishedManifests(date: string): Promise<ManifestRecord[]> {
-    const items = await this.queryAll({
+    const items = await queryAllPages(this.db, {
       TableName: this.table,
       KeyConditionExpression: `${DATE} = :d AND begins_with(${SORT}, :p)`,
       FilterExpression: '#status IN (:pending, :processing)',
@@ -730,17 +723,6 @@ export class DynamoTrackingStore implements TrackingStore {
       if (error instanceof ConditionalCheckFailedException) return 'exists';
       throw error;
     }
-  }
-
-  private async queryAll(input: QueryCommandInput): Promise<RawTrackingItem[]> {
-    const items: RawTrackingItem[] = [];
-    let ExclusiveStartKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(new QueryCommand({ ...input, ...(ExclusiveStartKey ? { ExclusiveStartKey } : {}) }));
-      items.push(...((page.Items ?? []) as RawTrackingItem[]));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
-    return items;
   }
 }
 

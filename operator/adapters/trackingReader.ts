@@ -1,5 +1,6 @@
-import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { type RawTrackingItem, TABLE_KEYS, tableKey } from '../../contracts/trackingSchema';
+import { queryAllPages } from '../../handlers/adapters/queryAllPages';
 
 /**
  * The read side the operator commands need beyond the batcher's TrackingStore port: every item of one
@@ -13,23 +14,13 @@ export class TrackingReader {
     private readonly tableName: string,
   ) {}
 
-  async itemsOfDate(date: string): Promise<RawTrackingItem[]> {
-    const items: RawTrackingItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.db.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: `${TABLE_KEYS.hash} = :d`,
-          ExpressionAttributeValues: { ':d': date },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      items.push(...((page.Items ?? []) as RawTrackingItem[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+  itemsOfDate(date: string): Promise<RawTrackingItem[]> {
+    return queryAllPages(this.db, {
+      TableName: this.tableName,
+      KeyConditionExpression: `${TABLE_KEYS.hash} = :d`,
+      ExpressionAttributeValues: { ':d': date },
+      ConsistentRead: true,
+    });
   }
 
   async item(date: string, sortKey: string): Promise<RawTrackingItem | null> {
