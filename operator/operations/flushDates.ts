@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { itemOfKind, lockKey, WINDOW_KEY } from '../../contracts/trackingSchema';
-import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
-import { createDepsFactory } from '../../handlers/batchingDeps';
-import { silentLog } from '../../handlers/services/deps';
 import { type FlushOutcome, flushDate } from '../../handlers/services/flushDate';
 import { leaseClock } from '../adapters/serverClock';
 import { TrackingReader } from '../adapters/trackingReader';
 import { NotFoundError, OperationFailedError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 import { checkDate } from './collectStatus';
+import { operatorDepsFactory } from './operatorDeps';
 
 /**
  * An operator's flush: the date's remainder goes out now whatever its size, through the batcher's own
@@ -29,13 +27,7 @@ export async function flushDates(
     if (!itemOfKind(await reader.item(date, WINDOW_KEY), 'window'))
       throw new NotFoundError(`no files were ever tracked for ${date} in ${target.description}`);
   }
-  const depsFor = createDepsFactory({
-    config: target.config,
-    clients: target.clients,
-    metrics: new MemoryMetricsSink(),
-    log: silentLog,
-    now,
-  });
+  const depsFor = operatorDepsFactory(target, now);
   const outcomes: FlushOutcome[] = [];
   for (const date of dates) {
     const deadline = Date.now() + options.waitMs;

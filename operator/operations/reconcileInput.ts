@@ -1,13 +1,11 @@
 import { DynamoReconcileStore } from '../../handlers/adapters/dynamoReconcileStore';
-import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
 import { S3InputLister } from '../../handlers/adapters/s3InputLister';
-import { createDepsFactory } from '../../handlers/batchingDeps';
 import { utcDate } from '../../handlers/domain/dates';
 import { datePrefix, type ListedObject } from '../../handlers/domain/reconcile';
-import { silentLog } from '../../handlers/services/deps';
 import { type ApplyResult, type ReconcileDeps, scanInput } from '../../handlers/services/reconcileInput';
 import type { PipelineTarget } from '../target/pipelineTarget';
 import { checkDate } from './collectStatus';
+import { operatorDepsFactory } from './operatorDeps';
 
 /**
  * `reconcile`: the input bucket against the tracking table, for one date's listing (`<inputPrefix><date>-`)
@@ -38,13 +36,7 @@ export async function reconcileInput(target: PipelineTarget, request: ReconcileR
   const date = request.date ?? (request.since ? undefined : utcDate(now()));
   if (date) checkDate(date);
   const prefix = date ? datePrefix(target.config.inputPrefix, date) : target.config.inputPrefix;
-  const depsFor = createDepsFactory({
-    config: target.config,
-    clients: target.clients,
-    metrics: new MemoryMetricsSink(),
-    log: silentLog,
-    now,
-  });
+  const depsFor = operatorDepsFactory(target, now);
   const batching = depsFor(`cli-reconcile-${now().getTime()}`);
   const deps: ReconcileDeps = {
     ...batching,
