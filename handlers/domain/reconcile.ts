@@ -76,7 +76,7 @@ export function classifyObjects(
     if (isTracked(object)) return { object, state: 'tracked' };
     if (quarantined.has(object.key)) return { object, state: 'quarantined' };
     const modified = Date.parse(object.lastModified);
-    if (Number.isNaN(modified) || modified > horizon) return { object, state: 'too-new' };
+    if (Number.isNaN(modified) || modified >= horizon) return { object, state: 'too-new' };
     return { object, state: 'untracked' };
   });
 }
