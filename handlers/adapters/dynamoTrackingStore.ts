@@ -1,10 +1,18 @@
 import {
+  type CancellationReason,
   ConditionalCheckFailedException,
   ProvisionedThroughputExceededException,
   TransactionCanceledException,
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ContextError } from '../../contracts/contextError';
 import {
   FILE_STATUS,
@@ -50,6 +58,8 @@ import { queryAllPages } from './queryAllPages';
  */
 
 const { hash: DATE, range: SORT } = TABLE_KEYS;
+
+type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
 /** TransactWriteItems takes at most 100 items; a file registration uses two, plus one for the window. */
 const FILES_PER_REGISTER_TX = 49;
@@ -111,6 +121,34 @@ export class DynamoTrackingStore implements TrackingStore {
     return this.options.tableName;
   }
 
+  /**
+   * Sends a transaction, trying again a cancellation that is no failed condition (a conflict with another
+   * transaction on the same items, throttling) within the retry budget. A failed condition is the caller's
+   * to judge: its cancellation reasons come back (null: the transaction went through).
+   */
+  private async transact(
+    items: TransactItems,
+    failure: { message: string; context: Record<string, unknown> },
+  ): Promise<CancellationReason[] | null> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.db.send(new TransactWriteCommand({ TransactItems: items }));
+        return null;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException)) throw error;
+        const reasons = error.CancellationReasons ?? [];
+        if (reasons.some((r) => r.Code === 'ConditionalCheckFailed')) return reasons;
+        if (!(await this.backOff(attempt))) {
+          throw new TrackingStoreError(
+            failure.message,
+            { ...failure.context, codes: reasons.map((r) => r.Code ?? 'None') },
+            { cause: error },
+          );
+        }
+      }
+    }
+  }
+
   async registerFiles(date: string, files: TrackedFile[]): Promise<RegisterOutcome> {
     const registered: TrackedFile[] = [];
     const duplicates: TrackedFile[] = [];
@@ -130,7 +168,7 @@ export class DynamoTrackingStore implements TrackingStore {
     let candidates = chunk;
     const duplicates: TrackedFile[] = [];
     const newVersions: TrackedFile[] = [];
-    for (let attempt = 1; candidates.length > 0; attempt++) {
+    while (candidates.length > 0) {
       const now = this.options.now();
       const nowIso = now.toISOString();
       // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings order as text; Math.min would make them NaN.
@@ -173,38 +211,22 @@ export class DynamoTrackingStore implements TrackingStore {
           },
         },
       };
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: [...items, windowUpdate] }));
-        return { registered: candidates, duplicates, newVersions };
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const reasons = error.CancellationReasons ?? [];
-        const conditionFailed = new Set<number>();
-        reasons.forEach((reason, index) => {
-          if (reason.Code === 'ConditionalCheckFailed' && index < items.length) conditionFailed.add(Math.floor(index / 2));
-        });
-        if (conditionFailed.size > 0) {
-          // The key is tracked already: the same content is a duplicate, other content a new version. The
-          // rest go again in one transaction.
-          for (const file of candidates.filter((_, i) => conditionFailed.has(i))) {
-            if ((await this.registerNewVersion(date, file)) === 'duplicate') duplicates.push(file);
-            else newVersions.push(file);
-          }
-          candidates = candidates.filter((_, i) => !conditionFailed.has(i));
-          continue;
-        }
-        if (!(await this.backOff(attempt))) {
-          throw new TrackingStoreError(
-            'could not register files: transaction kept being cancelled',
-            {
-              date,
-              files: candidates.length,
-              reasons: reasons.map((r) => r.Code),
-            },
-            { cause: error },
-          );
-        }
+      const reasons = await this.transact([...items, windowUpdate], {
+        message: 'could not register files: transaction kept being cancelled',
+        context: { date, files: candidates.length },
+      });
+      if (!reasons) return { registered: candidates, duplicates, newVersions };
+      const conditionFailed = new Set<number>();
+      reasons.forEach((reason, index) => {
+        if (reason.Code === 'ConditionalCheckFailed' && index < items.length) conditionFailed.add(Math.floor(index / 2));
+      });
+      // The key is tracked already: the same content is a duplicate, other content a new version. The rest go
+      // again in one transaction (the window's own condition never fails, so some file's did).
+      for (const file of candidates.filter((_, i) => conditionFailed.has(i))) {
+        if ((await this.registerNewVersion(date, file)) === 'duplicate') duplicates.push(file);
+        else newVersions.push(file);
       }
+      candidates = candidates.filter((_, i) => !conditionFailed.has(i));
     }
     return { registered: [], duplicates, newVersions };
   }
@@ -219,7 +241,7 @@ export class DynamoTrackingStore implements TrackingStore {
    * the file (the Glue job finds another ETag) and `markManifested` leaves the new version pending.
    */
   private async registerNewVersion(date: string, file: TrackedFile): Promise<'duplicate' | 'new-version'> {
-    for (let attempt = 1; ; attempt++) {
+    for (;;) {
       const current = (
         await this.db.send(new GetCommand({ TableName: this.table, Key: tableKey(date, fileKey(file.key)), ConsistentRead: true }))
       ).Item;
@@ -274,22 +296,12 @@ export class DynamoTrackingStore implements TrackingStore {
           },
         },
       };
-      try {
-        await this.db.send(new TransactWriteCommand({ TransactItems: [fileUpdate, marker, window] }));
-        return 'new-version';
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-        // The item moved on since it was read (manifested, or another version registered): read it again.
-        if (codes.includes('ConditionalCheckFailed')) continue;
-        if (!(await this.backOff(attempt))) {
-          throw new TrackingStoreError(
-            'could not register a new version: transaction kept being cancelled',
-            { date, key: file.key, codes },
-            { cause: error },
-          );
-        }
-      }
+      const reasons = await this.transact([fileUpdate, marker, window], {
+        message: 'could not register a new version: transaction kept being cancelled',
+        context: { date, key: file.key },
+      });
+      if (!reasons) return 'new-version';
+      // The item moved on since it was read (manifested, or another version registered): read it again.
     }
   }
 
@@ -404,156 +416,113 @@ export class DynamoTrackingStore implements TrackingStore {
     const drainedClause = oldest === 'remove' ? ' AND pending_count = :count' : '';
     const nowIso = now.toISOString();
     const ttl = ttlAfterDays(now, this.options.ttlDays);
-    const transaction = new TransactWriteCommand({
-      TransactItems: [
-        {
-          ConditionCheck: {
-            TableName: this.table,
-            Key: tableKey(manifest.date, lockKey(manifest.date)),
-            ConditionExpression: '#token = :token',
-            ExpressionAttributeNames: { '#token': 'token' },
-            ExpressionAttributeValues: { ':token': lease.token },
+    const items: TransactItems = [
+      {
+        ConditionCheck: {
+          TableName: this.table,
+          Key: tableKey(manifest.date, lockKey(manifest.date)),
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':token': lease.token },
+        },
+      },
+      {
+        Put: {
+          TableName: this.table,
+          Item: {
+            ...tableKey(manifest.date, manifestKey(manifest.name)),
+            kind: ITEM_KIND.manifest,
+            status: MANIFEST_STATUS.pending,
+            manifest_id: manifest.id,
+            manifest_path: manifestPath,
+            file_count: manifest.files.length,
+            total_bytes: manifest.totalBytes,
+            batch_seq: manifest.seq,
+            created_at: nowIso,
+            updated_at: nowIso,
+            // Not `ttl` yet: a failed manifest must stay until it is redriven; MarkCompleted copies this.
+            [TTL_ON_COMPLETION_ATTRIBUTE]: ttl,
+          },
+          ConditionExpression: `attribute_not_exists(${SORT})`,
+        },
+      },
+      {
+        Update: {
+          TableName: this.table,
+          Key: tableKey(manifest.date, WINDOW_KEY),
+          ConditionExpression: `attribute_not_exists(open_manifest) AND manifest_seq = :expected${drainedClause}`,
+          UpdateExpression: `ADD pending_count :negCount, pending_bytes :negBytes SET manifest_seq = :seq, open_manifest = :name, updated_at = :now${oldestClause}`,
+          ExpressionAttributeValues: {
+            ':negCount': -manifest.files.length,
+            ':negBytes': -manifest.totalBytes,
+            ':expected': expectedSeq,
+            ':seq': manifest.seq,
+            ':name': manifest.name,
+            ...(oldest === 'remove' ? { ':count': manifest.files.length } : {}),
+            ...(oldest !== 'remove' && oldest !== 'keep' ? { ':oldest': oldest } : {}),
+            ':now': nowIso,
           },
         },
-        {
-          Put: {
-            TableName: this.table,
-            Item: {
-              ...tableKey(manifest.date, manifestKey(manifest.name)),
-              kind: ITEM_KIND.manifest,
-              status: MANIFEST_STATUS.pending,
-              manifest_id: manifest.id,
-              manifest_path: manifestPath,
-              file_count: manifest.files.length,
-              total_bytes: manifest.totalBytes,
-              batch_seq: manifest.seq,
-              created_at: nowIso,
-              updated_at: nowIso,
-              // Not `ttl` yet: a failed manifest must stay until it is redriven; MarkCompleted copies this.
-              [TTL_ON_COMPLETION_ATTRIBUTE]: ttl,
-            },
-            ConditionExpression: `attribute_not_exists(${SORT})`,
-          },
-        },
-        {
-          Update: {
-            TableName: this.table,
-            Key: tableKey(manifest.date, WINDOW_KEY),
-            ConditionExpression: `attribute_not_exists(open_manifest) AND manifest_seq = :expected${drainedClause}`,
-            UpdateExpression: `ADD pending_count :negCount, pending_bytes :negBytes SET manifest_seq = :seq, open_manifest = :name, updated_at = :now${oldestClause}`,
-            ExpressionAttributeValues: {
-              ':negCount': -manifest.files.length,
-              ':negBytes': -manifest.totalBytes,
-              ':expected': expectedSeq,
-              ':seq': manifest.seq,
-              ':name': manifest.name,
-              ...(oldest === 'remove' ? { ':count': manifest.files.length } : {}),
-              ...(oldest !== 'remove' && oldest !== 'keep' ? { ':oldest': oldest } : {}),
-              ':now': nowIso,
-            },
-          },
-        },
-      ],
+      },
+    ];
+    const reasons = await this.transact(items, {
+      message: 'could not commit manifest: transaction kept being cancelled',
+      context: { manifest: manifest.id },
     });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(transaction);
-        return 'committed';
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-        if (codes.includes('ConditionalCheckFailed')) return 'fenced';
-        if (!(await this.backOff(attempt))) {
-          throw new TrackingStoreError(
-            'could not commit manifest: transaction kept being cancelled',
-            { manifest: manifest.id, codes },
-            { cause: error },
-          );
-        }
-      }
-    }
+    return reasons ? 'fenced' : 'committed';
   }
 
   async setOldestPending(lease: Lease, date: string, oldestPendingAt: string | null): Promise<CommitOutcome> {
     const nowIso = this.options.now().toISOString();
-    const transaction = new TransactWriteCommand({
-      TransactItems: [
-        {
-          ConditionCheck: {
-            TableName: this.table,
-            Key: tableKey(date, lockKey(date)),
-            ConditionExpression: '#token = :token',
-            ExpressionAttributeNames: { '#token': 'token' },
-            ExpressionAttributeValues: { ':token': lease.token },
-          },
+    const items: TransactItems = [
+      {
+        ConditionCheck: {
+          TableName: this.table,
+          Key: tableKey(date, lockKey(date)),
+          ConditionExpression: '#token = :token',
+          ExpressionAttributeNames: { '#token': 'token' },
+          ExpressionAttributeValues: { ':token': lease.token },
         },
-        {
-          Update: {
-            TableName: this.table,
-            Key: tableKey(date, WINDOW_KEY),
-            // Removing the age is right only while nothing is pending: a registration since the pending set was
-            // read has counted itself, and its age (kept by `if_not_exists`) must stay.
-            ...(oldestPendingAt
-              ? { UpdateExpression: 'SET oldest_pending_at = :oldest, updated_at = :now' }
-              : { UpdateExpression: 'SET updated_at = :now REMOVE oldest_pending_at', ConditionExpression: 'pending_count <= :zero' }),
-            ExpressionAttributeValues: { ':now': nowIso, ...(oldestPendingAt ? { ':oldest': oldestPendingAt } : { ':zero': 0 }) },
-          },
+      },
+      {
+        Update: {
+          TableName: this.table,
+          Key: tableKey(date, WINDOW_KEY),
+          // Removing the age is right only while nothing is pending: a registration since the pending set was
+          // read has counted itself, and its age (kept by `if_not_exists`) must stay.
+          ...(oldestPendingAt
+            ? { UpdateExpression: 'SET oldest_pending_at = :oldest, updated_at = :now' }
+            : { UpdateExpression: 'SET updated_at = :now REMOVE oldest_pending_at', ConditionExpression: 'pending_count <= :zero' }),
+          ExpressionAttributeValues: { ':now': nowIso, ...(oldestPendingAt ? { ':oldest': oldestPendingAt } : { ':zero': 0 }) },
         },
-      ],
+      },
+    ];
+    const reasons = await this.transact(items, {
+      message: 'could not repair the window age: transaction kept being cancelled',
+      context: { date },
     });
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.db.send(transaction);
-        return 'committed';
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException)) throw error;
-        const codes = (error.CancellationReasons ?? []).map((r) => r.Code ?? 'None');
-        if (codes[0] === 'ConditionalCheckFailed') return 'fenced';
-        // Only the window's condition failed: a file is pending again and keeps its age; nothing to repair.
-        if (codes.includes('ConditionalCheckFailed')) return 'committed';
-        if (!(await this.backOff(attempt))) {
-          throw new TrackingStoreError(
-            'could not repair the window age: transaction kept being cancelled',
-            { date, codes },
-            { cause: error },
-          );
-        }
-      }
-    }
+    // Only the window's condition failed: a file is pending again and keeps its age; nothing to repair.
+    return reasons?.[0]?.Code === 'ConditionalCheckFailed' ? 'fenced' : 'committed';
   }
 
   async markManifested(manifest: Manifest): Promise<void> {
     const nowIso = this.options.now().toISOString();
     for (let i = 0; i < manifest.files.length; i += FILES_PER_MARK_TX) {
       let chunk = manifest.files.slice(i, i + FILES_PER_MARK_TX);
-      for (let attempt = 1; chunk.length > 0; attempt++) {
-        try {
-          await this.db.send(
-            new TransactWriteCommand({ TransactItems: chunk.flatMap((file) => markItems(this.table, manifest, file, nowIso)) }),
-          );
-          break;
-        } catch (error) {
-          if (!(error instanceof TransactionCanceledException)) throw error;
-          const reasons = error.CancellationReasons ?? [];
-          const failed = new Set<number>();
-          reasons.forEach((reason, index) => {
-            if (reason.Code === 'ConditionalCheckFailed') failed.add(Math.floor(index / 2));
-          });
-          if (failed.size > 0) {
-            for (const file of chunk.filter((_, j) => failed.has(j))) {
-              if (!(await this.leaveNewVersionPending(manifest, file))) throw new ManifestOwnershipError(manifest.name, manifest.date);
-            }
-            chunk = chunk.filter((_, j) => !failed.has(j));
-            continue;
-          }
-          if (!(await this.backOff(attempt))) {
-            throw new TrackingStoreError(
-              'transaction kept being cancelled',
-              { manifest: manifest.id, codes: reasons.map((r) => r.Code) },
-              { cause: error },
-            );
-          }
+      while (chunk.length > 0) {
+        const reasons = await this.transact(
+          chunk.flatMap((file) => markItems(this.table, manifest, file, nowIso)),
+          { message: 'could not mark manifested: transaction kept being cancelled', context: { manifest: manifest.id } },
+        );
+        if (!reasons) break;
+        const failed = new Set<number>();
+        reasons.forEach((reason, index) => {
+          if (reason.Code === 'ConditionalCheckFailed') failed.add(Math.floor(index / 2));
+        });
+        for (const file of chunk.filter((_, j) => failed.has(j))) {
+          if (!(await this.leaveNewVersionPending(manifest, file))) throw new ManifestOwnershipError(manifest.name, manifest.date);
         }
+        chunk = chunk.filter((_, j) => !failed.has(j));
       }
     }
   }
