@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pricesSchema } from './prices';
 
 /**
  * The one typed, validated stack configuration. Pulumi reads it from the `ndjson-parquet:pipeline` object
@@ -148,7 +149,21 @@ export const stackConfigSchema = z
       .object({
         // G.025X is for Glue streaming jobs only; this job is a glueetl (Spark batch) job.
         workerType: z.enum(['G.1X', 'G.2X', 'G.4X', 'G.8X']).default('G.1X'),
+        /**
+         * The most workers a run gets, and the job's own capacity (a run started outside the state machine,
+         * from the console, gets this). Each run of the state machine is sized from its manifest's bytes
+         * between minWorkers and this (handlers/orchestration/glueCapacity.ts).
+         */
         numberOfWorkers: z.number().int().min(2).max(299).default(2),
+        /** The fewest workers a run gets (Glue's minimum for a Spark job is 2: one driver, one executor). */
+        minWorkers: z.number().int().min(2).max(299).default(2),
+        /** A run takes the fewest workers expected to finish it within this many seconds. */
+        targetRunSeconds: z.number().int().min(60).max(86400).default(300),
+        /**
+         * STANDARD, or FLEX: spare capacity at a lower DPU-hour price, which may start later and be
+         * interrupted (the state machine's retries cover that). Flex needs Glue >= 3.0 and G.1X or G.2X.
+         */
+        executionClass: z.enum(['STANDARD', 'FLEX']).default('STANDARD'),
         timeoutMinutes: positiveInt.max(2880).default(60),
         /** Further runs after a failed one, made by the state machine; the Glue job's own MaxRetries is 0. */
         maxRetries: z.number().int().min(0).max(10).default(1),
@@ -225,6 +240,9 @@ export const stackConfigSchema = z
       })
       .strict()
       .default({} as never),
+
+    /** List prices the cost model and the per-run cost use (contracts/prices.ts); override any of them. */
+    prices: pricesSchema.default({} as never),
   })
   .strict()
   .superRefine((config, context) => {
@@ -236,6 +254,21 @@ export const stackConfigSchema = z
         code: 'custom',
         path: ['stream', 'retentionHours'],
         message: `${config.stream.retentionHours} h is longer than the batcher reads (batcher.maximumRecordAgeSeconds ${config.batcher.maximumRecordAgeSeconds} s): lower it to ${readHours} or raise maximumRecordAgeSeconds`,
+      });
+    }
+    if (config.glue.minWorkers > config.glue.numberOfWorkers) {
+      context.addIssue({
+        code: 'custom',
+        path: ['glue', 'minWorkers'],
+        message: `${config.glue.minWorkers} is more than glue.numberOfWorkers (${config.glue.numberOfWorkers}), the most a run may get`,
+      });
+    }
+    // https://docs.aws.amazon.com/glue/latest/dg/add-job.html: Flex runs Spark ETL jobs of Glue 3.0+ on G.1X/G.2X only.
+    if (config.glue.executionClass === 'FLEX' && !['G.1X', 'G.2X'].includes(config.glue.workerType)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['glue', 'executionClass'],
+        message: `FLEX runs on G.1X or G.2X workers only, not ${config.glue.workerType}: use STANDARD or change glue.workerType`,
       });
     }
     // A healthy manifest is `processing` through all its Glue runs; a bound below that reports healthy runs
