@@ -34,3 +34,18 @@ export function formatCounts(counts: Record<string, number>): string {
     .map(([k, n]) => `${n} ${k}`);
   return parts.length > 0 ? parts.join(', ') : 'none';
 }
+
+/**
+ * Dollars: cents from $1 up, four decimals below (a one-minute Flex run on two G.1X workers is about $0.01).
+ * An estimate (run time × capacity, not Glue's own figure) reads `~$0.0097`.
+ */
+export function formatUsd(usd: number | null | undefined, estimated = false): string {
+  if (usd === null || usd === undefined || !Number.isFinite(usd)) return '-';
+  return `${estimated ? '~' : ''}$${usd.toFixed(Math.abs(usd) >= 1 ? 2 : 4)}`;
+}
+
+/** A Glue run's capacity, `G.1X×2 flex`: worker type, workers, and the execution class when it is not standard. */
+export function formatCapacity(run: { workerType: string | null; numberOfWorkers: number | null; executionClass: string | null }): string {
+  if (!run.workerType) return '-';
+  return `${run.workerType}×${run.numberOfWorkers ?? '?'}${run.executionClass === 'FLEX' ? ' flex' : ''}`;
+}

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { formatBytes, formatCounts, formatNumber, formatSeconds } from '../../operator/format';
+import { formatBytes, formatCapacity, formatCounts, formatNumber, formatSeconds, formatUsd } from '../../operator/format';
 import { listReports } from '../../operator/operations/listReports';
 import { parseSince } from '../../operator/operations/parseSince';
 import {
@@ -32,6 +32,7 @@ Examples:
   $ ndjson-parquet reports --local
   $ ndjson-parquet reports --stack prod --since 2026-01-30 --kind glue
   $ ndjson-parquet reports --stack dev --since 6h --json | jq '.totals.glue.compressionRatio'
+  $ ndjson-parquet reports --stack prod --since 7d --kind glue --json | jq '.totals.glue.usdPerGb'
 ${TARGET_HELP}
 
 Exit codes: 0 ok (also when there are no reports), 2 bad flags, 3 pipeline unreachable.`;
@@ -45,7 +46,9 @@ function kind(value: string): ReportKind {
 export function reportsCommand(): Command {
   return addTargetOptions(
     new Command('reports')
-      .description('list and summarise the metadata reports: throughput, compression ratio, rejects, durations')
+      .description(
+        'list and summarise the metadata reports: throughput, compression ratio, rejects, durations, and what each Glue run cost ($ and $/GB)',
+      )
       .option('--since <when>', 'reports written since a date, a UTC time or an age (2026-01-30, 2026-01-30T08:00, 6h, 2d)', '24h')
       .addOption(new Option('--kind <kind>', 'only lambda (batcher/sweeper) or glue reports').argParser(kind))
       .option('--limit <n>', 'at most n reports of each kind, the newest', positiveInt('--limit'), 500)
@@ -100,7 +103,7 @@ export function renderReports(rows: ReportRow[], totals: ReportTotals, since: Da
     if (glue.length > 0) {
       out.push(
         renderTable(
-          ['time', 'manifest', 'status', 'rows', 'rejected', 'excluded', 'in', 'out', 'ratio', 'duration', 'rows/s'],
+          ['time', 'manifest', 'status', 'rows', 'rejected', 'excluded', 'in', 'out', 'ratio', 'duration', 'rows/s', 'capacity', 'DPU-s', '$'],
           glue.map((r) => [
             time(r.at),
             r.manifestId ?? '-',
@@ -113,6 +116,9 @@ export function renderReports(rows: ReportRow[], totals: ReportTotals, since: Da
             r.compressionRatio === null ? '-' : formatNumber(r.compressionRatio, 2),
             formatSeconds(r.durationSeconds),
             r.durationSeconds ? formatNumber(r.rowsWritten / r.durationSeconds) : '-',
+            formatCapacity(r),
+            formatNumber(r.dpuSeconds),
+            formatUsd(r.usd, r.estimated ?? false),
           ]),
         ),
       );
@@ -120,6 +126,20 @@ export function renderReports(rows: ReportRow[], totals: ReportTotals, since: Da
       out.push(
         `total: ${formatCounts(g.byStatus)}; ${formatNumber(g.rowsWritten)} rows written, ${formatNumber(g.rejected)} rejected; ${formatBytes(g.inputBytes)} NDJSON -> ${formatBytes(g.outputBytes)} Parquet (${g.compressionRatio === null ? '-' : `${formatNumber(g.compressionRatio, 2)}x`})`,
         `durations: min ${formatSeconds(g.durationSeconds.min)}, avg ${formatSeconds(g.durationSeconds.avg)}, max ${formatSeconds(g.durationSeconds.max)}; throughput ${formatNumber(g.rowsPerSecond)} rows/s, ${formatNumber(g.inputMibPerSecond, 2)} MiB/s of input`,
+        renderTable(
+          ['date', 'runs', 'converted', '$', '$/GB'],
+          Object.entries(g.byDate).map(([date, d]) => [
+            date,
+            String(d.runs),
+            formatBytes(d.convertedBytes),
+            formatUsd(d.usd, d.estimated),
+            formatUsd(d.usdPerGb, d.estimated),
+          ]),
+        ),
+        `cost: ${formatUsd(g.usd, g.costEstimated)} for ${formatNumber(g.dpuSeconds)} DPU-seconds, ${formatUsd(g.usdPerGb, g.costEstimated)}/GB converted (GB = 2^30 bytes; failed runs count in $, only successful runs' input in GB)${g.unpricedRuns > 0 ? `; ${g.unpricedRuns} run(s) without capacity or Glue record left out` : ''}`,
+        g.costEstimated
+          ? "~ marks an estimate: the job's run time × its workers' DPUs at the stack's DPU-hour price, 1-minute minimum"
+          : "$ from Glue's record of each run (GetJobRun: DPUSeconds, else ExecutionTime × DPUs, 1-minute minimum) at the stack's DPU-hour price",
       );
     }
   }

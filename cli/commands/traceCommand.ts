@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { formatBytes } from '../../operator/format';
+import { formatBytes, formatCapacity, formatNumber, formatSeconds, formatUsd } from '../../operator/format';
 import { type FileTrace, traceFile } from '../../operator/operations/traceFile';
 import type { TargetFlags } from '../../operator/target/targetFlags';
 import { print, printJson } from '../output/print';
@@ -24,7 +24,7 @@ export function traceCommand(): Command {
   return addTargetOptions(
     new Command('trace')
       .description(
-        'where one file is: tracked or quarantined, its manifest, the execution, the Parquet folder and files, its rejected lines',
+        "where one file is: tracked or quarantined, its manifest, the execution, its Glue run's capacity and cost, the Parquet folder and files, its rejected lines",
       )
       .argument('<file>', 'file name (2026-01-30-x.ndjson) or object key (pipeline/input/2026-01-30-x.ndjson)')
       .option('--json', 'print JSON', false),
@@ -38,6 +38,12 @@ export function traceCommand(): Command {
         return 0;
       });
     });
+}
+
+function costNote(source: NonNullable<FileTrace['glue']>['run']['costSource']): string {
+  if (source === 'glue-job-run') return " (Glue's record of the run)";
+  if (source === null) return '';
+  return " (estimate: the job's run time × its DPUs)";
 }
 
 export function renderTrace(trace: FileTrace): string {
@@ -76,6 +82,10 @@ export function renderTrace(trace: FileTrace): string {
   if (trace.glue) {
     const g = trace.glue;
     out.push(`  glue report: ${g.reportKey} (${g.status ?? '?'})`);
+    const r = g.run;
+    out.push(
+      `  glue run:    ${r.jobRunId ?? '-'}: ${formatCapacity(r)}, ${formatSeconds(r.durationSeconds)}, ${formatNumber(r.dpuSeconds)} DPU-seconds, ${formatUsd(r.usd, r.estimated ?? false)}${costNote(r.costSource)}`,
+    );
     if (g.linesRead !== null) out.push(`  lines:       ${g.linesRead} read, ${g.rowsWritten} written, ${g.linesRejected} rejected`);
     if (g.excluded) {
       out.push(

@@ -18,6 +18,7 @@ import { NotFoundError } from '../operatorError';
 import type { PipelineTarget } from '../target/pipelineTarget';
 import { type ManifestView, manifestView } from './dateStatus';
 import { type GlueReportRow, reportRow } from './reportRows';
+import { withJobRunCosts } from './withJobRunCosts';
 
 /**
  * Where one input file is: tracked or quarantined, which manifest holds it, how that manifest's execution
@@ -57,6 +58,11 @@ export interface FileTrace {
     linesRejected: number | null;
     status: string | null;
     excluded: ExcludedInput | null;
+    /** The run that converted (or failed on) the file's manifest: its capacity and what it cost. */
+    run: Pick<
+      GlueReportRow,
+      'jobRunId' | 'workerType' | 'numberOfWorkers' | 'executionClass' | 'durationSeconds' | 'dpuSeconds' | 'usd' | 'estimated' | 'costSource'
+    >;
   } | null;
   rejects: { path: string; lines: RejectedLine[] } | null;
 }
@@ -108,13 +114,13 @@ async function findGlueReport(target: PipelineTarget, manifest: ManifestView): P
   let found: GlueReportRow | null = null;
   for (const day of days) {
     for (const object of (await reader.list(bucket, `logs/glue/${day}`)).reverse()) {
-      const row = reportRow('glue', object.key, await store.getJson(bucket, object.key)) as GlueReportRow;
+      const row = reportRow('glue', object.key, await store.getJson(bucket, object.key), target.prices) as GlueReportRow;
       // The newest report of the manifest: after a redrive, the run that counts.
       if (row.manifestId === manifest.id && (!found || (row.at ?? '') > (found.at ?? ''))) found = row;
     }
-    if (found) return found;
+    if (found) break;
   }
-  return found;
+  return found ? ((await withJobRunCosts(target, [found]))[0] ?? found) : null;
 }
 
 export async function traceFile(target: PipelineTarget, query: string): Promise<FileTrace> {
@@ -203,6 +209,17 @@ export async function traceFile(target: PipelineTarget, query: string): Promise<
       ? {
           reportKey: report.key,
           status: report.status,
+          run: {
+            jobRunId: report.jobRunId,
+            workerType: report.workerType,
+            numberOfWorkers: report.numberOfWorkers,
+            executionClass: report.executionClass,
+            durationSeconds: report.durationSeconds,
+            dpuSeconds: report.dpuSeconds,
+            usd: report.usd,
+            estimated: report.estimated,
+            costSource: report.costSource,
+          },
           ...(perFile ?? { linesRead: null, rowsWritten: null, linesRejected: null, excluded: null }),
         }
       : null,

@@ -1,7 +1,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { Prices } from '../../contracts/prices';
 import type { AwsClients } from '../../handlers/adapters/clients';
 import type { DeadLetterQueue } from '../../handlers/adapters/sqsDeadLetterQueue';
 import type { RuntimeConfig } from '../../handlers/runtimeConfig';
+import type { JobRunReader } from '../adapters/glueJobRunReader';
 
 /**
  * One pipeline the operator commands act on: a deployed stack or a local one. Commands see only this, so
@@ -23,6 +25,10 @@ export interface PipelineTarget {
    */
   uploader: S3Client;
   dashboardUrl: string | null;
+  /** The stack's price table (config.prices): what a run's DPU-seconds are priced at. */
+  prices: Prices;
+  /** Glue's record of each job run (GetJobRun) on AWS; null locally, where moto's Glue does not run our job. */
+  jobRuns: JobRunReader | null;
   /** The two dead-letter queues and the stream their messages refer to (`dlq`); absent where the target names none. */
   deadLetters?: DeadLetterTarget;
   close(): void;

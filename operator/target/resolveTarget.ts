@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { GlueClient } from '@aws-sdk/client-glue';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Prices } from '../../contracts/prices';
 import { resourceNames } from '../../contracts/resourceNames';
 import { ConfigError } from '../../contracts/stackConfig';
 import { createClients, destroyClients } from '../../handlers/adapters/clients';
@@ -12,6 +14,7 @@ import { PROJECT_ROOT } from '../../local/projectRoot';
 import { type DeadLetterQueueNames, LOCAL_STACK, type LoadedStack, loadStackConfig, localResourceNames } from '../../local/resources';
 import type { LocalRuntime } from '../../local/runtime';
 import { createEventingUploader } from '../../local/s3EventShim';
+import { GlueJobRunReader } from '../adapters/glueJobRunReader';
 import { TargetError, UsageError } from '../operatorError';
 import type { PipelineTarget } from './pipelineTarget';
 import { pulumiStackOutputs, readOutputsFile, type StackOutputs } from './stackOutputs';
@@ -97,7 +100,10 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
       throw error;
     }
     const config: RuntimeConfig = { ...endpoint.config, ...explicit };
+    // The local runtime runs the dev stack's config (local/resources.ts), prices included.
+    const { prices } = (await stackConfig(LOCAL_STACK, root)).config;
     return localTarget({
+      prices,
       endpoint: endpoint.emulatorEndpoint,
       region: endpoint.region,
       config,
@@ -121,6 +127,7 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
     const names = localResourceNames(loaded.config, region);
     const config: RuntimeConfig = { ...names, ...batchingSettingsFromStack(loaded.config), ...explicit };
     return localTarget({
+      prices: loaded.config.prices,
       endpoint: url.toString().replace(/\/$/, ''),
       region,
       config,
@@ -146,6 +153,7 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
   const inputPrefix = explicit.inputPrefix ?? outputs.inputPrefix ?? loaded.config.inputPrefix;
   const clients = createClients({ region });
   const sqs = new SQSClient({ region });
+  const glue = new GlueClient({ region, maxAttempts: 6 });
   // The stack's names when its outputs do not give them (pulumi/components/deadLetterQueue.ts).
   const named = resourceNames(loaded.config.namePrefix, stack);
   return {
@@ -158,6 +166,8 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
     clients,
     uploader: clients.s3,
     dashboardUrl: outputs.dashboardUrl ?? null,
+    prices: loaded.config.prices,
+    jobRuns: new GlueJobRunReader(glue),
     deadLetters: {
       ingest: new SqsDeadLetterQueue(sqs, outputs.ingestDlqUrl ?? named.ingestDlq),
       batcher: new SqsDeadLetterQueue(sqs, outputs.batcherDlqUrl ?? named.batcherDlq),
@@ -166,6 +176,7 @@ export async function resolveTarget(flags: TargetFlags, options: ResolveOptions 
     close: () => {
       destroyClients(clients);
       sqs.destroy();
+      glue.destroy();
     },
   };
 }
@@ -185,6 +196,7 @@ function completeEnough(explicit: Partial<ResourceNames>): boolean {
 /** The target of a runtime this process runs (`local --serve`, or `local` redriving its own failures). */
 export function runtimeTarget(runtime: LocalRuntime, dashboardUrl: string | null = null): PipelineTarget {
   return localTarget({
+    prices: runtime.stack.prices,
     endpoint: runtime.emulatorEndpoint,
     region: runtime.resources.region,
     config: runtime.config,
@@ -204,6 +216,7 @@ export function localTarget(input: {
   outputPrefix: string;
   rejectsPrefix: string;
   dashboardUrl: string | null;
+  prices: Prices;
   deadLetterQueues?: DeadLetterQueueNames;
 }): PipelineTarget {
   const clients = createLocalClients(input.endpoint, input.region);
@@ -225,6 +238,8 @@ export function localTarget(input: {
     clients,
     uploader,
     dashboardUrl: input.dashboardUrl,
+    prices: input.prices,
+    jobRuns: null,
     ...(input.deadLetterQueues
       ? {
           deadLetters: {

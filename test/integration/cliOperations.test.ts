@@ -2,6 +2,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
+import { LIST_PRICES } from '../../contracts/prices';
 import { DynamoTrackingStore } from '../../handlers/adapters/dynamoTrackingStore';
 import { executionArnOf } from '../../handlers/adapters/sfnOrchestrator';
 import { flushDates } from '../../operator/operations/flushDates';
@@ -27,6 +28,7 @@ function targetOf(fx: BatcherFixture): PipelineTarget {
     outputPrefix: 'pipeline/output/',
     rejectsPrefix: 'pipeline/rejects/',
     dashboardUrl: null,
+    prices: LIST_PRICES,
   });
 }
 

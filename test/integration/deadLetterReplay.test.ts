@@ -1,5 +1,6 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { describe, expect, inject, it } from 'vitest';
+import { LIST_PRICES } from '../../contracts/prices';
 import { SqsDeadLetterQueue } from '../../handlers/adapters/sqsDeadLetterQueue';
 import { onFailureRecord } from '../../handlers/domain/deadLetters';
 import { objectCreatedEvent } from '../../local/s3EventShim';
@@ -22,6 +23,7 @@ function targetOf(fx: BatcherFixture) {
     outputPrefix: 'pipeline/output/',
     rejectsPrefix: 'pipeline/rejects/',
     dashboardUrl: null,
+    prices: LIST_PRICES,
     deadLetterQueues: fx.resources.deadLetterQueues,
   });
 }
