@@ -1,6 +1,7 @@
 import { MANIFEST_STATUS } from '../contracts/trackingSchema';
 import { dateStatusCells } from '../operator/dateStatusCells';
-import { formatBytes, formatNumber, formatSeconds } from '../operator/format';
+import { formatBytes, formatCapacity, formatNumber, formatSeconds, formatUsd } from '../operator/format';
+import { GLUE_WORKERS } from '../handlers/orchestration/glueCapacity';
 import type { DashboardSnapshot } from './dashboardSnapshot';
 import { barChart, escapeHtml, lineChart } from './svgCharts';
 
@@ -8,7 +9,9 @@ import { barChart, escapeHtml, lineChart } from './svgCharts';
  * The dashboard page (pure: snapshot in, HTML out). Rows follow a file's path as the CloudWatch dashboard
  * does: arrival (files and bytes over time), batching (per-date progress, pending against thresholds,
  * locks), conversion (manifests by status, Glue run time, compression), and what needs a person
- * (quarantine, rejects, failed manifests). The page reloads itself every `refreshSeconds`.
+ * (quarantine, rejects, failed manifests), and what the Glue runs cost ($ per run, $/GB per date and in
+ * total). The page reloads itself every `refreshSeconds`. Charts and tiles sit on grids that share out
+ * the page's whole width, and the charts scale with their cells.
  */
 
 export const COLORS = {
@@ -19,18 +22,21 @@ export const COLORS = {
   quarantined: '#757575',
   bytes: '#6a1b9a',
   rejects: '#ef6c00',
+  cost: '#00838f',
 } as const;
 
 const STYLE = `
 body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f5f6f8;color:#1d2733}
 header{background:#1d2733;color:#fff;padding:12px 20px}header h1{font-size:18px;margin:0}header p{margin:4px 0 0;color:#c7cfd8;font-size:12px}
-main{padding:16px 20px}section{margin-bottom:18px}h2{font-size:15px;margin:0 0 8px}
-.tiles{display:flex;flex-wrap:wrap;gap:10px}.tile{background:#fff;border-radius:6px;padding:10px 14px;min-width:120px;box-shadow:0 1px 2px #0002}
+main{padding:16px 20px}section{margin-bottom:18px}h2{font-size:15px;margin:0 0 8px}h2 small{font-weight:400;color:#5b6775}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:10px}.tile{background:#fff;border-radius:6px;padding:10px 14px;box-shadow:0 1px 2px #0002}
 .tile b{display:block;font-size:22px}.tile span{color:#5b6775;font-size:12px}.tile.bad b{color:${COLORS.failed}}
-.charts{display:flex;flex-wrap:wrap;gap:12px}figure.chart{background:#fff;margin:0;padding:8px 10px;border-radius:6px;box-shadow:0 1px 2px #0002}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}figure.chart{background:#fff;margin:0;padding:8px 10px;border-radius:6px;box-shadow:0 1px 2px #0002;min-width:0}
+figure.chart svg{display:block;width:100%;height:auto}
 figcaption{font-weight:600;margin-bottom:4px}.grid{stroke:#e3e7eb}.axis{stroke:#8995a2}.tick{font-size:10px;fill:#5b6775}.empty{fill:#8995a2;font-size:13px}
 .legend{font-size:11px;color:#5b6775}.key{margin-right:10px}.key i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px;border-radius:2px}
-table{border-collapse:collapse;background:#fff;box-shadow:0 1px 2px #0002;font-size:12px}th,td{padding:4px 8px;border-bottom:1px solid #e3e7eb;text-align:right;white-space:nowrap}
+.tables{display:grid;grid-template-columns:repeat(auto-fit,minmax(640px,1fr));gap:0 18px}.tables section{min-width:0;overflow-x:auto}
+table{border-collapse:collapse;background:#fff;box-shadow:0 1px 2px #0002;font-size:12px;width:100%}th,td{padding:4px 8px;border-bottom:1px solid #e3e7eb;text-align:right;white-space:nowrap}
 th{background:#eef1f4}td:first-child,th:first-child{text-align:left}.state-failed{color:${COLORS.failed};font-weight:600}.state-held{color:${COLORS.converting}}
 `;
 
@@ -59,6 +65,14 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
     const m = /^\d{4}-(\d{2}-\d{2})-batch-0*(\d+)-/.exec(label);
     return m ? `${m[1]} #${m[2]}` : label.slice(-8);
   };
+  const costByDate = reports.glue.byDate;
+  const costDates = Object.keys(costByDate);
+  const ranFlex = glueRuns.some((g) => g.executionClass === 'FLEX');
+  const runDpus = (g: (typeof glueRuns)[number]) =>
+    g.workerType && g.workerType in GLUE_WORKERS && g.numberOfWorkers !== null
+      ? g.numberOfWorkers * GLUE_WORKERS[g.workerType as keyof typeof GLUE_WORKERS].dpu
+      : 0;
+  const estimate = reports.glue.costEstimated ? ' (estimates: run time × DPUs)' : '';
   const failedManifests = dates.flatMap((d) => d.manifests.list.filter((m) => m.status !== MANIFEST_STATUS.completed));
 
   const charts = [
@@ -130,6 +144,32 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
       series: [{ name: 'compression ratio', color: COLORS.bytes, values: glueRuns.map((g) => g.compressionRatio ?? 0) }],
     }),
     barChart({
+      id: 'glue-cost',
+      title: `Glue $ per run${estimate}`,
+      labels: glueRuns.map(runLabel),
+      shortLabel: shortRun,
+      format: (n) => formatUsd(n),
+      series: [
+        { name: 'succeeded', color: COLORS.cost, values: glueRuns.map((g) => (g.status === 'success' ? (g.usd ?? 0) : 0)) },
+        { name: 'failed (paid, not converted)', color: COLORS.failed, values: glueRuns.map((g) => (g.status !== 'success' ? (g.usd ?? 0) : 0)) },
+      ],
+      stacked: true,
+    }),
+    barChart({
+      id: 'glue-cost-per-gb',
+      title: `Glue $/GB converted per date (GB = 2^30 bytes)${estimate}`,
+      labels: costDates,
+      format: (n) => formatUsd(n),
+      series: [{ name: '$/GB', color: COLORS.cost, values: costDates.map((d) => costByDate[d]?.usdPerGb ?? 0) }],
+    }),
+    barChart({
+      id: 'glue-capacity',
+      title: `Glue capacity per run (DPUs${ranFlex ? ', Flex included' : ''})`,
+      labels: glueRuns.map(runLabel),
+      shortLabel: shortRun,
+      series: [{ name: 'DPUs (workers × DPU per worker)', color: COLORS.converting, values: glueRuns.map(runDpus) }],
+    }),
+    barChart({
       id: 'quarantine-rejects',
       title: 'Quarantined files and rejected lines per date',
       labels,
@@ -158,7 +198,23 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
 
   const dateRows = dates
     .map(dateStatusCells)
-    .map((c) => [c.date, c.files, c.pending, c.converted, c.failed, c.quarantined, c.pendingBytes, c.oldestPending, c.manifests, c.lock]);
+    .map((c) => {
+      const cost = costByDate[c.date];
+      return [
+        c.date,
+        c.files,
+        c.pending,
+        c.converted,
+        c.failed,
+        c.quarantined,
+        c.pendingBytes,
+        c.oldestPending,
+        c.manifests,
+        c.lock,
+        formatUsd(cost?.usd, cost?.estimated),
+        formatUsd(cost?.usdPerGb, cost?.estimated),
+      ];
+    });
   const glueRows = glueRuns
     .slice(-12)
     .reverse()
@@ -172,6 +228,9 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
       formatBytes(g.outputBytes),
       g.compressionRatio === null ? '-' : `${formatNumber(g.compressionRatio, 2)}x`,
       formatSeconds(g.durationSeconds),
+      formatCapacity(g),
+      formatNumber(g.dpuSeconds),
+      formatUsd(g.usd, g.estimated ?? false),
     ]);
   const attentionRows = failedManifests.map((m) => [
     m.date,
@@ -198,11 +257,15 @@ ${tile('rejected lines', formatNumber(totals.rejectedLines), 'rejected', totals.
 ${tile('locks held', formatNumber(totals.locksHeld), 'locks')}
 ${tile('Glue runs', `${formatNumber(reports.glue.runs)} (${formatSeconds(reports.glue.durationSeconds.avg)} avg)`, 'glue-runs')}
 ${tile('compression', reports.glue.compressionRatio === null ? '-' : `${formatNumber(reports.glue.compressionRatio, 1)}x`, 'compression')}
+${tile(`Glue cost${reports.glue.costEstimated ? ' (estimated)' : ''}`, formatUsd(reports.glue.usd, reports.glue.costEstimated), 'glue-usd')}
+${tile('Glue $/GB converted', formatUsd(reports.glue.usdPerGb, reports.glue.costEstimated), 'usd-per-gb')}
 </section>
 <section class="charts">${charts.join('\n')}</section>
-<section><h2>Dates</h2>${table('dates', ['date', 'files', 'pending', 'converted', 'failed', 'quarantined', 'pending bytes', 'oldest pending', 'manifests', 'lock'], dateRows, (_, col) => (col === 9 ? 'state-held' : ''))}</section>
+<div class="tables">
+<section><h2>Dates</h2>${table('dates', ['date', 'files', 'pending', 'converted', 'failed', 'quarantined', 'pending bytes', 'oldest pending', 'manifests', 'lock', 'Glue $', '$/GB'], dateRows, (_, col) => (col === 9 ? 'state-held' : ''))}</section>
+<section><h2>Recent Glue runs <small>~ estimated from the job's run time × DPUs; $ at the stack's DPU-hour price</small></h2>${table('glue-runs', ['finished', 'manifest', 'status', 'rows', 'rejected', 'in', 'out', 'ratio', 'time', 'capacity', 'DPU-s', '$'], glueRows)}</section>
+</div>
 <section><h2>Manifests not completed</h2>${table('attention', ['date', 'manifest', 'status', 'files', 'updated', 'error'], attentionRows, (row, col) => (col === 2 && attentionRows[row]?.[2] === 'failed' ? 'state-failed' : ''))}</section>
-<section><h2>Recent Glue runs</h2>${table('glue-runs', ['finished', 'manifest', 'status', 'rows', 'rejected', 'in', 'out', 'ratio', 'time'], glueRows)}</section>
 </main></body></html>
 `;
 }
