@@ -88,6 +88,20 @@ const CATALOGUE = [
     description: 'input files a Glue run excluded: changed (another ETag) or deleted since their manifest was built',
     emittedBy: 'glue',
   },
+  {
+    name: 'GlueDpuSeconds',
+    unit: 'Count',
+    kind: 'counter',
+    description: "a Glue run's billed DPU-seconds, estimated by the job: max(60, run seconds) × workers × DPU per worker; one datapoint per run",
+    emittedBy: 'glue',
+  },
+  {
+    name: 'GlueInputBytes',
+    unit: 'Bytes',
+    kind: 'counter',
+    description: "bytes of a Glue run's manifest inputs it converted; one datapoint per run",
+    emittedBy: 'glue',
+  },
 ] as const satisfies readonly MetricDefinition[];
 
 export type MetricName = (typeof CATALOGUE)[number]['name'];

@@ -242,7 +242,8 @@ export const stackConfigSchema = z
       .default({} as never),
 
     /** List prices the cost model and the per-run cost use (contracts/prices.ts); override any of them. */
-    prices: pricesSchema.default({} as never),
+    // prefault, not default: zod 4 returns a default as it is, unparsed, so `{}` would carry no prices at all.
+    prices: pricesSchema.prefault({}),
   })
   .strict()
   .superRefine((config, context) => {

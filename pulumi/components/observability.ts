@@ -3,6 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { metricsService } from '../../contracts/metrics';
 import { pendingAgeAlarmSeconds, type StackConfig } from '../../contracts/stackConfig';
 import { ALARM_KEYS, alarmSpecs } from '../observability/alarms';
+import { dpuHourUsd } from '../../handlers/orchestration/glueRunCost';
 import { dashboardBody, dashboardUrl } from '../observability/dashboard';
 import { alarmTopicKeyPolicy } from '../policies';
 import { type AwsContext, componentType, resolved } from './common';
@@ -126,6 +127,8 @@ export class Observability extends pulumi.ComponentResource {
               ...inputs,
               service,
               iteratorAgeAlarmSeconds: observability.iteratorAgeAlarmSeconds,
+              glueExecutionClass: args.config.glue.executionClass,
+              glueDpuHourUsd: dpuHourUsd(args.config.glue.executionClass, args.config.prices),
             }),
           ),
         ),

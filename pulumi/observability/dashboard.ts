@@ -6,6 +6,8 @@ import {
   type MetricName,
   metricStatistic,
 } from '../../contracts/metrics';
+import type { GlueExecutionClass } from '../../handlers/orchestration/glueCapacity';
+import { BYTES_PER_GB } from '../../handlers/orchestration/glueRunCost';
 
 /**
  * The CloudWatch dashboard body, as plain data (pure). One row per stage of the pipeline, left to right
@@ -24,9 +26,23 @@ export interface DashboardInputs {
   ingestDlqName: string;
   iteratorAgeAlarmSeconds: number;
   alarmArns: string[];
+  /** The job's execution class and the stack's price of its DPU-hour (dpuHourUsd of config.prices): what the cost widgets multiply by. */
+  glueExecutionClass: GlueExecutionClass;
+  glueDpuHourUsd: number;
 }
 
 type MetricLine = (string | Record<string, unknown>)[];
+
+/**
+ * The Glue cost widgets' metric math (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html):
+ * `dpus` is GlueDpuSeconds summed, `runs` its sample count (the job puts one datapoint per run), `bytes`
+ * GlueInputBytes summed. Dollars are the job's DPU-seconds estimate (run time × DPUs, 1-minute minimum) at
+ * the stack's DPU-hour price; GB are 2^30 bytes.
+ */
+export function glueCostExpressions(dpuHourUsd: number): { usd: string; usdPerRun: string; usdPerGb: string } {
+  const usd = `dpus / 3600 * ${dpuHourUsd}`;
+  return { usd, usdPerRun: `(${usd}) / runs`, usdPerGb: `(${usd}) / (bytes / ${BYTES_PER_GB})` };
+}
 
 interface Widget {
   type: 'metric' | 'text' | 'alarm';
@@ -153,6 +169,41 @@ export function dashboardBody(input: DashboardInputs): { widgets: Widget[] } {
         glue('glue.driver.aggregate.numFailedTasks', 'Sum'),
       ],
       { period: 300 },
+    ),
+  ]);
+  const cost = glueCostExpressions(input.glueDpuHourUsd);
+  const price = `${input.glueExecutionClass === 'FLEX' ? 'Flex' : 'standard'} $${input.glueDpuHourUsd}/DPU-hour`;
+  // Hidden inputs of the math: the graphs show only the dollars computed from them.
+  const hidden = (name: MetricName, id: string, stat: string = metricStatistic(name)): MetricLine => [
+    METRICS_NAMESPACE,
+    name,
+    METRICS_SERVICE_DIMENSION,
+    input.service,
+    { id, stat, visible: false },
+  ];
+  const dpus = hidden(Metric.GlueDpuSeconds, 'dpus');
+  const runs = hidden(Metric.GlueDpuSeconds, 'runs', 'SampleCount');
+  const bytes = hidden(Metric.GlueInputBytes, 'bytes');
+  row(6, [
+    metric(
+      `Glue $ per run (estimate from the job's run time, ${price})`,
+      [[{ expression: cost.usdPerRun, label: '$ per run, hourly average (estimate)', id: 'perRun' }], dpus, runs],
+      { period: 3600 },
+    ),
+    metric(
+      `Glue $/GB converted (estimate from the job's run time, ${price}; GB = 2^30 bytes)`,
+      [[{ expression: cost.usdPerGb, label: '$/GB (estimate)', id: 'perGb' }], dpus, bytes],
+      { period: 3600 },
+    ),
+    metric(
+      "Glue $ and $/GB over the time range (estimates from the job's run time)",
+      [
+        [{ expression: cost.usd, label: '$ (estimate)', id: 'total' }],
+        [{ expression: cost.usdPerGb, label: '$/GB (estimate)', id: 'perGbTotal' }],
+        dpus,
+        bytes,
+      ],
+      { view: 'singleValue', setPeriodToTimeRange: true },
     ),
   ]);
   row(6, [

@@ -175,10 +175,13 @@ describe('a served local pipeline', () => {
         state: string;
         manifest: { status: string };
         output: { folder: string; files: unknown[] };
-        glue: { linesRead: number; linesRejected: number };
+        glue: { linesRead: number; linesRejected: number; run: { workerType: string; dpuSeconds: number; usd: number; estimated: boolean } };
         rejects: { lines: { line_number: number; reason: string }[] };
       }>(traced);
       expect(trace).toMatchObject({ state: 'converted', manifest: { status: 'completed' }, glue: { linesRead: 3, linesRejected: 1 } });
+      // Its run's capacity and cost, estimated from the report (no GetJobRun locally): at least Glue's minute on two DPUs.
+      expect(trace.glue.run).toMatchObject({ workerType: 'G.1X', estimated: true, usd: expect.any(Number) });
+      expect(trace.glue.run.dpuSeconds).toBeGreaterThanOrEqual(120);
       expect(trace.output.folder).toMatch(new RegExp(`/pipeline/output/merged-parquet-${yesterday}/$`));
       expect(trace.output.files.length).toBeGreaterThan(0);
       expect(trace.rejects.lines).toEqual([expect.objectContaining({ line_number: 2, reason: 'invalid_json' })]);
@@ -204,7 +207,18 @@ describe('a served local pipeline', () => {
         reports: { kind: string; date?: string | null; status?: string | null }[];
         totals: {
           lambda: { reports: number; filesQuarantined: number };
-          glue: { runs: number; compressionRatio: number; inputBytes: number; outputBytes: number; rejected: number };
+          glue: {
+            runs: number;
+            compressionRatio: number;
+            inputBytes: number;
+            outputBytes: number;
+            rejected: number;
+            usd: number;
+            usdPerGb: number;
+            costEstimated: boolean;
+            unpricedRuns: number;
+            byDate: Record<string, { usd: number; usdPerGb: number | null }>;
+          };
         };
       }>(all);
       expect(reports.totals.lambda.reports).toBeGreaterThan(0);
@@ -219,6 +233,14 @@ describe('a served local pipeline', () => {
       expect(inputBytes).toBeGreaterThan(0);
       expect(outputBytes).toBeGreaterThan(0);
       expect(compressionRatio).toBe(Math.round((inputBytes / outputBytes) * 100) / 100);
+      // Locally every run is priced from its report (no GetJobRun): an estimate, failed runs included in $.
+      const { usd, usdPerGb, costEstimated, unpricedRuns, byDate } = reports.totals.glue;
+      expect({ costEstimated, unpricedRuns }).toEqual({ costEstimated: true, unpricedRuns: 0 });
+      expect(usd).toBeGreaterThan(0);
+      expect(usdPerGb).toBeCloseTo(usd / (inputBytes / 2 ** 30), 9);
+      expect(byDate[yesterday]?.usdPerGb).toBeGreaterThan(0);
+      expect(byDate[twoDaysAgo]).toMatchObject({ usd: expect.any(Number), usdPerGb: null });
+      expect(glue.stdout).toMatch(/cost: ~\$[0-9.]+ for [0-9,]+ DPU-seconds, ~\$[0-9.]+\/GB converted/);
       expect(glue.stdout).toContain('glue: ');
       expect(glue.stdout).not.toContain('lambda (batcher, sweeper)');
       expect(json<{ reports: unknown[] }>(future).reports).toEqual([]);
@@ -283,6 +305,9 @@ describe('a served local pipeline', () => {
         'pending-vs-threshold',
         'glue-duration',
         'glue-compression',
+        'glue-cost',
+        'glue-cost-per-gb',
+        'glue-capacity',
         'quarantine-rejects',
         'batcher-invocations',
       ]) {

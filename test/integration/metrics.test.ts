@@ -223,10 +223,13 @@ describe('the metric catalogue against what the handlers emit', () => {
   it('reads each catalogued metric by the service dimension alone, with the statistic its kind calls for', () => {
     for (const [name, ...rest] of dashboardLines()) {
       if (typeof name !== 'string' || !catalogued(name)) continue;
+      // A hidden input of the cost math may count a Glue metric's datapoints instead (one per run).
+      const options = rest[2] as { stat?: string; visible?: boolean };
+      const counted = options.visible === false && catalogue.METRIC_CATALOGUE[name].emittedBy === 'glue' && options.stat === 'SampleCount';
       expect(rest, name).toEqual([
         catalogue.METRICS_SERVICE_DIMENSION,
         stackInputs.service,
-        expect.objectContaining({ stat: catalogue.metricStatistic(name) }),
+        expect.objectContaining({ stat: counted ? 'SampleCount' : catalogue.metricStatistic(name) }),
       ]);
     }
     for (const alarm of ourAlarms()) {

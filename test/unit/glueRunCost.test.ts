@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { LIST_PRICES, pricesSchema } from '../../contracts/prices';
+import { stackConfigSchema } from '../../contracts/stackConfig';
 import { billedDpuSeconds, GLUE_WORKERS, type GlueWorkerType } from '../../handlers/orchestration/glueCapacity';
 import {
   BYTES_PER_GB,
@@ -24,6 +25,16 @@ const jobRun = (figures: Partial<JobRunFigures>): JobRunFigures => ({
 });
 
 describe('a Glue run priced', () => {
+  it('at the list prices when the stack names none, and at its own where it overrides one', () => {
+    // Act
+    const none = stackConfigSchema.parse({}).prices;
+    const one = stackConfigSchema.parse({ prices: { glueFlexDpuHour: 0.25 } }).prices;
+
+    // Assert
+    expect(none).toEqual(LIST_PRICES);
+    expect(one).toEqual({ ...LIST_PRICES, glueFlexDpuHour: 0.25 });
+  });
+
   it('at the Flex DPU-hour for Flex runs and the standard one otherwise, overrides included', () => {
     // Prepare
     const negotiated = pricesSchema.parse({ glueDpuHour: 0.4, glueFlexDpuHour: 0.2 });
