@@ -92,7 +92,8 @@ const CATALOGUE = [
     name: 'GlueDpuSeconds',
     unit: 'Count',
     kind: 'counter',
-    description: "a Glue run's billed DPU-seconds, estimated by the job: max(60, run seconds) × workers × DPU per worker; one datapoint per run",
+    description:
+      "a Glue run's billed DPU-seconds, estimated by the job: max(60, run seconds) × workers × DPU per worker; one datapoint per run",
     emittedBy: 'glue',
   },
   {

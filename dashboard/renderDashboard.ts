@@ -1,7 +1,7 @@
 import { MANIFEST_STATUS } from '../contracts/trackingSchema';
+import { GLUE_WORKERS } from '../handlers/orchestration/glueCapacity';
 import { dateStatusCells } from '../operator/dateStatusCells';
 import { formatBytes, formatCapacity, formatNumber, formatSeconds, formatUsd } from '../operator/format';
-import { GLUE_WORKERS } from '../handlers/orchestration/glueCapacity';
 import type { DashboardSnapshot } from './dashboardSnapshot';
 import { barChart, escapeHtml, lineChart } from './svgCharts';
 
@@ -29,13 +29,13 @@ const STYLE = `
 body{font:14px/1.4 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:#f5f6f8;color:#1d2733}
 header{background:#1d2733;color:#fff;padding:12px 20px}header h1{font-size:18px;margin:0}header p{margin:4px 0 0;color:#c7cfd8;font-size:12px}
 main{padding:16px 20px}section{margin-bottom:18px}h2{font-size:15px;margin:0 0 8px}h2 small{font-weight:400;color:#5b6775}
-.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(200px,1fr));gap:10px}.tile{background:#fff;border-radius:6px;padding:10px 14px;box-shadow:0 1px 2px #0002}
+.tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:10px}.tile{background:#fff;border-radius:6px;padding:10px 14px;box-shadow:0 1px 2px #0002}
 .tile b{display:block;font-size:22px}.tile span{color:#5b6775;font-size:12px}.tile.bad b{color:${COLORS.failed}}
 .charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:12px}figure.chart{background:#fff;margin:0;padding:8px 10px;border-radius:6px;box-shadow:0 1px 2px #0002;min-width:0}
 figure.chart svg{display:block;width:100%;height:auto}
 figcaption{font-weight:600;margin-bottom:4px}.grid{stroke:#e3e7eb}.axis{stroke:#8995a2}.tick{font-size:10px;fill:#5b6775}.empty{fill:#8995a2;font-size:13px}
 .legend{font-size:11px;color:#5b6775}.key{margin-right:10px}.key i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px;border-radius:2px}
-.tables{display:grid;grid-template-columns:repeat(auto-fit,minmax(640px,1fr));gap:0 18px}.tables section{min-width:0;overflow-x:auto}
+section.table{overflow-x:auto}
 table{border-collapse:collapse;background:#fff;box-shadow:0 1px 2px #0002;font-size:12px;width:100%}th,td{padding:4px 8px;border-bottom:1px solid #e3e7eb;text-align:right;white-space:nowrap}
 th{background:#eef1f4}td:first-child,th:first-child{text-align:left}.state-failed{color:${COLORS.failed};font-weight:600}.state-held{color:${COLORS.converting}}
 `;
@@ -151,7 +151,11 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
       format: (n) => formatUsd(n),
       series: [
         { name: 'succeeded', color: COLORS.cost, values: glueRuns.map((g) => (g.status === 'success' ? (g.usd ?? 0) : 0)) },
-        { name: 'failed (paid, not converted)', color: COLORS.failed, values: glueRuns.map((g) => (g.status !== 'success' ? (g.usd ?? 0) : 0)) },
+        {
+          name: 'failed (paid, not converted)',
+          color: COLORS.failed,
+          values: glueRuns.map((g) => (g.status !== 'success' ? (g.usd ?? 0) : 0)),
+        },
       ],
       stacked: true,
     }),
@@ -196,25 +200,23 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
     }),
   ];
 
-  const dateRows = dates
-    .map(dateStatusCells)
-    .map((c) => {
-      const cost = costByDate[c.date];
-      return [
-        c.date,
-        c.files,
-        c.pending,
-        c.converted,
-        c.failed,
-        c.quarantined,
-        c.pendingBytes,
-        c.oldestPending,
-        c.manifests,
-        c.lock,
-        formatUsd(cost?.usd, cost?.estimated),
-        formatUsd(cost?.usdPerGb, cost?.estimated),
-      ];
-    });
+  const dateRows = dates.map(dateStatusCells).map((c) => {
+    const cost = costByDate[c.date];
+    return [
+      c.date,
+      c.files,
+      c.pending,
+      c.converted,
+      c.failed,
+      c.quarantined,
+      c.pendingBytes,
+      c.oldestPending,
+      c.manifests,
+      c.lock,
+      formatUsd(cost?.usd, cost?.estimated),
+      formatUsd(cost?.usdPerGb, cost?.estimated),
+    ];
+  });
   const glueRows = glueRuns
     .slice(-12)
     .reverse()
@@ -261,11 +263,9 @@ ${tile(`Glue cost${reports.glue.costEstimated ? ' (estimated)' : ''}`, formatUsd
 ${tile('Glue $/GB converted', formatUsd(reports.glue.usdPerGb, reports.glue.costEstimated), 'usd-per-gb')}
 </section>
 <section class="charts">${charts.join('\n')}</section>
-<div class="tables">
-<section><h2>Dates</h2>${table('dates', ['date', 'files', 'pending', 'converted', 'failed', 'quarantined', 'pending bytes', 'oldest pending', 'manifests', 'lock', 'Glue $', '$/GB'], dateRows, (_, col) => (col === 9 ? 'state-held' : ''))}</section>
-<section><h2>Recent Glue runs <small>~ estimated from the job's run time × DPUs; $ at the stack's DPU-hour price</small></h2>${table('glue-runs', ['finished', 'manifest', 'status', 'rows', 'rejected', 'in', 'out', 'ratio', 'time', 'capacity', 'DPU-s', '$'], glueRows)}</section>
-</div>
-<section><h2>Manifests not completed</h2>${table('attention', ['date', 'manifest', 'status', 'files', 'updated', 'error'], attentionRows, (row, col) => (col === 2 && attentionRows[row]?.[2] === 'failed' ? 'state-failed' : ''))}</section>
+<section class="table"><h2>Dates</h2>${table('dates', ['date', 'files', 'pending', 'converted', 'failed', 'quarantined', 'pending bytes', 'oldest pending', 'manifests', 'lock', 'Glue $', '$/GB'], dateRows, (_, col) => (col === 9 ? 'state-held' : ''))}</section>
+<section class="table"><h2>Recent Glue runs <small>~ estimated from the job's run time × DPUs; $ at the stack's DPU-hour price</small></h2>${table('glue-runs', ['finished', 'manifest', 'status', 'rows', 'rejected', 'in', 'out', 'ratio', 'time', 'capacity', 'DPU-s', '$'], glueRows)}</section>
+<section class="table"><h2>Manifests not completed</h2>${table('attention', ['date', 'manifest', 'status', 'files', 'updated', 'error'], attentionRows, (row, col) => (col === 2 && attentionRows[row]?.[2] === 'failed' ? 'state-failed' : ''))}</section>
 </main></body></html>
 `;
 }

@@ -103,7 +103,22 @@ export function renderReports(rows: ReportRow[], totals: ReportTotals, since: Da
     if (glue.length > 0) {
       out.push(
         renderTable(
-          ['time', 'manifest', 'status', 'rows', 'rejected', 'excluded', 'in', 'out', 'ratio', 'duration', 'rows/s', 'capacity', 'DPU-s', '$'],
+          [
+            'time',
+            'manifest',
+            'status',
+            'rows',
+            'rejected',
+            'excluded',
+            'in',
+            'out',
+            'ratio',
+            'duration',
+            'rows/s',
+            'capacity',
+            'DPU-s',
+            '$',
+          ],
           glue.map((r) => [
             time(r.at),
             r.manifestId ?? '-',

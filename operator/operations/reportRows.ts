@@ -89,8 +89,7 @@ function reportCost(
   const written = obj(report.cost);
   const dpuSeconds = num(written.dpu_seconds);
   const usd = num(written.usd);
-  if (dpuSeconds !== null && usd !== null)
-    return { dpuSeconds, usd, estimated: written.estimated !== false, costSource: 'job-report' };
+  if (dpuSeconds !== null && usd !== null) return { dpuSeconds, usd, estimated: written.estimated !== false, costSource: 'job-report' };
   const { workerType, numberOfWorkers, durationSeconds } = capacity;
   if (workerType === null || !(workerType in GLUE_WORKERS) || numberOfWorkers === null || durationSeconds === null) return NO_COST;
   // A report without execution_class predates Flex in this pipeline: its run was standard.

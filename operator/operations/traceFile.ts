@@ -61,7 +61,15 @@ export interface FileTrace {
     /** The run that converted (or failed on) the file's manifest: its capacity and what it cost. */
     run: Pick<
       GlueReportRow,
-      'jobRunId' | 'workerType' | 'numberOfWorkers' | 'executionClass' | 'durationSeconds' | 'dpuSeconds' | 'usd' | 'estimated' | 'costSource'
+      | 'jobRunId'
+      | 'workerType'
+      | 'numberOfWorkers'
+      | 'executionClass'
+      | 'durationSeconds'
+      | 'dpuSeconds'
+      | 'usd'
+      | 'estimated'
+      | 'costSource'
     >;
   } | null;
   rejects: { path: string; lines: RejectedLine[] } | null;

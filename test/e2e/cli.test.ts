@@ -175,7 +175,11 @@ describe('a served local pipeline', () => {
         state: string;
         manifest: { status: string };
         output: { folder: string; files: unknown[] };
-        glue: { linesRead: number; linesRejected: number; run: { workerType: string; dpuSeconds: number; usd: number; estimated: boolean } };
+        glue: {
+          linesRead: number;
+          linesRejected: number;
+          run: { workerType: string; dpuSeconds: number; usd: number; estimated: boolean };
+        };
         rejects: { lines: { line_number: number; reason: string }[] };
       }>(traced);
       expect(trace).toMatchObject({ state: 'converted', manifest: { status: 'completed' }, glue: { linesRead: 3, linesRejected: 1 } });

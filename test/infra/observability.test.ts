@@ -77,7 +77,7 @@ describe('the Glue cost widgets', () => {
       ['ndjson-parquet', 'GlueInputBytes', 'service', 'np-dev', { id: 'bytes', stat: 'Sum', visible: false }],
     ]);
     expect(range?.properties).toMatchObject({ view: 'singleValue', setPeriodToTimeRange: true });
-    for (const w of [perRun, perGb, range]) expect(String(w?.properties.title)).toContain("estimate");
+    for (const w of [perRun, perGb, range]) expect(String(w?.properties.title)).toContain('estimate');
     expect(String(perRun?.properties.title)).toContain('Flex $0.29/DPU-hour');
     expect(String(standard[0]?.properties.title)).toContain('standard $0.44/DPU-hour');
     expect(glueCostExpressions(0.44).usdPerRun).toBe('(dpus / 3600 * 0.44) / runs');

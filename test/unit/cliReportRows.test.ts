@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LIST_PRICES } from '../../contracts/prices';
 import { renderReports } from '../../cli/commands/reportsCommand';
+import { LIST_PRICES } from '../../contracts/prices';
 import { parseSince } from '../../operator/operations/parseSince';
 import { type GlueReportRow, reportRow, reportTotals } from '../../operator/operations/reportRows';
 
@@ -17,12 +17,17 @@ const glue = (status: string, input: number, output: number, seconds: number, re
 describe('report rows', () => {
   it('reads the seed fields of a Lambda report and tolerates missing ones', () => {
     // Act
-    const row = reportRow('lambda', 'logs/lambda/a.json', {
-      execution_info: { request_id: 'r1', execution_time_ms: 1500, trigger: 'kinesis' },
-      processing_summary: { files_processed: 4, files_quarantined: 1, manifests_created: 1, status: 'success' },
-      errors: [{ stage: 'plan' }],
-      timestamp: '2026-01-30T08:48:05.123Z',
-    }, LIST_PRICES);
+    const row = reportRow(
+      'lambda',
+      'logs/lambda/a.json',
+      {
+        execution_info: { request_id: 'r1', execution_time_ms: 1500, trigger: 'kinesis' },
+        processing_summary: { files_processed: 4, files_quarantined: 1, manifests_created: 1, status: 'success' },
+        errors: [{ stage: 'plan' }],
+        timestamp: '2026-01-30T08:48:05.123Z',
+      },
+      LIST_PRICES,
+    );
     const sparse = reportRow('lambda', 'logs/lambda/b.json', { processing_summary: {} }, LIST_PRICES);
 
     // Assert

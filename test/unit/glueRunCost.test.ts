@@ -57,8 +57,14 @@ describe('a Glue run priced', () => {
 
   it("from Glue's record: DPUSeconds where given, else ExecutionTime × DPUs with the minimum, not estimated", () => {
     // Act
-    const flex = jobRunCost(jobRun({ dpuSeconds: 131.5, executionTimeSeconds: 80, workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'FLEX' }), LIST_PRICES);
-    const standard = jobRunCost(jobRun({ executionTimeSeconds: 95, workerType: 'G.1X', numberOfWorkers: 5, executionClass: 'STANDARD' }), LIST_PRICES);
+    const flex = jobRunCost(
+      jobRun({ dpuSeconds: 131.5, executionTimeSeconds: 80, workerType: 'G.1X', numberOfWorkers: 2, executionClass: 'FLEX' }),
+      LIST_PRICES,
+    );
+    const standard = jobRunCost(
+      jobRun({ executionTimeSeconds: 95, workerType: 'G.1X', numberOfWorkers: 5, executionClass: 'STANDARD' }),
+      LIST_PRICES,
+    );
     const brief = jobRunCost(jobRun({ executionTimeSeconds: 20, workerType: 'G.1X', numberOfWorkers: 5 }), LIST_PRICES);
     const unknownType = jobRun({ executionTimeSeconds: 100, workerType: 'Z.2X', numberOfWorkers: 4, maxCapacity: 8 });
     const running = jobRun({ workerType: 'G.1X', numberOfWorkers: 2 });
