@@ -1,7 +1,7 @@
 import { MANIFEST_STATUS } from '../contracts/trackingSchema';
-import { GLUE_WORKERS } from '../handlers/orchestration/glueCapacity';
 import { dateStatusCells } from '../operator/dateStatusCells';
 import { formatBytes, formatCapacity, formatNumber, formatSeconds, formatUsd } from '../operator/format';
+import { runDpus } from '../operator/operations/reportRows';
 import type { DashboardSnapshot } from './dashboardSnapshot';
 import { barChart, escapeHtml, lineChart } from './svgCharts';
 
@@ -68,10 +68,6 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
   const costByDate = reports.glue.byDate;
   const costDates = Object.keys(costByDate);
   const ranFlex = glueRuns.some((g) => g.executionClass === 'FLEX');
-  const runDpus = (g: (typeof glueRuns)[number]) =>
-    g.workerType && g.workerType in GLUE_WORKERS && g.numberOfWorkers !== null
-      ? g.numberOfWorkers * GLUE_WORKERS[g.workerType as keyof typeof GLUE_WORKERS].dpu
-      : 0;
   const estimate = reports.glue.costEstimated ? ' (estimates: run time × DPUs)' : '';
   const failedManifests = dates.flatMap((d) => d.manifests.list.filter((m) => m.status !== MANIFEST_STATUS.completed));
 
@@ -171,7 +167,7 @@ export function renderDashboard(snapshot: DashboardSnapshot, options: { refreshS
       title: `Glue capacity per run (DPUs${ranFlex ? ', Flex included' : ''})`,
       labels: glueRuns.map(runLabel),
       shortLabel: shortRun,
-      series: [{ name: 'DPUs (workers × DPU per worker)', color: COLORS.converting, values: glueRuns.map(runDpus) }],
+      series: [{ name: 'DPUs (workers × DPU per worker)', color: COLORS.converting, values: glueRuns.map((g) => runDpus(g) ?? 0) }],
     }),
     barChart({
       id: 'quarantine-rejects',

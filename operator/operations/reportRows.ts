@@ -72,6 +72,12 @@ const obj = (value: unknown): Json => (value && typeof value === 'object' && !Ar
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 
+/** The DPUs a run held (workers × DPU per worker); null when its worker type or count is unknown. */
+export function runDpus(run: Pick<GlueReportRow, 'workerType' | 'numberOfWorkers'>): number | null {
+  if (run.workerType === null || !(run.workerType in GLUE_WORKERS) || run.numberOfWorkers === null) return null;
+  return run.numberOfWorkers * GLUE_WORKERS[run.workerType as keyof typeof GLUE_WORKERS].dpu;
+}
+
 type RunCostFields = Pick<GlueReportRow, 'dpuSeconds' | 'usd' | 'estimated' | 'costSource'>;
 
 const NO_COST: RunCostFields = { dpuSeconds: null, usd: null, estimated: null, costSource: null };
