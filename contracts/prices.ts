@@ -107,9 +107,15 @@ export const PRICE_SOURCES: Record<keyof Prices, { unit: string; source: string 
     unit: 'million read request units (on-demand, Standard table class, since 2024-11-01)',
     source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
   },
-  dynamoStorageGbMonth: { unit: 'GB-month of table storage (Standard class)', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
+  dynamoStorageGbMonth: {
+    unit: 'GB-month of table storage (Standard class)',
+    source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+  },
   dynamoPitrGbMonth: { unit: 'GB-month of continuous backup (PITR)', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/' },
-  stepFunctionsTransitionsPerThousand: { unit: '1,000 state transitions (Standard workflows)', source: 'https://aws.amazon.com/step-functions/pricing/' },
+  stepFunctionsTransitionsPerThousand: {
+    unit: '1,000 state transitions (Standard workflows)',
+    source: 'https://aws.amazon.com/step-functions/pricing/',
+  },
   s3StandardGbMonth: { unit: 'GB-month, S3 Standard (first 50 TB)', source: 'https://aws.amazon.com/s3/pricing/' },
   s3PutPerThousand: { unit: '1,000 PUT, COPY, POST or LIST requests (S3 Standard)', source: 'https://aws.amazon.com/s3/pricing/' },
   s3GetPerThousand: { unit: '1,000 GET, HEAD and other requests (S3 Standard)', source: 'https://aws.amazon.com/s3/pricing/' },

@@ -96,12 +96,20 @@ export function costCommand(): Command {
     .requiredOption('--stack <stack>', 'stack whose Pulumi.<stack>.yaml to price (dev|prod)')
     .requiredOption('--files-per-day <n>', 'input files a day (0: the bill at rest)', nonNegativeInt('--files-per-day'))
     .requiredOption('--file-mb <mb>', 'size of one input file in MiB', positiveNumber('--file-mb'))
-    .option('--record-bytes <n>', 'bytes of one NDJSON line (Firehose packs whole lines per record; default measured 378)', positiveInt('--record-bytes'))
+    .option(
+      '--record-bytes <n>',
+      'bytes of one NDJSON line (Firehose packs whole lines per record; default measured 378)',
+      positiveInt('--record-bytes'),
+    )
     .option('--json', 'print one JSON document', false)
     .addHelpText('after', EXAMPLES)
     .action(async (flags: CostFlags) => {
       const { config, region } = await stackConfig(flags.stack);
-      const volume = { filesPerDay: flags.filesPerDay, fileMb: flags.fileMb, ...(flags.recordBytes ? { recordBytes: flags.recordBytes } : {}) };
+      const volume = {
+        filesPerDay: flags.filesPerDay,
+        fileMb: flags.fileMb,
+        ...(flags.recordBytes ? { recordBytes: flags.recordBytes } : {}),
+      };
       const estimate = estimateMonthlyCost(config, volume);
       const atRest = estimateMonthlyCost(config, { ...volume, filesPerDay: 0 });
       // One line, so a script reads the last line of stdout as the whole document.

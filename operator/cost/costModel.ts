@@ -133,14 +133,20 @@ export function estimateMonthlyCost(config: StackConfig, input: CostVolume, pric
   } else {
     const ingestGb = (filesPerMonth * roundUp(recordBytes, KIB)) / GIB;
     // Retention beyond 24 h holds each day's records that much longer: daily GB x extra days, all month.
-    const extendedGbMonths = config.stream.retentionHours > 24 ? (ingestGb / DAYS_PER_MONTH) * ((config.stream.retentionHours - 24) / 24) : 0;
+    const extendedGbMonths =
+      config.stream.retentionHours > 24 ? (ingestGb / DAYS_PER_MONTH) * ((config.stream.retentionHours - 24) / 24) : 0;
     kinesis = {
       usd:
         HOURS_PER_MONTH * prices.kinesisOnDemandStreamHour +
         ingestGb * prices.kinesisOnDemandIngestGb +
         ingestGb * prices.kinesisOnDemandRetrievalGb +
         extendedGbMonths * prices.kinesisOnDemandExtendedRetentionGbMonth,
-      detail: { stream_hours: HOURS_PER_MONTH, ingest_gb: ingestGb, retrieval_gb: ingestGb, extended_retention_gb_months: extendedGbMonths },
+      detail: {
+        stream_hours: HOURS_PER_MONTH,
+        ingest_gb: ingestGb,
+        retrieval_gb: ingestGb,
+        extended_retention_gb_months: extendedGbMonths,
+      },
     };
   }
 
@@ -150,7 +156,8 @@ export function estimateMonthlyCost(config: StackConfig, input: CostVolume, pric
   // Lambda
   const batcherInvocations = batcherInvocationsPerMonth(config, filesPerMonth);
   const batcherSeconds =
-    (batcherInvocations * USAGE.batcherMsPerInvocation + filesPerMonth * USAGE.batcherMsPerFile + manifests * USAGE.batcherMsPerManifest) / 1000;
+    (batcherInvocations * USAGE.batcherMsPerInvocation + filesPerMonth * USAGE.batcherMsPerFile + manifests * USAGE.batcherMsPerManifest) /
+    1000;
   const batcherGbSeconds = batcherSeconds * (config.batcher.memoryMb / 1024);
   const sweeps = (HOURS_PER_MONTH * 60) / config.sweeper.everyMinutes;
   const sweeperGbSeconds = ((sweeps * USAGE.sweeperMsPerRun) / 1000) * (USAGE.sweeperMemoryMb / 1024);
@@ -212,7 +219,8 @@ export function estimateMonthlyCost(config: StackConfig, input: CostVolume, pric
   const batcherInvocationsPerDay = batcherInvocations / DAYS_PER_MONTH;
   const keptGb =
     (volume.filesPerDay * USAGE.manifestBytesPerFile * config.storage.manifestsExpiryDays +
-      (volume.filesPerDay * USAGE.glueReportBytesPerFile + batcherInvocationsPerDay * USAGE.lambdaReportBytes) * config.storage.logsExpiryDays) /
+      (volume.filesPerDay * USAGE.glueReportBytesPerFile + batcherInvocationsPerDay * USAGE.lambdaReportBytes) *
+        config.storage.logsExpiryDays) /
     GIB;
   const parquetUsd = parquetGbAddedPerMonth * prices.s3StandardGbMonth;
   const s3: ComponentCost = {
@@ -230,8 +238,10 @@ export function estimateMonthlyCost(config: StackConfig, input: CostVolume, pric
   const hourlyShare = (perDayEvents: number) => Math.min(1, perDayEvents / 24);
   const glueMetrics = METRIC_NAMES.filter((name) => METRIC_CATALOGUE[name].emittedBy === 'glue').length;
   const lambdaMetrics = METRIC_NAMES.length - glueMetrics - USAGE.metricsPublishedEverySweep;
-  const metricMonths = USAGE.metricsPublishedEverySweep + lambdaMetrics * hourlyShare(volume.filesPerDay) + glueMetrics * hourlyShare(perDay);
-  const stateMachineLogBytes = config.observability.stateMachineLogLevel === 'ALL' ? transitions * USAGE.stepFunctionsLogBytesPerTransition : 0;
+  const metricMonths =
+    USAGE.metricsPublishedEverySweep + lambdaMetrics * hourlyShare(volume.filesPerDay) + glueMetrics * hourlyShare(perDay);
+  const stateMachineLogBytes =
+    config.observability.stateMachineLogLevel === 'ALL' ? transitions * USAGE.stepFunctionsLogBytesPerTransition : 0;
   const logBytes =
     batcherInvocations * (USAGE.lambdaPlatformLogBytes + USAGE.emfLogBytes) +
     manifests * USAGE.batcherLogBytesPerManifest +
@@ -270,7 +280,18 @@ export function estimateMonthlyCost(config: StackConfig, input: CostVolume, pric
   // SQS: the dead-letter queues receive nothing while the pipeline is healthy, and nothing polls them.
   const sqs: ComponentCost = { usd: 0, detail: { requests: 0 } };
 
-  const components: Record<Component, ComponentCost> = { kinesis, eventbridge, lambda, dynamodb, stepfunctions, s3, glue, cloudwatch, kms, sqs };
+  const components: Record<Component, ComponentCost> = {
+    kinesis,
+    eventbridge,
+    lambda,
+    dynamodb,
+    stepfunctions,
+    s3,
+    glue,
+    cloudwatch,
+    kms,
+    sqs,
+  };
   const totalUsdPerMonth = COMPONENTS.reduce((sum, name) => sum + components[name].usd, 0);
   const firehose = firehoseCost({ filesPerMonth, fileBytes, recordBytes: volume.recordBytes }, prices, parquetUsd);
   return {

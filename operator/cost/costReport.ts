@@ -22,7 +22,11 @@ export function costReportJson({ stack, region, estimate, atRest }: CostReportIn
   return {
     stack,
     region,
-    prices: { region: PRICES_REGION, as_of: PRICES_AS_OF, note: 'list prices, no free tier; override under ndjson-parquet:pipeline.prices' },
+    prices: {
+      region: PRICES_REGION,
+      as_of: PRICES_AS_OF,
+      note: 'list prices, no free tier; override under ndjson-parquet:pipeline.prices',
+    },
     files_per_day: estimate.volume.filesPerDay,
     file_mb: estimate.volume.fileMb,
     record_bytes: estimate.volume.recordBytes,

@@ -64,7 +64,8 @@ export function packedBilledBytes(fileBytes: number, recordBytes: number): { bil
   const fullRecordBytes = linesPerRecord * recordBytes;
   const fullRecords = Math.floor(fileBytes / fullRecordBytes);
   const rest = fileBytes - fullRecords * fullRecordBytes;
-  const billedBytes = fullRecords * roundUp(fullRecordBytes, USAGE.firehoseRoundingBytes) + (rest > 0 ? roundUp(rest, USAGE.firehoseRoundingBytes) : 0);
+  const billedBytes =
+    fullRecords * roundUp(fullRecordBytes, USAGE.firehoseRoundingBytes) + (rest > 0 ? roundUp(rest, USAGE.firehoseRoundingBytes) : 0);
   return { billedBytes, records: fullRecords + (rest > 0 ? 1 : 0) };
 }
 

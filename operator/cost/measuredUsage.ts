@@ -93,7 +93,7 @@ export const MEASURED_USAGE = {
   // CloudWatch metrics
   /** The sweeper adds these on every sweep, so they bill every hour even with nothing flowing. */
   metricsPublishedEverySweep: { value: 3, source: 'handlers: ManifestsStuck, OldestPendingAgeSeconds, ObjectsReconciled' },
-  putMetricDataPerGlueRun: { value: 1, source: "assumed: the job publishes its metrics in one PutMetricData call per run" },
+  putMetricDataPerGlueRun: { value: 1, source: 'assumed: the job publishes its metrics in one PutMetricData call per run' },
   /** The stack's alarms (pulumi/observability/alarms.ts ALARM_KEYS; test/unit/costModel.test.ts keeps them equal). */
   alarms: { value: 13, source: 'pulumi/observability/alarms.ts ALARM_KEYS' },
   dashboards: { value: 1, source: 'pulumi/observability/dashboard.ts' },
@@ -108,7 +108,8 @@ export const MEASURED_USAGE = {
   // On-demand streams
   onDemandShardsAtRest: {
     value: 4,
-    source: 'an on-demand stream starts at 4 MB/s write capacity, 4 shards (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html)',
+    source:
+      'an on-demand stream starts at 4 MB/s write capacity, 4 shards (https://docs.aws.amazon.com/streams/latest/dev/how-do-i-size-a-stream.html)',
   },
 
   // Firehose
@@ -117,7 +118,10 @@ export const MEASURED_USAGE = {
     source: 'https://docs.aws.amazon.com/firehose/latest/dev/limits.html: a record is at most 1,000 KiB before base64',
   },
   firehoseRoundingBytes: { value: 5 * 1024, source: 'https://aws.amazon.com/firehose/pricing/: each record billed in 5 KB increments' },
-  firehoseBufferBytes: { value: 128 * 1024 * 1024, source: 'https://docs.aws.amazon.com/firehose/latest/dev/buffering-hints.html: at most 128 MiB per object' },
+  firehoseBufferBytes: {
+    value: 128 * 1024 * 1024,
+    source: 'https://docs.aws.amazon.com/firehose/latest/dev/buffering-hints.html: at most 128 MiB per object',
+  },
   ndjsonRecordBytes: { value: 378, source: `${LOCAL_RUN}: 3,784,688 B for 10,000 generated records (the seed format)` },
 } as const satisfies Record<string, Measured>;
 

@@ -56,6 +56,9 @@ describe('ndjson-parquet cost', () => {
   });
 
   it('refuses an unknown stack as a usage error', async () => {
-    await expect(run(['--stack', 'nope', '--files-per-day', '1', '--file-mb', '1'])).rejects.toMatchObject({ name: 'UsageError', exitCode: 2 });
+    await expect(run(['--stack', 'nope', '--files-per-day', '1', '--file-mb', '1'])).rejects.toMatchObject({
+      name: 'UsageError',
+      exitCode: 2,
+    });
   });
 });

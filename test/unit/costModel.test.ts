@@ -5,16 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { METRIC_CATALOGUE, METRIC_NAMES } from '../../contracts/metrics';
 import { LIST_PRICES, PRICE_SOURCES } from '../../contracts/prices';
 import { parseStackConfig, type StackConfig } from '../../contracts/stackConfig';
-import { RECONCILE_MAX_OBJECTS } from '../../handlers/sweeper';
 import { stateMachineDefinition } from '../../handlers/orchestration/stateMachineDefinition';
+import { RECONCILE_MAX_OBJECTS } from '../../handlers/sweeper';
 import { PROJECT_ROOT } from '../../local/projectRoot';
 import { loadStackConfig } from '../../local/resources';
 import { batcherInvocationsPerMonth, estimateMonthlyCost, manifestsPerDay } from '../../operator/cost/costModel';
 import { firehoseCost, firehoseIngestUsd, packedBilledBytes } from '../../operator/cost/firehoseCost';
 import { happyPathTransitions, StateMachineWalkError } from '../../operator/cost/happyPathTransitions';
 import { USAGE } from '../../operator/cost/measuredUsage';
-import { ALARM_KEYS } from '../../pulumi/observability/alarms';
 import { SWEEPER_MEMORY_MB } from '../../pulumi/components/sweeper';
+import { ALARM_KEYS } from '../../pulumi/observability/alarms';
 
 const GIB = 1024 ** 3;
 const MIB = 1024 ** 2;
@@ -28,7 +28,13 @@ function roundStack(overrides: Record<string, unknown> = {}): StackConfig {
     {
       batching: { maxBatchBytes: GIB, maxBatchFiles: 2000, maxWaitSeconds: 86_400 },
       stream: { mode: 'PROVISIONED', shardCount: 2, retentionHours: 48 },
-      batcher: { memoryMb: 1024, batchSize: 100, maximumBatchingWindowSeconds: 10, parallelizationFactor: 1, maximumRecordAgeSeconds: 172_800 },
+      batcher: {
+        memoryMb: 1024,
+        batchSize: 100,
+        maximumBatchingWindowSeconds: 10,
+        parallelizationFactor: 1,
+        maximumRecordAgeSeconds: 172_800,
+      },
       sweeper: { everyMinutes: 60, stuckProcessingMinutes: 240 },
       glue: { workerType: 'G.1X', numberOfWorkers: 2, minWorkers: 2, executionClass: 'STANDARD' },
       tracking: { ttlDays: 30, pointInTimeRecovery: true },
@@ -85,7 +91,11 @@ describe('the cost model, component by component (hand-computed)', () => {
     expect(c.glue.usd).toBeCloseTo(((MANIFESTS * 120) / 3600) * 0.44, 9);
 
     // Act: Flex is the same DPU-seconds at its price
-    const flex = estimateMonthlyCost(roundStack({ glue: { numberOfWorkers: 2, minWorkers: 2, executionClass: 'FLEX' } }), VOLUME, LIST_PRICES);
+    const flex = estimateMonthlyCost(
+      roundStack({ glue: { numberOfWorkers: 2, minWorkers: 2, executionClass: 'FLEX' } }),
+      VOLUME,
+      LIST_PRICES,
+    );
     expect(flex.components.glue.usd).toBeCloseTo(((MANIFESTS * 120) / 3600) * 0.29, 9);
   });
 
@@ -102,7 +112,7 @@ describe('the cost model, component by component (hand-computed)', () => {
     expect(x86.components.lambda.usd).toBeCloseTo((batcherGbSeconds + sweeperGbSeconds) * 0.0000166667 + ((FILES + SWEEPS) / 1e6) * 0.2, 9);
   });
 
-  it("lambda: a busy shard fills whole batches instead of one per window", () => {
+  it('lambda: a busy shard fills whole batches instead of one per window', () => {
     // 100 events/s on one slot with batches of 100: one invocation a second, not 100
     const busy = roundStack({ stream: { mode: 'PROVISIONED', shardCount: 1, retentionHours: 24 } });
     expect(batcherInvocationsPerMonth(busy, 100 * 730 * 3600)).toBeCloseTo(730 * 3600, 3);
