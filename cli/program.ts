@@ -1,4 +1,5 @@
 import { Command, type CommanderError } from 'commander';
+import { costCommand } from './commands/costCommand';
 import { dashboardCommand } from './commands/dashboardCommand';
 import { dlqCommand } from './commands/dlqCommand';
 import { flushCommand } from './commands/flushCommand';
@@ -36,7 +37,8 @@ export function program(): Command {
     .addCommand(unlockCommand())
     .addCommand(dlqCommand())
     .addCommand(reconcileCommand())
-    .addCommand(dashboardCommand());
+    .addCommand(dashboardCommand())
+    .addCommand(costCommand());
   // Commander exits 1 on a bad flag; scripts should see a usage error (2), and help is not an error.
   for (const command of [root, ...root.commands]) {
     command.showHelpAfterError().exitOverride((error: CommanderError) => {

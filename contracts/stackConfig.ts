@@ -57,6 +57,9 @@ export function pendingAgeAlarmSeconds(config: {
 
 const positiveInt = z.number().int().positive();
 
+// Sections use .prefault({}): zod 4's .default() hands back its value unparsed, so an omitted section (every
+// stack omits `prices`) would be {} instead of its fields' defaults; .prefault parses the {} it supplies.
+
 export const stackConfigSchema = z
   .object({
     /** Prefix of every resource name; the stack name is appended. */
@@ -100,7 +103,7 @@ export const stackConfigSchema = z
         maxFileBytes: positiveInt.default(5 * 1024 * MiB),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
 
     tracking: z
       .object({
@@ -108,7 +111,7 @@ export const stackConfigSchema = z
         pointInTimeRecovery: z.boolean().default(true),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
 
     stream: z
       .object({
@@ -117,7 +120,7 @@ export const stackConfigSchema = z
         retentionHours: z.number().int().min(24).max(8760).default(24),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
 
     batcher: z
       .object({
@@ -130,7 +133,7 @@ export const stackConfigSchema = z
         maximumRecordAgeSeconds: z.number().int().min(60).max(604800).default(86400),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
 
     sweeper: z
       .object({
@@ -143,7 +146,7 @@ export const stackConfigSchema = z
         stuckProcessingMinutes: positiveInt.default(240),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
 
     glue: z
       .object({
@@ -173,7 +176,7 @@ export const stackConfigSchema = z
         targetFileMb: z.number().int().min(16).max(2048).default(256),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
 
     observability: z
       .object({
@@ -205,7 +208,7 @@ export const stackConfigSchema = z
         stateMachineLogLevel: z.enum(['ALL', 'ERROR', 'FATAL', 'OFF']).default('ERROR'),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
 
     storage: z
       .object({
@@ -220,7 +223,7 @@ export const stackConfigSchema = z
         noncurrentVersionExpiryDays: positiveInt.default(30),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
 
     lambda: z
       .object({
@@ -231,7 +234,7 @@ export const stackConfigSchema = z
         logLevel: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR']).default('INFO'),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
 
     generator: z
       .object({
@@ -239,10 +242,9 @@ export const stackConfigSchema = z
         enabled: z.boolean().default(false),
       })
       .strict()
-      .default({} as never),
+      .prefault({}),
 
     /** List prices the cost model and the per-run cost use (contracts/prices.ts); override any of them. */
-    // prefault, not default: zod 4 returns a default as it is, unparsed, so `{}` would carry no prices at all.
     prices: pricesSchema.prefault({}),
   })
   .strict()

@@ -13,7 +13,7 @@ export interface SweeperOptions extends DepsOverrides {
 }
 
 /** Objects listed per sweep: five ListObjectsV2 pages; a date of 100,000 objects takes 20 sweeps a pass. */
-const RECONCILE_MAX_OBJECTS = 5000;
+export const RECONCILE_MAX_OBJECTS = 5000;
 /** At most this much of a sweep goes to reconciling, and never more than a third of the time it has left. */
 const RECONCILE_BUDGET_MS = 20_000;
 

@@ -53,7 +53,7 @@ describe('prod: what makes it a prod stack', () => {
     const stream = prod.run.one(T.stream).inputs;
     // Assert
     expect(env).toMatchObject({ MAX_BATCH_BYTES: String(1024 ** 3), MAX_BATCH_FILES: '2000', TTL_DAYS: '30' });
-    expect(stream).toMatchObject({ shardCount: 4, retentionPeriod: 168 });
+    expect(stream).toMatchObject({ shardCount: 4, retentionPeriod: 24 });
     expect(prod.run.one(T.table).inputs.pointInTimeRecovery).toEqual({ enabled: true });
     expect(prod.run.one(T.stateMachine).inputs.loggingConfiguration.level).toBe('ERROR');
     expect(prod.run.one(T.glueJob).inputs).toMatchObject({ workerType: 'G.2X', numberOfWorkers: 10, maxRetries: 0 });

@@ -12,7 +12,7 @@ function helpOf(name: string): string {
 }
 
 describe('command help', () => {
-  it.each(['local', 'generate', 'status', 'trace', 'reports', 'redrive', 'flush', 'unlock', 'dashboard', 'dlq'])(
+  it.each(['local', 'generate', 'status', 'trace', 'reports', 'redrive', 'flush', 'unlock', 'dashboard', 'dlq', 'cost'])(
     '%s --help shows examples and exit codes',
     (name) => {
       // Act
