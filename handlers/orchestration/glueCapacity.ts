@@ -51,7 +51,8 @@ export interface GlueCapacity {
   executionClass: GlueExecutionClass;
 }
 
-type GlueSizing = Pick<StackConfig['glue'], 'workerType' | 'numberOfWorkers' | 'minWorkers' | 'executionClass' | 'targetRunSeconds'>;
+/** The part of the stack's glue config the rule reads. */
+export type GlueSizing = Pick<StackConfig['glue'], 'workerType' | 'numberOfWorkers' | 'minWorkers' | 'executionClass' | 'targetRunSeconds'>;
 
 const MB = 1024 * 1024;
 

@@ -190,6 +190,7 @@ describe('classifyItem', () => {
         errorMessage: 'States.TaskFailed: boom',
         attempts: 0,
         redrives: 1,
+        capacity: null,
       },
     ],
     [
