@@ -7,8 +7,8 @@
  * drives the handlers and checks both directions).
  *
  * The batcher and the sweeper Lambdas emit these, except those marked `emittedBy: 'glue'`: the Glue job
- * publishes InputsChanged itself with PutMetricData (glue/ndjson_parquet/metrics.py), as only it sees the
- * inputs it excluded. Glue's built-in job metrics (`glue.driver.*` in the `Glue` namespace) and the state
+ * publishes InputsChanged, GlueDpuSeconds and GlueInputBytes itself with PutMetricData
+ * (glue/ndjson_parquet/metrics.py), as only it sees the inputs it excluded and its own run. Glue's built-in job metrics (`glue.driver.*` in the `Glue` namespace) and the state
  * machine's (AWS/States) are AWS's metrics and keep AWS's names, so they are not catalogued here.
  */
 
@@ -86,6 +86,20 @@ const CATALOGUE = [
     unit: 'Count',
     kind: 'counter',
     description: 'input files a Glue run excluded: changed (another ETag) or deleted since their manifest was built',
+    emittedBy: 'glue',
+  },
+  {
+    name: 'GlueDpuSeconds',
+    unit: 'Count',
+    kind: 'counter',
+    description: "DPU-seconds a Glue run is billed, as the job estimates them: max(60 s, its run time) x its workers' DPUs",
+    emittedBy: 'glue',
+  },
+  {
+    name: 'GlueInputBytes',
+    unit: 'Bytes',
+    kind: 'counter',
+    description: "bytes of a manifest's inputs a successful Glue run converted (with GlueDpuSeconds: the cost per GB)",
     emittedBy: 'glue',
   },
 ] as const satisfies readonly MetricDefinition[];

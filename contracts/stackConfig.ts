@@ -242,7 +242,7 @@ export const stackConfigSchema = z
       .default({} as never),
 
     /** List prices the cost model and the per-run cost use (contracts/prices.ts); override any of them. */
-    prices: pricesSchema.default({} as never),
+    prices: pricesSchema.prefault({}),
   })
   .strict()
   .superRefine((config, context) => {

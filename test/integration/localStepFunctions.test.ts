@@ -288,7 +288,12 @@ describe('dynamoTaskErrorName', () => {
 describe('withAwsTaskTimeouts', () => {
   it("gives Task states without a timeout a long one (the library's 60 s default is not AWS's) and changes nothing else", () => {
     // Prepare
-    const definition = stateMachineDefinition({ tableName: 't', glueJobName: 'g', glueRunRetries: 1 });
+    const definition = stateMachineDefinition({
+      tableName: 't',
+      glueJobName: 'g',
+      glueRunRetries: 1,
+      glueSizing: { workerType: 'G.1X', numberOfWorkers: 10, minWorkers: 2, executionClass: 'STANDARD', targetRunSeconds: 300 },
+    });
 
     // Act
     const adjusted = withAwsTaskTimeouts(definition) as { States: Record<string, Record<string, unknown>> };

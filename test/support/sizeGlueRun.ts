@@ -19,7 +19,7 @@ export function glueRunSizer(definition: unknown): (input: Record<string, unknow
     sizing[name] = { ...pass, End: true };
   }
   const machine = new StateMachine({ StartAt: SIZE_GLUE_RUN_STATE, States: sizing } as never);
-  return async (input) => ((await machine.run(input as never).result) as { capacity: CapacityResult }).capacity;
+  return async (input) => ((await machine.run(input as never).result) as unknown as { capacity: CapacityResult }).capacity;
 }
 
 /** The capacity SizeGlueRun sets for one execution input. */
