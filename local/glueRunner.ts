@@ -203,7 +203,11 @@ export class LocalGlueRunner {
     }
   }
 
-  private async runNow(runArguments: Record<string, string>, fault: GlueRunFault | undefined, capacity: GlueRunCapacity): Promise<GlueJobRun> {
+  private async runNow(
+    runArguments: Record<string, string>,
+    fault: GlueRunFault | undefined,
+    capacity: GlueRunCapacity,
+  ): Promise<GlueJobRun> {
     const id = newJobRunId();
     const args = { ...this.options.defaultArguments, ...runArguments, '--JOB_NAME': this.options.jobName, '--JOB_RUN_ID': id };
     const started = new Date();

@@ -223,7 +223,9 @@ export function localRuntimeConfig(
 }
 
 /** The ASL the stack deploys, for the local resources' table and job: what the emulator's state machine holds. */
-function localDefinition(resources: Pick<LocalResources, 'tableName' | 'glueJobName' | 'glueRunRetries' | 'glueSizing'>): Record<string, unknown> {
+function localDefinition(
+  resources: Pick<LocalResources, 'tableName' | 'glueJobName' | 'glueRunRetries' | 'glueSizing'>,
+): Record<string, unknown> {
   return stateMachineDefinition({
     tableName: resources.tableName,
     glueJobName: resources.glueJobName,

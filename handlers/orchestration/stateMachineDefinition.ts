@@ -100,7 +100,12 @@ function sizingStates(sizing: GlueSizing, next: string): Record<string, unknown>
     [SIZE_GLUE_RUN_STATE]: { Type: 'Choice', Choices: choices, Default: capacityStateName(last.capacity) },
   };
   for (const tier of tiers) {
-    states[capacityStateName(tier.capacity)] = { Type: 'Pass', Result: capacityResult(tier.capacity), ResultPath: CAPACITY_PATH, Next: next };
+    states[capacityStateName(tier.capacity)] = {
+      Type: 'Pass',
+      Result: capacityResult(tier.capacity),
+      ResultPath: CAPACITY_PATH,
+      Next: next,
+    };
   }
   return states;
 }

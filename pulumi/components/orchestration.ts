@@ -48,16 +48,16 @@ export class Orchestration extends pulumi.ComponentResource {
     });
     this.role = role;
 
-    const definition = pulumi
-      .all([args.table.name, args.glueJob.name])
-      .apply(([tableName, glueJobName]) =>
-        JSON.stringify(stateMachineDefinition({
-            tableName,
-            glueJobName,
-            glueRunRetries: args.config.glue.maxRetries,
-            glueSizing: args.config.glue,
-          })),
-      );
+    const definition = pulumi.all([args.table.name, args.glueJob.name]).apply(([tableName, glueJobName]) =>
+      JSON.stringify(
+        stateMachineDefinition({
+          tableName,
+          glueJobName,
+          glueRunRetries: args.config.glue.maxRetries,
+          glueSizing: args.config.glue,
+        }),
+      ),
+    );
 
     this.stateMachine = new aws.sfn.StateMachine(
       name,

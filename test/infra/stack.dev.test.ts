@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
+import { sizedCapacity } from '../support/sizeGlueRun';
 import { mockAssetsModule } from './support/mockAssets';
 import { stackConfig } from './support/stackConfigs';
 import { bucketOf, describeStack, fnOf, T, useStack } from './support/stackSuite';
-import { sizedCapacity } from '../support/sizeGlueRun';
 
 const MiB = 1024 * 1024;
 

@@ -12,7 +12,13 @@ type State = {
 };
 
 /** Prod's sizing (Pulumi.prod.yaml): G.1X, 2 to 10 workers, the default 300 s target. */
-const PROD_SIZING: GlueSizing = { workerType: 'G.1X', numberOfWorkers: 10, minWorkers: 2, executionClass: 'STANDARD', targetRunSeconds: 300 };
+const PROD_SIZING: GlueSizing = {
+  workerType: 'G.1X',
+  numberOfWorkers: 10,
+  minWorkers: 2,
+  executionClass: 'STANDARD',
+  targetRunSeconds: 300,
+};
 
 const definitionOf = (glueRunRetries: number, glueSizing: GlueSizing = PROD_SIZING) =>
   stateMachineDefinition({ tableName: 't', glueJobName: 'g', glueRunRetries, glueSizing });
@@ -35,7 +41,8 @@ const sizingArbitrary: fc.Arbitrary<GlueSizing> = fc
 /** Byte counts anywhere up to 2 TiB, and on and either side of every tier's bound, where an off-by-one would show. */
 const bytesFor = (sizing: GlueSizing): fc.Arbitrary<number> => {
   const bounds = glueCapacityTiers(sizing).flatMap((t) => (t.upToBytes === undefined ? [] : [t.upToBytes]));
-  const nearBound = bounds.length > 0 ? [fc.tuple(fc.constantFrom(...bounds), fc.integer({ min: -1, max: 1 })).map(([b, d]) => Math.max(0, b + d))] : [];
+  const nearBound =
+    bounds.length > 0 ? [fc.tuple(fc.constantFrom(...bounds), fc.integer({ min: -1, max: 1 })).map(([b, d]) => Math.max(0, b + d))] : [];
   return fc.oneof(fc.integer({ min: 0, max: 2 * 1024 * GiB }), ...nearBound);
 };
 
