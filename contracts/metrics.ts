@@ -7,8 +7,8 @@
  * drives the handlers and checks both directions).
  *
  * The batcher and the sweeper Lambdas emit these, except those marked `emittedBy: 'glue'`: the Glue job
- * publishes InputsChanged itself with PutMetricData (glue/ndjson_parquet/metrics.py), as only it sees the
- * inputs it excluded. Glue's built-in job metrics (`glue.driver.*` in the `Glue` namespace) and the state
+ * publishes InputsChanged, GlueDpuSeconds and GlueInputBytes itself with PutMetricData
+ * (glue/ndjson_parquet/metrics.py), as only it sees the inputs it excluded and its own run. Glue's built-in job metrics (`glue.driver.*` in the `Glue` namespace) and the state
  * machine's (AWS/States) are AWS's metrics and keep AWS's names, so they are not catalogued here.
  */
 
@@ -93,14 +93,14 @@ const CATALOGUE = [
     unit: 'Count',
     kind: 'counter',
     description:
-      "a Glue run's billed DPU-seconds, estimated by the job: max(60, run seconds) × workers × DPU per worker; one datapoint per run",
+      "a Glue run's billed DPU-seconds, estimated by the job: max(60, run seconds) × workers × DPU per worker; one datapoint per run, failed runs included",
     emittedBy: 'glue',
   },
   {
     name: 'GlueInputBytes',
     unit: 'Bytes',
     kind: 'counter',
-    description: "bytes of a Glue run's manifest inputs it converted; one datapoint per run",
+    description: "bytes of a manifest's inputs a successful Glue run converted (with GlueDpuSeconds: the cost per GB); one datapoint per successful run",
     emittedBy: 'glue',
   },
 ] as const satisfies readonly MetricDefinition[];

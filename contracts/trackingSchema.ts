@@ -50,6 +50,17 @@ export const TTL_ATTRIBUTE = 'ttl';
  */
 export const TTL_ON_COMPLETION_ATTRIBUTE = 'ttl_on_completion';
 
+/**
+ * The capacity of the Glue run a MANIFEST record's execution started, as the state machine's MarkProcessing
+ * writes it (handlers/orchestration/stateMachineDefinition.ts): the run's worker type, workers and execution
+ * class, sized from the manifest's bytes. A record written before runs were sized has none of them.
+ */
+export const MANIFEST_CAPACITY_ATTRIBUTES = {
+  workerType: 'worker_type',
+  numberOfWorkers: 'number_of_workers',
+  executionClass: 'execution_class',
+} as const;
+
 /** Quarantined objects whose name carries no date are recorded under this partition. */
 export const UNDATED_PARTITION = 'undated';
 
@@ -271,6 +282,14 @@ export interface ManifestItem {
   errorMessage: string | null;
   attempts: number;
   redrives: number;
+  /** The capacity of the Glue run the record's execution started; null on a record written before runs were sized. */
+  capacity: ManifestCapacity | null;
+}
+
+export interface ManifestCapacity {
+  workerType: string;
+  numberOfWorkers: number;
+  executionClass: string;
 }
 
 export interface QuarantineItem {
@@ -313,6 +332,14 @@ const str = (value: unknown): string | null => (typeof value === 'string' ? valu
 const num = (value: unknown): number => (typeof value === 'number' ? value : Number(value ?? 0) || 0);
 const isOneOf = <T extends string>(values: Record<string, T>, value: unknown): value is T =>
   typeof value === 'string' && (Object.values(values) as string[]).includes(value);
+
+function manifestCapacity(raw: RawTrackingItem): ManifestCapacity | null {
+  const workerType = str(raw[MANIFEST_CAPACITY_ATTRIBUTES.workerType]);
+  const executionClass = str(raw[MANIFEST_CAPACITY_ATTRIBUTES.executionClass]);
+  const numberOfWorkers = num(raw[MANIFEST_CAPACITY_ATTRIBUTES.numberOfWorkers]);
+  if (workerType === null || executionClass === null || numberOfWorkers <= 0) return null;
+  return { workerType, numberOfWorkers, executionClass };
+}
 
 /**
  * Reads one raw item as its kind. The sort key decides the kind (the `kind` attribute is informational
@@ -398,6 +425,7 @@ export function classifyItem(raw: RawTrackingItem): TrackingItem {
         errorMessage: str(raw.error_message),
         attempts: num(raw.attempts),
         redrives: num(raw.redrive_count),
+        capacity: manifestCapacity(raw),
       };
     case 'quarantine':
       return {

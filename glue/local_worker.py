@@ -2,7 +2,8 @@
 
 Protocol (one JSON object per line):
   stdin   {"id": "...", "args": {"--manifest_path": "s3://...", ...}, "fault": {"fail_after_files": 1}}
-  stdout  {"id": "...", "status": "SUCCEEDED"|"FAILED", "job_run_id": "...", "report_key": "...", "error": "...", "files_excluded": n}
+  stdout  {"id": "...", "status": "SUCCEEDED"|"FAILED", "job_run_id": "...", "report_key": "...", "error": "...", "files_excluded": n,
+           "dpu_seconds": n | null, "input_bytes": n | null}
 `args` are what Glue would pass (DefaultArguments merged with the run's Arguments); defaults given to the
 worker with --default-args '{"--output_bucket": ...}' (or NDJSON_PARQUET_DEFAULT_ARGS) fill what a request
 leaves out. `fault` is chaos testing: the run fails after that many Parquet files were committed into the
@@ -66,7 +67,8 @@ def to_argv(args: dict[str, Any]) -> list[str]:
 
 def glue_options(defaults: dict[str, Any], run_args: dict[str, Any], run_id: str) -> dict[str, str]:
     """The options Glue would give the script: its own JOB_NAME and JOB_RUN_ID, the job's DefaultArguments,
-    the run's Arguments over them. What only Glue knows (version, workers) reads "local" unless given."""
+    the run's Arguments over them. What only Glue knows (version, workers) reads "local" unless given: the state
+    machine gives each run its sized capacity, which the run reports although it runs on the one local Spark."""
     options = {
         "JOB_NAME": os.environ.get("NDJSON_PARQUET_JOB_NAME", "ndjson-parquet-local"),
         "JOB_RUN_ID": run_id,
@@ -87,6 +89,7 @@ def failure(request_id: Any, run_id: str, err: Exception) -> dict[str, Any]:
 
 def handle(line: str, spark: Any, storage: Any, defaults: dict[str, Any]) -> dict[str, Any]:
     from ndjson_parquet.errors import JobArgumentsError
+    from ndjson_parquet.metrics import GLUE_DPU_SECONDS, GLUE_INPUT_BYTES, run_metrics
     from ndjson_to_parquet import run
 
     request_id = None
@@ -106,14 +109,17 @@ def handle(line: str, spark: Any, storage: Any, defaults: dict[str, Any]) -> dic
         outcome = run(to_argv(options), lambda: spark, lambda: run_storage)
     except JobArgumentsError as err:  # arguments no run can use, refused before the run starts
         return failure(request_id, run_id, err)
+    metrics = {name: value for name, value, _ in run_metrics(outcome.report)}
     return {
         "id": request_id,
         "status": outcome.status,
         "job_run_id": outcome.job_run_id,
         "report_key": outcome.report_key,
         "error": outcome.error,
-        # The local stand-in for the job's InputsChanged metric (ndjson_parquet/metrics.py): the runner counts it.
+        # The local stand-ins for the job's metrics (ndjson_parquet/metrics.py): the runner counts them.
         "files_excluded": len(outcome.report.get("excluded_files") or []),
+        "dpu_seconds": metrics.get(GLUE_DPU_SECONDS),
+        "input_bytes": metrics.get(GLUE_INPUT_BYTES),
     }
 
 

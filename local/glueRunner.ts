@@ -11,7 +11,7 @@ import { PROJECT_ROOT } from './projectRoot';
  * Glue, locally: the real job script run by `glue/local_worker.py`, one long-lived Python process holding
  * one Spark session (JVM start-up is paid once, not per run). Protocol, one JSON object per line:
  *   stdin  {"id": "<run id>", "args": {"--JOB_NAME": ..., ...}, "fault": {...optional}}
- *   stdout {"id", "status": "SUCCEEDED" | "FAILED", "job_run_id", "report_key", "error"}
+ *   stdout {"id", "status": "SUCCEEDED" | "FAILED", "job_run_id", "report_key", "error", "files_excluded", "dpu_seconds", "input_bytes"}
  * Runs are sequential (one Spark). Beyond MaxConcurrentRuns a run waits its turn when job run queuing is
  * on, as the stack configures the job; with queuing off it is refused with the error Glue gives, so the
  * state machine's Retry on Glue.ConcurrentRunsExceededException can be exercised too.
@@ -25,6 +25,17 @@ export interface GlueWorkerResponse {
   error?: string | null;
   /** Input files the run excluded (changed or deleted since the manifest was built). */
   files_excluded?: number;
+  /** The run's billed DPU-seconds as the job estimated them (null when it had no capacity or price to go by). */
+  dpu_seconds?: number | null;
+  /** Bytes of the manifest's inputs a successful run converted. */
+  input_bytes?: number | null;
+}
+
+/** The capacity StartJobRun was given for the run (WorkerType, NumberOfWorkers, ExecutionClass); locally it runs on the one Spark. */
+export interface GlueRunCapacity {
+  WorkerType?: string;
+  NumberOfWorkers?: number;
+  ExecutionClass?: string;
 }
 
 export interface GlueRunFault {
@@ -40,6 +51,9 @@ export interface GlueJobRun {
   StartedOn: string;
   CompletedOn: string;
   ExecutionTime: number;
+  WorkerType?: string;
+  NumberOfWorkers?: number;
+  ExecutionClass?: string;
   ErrorMessage?: string;
   ReportKey?: string;
 }
@@ -61,6 +75,8 @@ export interface GlueRunnerOptions {
    * worker has no CloudWatch to publish to, so the runtime counts them into the run's metrics.
    */
   onInputsExcluded?: (count: number) => void;
+  /** Called with a run's GlueDpuSeconds and GlueInputBytes, which the job publishes itself on AWS, for the same reason. */
+  onRunCost?: (cost: { dpuSeconds: number; inputBytes: number }) => void;
 }
 
 export interface GlueRunStart {
@@ -171,7 +187,7 @@ export class LocalGlueRunner {
    * One job run, as `glue:startJobRun.sync` sees it: resolves with the final JobRun when it succeeded,
    * rejects with `States.TaskFailed` (the integration's error for a failed run) when it did not.
    */
-  async startJobRunSync(runArguments: Record<string, string>, fault?: GlueRunFault): Promise<GlueJobRun> {
+  async startJobRunSync(runArguments: Record<string, string>, fault?: GlueRunFault, capacity: GlueRunCapacity = {}): Promise<GlueJobRun> {
     if (this.active >= this.options.maxConcurrentRuns && this.options.jobRunQueuing === false) {
       this.stats.refused += 1;
       throw new GlueConcurrentRunsExceededError(this.options.jobName, this.options.maxConcurrentRuns);
@@ -179,7 +195,7 @@ export class LocalGlueRunner {
     if (this.active >= this.options.maxConcurrentRuns) this.stats.queued += 1;
     this.active += 1;
     try {
-      const run = this.queue.then(() => this.runNow(runArguments, fault));
+      const run = this.queue.then(() => this.runNow(runArguments, fault, capacity));
       this.queue = run.catch(() => undefined);
       return await run;
     } finally {
@@ -187,7 +203,11 @@ export class LocalGlueRunner {
     }
   }
 
-  private async runNow(runArguments: Record<string, string>, fault?: GlueRunFault): Promise<GlueJobRun> {
+  private async runNow(
+    runArguments: Record<string, string>,
+    fault: GlueRunFault | undefined,
+    capacity: GlueRunCapacity,
+  ): Promise<GlueJobRun> {
     const id = newJobRunId();
     const args = { ...this.options.defaultArguments, ...runArguments, '--JOB_NAME': this.options.jobName, '--JOB_RUN_ID': id };
     const started = new Date();
@@ -207,6 +227,8 @@ export class LocalGlueRunner {
     const completed = new Date();
     this.stats.busyMs += completed.getTime() - started.getTime();
     if (response.files_excluded) this.options.onInputsExcluded?.(response.files_excluded);
+    if (typeof response.dpu_seconds === 'number' || typeof response.input_bytes === 'number')
+      this.options.onRunCost?.({ dpuSeconds: response.dpu_seconds ?? 0, inputBytes: response.input_bytes ?? 0 });
     const jobRun: GlueJobRun = {
       Id: response.job_run_id ?? id,
       JobName: this.options.jobName,
@@ -215,6 +237,7 @@ export class LocalGlueRunner {
       StartedOn: started.toISOString(),
       CompletedOn: completed.toISOString(),
       ExecutionTime: Math.round((completed.getTime() - started.getTime()) / 1000),
+      ...capacity,
       ...(response.error ? { ErrorMessage: response.error } : {}),
       ...(response.report_key ? { ReportKey: response.report_key } : {}),
     };

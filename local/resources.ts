@@ -10,6 +10,7 @@ import { ContextError } from '../contracts/contextError';
 import { type BucketRole as ContractBucketRole, resourceNames } from '../contracts/resourceNames';
 import { CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../contracts/stackConfig';
 import { TTL_ATTRIBUTE, trackingTableDefinition } from '../contracts/trackingSchema';
+import type { GlueSizing } from '../handlers/orchestration/glueCapacity';
 import { stateMachineDefinition } from '../handlers/orchestration/stateMachineDefinition';
 import { type BatchingSettings, batchingSettingsFromStack, type ResourceNames, type RuntimeConfig } from '../handlers/runtimeConfig';
 import { PROJECT_ROOT } from './projectRoot';
@@ -42,6 +43,8 @@ export interface LocalResources extends ResourceNames {
   buckets: Record<BucketRole, string>;
   /** The state machine's retries of a failed Glue run: glue.maxRetries, as the stack's ASL has them. */
   glueRunRetries: number;
+  /** The stack's glue sizing, which the ASL's SizeGlueRun compiles: each local run is sized as on AWS. */
+  glueSizing: GlueSizing;
   /**
    * The SQS dead-letter queues, named as the stack names them: the rule target's and the mapping's on-failure
    * destination. Their URLs once created: Lambda and EventBridge send to a queue they know, with no GetQueueUrl
@@ -109,6 +112,7 @@ export function localResourceNames(
     scriptsBucket: names.buckets.scripts,
     buckets,
     glueRunRetries: config.glue.maxRetries,
+    glueSizing: config.glue,
     deadLetterQueues: { ingest: names.ingestDlq, batcher: names.batcherDlq },
     ingestRuleArn: `arn:aws:events:${region}:${LOCAL_ACCOUNT}:rule/${names.s3Events}-object-created`,
   };
@@ -219,17 +223,20 @@ export function localRuntimeConfig(
 }
 
 /** The ASL the stack deploys, for the local resources' table and job: what the emulator's state machine holds. */
-function localDefinition(resources: Pick<LocalResources, 'tableName' | 'glueJobName' | 'glueRunRetries'>): Record<string, unknown> {
+function localDefinition(
+  resources: Pick<LocalResources, 'tableName' | 'glueJobName' | 'glueRunRetries' | 'glueSizing'>,
+): Record<string, unknown> {
   return stateMachineDefinition({
     tableName: resources.tableName,
     glueJobName: resources.glueJobName,
     glueRunRetries: resources.glueRunRetries,
+    glueSizing: resources.glueSizing,
   });
 }
 
 /** The state machine an executor runs: the emulator's, its ASL, and the clients its tasks call. */
 export function localStateMachine(
-  resources: Pick<LocalResources, 'tableName' | 'glueJobName' | 'glueRunRetries' | 'stateMachineArn'>,
+  resources: Pick<LocalResources, 'tableName' | 'glueJobName' | 'glueRunRetries' | 'glueSizing' | 'stateMachineArn'>,
   clients: { sfn: SFNClient; dynamoRaw: DynamoDBClient },
 ): { sfn: SFNClient; dynamo: DynamoDBClient; stateMachineArn: string; definition: Record<string, unknown> } {
   return {

@@ -341,6 +341,10 @@ export class LocalRuntime {
         env: iam.env('glueJob'),
         logPath: join(options.runDir, 'glue-worker.log'),
         onInputsExcluded: (count) => metrics.add(Metric.InputsChanged, count),
+        onRunCost: ({ dpuSeconds, inputBytes }) => {
+          metrics.add(Metric.GlueDpuSeconds, dpuSeconds);
+          metrics.add(Metric.GlueInputBytes, inputBytes);
+        },
         ...options.glueWorker,
       });
 

@@ -3,7 +3,7 @@ import { DescribeExecutionCommand, ListExecutionsCommand, type SFNClient } from 
 import { StateMachine } from 'aws-local-stepfunctions';
 import { ContextError } from '../contracts/contextError';
 import { DYNAMODB_UPDATE_ITEM, GLUE_START_JOB_RUN_SYNC } from '../handlers/orchestration/stateMachineDefinition';
-import type { GlueRunFault, LocalGlueRunner } from './glueRunner';
+import type { GlueRunCapacity, GlueRunFault, LocalGlueRunner } from './glueRunner';
 
 /**
  * Step Functions, locally. The batcher's StartExecution is a real SDK call that lands in moto; moto keeps
@@ -290,12 +290,16 @@ export class LocalStepFunctionsExecutor {
   }
 
   private async startJobRun(params: unknown): Promise<unknown> {
-    const { Arguments } = params as { JobName: string; Arguments?: Record<string, string> };
+    const { Arguments, WorkerType, NumberOfWorkers, ExecutionClass } = params as {
+      JobName: string;
+      Arguments?: Record<string, string>;
+    } & GlueRunCapacity;
     const rate = this.options.glueFailureRate ?? 0;
     const planned = this.options.glueFault?.(Arguments ?? {});
     const fault: GlueRunFault | undefined = planned ?? (rate > 0 && this.random() < rate ? { fail_after_files: 1 } : undefined);
     await this.options.authorizeGlue?.('glue:StartJobRun');
-    const run = await this.options.glue.startJobRunSync(Arguments ?? {}, fault);
+    // The run's capacity goes to the JobRun as Glue reports it; the script learns it from the run's Arguments.
+    const run = await this.options.glue.startJobRunSync(Arguments ?? {}, fault, { WorkerType, NumberOfWorkers, ExecutionClass });
     await this.options.authorizeGlue?.('glue:GetJobRun');
     return run;
   }

@@ -21,6 +21,9 @@ OPTIONAL_DEFAULTS: dict[str, str] = {
     "glue_version": "",
     "worker_type": "",
     "number_of_workers": "",
+    # The run's execution class (STANDARD or FLEX) and the price of its DPU-hour, for the report's cost estimate.
+    "execution_class": "",
+    "dpu_hour_usd": "",
     # Where the job publishes InputsChanged (metrics.py); the stack sets both, the local runtime neither.
     "metrics_namespace": "",
     "metrics_service": "",
@@ -45,6 +48,8 @@ class JobArgs:
     glue_version: str = ""
     worker_type: str = ""
     number_of_workers: int | None = None
+    execution_class: str = ""
+    dpu_hour_usd: float | None = None
     metrics_namespace: str = ""
     metrics_service: str = ""
     extra: dict[str, str] = field(default_factory=dict)
@@ -104,6 +109,7 @@ def job_args_from(options: dict[str, str]) -> JobArgs:
     except ValueError:
         raise JobArgumentsError(f"--target_file_mb must be a positive number, got {values['target_file_mb']!r}") from None
     workers = values["number_of_workers"]
+    dpu_hour_usd = _price(values["dpu_hour_usd"])
     known = {*REQUIRED, *OPTIONAL_DEFAULTS}
     return JobArgs(
         job_name=values["JOB_NAME"],
@@ -120,10 +126,25 @@ def job_args_from(options: dict[str, str]) -> JobArgs:
         glue_version=values["glue_version"],
         worker_type=values["worker_type"],
         number_of_workers=int(workers) if workers.isdigit() else None,
+        execution_class=values["execution_class"],
+        dpu_hour_usd=dpu_hour_usd,
         metrics_namespace=values["metrics_namespace"],
         metrics_service=values["metrics_service"],
         extra={k: v for k, v in options.items() if k not in known},
     )
+
+
+def _price(value: str) -> float | None:
+    """A price in USD: empty means none given (no cost estimate); anything else must be a number >= 0."""
+    if value == "":
+        return None
+    try:
+        price = float(value)
+        if not price >= 0 or price == float("inf"):
+            raise ValueError
+    except ValueError:
+        raise JobArgumentsError(f"--dpu_hour_usd must be a price in USD (a number >= 0), got {value!r}") from None
+    return price
 
 
 def _as_prefix(prefix: str) -> str:

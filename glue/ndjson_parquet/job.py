@@ -34,7 +34,7 @@ from .layout import (
 )
 from .manifest import Manifest, check_manifest_matches, parse_manifest
 from .merge import ParquetFile, list_parts, merge_parts
-from .metrics import MetricPublisher, cloudwatch_publisher, publish_inputs_changed
+from .metrics import MetricPublisher, cloudwatch_publisher, publish_run_metrics, run_metrics
 from .parse import classify_lines, read_lines, register_parser
 from .profile import collect_profiles, shape_counts
 from .project import project_rows
@@ -88,7 +88,7 @@ def run_job(
     workdir = tempfile.mkdtemp(prefix="ndjson-parquet-", dir=workdir_root)
     exception = _run_steps(_Run(spark, storage, args, facts, workdir, now))
     outcome = _write_report(storage, args, facts, exception, now())
-    publish_inputs_changed(metrics or cloudwatch_publisher(args.metrics_namespace, args.metrics_service), len(facts.excluded_files))
+    publish_run_metrics(metrics or cloudwatch_publisher(args.metrics_namespace, args.metrics_service), run_metrics(outcome.report))
     return outcome
 
 
@@ -99,6 +99,8 @@ def _facts_at_start(args: JobArgs, run_id: str, started_at: datetime) -> RunFact
         glue_version=args.glue_version,
         worker_type=args.worker_type,
         number_of_workers=args.number_of_workers,
+        execution_class=args.execution_class,
+        dpu_hour_usd=args.dpu_hour_usd,
         manifest_path=args.manifest_path,
         manifest_id=args.manifest_id,
         date=args.date_prefix,

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .cost import run_cost
+
 MB = 1024 * 1024
 
 
@@ -26,6 +28,8 @@ class RunFacts:
     glue_version: str
     worker_type: str
     number_of_workers: int | None
+    execution_class: str
+    dpu_hour_usd: float | None
     manifest_path: str
     manifest_id: str
     date: str
@@ -51,6 +55,12 @@ def build_report(facts: RunFacts, status: str, finished_at: datetime) -> dict[st
     empty = sum(f["empty_lines"] for f in facts.files)
     elapsed = (finished_at - facts.started_at).total_seconds()
     return {
+        # The capacity the run ran on (the state machine sizes each run: docs/glue.md, Sizing each run), and what
+        # it cost by the job's own wall time; job_info keeps the seed's fields.
+        "worker_type": facts.worker_type,
+        "number_of_workers": facts.number_of_workers,
+        "execution_class": facts.execution_class,
+        "cost": run_cost(facts.worker_type, facts.number_of_workers, elapsed, facts.dpu_hour_usd),
         "job_info": {
             "job_name": facts.job_name,
             "job_run_id": facts.job_run_id,

@@ -8,8 +8,17 @@ import type { StackConfig } from '../../contracts/stackConfig';
 
 export const GLUE_VERSION = '5.0';
 
+/**
+ * The price of a DPU-hour for runs of this execution class: the job's cost estimate multiplies its billed
+ * DPU-seconds by it (glue/ndjson_parquet/report.py). Flex runs are billed at the Flex rate
+ * (https://aws.amazon.com/glue/pricing/).
+ */
+export function dpuHourUsd(prices: StackConfig['prices'], executionClass: StackConfig['glue']['executionClass']): number {
+  return executionClass === 'FLEX' ? prices.glueFlexDpuHour : prices.glueDpuHour;
+}
+
 export function glueDefaultArguments(
-  config: Pick<StackConfig, 'outputPrefix' | 'rejectsPrefix' | 'stagingPrefix' | 'glue'>,
+  config: Pick<StackConfig, 'outputPrefix' | 'rejectsPrefix' | 'stagingPrefix' | 'glue' | 'prices'>,
   buckets: { outputBucket: string; manifestBucket: string },
 ): Record<string, string> {
   return {
@@ -22,7 +31,12 @@ export function glueDefaultArguments(
     '--target_file_mb': String(config.glue.targetFileMb),
     // Read by the script's run report, so it needs no glue:GetJobRun permission.
     '--glue_version': GLUE_VERSION,
+    // The job's own capacity, for a run started without the state machine (the console); the state machine
+    // passes each run's sized capacity over these.
     '--worker_type': config.glue.workerType,
     '--number_of_workers': String(config.glue.numberOfWorkers),
+    '--execution_class': config.glue.executionClass,
+    // Every run of the job has the stack's execution class (the sizing varies the workers only), so one price fits them all.
+    '--dpu_hour_usd': String(dpuHourUsd(config.prices, config.glue.executionClass)),
   };
 }

@@ -51,7 +51,8 @@ export interface GlueCapacity {
   executionClass: GlueExecutionClass;
 }
 
-type GlueSizing = Pick<StackConfig['glue'], 'workerType' | 'numberOfWorkers' | 'minWorkers' | 'executionClass' | 'targetRunSeconds'>;
+/** The part of the stack's glue config the rule reads. */
+export type GlueSizing = Pick<StackConfig['glue'], 'workerType' | 'numberOfWorkers' | 'minWorkers' | 'executionClass' | 'targetRunSeconds'>;
 
 const MB = 1024 * 1024;
 
@@ -97,7 +98,8 @@ export function glueCapacityTiers(glue: GlueSizing): GlueCapacityTier[] {
     }
     const executors = n - 1;
     const worker = GLUE_WORKERS[glue.workerType];
-    const inTime = (glue.targetRunSeconds - GLUE_THROUGHPUT.overheadSeconds) * executors * worker.vcpu * GLUE_THROUGHPUT.mbPerSecondPerVcpu * MB;
+    const inTime =
+      (glue.targetRunSeconds - GLUE_THROUGHPUT.overheadSeconds) * executors * worker.vcpu * GLUE_THROUGHPUT.mbPerSecondPerVcpu * MB;
     const inMemory = executors * worker.memoryGb * GLUE_THROUGHPUT.inputShareOfExecutorMemory * 1024 * MB;
     const upToBytes = Math.floor(Math.min(inTime, inMemory));
     // A worker count the rule never picks (its range is empty) gets no tier.

@@ -150,7 +150,11 @@ export class GlueJob extends pulumi.ComponentResource {
         maxRetries: 0,
         executionProperty: { maxConcurrentRuns: config.glue.maxConcurrentRuns },
         jobRunQueuingEnabled: true,
-        executionClass: 'STANDARD',
+        // Flex (spare capacity, the Flex DPU-hour price, a later start) where the stack's config asks for it;
+        // the state machine passes the same class with every run's capacity
+        // (https://docs.aws.amazon.com/glue/latest/dg/add-job.html: Glue 3.0+ glueetl on G.1X/G.2X only, which
+        // the config schema enforces).
+        executionClass: config.glue.executionClass,
         defaultArguments,
       },
       { parent: this, dependsOn: [rolePolicy, ...this.objects, ...logGroups] },

@@ -21,7 +21,8 @@ export interface OrchestrationArgs {
 
 /**
  * The per-manifest state machine (STANDARD: it waits on glue:startJobRun.sync). Its definition is exactly
- * `stateMachineDefinition({tableName, glueJobName, glueRunRetries})`, the ASL the local runtime also executes. Execution
+ * `stateMachineDefinition({tableName, glueJobName, glueRunRetries, glueSizing})`, the ASL the local runtime also executes: each run
+ * sized from its manifest's bytes within the stack's glue config (docs/glue.md, Sizing each run). Execution
  * logs go to a log group with retention, at ALL (dev) or ERROR (prod).
  */
 export class Orchestration extends pulumi.ComponentResource {
@@ -47,11 +48,16 @@ export class Orchestration extends pulumi.ComponentResource {
     });
     this.role = role;
 
-    const definition = pulumi
-      .all([args.table.name, args.glueJob.name])
-      .apply(([tableName, glueJobName]) =>
-        JSON.stringify(stateMachineDefinition({ tableName, glueJobName, glueRunRetries: args.config.glue.maxRetries })),
-      );
+    const definition = pulumi.all([args.table.name, args.glueJob.name]).apply(([tableName, glueJobName]) =>
+      JSON.stringify(
+        stateMachineDefinition({
+          tableName,
+          glueJobName,
+          glueRunRetries: args.config.glue.maxRetries,
+          glueSizing: args.config.glue,
+        }),
+      ),
+    );
 
     this.stateMachine = new aws.sfn.StateMachine(
       name,

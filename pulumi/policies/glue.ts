@@ -79,9 +79,10 @@ export function glueJobPolicy(arns: GlueJobArns): PolicyDocument {
       arns.logGroupArns.flatMap((arn) => [arn, logStreamsArn(arn)]),
     ),
     allow('PublishGlueMetrics', ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': 'Glue' } }),
-    // InputsChanged, which only the job sees (glue/ndjson_parquet/metrics.py); PutMetricData takes no resource, so
-    // the namespace condition is the bound (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html).
-    allow('PublishInputsChanged', ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } }),
+    // InputsChanged, GlueDpuSeconds and GlueInputBytes, which only the job knows (glue/ndjson_parquet/metrics.py);
+    // PutMetricData takes no resource, so the namespace condition is the bound
+    // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html).
+    allow('PublishJobMetrics', ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': METRICS_NAMESPACE } }),
   );
 }
 
@@ -95,5 +96,6 @@ export const GLUE_JOB_UNUSED_LOCALLY: UnusedLocally = {
     'Glue downloads the job script, packages and parser jar from the scripts bucket; the local worker runs them from the checkout',
   WriteJobLogs: "Glue writes the job's output and error logs to its log groups; locally they go to glue-worker.log",
   PublishGlueMetrics: 'Glue publishes the job metrics (--enable-metrics) to CloudWatch; local Spark publishes none',
-  PublishInputsChanged: "the local worker gets no --metrics_namespace; the runner counts the report's exclusions into the run's metrics",
+  PublishJobMetrics:
+    "the local worker gets no --metrics_namespace; the runner counts the report's exclusions, DPU-seconds and input bytes into the run's metrics",
 };

@@ -118,6 +118,23 @@ describe('ndjson-parquet local (end to end)', () => {
     expect(redriven.length).toBeGreaterThan(0);
     expect(redriven.every((m) => Number(m.redrive_count) === 1)).toBe(true);
     expect(manifests.filter((m) => m.date_prefix !== failing).every((m) => m.redrive_count === undefined)).toBe(true);
+    // Each run was sized by the state machine (dev: Flex, 2 G.1X workers), which the MANIFEST record and every
+    // Glue report carry, the report with its cost estimated from the run's time at the Flex DPU-hour price.
+    const dev = { worker_type: 'G.1X', number_of_workers: 2, execution_class: 'FLEX' };
+    for (const m of manifests) expect(m).toMatchObject(dev);
+    const reportKeys = (await filesUnder(join(out, 'manifest'))).filter((k) => k.startsWith('logs/glue/'));
+    expect(reportKeys.length).toBeGreaterThanOrEqual(manifestKeys.length);
+    let dpuSeconds = 0;
+    for (const key of reportKeys) {
+      const report = JSON.parse(await readFile(join(out, 'manifest', key), 'utf8'));
+      expect(report, key).toMatchObject({ ...dev, cost: { estimated: true, basis: 'run time x DPUs, 1-minute minimum' } });
+      const billed = Math.max(60, Math.ceil(report.processing_summary.execution_time_seconds)) * 2;
+      expect(Math.abs(report.cost.dpu_seconds - billed), key).toBeLessThanOrEqual(2);
+      expect(report.cost.usd, key).toBeCloseTo((report.cost.dpu_seconds / 3600) * 0.29, 6);
+      dpuSeconds += report.cost.dpu_seconds;
+    }
+    // The job's GlueDpuSeconds, counted locally from every run the worker answered.
+    expect(summary.metrics.GlueDpuSeconds).toBe(dpuSeconds);
     expect(run.stderr).toContain('upload: 24/24');
     expect(run.stderr).toMatch(/redrive 1\/1: \d+ failed manifest\(s\)/);
   });

@@ -92,9 +92,9 @@ class Pipeline:
         options.update({k: str(v) for k, v in overrides.items()})
         return options
 
-    def run(self, manifest: tuple[str, str], date: str = DATE, storage: Any = None, **overrides: Any) -> JobOutcome:
+    def run(self, manifest: tuple[str, str], date: str = DATE, storage: Any = None, metrics: Any = None, **overrides: Any) -> JobOutcome:
         args = job_args_from(self.args(manifest[0], manifest[1], date, **overrides))
-        return run_job(self.spark, storage or self.storage, args, workdir_root=str(self.tmp))
+        return run_job(self.spark, storage or self.storage, args, workdir_root=str(self.tmp), metrics=metrics)
 
     # ---- what a run left behind -------------------------------------------------------------------
     def keys(self, bucket: str, prefix: str = "") -> list[str]:

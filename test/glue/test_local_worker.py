@@ -57,12 +57,13 @@ def glue_args(pipeline: Pipeline, manifest: tuple[str, str]) -> dict[str, str]:
 
 
 def test_worker_runs_jobs_in_sequence_with_faults_and_recovers(pipeline: Pipeline, worker):
-    manifest = pipeline.put_manifest([pipeline.put_file(ndjson(records(50, seed=i))) for i in range(2)])
+    inputs = [pipeline.put_file(ndjson(records(50, seed=i))) for i in range(2)]
+    manifest = pipeline.put_manifest(inputs)
     expected = Counter(r["id"] for i in range(2) for r in records(50, seed=i))
 
     killed = ask(worker, {"id": "run-1", "args": glue_args(pipeline, manifest), "fault": {"fail_after_files": 1}})
     garbage = ask(worker, "this is not json")
-    rerun = ask(worker, {"id": "run-2", "args": {**glue_args(pipeline, manifest), "--JOB_RUN_ID": "jr_given"}})
+    rerun = ask(worker, {"id": "run-2", "args": {**glue_args(pipeline, manifest), "--JOB_RUN_ID": "jr_given", "--dpu_hour_usd": "0.29"}})
 
     assert killed["id"] == "run-1"
     assert killed["status"] == "FAILED"
@@ -78,6 +79,9 @@ def test_worker_runs_jobs_in_sequence_with_faults_and_recovers(pipeline: Pipelin
         "report_key": rerun["report_key"],
         "error": None,
         "files_excluded": 0,
+        # The one-minute minimum on the G.1X x 2 the run was given, and every input byte it converted.
+        "dpu_seconds": 120,
+        "input_bytes": sum(f.size for f in inputs),
     }
     assert Counter(r["id"] for r in pipeline.output_rows()) == expected
     report = json.loads(pipeline.s3.get_object(Bucket=pipeline.manifest_bucket, Key=rerun["report_key"])["Body"].read())
@@ -123,6 +127,8 @@ def test_a_request_runs_through_the_glue_scripts_entry_with_the_argv_glue_would_
         "report_key": "logs/glue/k.json",
         "error": None,
         "files_excluded": 0,
+        "dpu_seconds": None,
+        "input_bytes": None,
     }
 
 

@@ -203,6 +203,9 @@ def test_arguments_parse_glue_style_argv_with_defaults():
         ({"date_prefix": "30-01-2026"}, "--date_prefix"),
         ({"manifest_path": "/local/file"}, "--manifest_path"),
         ({"output_bucket": ""}, "--output_bucket"),
+        ({"dpu_hour_usd": "-0.44"}, "--dpu_hour_usd"),
+        ({"dpu_hour_usd": "free"}, "--dpu_hour_usd"),
+        ({"dpu_hour_usd": "nan"}, "--dpu_hour_usd"),
     ],
 )
 def test_bad_arguments_raise_a_typed_error_naming_the_argument(override, message):

@@ -1,7 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
+import { sizedCapacity } from '../support/sizeGlueRun';
 import { mockAssetsModule } from './support/mockAssets';
 import { stackConfig } from './support/stackConfigs';
 import { bucketOf, describeStack, fnOf, T, useStack } from './support/stackSuite';
+
+const MiB = 1024 * 1024;
 
 vi.mock('../../pulumi/assets', (importOriginal) => mockAssetsModule(importOriginal as never));
 
@@ -51,5 +54,20 @@ describe('dev: what makes it a dev stack', () => {
     expect(dev.run.one(T.glueJob).inputs).toMatchObject({ workerType: 'G.1X', numberOfWorkers: 2 });
     expect(fnOf(dev, 'batcher').inputs.environment.variables.TTL_DAYS).toBe('7');
     expect(dev.run.one(T.alarm, 'iterator-age').inputs.threshold).toBe(900_000);
+  });
+
+  it('runs Glue on Flex at the Flex price, every run on its 2 G.1X workers (dev has one tier: minWorkers = numberOfWorkers)', async () => {
+    // Arrange
+    const definition = JSON.parse(dev.run.one(T.stateMachine).inputs.definition as string);
+    const job = dev.run.one(T.glueJob).inputs;
+    // Act
+    const small = await sizedCapacity(definition, { total_bytes: 10 * MiB });
+    const full = await sizedCapacity(definition, { total_bytes: 100 * MiB });
+    // Assert
+    expect(job.executionClass).toBe('FLEX');
+    expect(job.defaultArguments).toMatchObject({ '--execution_class': 'FLEX', '--dpu_hour_usd': '0.29' });
+    const flexG1x2 = { worker_type: 'G.1X', number_of_workers: 2, number_of_workers_text: '2', execution_class: 'FLEX' };
+    expect(small).toEqual(flexG1x2);
+    expect(full).toEqual(flexG1x2);
   });
 });

@@ -1,7 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
+import { sizedCapacity } from '../support/sizeGlueRun';
 import { mockAssetsModule } from './support/mockAssets';
 import { PROD_ALARM_EMAIL } from './support/stackConfigs';
 import { describeStack, fnOf, T, useStack } from './support/stackSuite';
+
+const MiB = 1024 * 1024;
 
 vi.mock('../../pulumi/assets', (importOriginal) => mockAssetsModule(importOriginal as never));
 
@@ -56,8 +59,23 @@ describe('prod: what makes it a prod stack', () => {
     expect(stream).toMatchObject({ shardCount: 4, retentionPeriod: 24 });
     expect(prod.run.one(T.table).inputs.pointInTimeRecovery).toEqual({ enabled: true });
     expect(prod.run.one(T.stateMachine).inputs.loggingConfiguration.level).toBe('ERROR');
-    expect(prod.run.one(T.glueJob).inputs).toMatchObject({ workerType: 'G.2X', numberOfWorkers: 10, maxRetries: 0 });
+    expect(prod.run.one(T.glueJob).inputs).toMatchObject({ workerType: 'G.1X', numberOfWorkers: 10, maxRetries: 0 });
     expect(prod.run.one(T.alarm, 'iterator-age').inputs.threshold).toBe(300_000);
     expect(prod.run.one(T.logGroup, `${prod.base}-batcher-logs`).inputs.retentionInDays).toBe(90);
+  });
+
+  it('sizes each Glue run from its manifest: a 10 MiB manifest on 2 G.1X workers, a 5 GiB lone file on 3', async () => {
+    // Arrange: a full prod batch (1 GiB) still fits 2 workers at bench:glue's throughput (docs/glue.md, Sizing
+    // each run), so the large manifest is the largest lone file a manifest can hold (batching.maxFileBytes, 5 GiB).
+    const definition = JSON.parse(prod.run.one(T.stateMachine).inputs.definition as string);
+    const job = prod.run.one(T.glueJob).inputs;
+    // Act
+    const small = await sizedCapacity(definition, { total_bytes: 10 * MiB });
+    const large = await sizedCapacity(definition, { total_bytes: 5 * 1024 * MiB });
+    // Assert
+    expect(small).toEqual({ worker_type: 'G.1X', number_of_workers: 2, number_of_workers_text: '2', execution_class: 'STANDARD' });
+    expect(large).toEqual({ worker_type: 'G.1X', number_of_workers: 3, number_of_workers_text: '3', execution_class: 'STANDARD' });
+    expect(job).toMatchObject({ executionClass: 'STANDARD', workerType: 'G.1X', numberOfWorkers: 10 });
+    expect(job.defaultArguments).toMatchObject({ '--execution_class': 'STANDARD', '--dpu_hour_usd': '0.44' });
   });
 });

@@ -161,7 +161,7 @@ async function harness(): Promise<Harness> {
 }
 
 describe('LocalStepFunctionsExecutor', () => {
-  it('runs a started execution once through the real ASL: processing, Glue, completed', async () => {
+  it('runs a started execution once through the real ASL: sized, processing, Glue, completed', async () => {
     // Prepare
     const h = await harness();
     const before = new Date().toISOString();
@@ -179,6 +179,10 @@ describe('LocalStepFunctionsExecutor', () => {
       execution_arn: arn,
       attempts: 1,
       glue_job_run_id: expect.stringMatching(/^jr_[0-9a-f]{64}$/),
+      // The capacity SizeGlueRun chose for the run, from Pulumi.dev.yaml: Flex, 2 G.1X workers.
+      worker_type: 'G.1X',
+      number_of_workers: 2,
+      execution_class: 'FLEX',
     });
     expect(String(item.updated_at) >= before).toBe(true);
     expect(item.completed_time).toBe(item.updated_at);
@@ -201,6 +205,8 @@ describe('LocalStepFunctionsExecutor', () => {
     // A failed manifest waits for its redrive: it must not expire.
     expect(item).not.toHaveProperty('ttl');
     expect(String(item.error_message)).toMatch(/^States\.TaskFailed: \{.*"JobRunState":"FAILED".*"ErrorMessage":"no rows"/);
+    // The run was started on the sized capacity, which its JobRun carries as Glue's does.
+    expect(String(item.error_message)).toContain('"WorkerType":"G.1X","NumberOfWorkers":2,"ExecutionClass":"FLEX"');
     expect(h.glue.stats.runs).toBe(2);
   });
 
@@ -288,7 +294,12 @@ describe('dynamoTaskErrorName', () => {
 describe('withAwsTaskTimeouts', () => {
   it("gives Task states without a timeout a long one (the library's 60 s default is not AWS's) and changes nothing else", () => {
     // Prepare
-    const definition = stateMachineDefinition({ tableName: 't', glueJobName: 'g', glueRunRetries: 1 });
+    const definition = stateMachineDefinition({
+      tableName: 't',
+      glueJobName: 'g',
+      glueRunRetries: 1,
+      glueSizing: { workerType: 'G.1X', numberOfWorkers: 10, minWorkers: 2, executionClass: 'STANDARD', targetRunSeconds: 300 },
+    });
 
     // Act
     const adjusted = withAwsTaskTimeouts(definition) as { States: Record<string, Record<string, unknown>> };

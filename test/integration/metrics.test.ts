@@ -213,7 +213,7 @@ describe('the metric catalogue against what the handlers emit', () => {
 
   it("leaves the Glue job's metrics to the job, which spells each name and the service dimension as the catalogue does", () => {
     const source = readFileSync(join(PROJECT_ROOT, 'glue', 'ndjson_parquet', 'metrics.py'), 'utf8');
-    expect(GLUE_METRICS).toEqual([catalogue.Metric.InputsChanged]);
+    expect(GLUE_METRICS).toEqual([catalogue.Metric.InputsChanged, catalogue.Metric.GlueDpuSeconds, catalogue.Metric.GlueInputBytes]);
     for (const name of GLUE_METRICS) expect(source).toContain(`"${name}"`);
     expect(source).toContain(`SERVICE_DIMENSION = "${catalogue.METRICS_SERVICE_DIMENSION}"`);
     const handlerNames = new Set([...emitted.values()].flatMap((totals) => [...totals.keys()]));

@@ -159,6 +159,22 @@ describe('classifyItem', () => {
       { kind: 'lock', date: DATE, owner: 'req-1', token: 4, expiresAtMs: 0, acquiredAt: at },
     ],
     [
+      'a manifest the state machine sized a run for',
+      {
+        date_prefix: DATE,
+        file_key: manifestKey('batch-0002-x.json'),
+        status: 'processing',
+        worker_type: 'G.1X',
+        number_of_workers: 3,
+        execution_class: 'STANDARD',
+      },
+      expect.objectContaining({
+        kind: 'manifest',
+        status: 'processing',
+        capacity: { workerType: 'G.1X', numberOfWorkers: 3, executionClass: 'STANDARD' },
+      }),
+    ],
+    [
       'a manifest',
       {
         date_prefix: DATE,
@@ -190,6 +206,7 @@ describe('classifyItem', () => {
         errorMessage: 'States.TaskFailed: boom',
         attempts: 0,
         redrives: 1,
+        capacity: null,
       },
     ],
     [

@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resourceNames } from '../../../contracts/resourceNames';
 import { pendingAgeAlarmSeconds, type StackConfig } from '../../../contracts/stackConfig';
-import { glueDefaultArguments } from '../../../handlers/orchestration/glueArguments';
-import { stateMachineDefinition } from '../../../handlers/orchestration/stateMachineDefinition';
+import { dpuHourUsd, glueDefaultArguments } from '../../../handlers/orchestration/glueArguments';
+import { glueRunCapacity } from '../../../handlers/orchestration/glueCapacity';
+import { capacityResult, stateMachineDefinition } from '../../../handlers/orchestration/stateMachineDefinition';
 import { batchingSettingsFromStack, lambdaEnvironment } from '../../../handlers/runtimeConfig';
 import { glueAdditionalPythonModules } from '../../../pulumi/assets';
 import type { PolicyDocument } from '../../../pulumi/policies';
+import { sizedCapacity } from '../../support/sizeGlueRun';
 import { countedByRow, documentedCounts } from './deployDoc';
 import { policyViolations } from './policyChecks';
 import { json, type RecordedResource, runProgram, type StackRun } from './pulumiHarness';
@@ -451,13 +453,14 @@ export function describeStack(f: StackFixture): void {
   });
 
   describe(`${f.stack}: orchestration`, () => {
-    it('uses exactly stateMachineDefinition({tableName, glueJobName}), keyed by $.file_key', () => {
+    it('uses exactly stateMachineDefinition({tableName, glueJobName, glueRunRetries, glueSizing}), keyed by $.file_key', () => {
       // Arrange
       const sm = f.run.one(T.stateMachine);
       const expected = stateMachineDefinition({
         tableName: `${f.base}-tracking`,
         glueJobName: `${f.base}-glue`,
         glueRunRetries: f.config.glue.maxRetries,
+        glueSizing: f.config.glue,
       });
       // Act
       const definition = sm.inputs.definition as string;
@@ -465,6 +468,26 @@ export function describeStack(f: StackFixture): void {
       expect(definition).toBe(JSON.stringify(expected));
       expect(definition).toContain('"file_key":{"S.$":"$.file_key"}');
       expect(definition).not.toMatch(/"file_key":\{"S":"MANIFEST"\}/);
+    });
+
+    it('starts every Glue run on the capacity SizeGlueRun chose from the manifest bytes, per glue:startJobRun', async () => {
+      // Arrange
+      const definition = JSON.parse(f.run.one(T.stateMachine).inputs.definition as string) as {
+        States: { RunGlue: { Resource: string; Parameters: Record<string, unknown> } };
+      };
+      const MiB = 1024 * 1024;
+      // Act
+      const small = await sizedCapacity(definition, { total_bytes: 10 * MiB });
+      const large = await sizedCapacity(definition, { total_bytes: 5 * 1024 * MiB });
+      // Assert
+      expect(definition.States.RunGlue.Resource).toBe('arn:aws:states:::glue:startJobRun.sync');
+      expect(definition.States.RunGlue.Parameters).toMatchObject({
+        'WorkerType.$': '$.capacity.worker_type',
+        'NumberOfWorkers.$': '$.capacity.number_of_workers',
+        'ExecutionClass.$': '$.capacity.execution_class',
+      });
+      expect(small).toEqual(capacityResult(glueRunCapacity(10 * MiB, f.config.glue)));
+      expect(large).toEqual(capacityResult(glueRunCapacity(5 * 1024 * MiB, f.config.glue)));
     });
 
     it('logs executions to its log group at the stack level and runs as STANDARD', () => {
@@ -547,6 +570,8 @@ export function describeStack(f: StackFixture): void {
         [
           '--TempDir',
           '--compression',
+          '--dpu_hour_usd',
+          '--execution_class',
           '--glue_version',
           '--manifest_bucket',
           '--number_of_workers',
@@ -573,6 +598,8 @@ export function describeStack(f: StackFixture): void {
         '--glue_version': '5.0',
         '--worker_type': cfg.glue.workerType,
         '--number_of_workers': String(cfg.glue.numberOfWorkers),
+        '--execution_class': cfg.glue.executionClass,
+        '--dpu_hour_usd': String(dpuHourUsd(cfg.prices, cfg.glue.executionClass)),
         '--metrics_namespace': 'ndjson-parquet',
         '--metrics_service': f.base,
       });
