@@ -100,7 +100,8 @@ const CATALOGUE = [
     name: 'GlueInputBytes',
     unit: 'Bytes',
     kind: 'counter',
-    description: "bytes of a manifest's inputs a successful Glue run converted (with GlueDpuSeconds: the cost per GB); one datapoint per successful run",
+    description:
+      "bytes of a manifest's inputs a successful Glue run converted (with GlueDpuSeconds: the cost per GB); one datapoint per successful run",
     emittedBy: 'glue',
   },
 ] as const satisfies readonly MetricDefinition[];

@@ -203,7 +203,12 @@ export function estimateMonthlyCost(config: StackConfig, input: CostVolume, pric
 
   // Step Functions: the happy path of the deployed definition, once per manifest.
   const perExecution = happyPathTransitions(
-    stateMachineDefinition({ tableName: 'cost-model', glueJobName: 'cost-model', glueRunRetries: config.glue.maxRetries }),
+    stateMachineDefinition({
+      tableName: 'cost-model',
+      glueJobName: 'cost-model',
+      glueRunRetries: config.glue.maxRetries,
+      glueSizing: config.glue,
+    }),
   );
   const transitions = manifests * perExecution;
   const stepfunctions: ComponentCost = {

@@ -17,6 +17,7 @@ describe('a stack with an ON_DEMAND stream, an alarm e-mail and a custom name pr
       ...prod,
       namePrefix: 'np',
       stream: { mode: 'ON_DEMAND', retentionHours: 48 },
+      batcher: { ...(prod.batcher as object), maximumRecordAgeSeconds: 48 * 3600 },
       observability: { ...(prod.observability as object), alarmEmail: 'oncall@example.com' },
     };
     // Act

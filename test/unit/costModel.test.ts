@@ -128,8 +128,10 @@ describe('the cost model, component by component (hand-computed)', () => {
   });
 
   it("stepfunctions: the definition's happy path once per manifest", () => {
-    const perExecution = happyPathTransitions(stateMachineDefinition({ tableName: 't', glueJobName: 'g', glueRunRetries: 1 }));
-    expect(c.stepfunctions.usd).toBeCloseTo(((MANIFESTS * perExecution) / 1000) * 0.025, 9);
+    // SizeGlueRun, its GlueCapacity<n> Pass, MarkProcessing, RunGlue, MarkCompleted.
+    const definition = stateMachineDefinition({ tableName: 't', glueJobName: 'g', glueRunRetries: 1, glueSizing: roundStack().glue });
+    expect(happyPathTransitions(definition)).toBe(5);
+    expect(c.stepfunctions.usd).toBeCloseTo(((MANIFESTS * 5) / 1000) * 0.025, 9);
   });
 
   it('s3: requests per file, manifest and invocation, the sweeper listing 5 pages, Parquet at 7.45:1 and reports kept 90 days', () => {
