@@ -60,7 +60,7 @@ export const LIST_PRICES: Prices = pricesSchema.parse({});
 /** What each price is for, in which unit, and where it was read. */
 export const PRICE_SOURCES: Record<keyof Prices, { unit: string; source: string }> = {
   glueDpuHour: {
-    unit: 'DPU-hour, Spark job, standard; billed per second of run time, 1-minute minimum (start-up not billed)',
+    unit: 'DPU-hour, Spark job, standard; billed per second of run time, 1-minute minimum (the model counts the start-up of Glue in the run: docs/glue.md)',
     source: 'https://aws.amazon.com/glue/pricing/',
   },
   glueFlexDpuHour: {
