@@ -1,8 +1,7 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { describe, expect, inject, it } from 'vitest';
-import { LIST_PRICES } from '../../contracts/prices';
+import { describe, expect, it } from 'vitest';
 import { DynamoTrackingStore } from '../../handlers/adapters/dynamoTrackingStore';
 import { executionArnOf } from '../../handlers/adapters/sfnOrchestrator';
 import { flushDates } from '../../operator/operations/flushDates';
@@ -11,8 +10,8 @@ import { redriveFailed, redriveManifest } from '../../operator/operations/redriv
 import { traceFile } from '../../operator/operations/traceFile';
 import { unlockDate } from '../../operator/operations/unlockDate';
 import type { PipelineTarget } from '../../operator/target/pipelineTarget';
-import { localTarget } from '../../operator/target/resolveTarget';
 import { type BatcherFixture, batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
+import { completeOnlyManifest, fixtureTarget } from '../support/operatorTarget';
 
 /**
  * The operator commands' services against the emulator, each on its own table and buckets (no Spark:
@@ -20,16 +19,7 @@ import { type BatcherFixture, batcherFixture, fileName, kinesisEvent, TODAY } fr
  */
 
 function targetOf(fx: BatcherFixture): PipelineTarget {
-  return localTarget({
-    endpoint: inject('emulatorEndpoint'),
-    region: fx.resources.region,
-    config: fx.config,
-    streamName: fx.resources.streamName,
-    outputPrefix: 'pipeline/output/',
-    rejectsPrefix: 'pipeline/rejects/',
-    dashboardUrl: null,
-    prices: LIST_PRICES,
-  });
+  return fixtureTarget(fx);
 }
 
 function storeAt(fx: BatcherFixture, at: Date, leaseSeconds = 300): DynamoTrackingStore {
@@ -232,17 +222,7 @@ describe('trace', () => {
     // Prepare: a completed manifest of two files whose run report excludes one (deleted before the run)
     const fx = await batcherFixture({ maxBatchFiles: 2 });
     await fx.invoke(kinesisEvent(await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))))));
-    const manifest = (await fx.itemsOf(TODAY)).find((i) => String(i.file_key).startsWith('MANIFEST#'))!;
-    const completedAt = new Date().toISOString();
-    await fx.clients.dynamo.send(
-      new UpdateCommand({
-        TableName: fx.config.tableName,
-        Key: { date_prefix: TODAY, file_key: manifest.file_key },
-        UpdateExpression: 'SET #s = :c, completed_time = :t, updated_at = :t',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':c': 'completed', ':t': completedAt },
-      }),
-    );
+    const { manifest, completedAt } = await completeOnlyManifest(fx, TODAY);
     const [gone, kept] = [1, 2].map((n) => `s3://${fx.config.inputBucket}/${fx.config.inputPrefix}${fileName(TODAY, n)}`);
     const report = {
       timestamp: completedAt,

@@ -1,12 +1,11 @@
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
-import { describe, expect, inject, it } from 'vitest';
-import { LIST_PRICES } from '../../contracts/prices';
+import { describe, expect, it } from 'vitest';
 import { SqsDeadLetterQueue } from '../../handlers/adapters/sqsDeadLetterQueue';
 import { onFailureRecord } from '../../handlers/domain/deadLetters';
 import { objectCreatedEvent } from '../../local/s3EventShim';
 import { deadLetters } from '../../operator/operations/deadLetters';
-import { localTarget } from '../../operator/target/resolveTarget';
 import { type BatcherFixture, batcherFixture, fileName, TODAY } from '../support/batcherFixture';
+import { fixtureTarget } from '../support/operatorTarget';
 
 /**
  * `dlq` against the emulator's queues, no batcher running: what a replay does with a batch whose records the
@@ -15,17 +14,7 @@ import { type BatcherFixture, batcherFixture, fileName, TODAY } from '../support
  */
 
 function targetOf(fx: BatcherFixture) {
-  return localTarget({
-    endpoint: inject('emulatorEndpoint'),
-    region: fx.resources.region,
-    config: fx.config,
-    streamName: fx.resources.streamName,
-    outputPrefix: 'pipeline/output/',
-    rejectsPrefix: 'pipeline/rejects/',
-    dashboardUrl: null,
-    prices: LIST_PRICES,
-    deadLetterQueues: fx.resources.deadLetterQueues,
-  });
+  return fixtureTarget(fx, { deadLetterQueues: fx.resources.deadLetterQueues });
 }
 
 const batchInfo = (fx: BatcherFixture, start: string, end: string) =>

@@ -2,9 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GlueClient } from '@aws-sdk/client-glue';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { HttpRequest, HttpResponse } from '@smithy/types';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { renderReports } from '../../cli/commands/reportsCommand';
 import { renderTrace } from '../../cli/commands/traceCommand';
 import { LIST_PRICES } from '../../contracts/prices';
@@ -13,8 +12,8 @@ import { listReports } from '../../operator/operations/listReports';
 import { reportTotals } from '../../operator/operations/reportRows';
 import { traceFile } from '../../operator/operations/traceFile';
 import type { PipelineTarget } from '../../operator/target/pipelineTarget';
-import { localTarget } from '../../operator/target/resolveTarget';
 import { type BatcherFixture, batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
+import { completeOnlyManifest, fixtureTarget } from '../support/operatorTarget';
 
 /**
  * `reports` and `trace` on a deployed stack read a Glue run's cost from Glue's record of it (GetJobRun),
@@ -49,16 +48,7 @@ function recordedGlue(requests: { target: string; body: unknown }[]): GlueClient
 
 /** The deployed stack's target as resolveTarget builds it, over the emulator's S3 and DynamoDB. */
 function awsTarget(fx: BatcherFixture, glue: GlueClient): PipelineTarget {
-  const local = localTarget({
-    endpoint: inject('emulatorEndpoint'),
-    region: fx.resources.region,
-    config: fx.config,
-    streamName: fx.resources.streamName,
-    outputPrefix: 'pipeline/output/',
-    rejectsPrefix: 'pipeline/rejects/',
-    dashboardUrl: null,
-    prices: LIST_PRICES,
-  });
+  const local = fixtureTarget(fx);
   return { ...local, kind: 'aws', description: 'stack dev (us-east-1)', jobRuns: new GlueJobRunReader(glue) };
 }
 
@@ -67,17 +57,7 @@ describe("a Glue run's cost on AWS", () => {
     // Prepare: a completed manifest of one file, and the report its run wrote (with the job's own estimate)
     const fx = await batcherFixture({ maxBatchFiles: 1 });
     await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 1))]));
-    const manifest = (await fx.itemsOf(TODAY)).find((i) => String(i.file_key).startsWith('MANIFEST#'))!;
-    const completedAt = new Date().toISOString();
-    await fx.clients.dynamo.send(
-      new UpdateCommand({
-        TableName: fx.config.tableName,
-        Key: { date_prefix: TODAY, file_key: manifest.file_key },
-        UpdateExpression: 'SET #s = :c, completed_time = :t, updated_at = :t',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':c': 'completed', ':t': completedAt },
-      }),
-    );
+    const { manifest, completedAt } = await completeOnlyManifest(fx, TODAY);
     const report = {
       timestamp: completedAt,
       date: TODAY,
