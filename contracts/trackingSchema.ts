@@ -160,6 +160,35 @@ export function pendingKey(key: string): string {
   return prefixedKey(SORT_KEY_PREFIX.pending, key);
 }
 
+/**
+ * PENDING markers live outside their date's partition, spread over PENDING_SHARDS partitions of their own
+ * (`PENDING#<date>#<shard>`), so that a date's partition takes only its file items' writes (one put and one
+ * update per file) and the markers' writes land elsewhere: DynamoDB gives each partition key at most
+ * 1,000 WCU/s (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html),
+ * and a new date starts cold, before any split for heat. The shard is a stable hash of the object key, so a
+ * file's marker is always in the same partition. Markers written before the sharding sit in the date's own
+ * partition under the same sort key (LEGACY), and are read and removed there too until none are left.
+ */
+export const PENDING_SHARDS = 8;
+
+export function pendingShardOf(key: string): number {
+  return createHash('sha256').update(key, 'utf8').digest()[0]! % PENDING_SHARDS;
+}
+
+/** The partition key (`date_prefix` value) of the shard that holds `key`'s PENDING marker for `date`. */
+export function pendingPartition(date: string, key: string): string {
+  return pendingShardPartition(date, pendingShardOf(key));
+}
+
+export function pendingShardPartition(date: string, shard: number): string {
+  return `${SORT_KEY_PREFIX.pending}${date}#${shard}`;
+}
+
+/** Every partition a date's PENDING markers may be in: its shards, then the date's own (legacy) partition. */
+export function pendingPartitions(date: string): string[] {
+  return [...Array.from({ length: PENDING_SHARDS }, (_, shard) => pendingShardPartition(date, shard)), date];
+}
+
 export function manifestKey(name: string): string {
   return `${SORT_KEY_PREFIX.manifest}${name}`;
 }
