@@ -1,27 +1,26 @@
-import {
-  type AttributeValue,
-  BatchGetItemCommand,
-  type DynamoDBClient,
-  ProvisionedThroughputExceededException,
-  TransactionCanceledException,
-} from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { ProvisionedThroughputExceededException as KinesisThroughputExceeded, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { InitializeHandlerOutput, MetadataBearer } from '@smithy/types';
 import { TABLE_KEYS, WINDOWS_INDEX } from '../contracts/trackingSchema';
 import { createClients } from '../handlers/adapters/clients';
-import { dynamoItemBytes, type KeySchema } from './awsLimits';
-import {
-  Buckets,
-  queryReadUnits,
-  type Rates,
-  type ReadConsistency,
-  readUnits,
-  type ShardRange,
-  scaledRates,
-  shardFor,
-  writeUnits,
-} from './capacityModel';
+import type { KeySchema } from './awsLimits';
+import { Buckets, type Rates, type ShardRange, scaledRates, shardFor } from './capacityModel';
 import { aroundCommands, type CommandCall, type SdkClient } from './clientMiddleware';
+import {
+  type Charge,
+  currentImages,
+  type Item,
+  type ItemSource,
+  isConditionFailure,
+  keyText,
+  probeItemSource,
+  queriedPartition,
+  readCharges,
+  type TableShape,
+  type WriteTarget,
+  writeCharges,
+  writeTargets,
+} from './dynamoBilling';
 import type { LocalClients } from './localClients';
 import { LOCAL_ACCOUNT } from './resources';
 
@@ -38,8 +37,8 @@ import { LOCAL_ACCOUNT } from './resources';
  *   (ErrorCode/ErrorMessage, FailedRecordCount) and sends the rest.
  * Single requests are refused at the finalizeRequest step, inside the SDK's retry loop, so the SDK's own
  * backoff applies as it would to AWS's error. What a request consumed is computed as DynamoDB bills it
- * (local/capacityModel.ts), from the item images read before and after the write by a probe client that
- * bypasses the model.
+ * (local/dynamoBilling.ts, the accountant's rules too), from the item images read before and after the write
+ * by a probe client that bypasses the model.
  */
 
 export interface ThrottleOptions {
@@ -65,19 +64,7 @@ export interface ThrottleStats {
   consumedRcu: Map<string, number>;
 }
 
-type Item = Record<string, AttributeValue>;
 type Result = InitializeHandlerOutput<MetadataBearer>;
-
-interface Target {
-  table: string;
-  key: Item;
-  /** The item the request writes, when it says it in full (Put). */
-  written?: Item;
-  kind: 'put' | 'update' | 'delete' | 'check';
-}
-
-/** A key value as bucket names show it: the string or number itself (the table's keys are strings). */
-const keyText = (value: AttributeValue | undefined) => value?.S ?? value?.N ?? JSON.stringify(value ?? null);
 
 const THROTTLED_MESSAGE =
   'Throughput exceeds the current capacity of your table or index. DynamoDB is automatically scaling your table or index so please try again shortly. If exceptions persist, check if you have a hot key: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html';
@@ -86,10 +73,14 @@ export class ThrottleModel {
   readonly rates: Rates;
   readonly stats: ThrottleStats = { throttledRequests: 0, retries: 0, consumedWcu: new Map(), consumedRcu: new Map() };
   private readonly buckets: Buckets;
+  private readonly source: ItemSource;
+  private readonly shape: TableShape;
 
   constructor(private readonly options: ThrottleOptions) {
     this.rates = scaledRates(options.scale);
     this.buckets = new Buckets(options.now ?? Date.now);
+    this.source = probeItemSource(options.probe);
+    this.shape = { table: options.table, indexes: options.indexes };
   }
 
   get scale(): number {
@@ -179,29 +170,17 @@ export class ThrottleModel {
   }
 
   private async dynamo(call: CommandCall, proceed: () => Promise<Result>): Promise<Result> {
-    const { commandName, input } = call;
-    switch (commandName) {
-      case 'PutItemCommand':
-      case 'UpdateItemCommand':
-      case 'DeleteItemCommand': {
-        const kind = commandName === 'PutItemCommand' ? 'put' : commandName === 'UpdateItemCommand' ? 'update' : 'delete';
-        const written = kind === 'put' ? (input.Item as Item) : undefined;
-        const key = (input.Key as Item | undefined) ?? written ?? {};
-        return this.writes([{ table: String(input.TableName), key, kind, ...(written ? { written } : {}) }], false, proceed);
-      }
-      case 'TransactWriteItemsCommand':
-        return this.writes(transactTargets(input), true, proceed);
-      case 'GetItemCommand':
-        return this.read(call, proceed);
-      case 'QueryCommand':
-        return this.query(call, proceed);
-      default:
-        return proceed();
-    }
+    const { commandName } = call;
+    if (commandName === 'BatchWriteItemCommand') return proceed();
+    const write = writeTargets(call);
+    if (write) return this.writes(call.commandName.replace(/Command$/, ''), write.targets, write.transactional, proceed);
+    if (commandName === 'GetItemCommand') return this.read(call, proceed);
+    if (commandName === 'QueryCommand') return this.query(call, proceed);
+    return proceed();
   }
 
-  private async writes(targets: Target[], transactional: boolean, proceed: () => Promise<Result>) {
-    const before = await this.images(targets);
+  private async writes(operation: string, targets: WriteTarget[], transactional: boolean, proceed: () => Promise<Result>) {
+    const before = await currentImages(this.source, this.options.table, targets);
     const refused = targets.map((t) => {
       const image = before.get(this.itemName(t.table, t.key));
       if (!this.admits(this.partitionName(t.table, t.key), true) || !this.admits(this.itemName(t.table, t.key), true)) return 'table';
@@ -210,7 +189,7 @@ export class ThrottleModel {
     });
     const first = refused.findIndex((r) => r !== null);
     if (first >= 0) {
-      const target = targets[first] as Target;
+      const target = targets[first] as WriteTarget;
       const indexName = refused[first] === 'table' ? undefined : (refused[first] as string).split('/')[1]?.split('#')[0];
       if (!transactional) throw this.throttled(target.table, true, indexName);
       this.stats.throttledRequests += 1;
@@ -229,21 +208,27 @@ export class ThrottleModel {
       if (!isConditionFailure(error)) throw error;
       failure = error;
     }
-    const after = failure ? new Map<string, Item>() : await this.images(targets.filter((t) => t.kind === 'update'));
-    for (const target of targets) {
-      const name = this.itemName(target.table, target.key);
-      const old = before.get(name);
-      const next = failure ? target.written : target.kind === 'update' ? after.get(name) : target.written;
-      const bytes = Math.max(old ? dynamoItemBytes(old) : 0, next ? dynamoItemBytes(next) : 0);
-      const units = writeUnits(bytes, transactional);
-      const wcu = this.rates.partitionWcuPerSecond;
-      this.charge(this.stats.consumedWcu, this.partitionName(target.table, target.key), wcu, units);
-      this.buckets.get(`w:${name}`, wcu).charge(units);
-      if (target.kind === 'check') continue;
-      for (const index of this.indexPartitions(target.table, [old, next])) this.charge(this.stats.consumedWcu, index, wcu, units);
-    }
+    const after = failure
+      ? new Map<string, Item>()
+      : await currentImages(
+          this.source,
+          this.options.table,
+          targets.filter((t) => t.kind === 'update'),
+        );
+    this.chargeAll(writeCharges(this.shape, operation, targets, before, after, { transactional, failed: failure !== undefined }));
     if (failure) throw failure;
     return result as Result;
+  }
+
+  /** Charges what a request consumed to its partition's (or index partition's) bucket and its item's. */
+  private chargeAll(charges: readonly Charge[]): void {
+    for (const c of charges) {
+      const write = c.capacity === 'write';
+      const rate = write ? this.rates.partitionWcuPerSecond : this.rates.partitionRcuPerSecond;
+      const partition = `${c.table}${c.index ? `/${c.index}` : ''}#${c.partition}`;
+      this.charge(write ? this.stats.consumedWcu : this.stats.consumedRcu, partition, rate, c.units);
+      if (c.item !== undefined && !c.index) this.buckets.get(`${write ? 'w' : 'r'}:${partition}#${c.item}`, rate).charge(c.units);
+    }
   }
 
   private async read(call: CommandCall, proceed: () => Promise<Result>) {
@@ -252,12 +237,7 @@ export class ThrottleModel {
     const partition = this.partitionName(table, key);
     if (!this.admits(partition, false) || !this.admits(this.itemName(table, key), false)) throw this.throttled(table, false);
     const result = await proceed();
-    let item = (result.output as { Item?: Item }).Item;
-    // Projections do not reduce what a read costs: the whole item is billed.
-    if (item && call.input.ProjectionExpression) item = (await this.images([{ table, key, kind: 'check' }])).get(this.itemName(table, key));
-    const units = readUnits(item ? dynamoItemBytes(item) : 0, call.input.ConsistentRead ? 'strong' : 'eventual');
-    this.charge(this.stats.consumedRcu, partition, this.rates.partitionRcuPerSecond, units);
-    this.buckets.get(`r:${this.itemName(table, key)}`, this.rates.partitionRcuPerSecond).charge(units);
+    this.chargeAll(await readCharges(this.shape, this.source, call, result.output as unknown as Record<string, unknown>));
     return result;
   }
 
@@ -265,41 +245,13 @@ export class ThrottleModel {
     const table = String(call.input.TableName);
     const index = call.input.IndexName as string | undefined;
     const hash = index ? this.options.indexes.find((i) => i.name === index)?.hash : this.options.table.hash;
-    const value = hash ? partitionValue(call.input, hash) : undefined;
+    const value = hash ? queriedPartition(call.input, hash) : undefined;
     if (!value) return proceed();
     const partition = index ? `${table}/${index}#${keyText(value)}` : `${table}#${keyText(value)}`;
     if (!this.admits(partition, false)) throw this.throttled(table, false, index);
     const result = await proceed();
-    const items = (result.output as { Items?: Item[] }).Items ?? [];
-    // Billed on the items read (before a filter, whole items whatever the projection); the page's items
-    // returned are the closest the client sees, and this table's index projects ALL attributes.
-    const consistency: ReadConsistency = call.input.ConsistentRead ? 'strong' : 'eventual';
-    const units = queryReadUnits(
-      items.map((item) => dynamoItemBytes(item)),
-      consistency,
-    );
-    this.charge(this.stats.consumedRcu, partition, this.rates.partitionRcuPerSecond, units);
+    this.chargeAll(await readCharges(this.shape, this.source, call, result.output as unknown as Record<string, unknown>));
     return result;
-  }
-
-  /** The current images of the targets' items, read strongly consistent through the probe. */
-  private async images(targets: readonly Target[]): Promise<Map<string, Item>> {
-    const found = new Map<string, Item>();
-    const byTable = new Map<string, Item[]>();
-    for (const t of targets) byTable.set(t.table, [...(byTable.get(t.table) ?? []), keyOf(t.key, this.options.table)]);
-    for (const [table, keys] of byTable) {
-      for (let i = 0; i < keys.length; i += 100) {
-        let request: Record<string, { Keys: Item[]; ConsistentRead: boolean }> | undefined = {
-          [table]: { Keys: keys.slice(i, i + 100), ConsistentRead: true },
-        };
-        while (request && Object.keys(request).length > 0) {
-          const page = await this.options.probe.send(new BatchGetItemCommand({ RequestItems: request }));
-          for (const item of page.Responses?.[table] ?? []) found.set(this.itemName(table, item), item);
-          request = page.UnprocessedKeys as typeof request;
-        }
-      }
-    }
-    return found;
   }
 
   private async putRecord(call: CommandCall, proceed: () => Promise<Result>) {
@@ -363,50 +315,6 @@ export class ThrottleModel {
     bytes.charge((record.Data instanceof Uint8Array ? record.Data.byteLength : 0) + Buffer.byteLength(key));
     return null;
   }
-}
-
-function isConditionFailure(error: unknown): boolean {
-  const name = (error as Error | undefined)?.name;
-  if (name === 'ConditionalCheckFailedException') return true;
-  if (error instanceof TransactionCanceledException)
-    return (error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed');
-  return false;
-}
-
-function keyOf(item: Item, schema: KeySchema): Item {
-  const key: Item = {};
-  const hash = item[schema.hash];
-  if (hash) key[schema.hash] = hash;
-  const range = schema.range ? item[schema.range] : undefined;
-  if (schema.range && range) key[schema.range] = range;
-  return key;
-}
-
-function transactTargets(input: Record<string, unknown>): Target[] {
-  const operations = (input.TransactItems as Record<string, Record<string, unknown> | undefined>[] | undefined) ?? [];
-  return operations.flatMap((operation): Target[] => {
-    if (operation.Put)
-      return [
-        { table: String(operation.Put.TableName), key: operation.Put.Item as Item, written: operation.Put.Item as Item, kind: 'put' },
-      ];
-    if (operation.Update) return [{ table: String(operation.Update.TableName), key: operation.Update.Key as Item, kind: 'update' }];
-    if (operation.Delete) return [{ table: String(operation.Delete.TableName), key: operation.Delete.Key as Item, kind: 'delete' }];
-    if (operation.ConditionCheck)
-      return [{ table: String(operation.ConditionCheck.TableName), key: operation.ConditionCheck.Key as Item, kind: 'check' }];
-    return [];
-  });
-}
-
-/** The partition key value a Query names: `<name> = :value` in its KeyConditionExpression. */
-function partitionValue(input: Record<string, unknown>, hash: string): AttributeValue | undefined {
-  const names = (input.ExpressionAttributeNames as Record<string, string> | undefined) ?? {};
-  const values = (input.ExpressionAttributeValues as Record<string, AttributeValue> | undefined) ?? {};
-  const condition = String(input.KeyConditionExpression ?? '');
-  for (const match of condition.matchAll(/([#\w.]+)\s*=\s*(:\w+)/g)) {
-    const [, name = '', placeholder = ''] = match;
-    if ((names[name] ?? name) === hash) return values[placeholder];
-  }
-  return undefined;
 }
 
 /**
