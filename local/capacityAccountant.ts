@@ -1,10 +1,13 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { InitializeHandlerOutput, MetadataBearer } from '@smithy/types';
+import { TABLE_KEYS, WINDOWS_INDEX } from '../contracts/trackingSchema';
 import { aroundCommands, type CommandCall, type SdkClient } from './clientMiddleware';
 import {
   type Charge,
   currentImages,
   type ItemSource,
   isConditionFailure,
+  probeItemSource,
   readCharges,
   type TableShape,
   writeCharges,
@@ -95,4 +98,25 @@ export function totalUnits(charges: readonly Charge[], capacity: Charge['capacit
 export function chargedItem(charge: Charge): string | null {
   if (charge.item === undefined) return null;
   return `${charge.table}${charge.index ? `/${charge.index}` : ''}#${charge.partition}#${charge.item}`;
+}
+
+/** The tracking table as the accountant bills it: its keys and the `windows` index (projection ALL). */
+export const TRACKING_TABLE_SHAPE: TableShape = {
+  table: TABLE_KEYS,
+  indexes: [{ name: WINDOWS_INDEX.name, hash: WINDOWS_INDEX.hash, range: WINDOWS_INDEX.range }],
+};
+
+/**
+ * An accountant on `client` (a local runtime's raw DynamoDB client, which its document client shares),
+ * reading item images through a probe client of its own on the same emulator.
+ */
+export function accountLocalCapacity(client: SdkClient, endpoint: string, region: string): { accountant: CapacityAccountant; close(): void } {
+  const probe = new DynamoDBClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing', sessionToken: 'testing' },
+  });
+  const accountant = new CapacityAccountant(TRACKING_TABLE_SHAPE, probeItemSource(probe));
+  accountant.install(client);
+  return { accountant, close: () => probe.destroy() };
 }

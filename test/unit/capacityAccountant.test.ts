@@ -27,7 +27,10 @@ function world(items: Item[] = []) {
   const table = new Map(items.map((item) => [itemId(TABLE, item, TABLE_KEYS), item]));
   const pages: Item[][] = [];
   const source: ItemSource = {
-    items: async (name, keys) => keys.flatMap((k) => table.get(itemId(name, k, TABLE_KEYS)) ?? []),
+    items: async (name, keys) => keys.flatMap((k): Item[] => {
+      const found = table.get(itemId(name, k, TABLE_KEYS));
+      return found ? [found] : [];
+    }),
     page: async () => pages.shift() ?? [],
   };
   const accountant = new CapacityAccountant(SHAPE, source);
