@@ -59,14 +59,17 @@ export class CapacityAccountant {
       result = await proceed();
     } catch (error) {
       if (isConditionFailure(error))
-        this.recorded.push(...writeCharges(this.shape, operation, write.targets, before, new Map(), { transactional: write.transactional, failed: true }));
+        this.recorded.push(
+          ...writeCharges(this.shape, operation, write.targets, before, new Map(), { transactional: write.transactional, failed: true }),
+        );
       throw error;
     }
     const unprocessed = new Set(
       call.commandName === 'BatchWriteItemCommand'
-        ? (writeTargets({ commandName: call.commandName, input: { RequestItems: (result.output as { UnprocessedItems?: unknown }).UnprocessedItems } })?.targets.map(
-            (t) => `${t.table}${JSON.stringify(t.key)}`,
-          ) ?? [])
+        ? (writeTargets({
+            commandName: call.commandName,
+            input: { RequestItems: (result.output as { UnprocessedItems?: unknown }).UnprocessedItems },
+          })?.targets.map((t) => `${t.table}${JSON.stringify(t.key)}`) ?? [])
         : [],
     );
     const done = write.targets.filter((t) => !unprocessed.has(`${t.table}${JSON.stringify(t.key)}`));
@@ -110,7 +113,11 @@ export const TRACKING_TABLE_SHAPE: TableShape = {
  * An accountant on `client` (a local runtime's raw DynamoDB client, which its document client shares),
  * reading item images through a probe client of its own on the same emulator.
  */
-export function accountLocalCapacity(client: SdkClient, endpoint: string, region: string): { accountant: CapacityAccountant; close(): void } {
+export function accountLocalCapacity(
+  client: SdkClient,
+  endpoint: string,
+  region: string,
+): { accountant: CapacityAccountant; close(): void } {
   const probe = new DynamoDBClient({
     endpoint,
     region,

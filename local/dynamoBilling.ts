@@ -112,7 +112,9 @@ export function transactTargets(input: Record<string, unknown>): WriteTarget[] {
   const operations = (input.TransactItems as Operation[] | undefined) ?? [];
   return operations.flatMap((operation): WriteTarget[] => {
     if (operation.Put)
-      return [{ table: String(operation.Put.TableName), key: operation.Put.Item as Item, written: operation.Put.Item as Item, kind: 'put' }];
+      return [
+        { table: String(operation.Put.TableName), key: operation.Put.Item as Item, written: operation.Put.Item as Item, kind: 'put' },
+      ];
     if (operation.Update) return [{ table: String(operation.Update.TableName), key: operation.Update.Key as Item, kind: 'update' }];
     if (operation.Delete) return [{ table: String(operation.Delete.TableName), key: operation.Delete.Key as Item, kind: 'delete' }];
     if (operation.ConditionCheck)
@@ -138,7 +140,10 @@ export function writeTargets(call: CommandCall): { targets: WriteTarget[]; trans
   const { commandName, input } = call;
   switch (commandName) {
     case 'PutItemCommand':
-      return { targets: [{ table: String(input.TableName), key: input.Item as Item, written: input.Item as Item, kind: 'put' }], transactional: false };
+      return {
+        targets: [{ table: String(input.TableName), key: input.Item as Item, written: input.Item as Item, kind: 'put' }],
+        transactional: false,
+      };
     case 'UpdateItemCommand':
       return { targets: [{ table: String(input.TableName), key: input.Key as Item, kind: 'update' }], transactional: false };
     case 'DeleteItemCommand':
@@ -334,7 +339,9 @@ export async function readCharges(
 function usedBy(expressions: readonly string[], input: Record<string, unknown>) {
   const text = expressions.join(' ');
   const pick = (map: unknown) =>
-    Object.fromEntries(Object.entries((map as Record<string, unknown> | undefined) ?? {}).filter(([name]) => new RegExp(`${name}\\b`).test(text)));
+    Object.fromEntries(
+      Object.entries((map as Record<string, unknown> | undefined) ?? {}).filter(([name]) => new RegExp(`${name}\\b`).test(text)),
+    );
   const names = pick(input.ExpressionAttributeNames);
   const values = pick(input.ExpressionAttributeValues);
   return {

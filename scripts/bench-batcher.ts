@@ -27,10 +27,10 @@ import { capacityResult, stateMachineDefinition } from '../handlers/orchestratio
 import { silentLog } from '../handlers/services/deps';
 import { flushDate } from '../handlers/services/flushDate';
 import type { TrackedFile } from '../handlers/services/ports';
-import { startEmulator } from '../local/emulator';
 import { accountLocalCapacity, chargedItem, totalUnits, unitsBy } from '../local/capacityAccountant';
 import { AWS_RATES } from '../local/capacityModel';
 import type { Charge } from '../local/dynamoBilling';
+import { startEmulator } from '../local/emulator';
 import { lambdaContext } from '../local/lambdaContext';
 import { createLocalClients } from '../local/localClients';
 import { countDynamoRequests } from '../local/requestCounter';
