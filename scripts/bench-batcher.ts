@@ -48,6 +48,7 @@ interface Measurement {
   filesPerSecond: number;
   planRequestsPerFile: number;
   capacity: CapacityFigures;
+  manifests: number;
 }
 
 /** What a file's life on its date consumed, per file: registration per file registered, the rest per file manifested. */
@@ -57,6 +58,7 @@ interface Phases {
   stateMachine: Charge[];
   registeredFiles: number;
   manifestedFiles: number;
+  manifests: number;
 }
 
 interface CapacityFigures {
@@ -70,6 +72,7 @@ interface CapacityFigures {
   partitionWcuByPhase: Record<string, number>;
   wcuByKind: Record<string, number>;
   rcuByOperation: Record<string, number>;
+  stateMachineWcuPerManifest: number;
 }
 
 /**
@@ -97,11 +100,15 @@ function capacityFigures(phases: Phases, date: string): CapacityFigures {
   const writes = (charges: Charge[]) => charges.filter((c) => c.capacity === 'write');
   const onDate = (charges: Charge[]) => writes(charges).filter((c) => !c.index && c.partition === date);
   const one = (pick: (charges: Charge[]) => number) => weighted((charges) => new Map([['all', pick(charges)]])).get('all') ?? 0;
-  const items = [...weighted((charges) => unitsBy(writes(charges), chargedItem))].sort((a, b) => b[1] - a[1]);
+  // Named without the (per-run) table: `<partition key>#<sort key>`, an index's entries prefixed by the index.
+  const itemName = (c: Charge) => (chargedItem(c) === null ? null : `${c.index ? `${c.index}:` : ''}${c.partition}#${c.item}`);
+  const items = [...weighted((charges) => unitsBy(writes(charges), itemName))].sort((a, b) => b[1] - a[1]);
   const [hotItem = 'none', hotItemWcuPerFile = 0] = items[0] ?? [];
   const partitionWcuPerFile = one((charges) => totalUnits(onDate(charges), 'write'));
   const perPhase = (charges: Charge[], files: number) => round(totalUnits(onDate(charges), 'write') / Math.max(1, files));
-  const record = (sums: Map<string, number>) => Object.fromEntries([...sums].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, round(v)]));
+  // Four decimals: a manifest's or a lock's share of a file is a few ten-thousandths.
+  const record = (sums: Map<string, number>) =>
+    Object.fromEntries([...sums].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 10_000) / 10_000]));
   return {
     wcuPerFile: one((charges) => totalUnits(charges, 'write')),
     rcuPerFile: one((charges) => totalUnits(charges, 'read')),
@@ -117,6 +124,7 @@ function capacityFigures(phases: Phases, date: string): CapacityFigures {
     },
     wcuByKind: record(weighted((charges) => unitsBy(writes(charges), kindOf))),
     rcuByOperation: record(weighted((charges) => unitsBy(charges, (c) => (c.capacity === 'read' ? c.operation : null)))),
+    stateMachineWcuPerManifest: totalUnits(phases.stateMachine, 'write') / Math.max(1, phases.manifests),
   };
 }
 
@@ -253,7 +261,11 @@ async function measure(endpoint: string, backlog: number): Promise<Measurement> 
     requestsPerFile: ingest.requests / MEASURED_FILES,
     filesPerSecond: MEASURED_FILES / seconds,
     planRequestsPerFile: flushRequests / Math.max(1, manifestedFiles),
-    capacity: capacityFigures({ register, flush, stateMachine, registeredFiles: MEASURED_FILES, manifestedFiles }, DATE),
+    capacity: capacityFigures(
+      { register, flush, stateMachine, registeredFiles: MEASURED_FILES, manifestedFiles, manifests: flushed.manifests.length },
+      DATE,
+    ),
+    manifests: flushed.manifests.length,
   };
 }
 
@@ -287,6 +299,9 @@ try {
       wcu_by_kind: large.capacity.wcuByKind,
       rcu_by_operation: large.capacity.rcuByOperation,
       rcu_per_file_100: round(small.capacity.rcuPerFile),
+      state_machine_wcu_per_manifest: round(large.capacity.stateMachineWcuPerManifest),
+      manifests_100: small.manifests,
+      manifests_10000: large.manifests,
       capacity_backlog: large.backlog,
       files_per_s: round((small.filesPerSecond + large.filesPerSecond) / 2),
       files_per_s_100: round(small.filesPerSecond),
