@@ -81,11 +81,11 @@ export class TrackingReader {
     let asked: Record<string, unknown>[] = keys;
     for (let round = 0; asked.length > 0; round += 1) {
       if (round === UNPROCESSED_ROUNDS)
-        throw new OperationFailedError(`DynamoDB left ${asked.length} key(s) of ${this.tableName} unread after ${round} BatchGetItem rounds`);
+        throw new OperationFailedError(
+          `DynamoDB left ${asked.length} key(s) of ${this.tableName} unread after ${round} BatchGetItem rounds`,
+        );
       if (round > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** round));
-      const result = await this.db.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: asked, ConsistentRead: true } } }),
-      );
+      const result = await this.db.send(new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: asked, ConsistentRead: true } } }));
       found.push(...((result.Responses?.[this.tableName] ?? []) as RawTrackingItem[]));
       asked = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Record<string, unknown>[];
     }

@@ -12,10 +12,10 @@ import {
   tableKey,
   WINDOW_KEY,
 } from '../../contracts/trackingSchema';
+import { collectSnapshot } from '../../dashboard/dashboardSnapshot';
 import { countItemReads } from '../../local/itemReadCounter';
 import { collectStatus } from '../../operator/operations/collectStatus';
 import { traceFile } from '../../operator/operations/traceFile';
-import { collectSnapshot } from '../../dashboard/dashboardSnapshot';
 import { type BatcherFixture, batcherFixture, TODAY } from '../support/batcherFixture';
 import { fixtureTarget } from '../support/operatorTarget';
 
@@ -118,7 +118,7 @@ function dateOf(manifested: number): Promise<{ fx: BatcherFixture; seconds: numb
   const existing = seeded.get(manifested);
   if (existing) return existing;
   const made = (async () => {
-    const fx = await batcherFixture({ iam: false });
+    const fx = await batcherFixture({}, { iam: false });
     return { fx, seconds: (await seed(fx, dateItems(manifested))) / 1000 };
   })();
   seeded.set(manifested, made);
@@ -153,7 +153,15 @@ describe('reading a date costs what it shows', () => {
 
     // Assert
     const [status] = many.result;
-    expect(status!.files).toEqual({ tracked: 100_004, pending: 4, manifested: 100_000, converted: 100_000, failed: 0, quarantined: 1, converting: 0 });
+    expect(status!.files).toEqual({
+      tracked: 100_004,
+      pending: 4,
+      manifested: 100_000,
+      converted: 100_000,
+      failed: 0,
+      quarantined: 1,
+      converting: 0,
+    });
     expect(status!.pending).toMatchObject({ files: 4, bytes: 4_000, oldestAt: CREATED });
     expect(status!.manifests).toMatchObject({ total: 100, expired: 0, byStatus: { completed: 100 } });
     expect(status!.lock).toMatchObject({ state: 'free', token: 3 });
