@@ -2,9 +2,9 @@ import { aroundCommands, type SdkClient } from './clientMiddleware';
 
 /**
  * Counts the DynamoDB items a client's reads went through, from the answers: what a read costs grows with
- * these (read capacity is billed per 4 KB of the items a request reads:
- * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html). A Query or
- * Scan counts its `ScannedCount`, the items it read before any filter; GetItem the item it found; BatchGetItem
+ * these. A Query or Scan counts its `ScannedCount`, the items that matched its key condition before any filter
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Other.html), which is what it read
+ * and is billed for; GetItem the item it found; BatchGetItem
  * and TransactGetItems every item they returned. Kept apart from requestCounter.ts (requests and capacity),
  * so a test can hold an operation to a number of items whatever the emulator reports as capacity.
  */

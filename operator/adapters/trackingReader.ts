@@ -21,7 +21,9 @@ import { OperationFailedError } from '../operatorError';
  * A date's file items are never read in bulk: a prod date holds 100,000+ of them, and a Query of the date's
  * partition would read (and bill) every one. A file item's sort key is its object key, which may sort
  * anywhere among the other kinds' keys, so the few kinds are read by their own sort-key prefixes
- * (begins_with), and the one-of items (WINDOW, LOCK#) by key.
+ * (begins_with in the key condition, so DynamoDB reads only that range:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.KeyConditionExpressions.html), and the
+ * one-of items (WINDOW, LOCK#) by key.
  */
 
 /** BatchGetItem takes at most 100 keys (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html). */
