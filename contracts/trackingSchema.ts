@@ -184,6 +184,19 @@ export function pendingShardPartition(date: string, shard: number): string {
   return `${SORT_KEY_PREFIX.pending}${date}#${shard}`;
 }
 
+/**
+ * The date a partition key belongs to: a date's own partition is the date, a marker shard's is the date it
+ * names; null for a string that is neither shaped like a shard (`PENDING#<date>#<shard>`) nor anything else.
+ */
+export function partitionDate(partition: string): { date: string; shard: number | null } | null {
+  if (!partition.startsWith(SORT_KEY_PREFIX.pending)) return { date: partition, shard: null };
+  const rest = partition.slice(SORT_KEY_PREFIX.pending.length);
+  const cut = rest.lastIndexOf('#');
+  const shard = Number(rest.slice(cut + 1));
+  if (cut <= 0 || !Number.isInteger(shard) || shard < 0 || shard >= PENDING_SHARDS || rest.slice(cut + 1) !== String(shard)) return null;
+  return { date: rest.slice(0, cut), shard };
+}
+
 /** Every partition a date's PENDING markers may be in: its shards, then the date's own (legacy) partition. */
 export function pendingPartitions(date: string): string[] {
   return [...Array.from({ length: PENDING_SHARDS }, (_, shard) => pendingShardPartition(date, shard)), date];
@@ -376,12 +389,17 @@ function manifestCapacity(raw: RawTrackingItem): ManifestCapacity | null {
  * so every reader skips it instead of crashing on it (the seed's KeyError lesson).
  */
 export function classifyItem(raw: RawTrackingItem): TrackingItem {
-  const date = str(raw[TABLE_KEYS.hash]);
+  const partition = str(raw[TABLE_KEYS.hash]);
   const sortKey = str(raw[TABLE_KEYS.range]);
-  const unknown = (problem: string): UnknownItem => ({ kind: 'unknown', date, sortKey, problem });
-  if (date === null || sortKey === null) return unknown(`no ${TABLE_KEYS.hash} or ${TABLE_KEYS.range}`);
+  const unknown = (problem: string): UnknownItem => ({ kind: 'unknown', date: partition, sortKey, problem });
+  if (partition === null || sortKey === null) return unknown(`no ${TABLE_KEYS.hash} or ${TABLE_KEYS.range}`);
   const parsed = parseSortKey(sortKey);
   if (!parsed) return unknown('sort key in the reserved namespace names no item kind');
+  // A marker shard's partition is not a date: its items are its date's, and nothing but markers lives there.
+  const located = partitionDate(partition);
+  if (!located) return unknown(`partition ${partition} is neither a date's nor a marker shard's`);
+  if (located.shard !== null && parsed.kind !== 'pending') return unknown(`${parsed.kind} item in the marker shard ${partition}`);
+  const { date } = located;
   switch (parsed.kind) {
     case 'file': {
       const filePath = str(raw.file_path);

@@ -15,7 +15,9 @@ import type { PipelineTarget } from '../operator/target/pipelineTarget';
 /**
  * Everything the dashboard shows, read from the tracking table and the metadata reports: what the
  * CloudWatch dashboard shows from metrics, rebuilt from the pipeline's own records so it works the same
- * for a local run and a deployed stack.
+ * for a local run and a deployed stack. The table is read as `status` reads it (collectStatus): a date's
+ * manifests, markers and quarantines, never its file items in bulk, so the timeline of files tracked places
+ * a manifest's files at the manifest's creation and a pending file at its arrival.
  */
 
 export interface Point {
@@ -27,7 +29,7 @@ export interface DashboardSnapshot {
   target: string;
   at: string;
   thresholds: { maxBatchFiles: number; maxBatchBytes: number; maxWaitSeconds: number; lockLeaseSeconds: number };
-  dates: Omit<DateStatus, 'fileList'>[];
+  dates: Omit<DateStatus, 'arrivals'>[];
   totals: {
     files: number;
     pending: number;
@@ -64,7 +66,7 @@ export function cumulative(events: readonly { at: number; value: number }[], buc
 }
 
 export function buildSnapshot(target: PipelineTarget, dates: DateStatus[], rows: ReportRow[], now: Date): DashboardSnapshot {
-  const files = dates.flatMap((d) => d.fileList);
+  const arrivals = dates.flatMap((d) => d.arrivals);
   const manifests = dates.flatMap((d) => d.manifests.list);
   const glueRuns = rows.filter((r): r is GlueReportRow => r.kind === 'glue');
   const lambdaRuns = rows.filter((r): r is LambdaReportRow => r.kind === 'lambda');
@@ -86,7 +88,7 @@ export function buildSnapshot(target: PipelineTarget, dates: DateStatus[], rows:
       maxWaitSeconds: target.config.maxWaitSeconds,
       lockLeaseSeconds: target.config.lockLeaseSeconds,
     },
-    dates: dates.map(({ fileList, ...rest }) => rest),
+    dates: dates.map(({ arrivals, ...rest }) => rest),
     totals: {
       files: dates.reduce((s, d) => s + d.files.tracked, 0),
       pending: dates.reduce((s, d) => s + d.files.pending, 0),
@@ -101,16 +103,16 @@ export function buildSnapshot(target: PipelineTarget, dates: DateStatus[], rows:
     timeline: {
       filesTracked: cumulative(
         timed(
-          files,
-          (f) => f.createdAt,
-          () => 1,
+          arrivals,
+          (a) => a.at,
+          (a) => a.files,
         ),
       ),
       bytesTracked: cumulative(
         timed(
-          files,
-          (f) => f.createdAt,
-          (f) => f.sizeBytes,
+          arrivals,
+          (a) => a.at,
+          (a) => a.bytes,
         ),
       ),
       manifestsCreated: cumulative(

@@ -20,7 +20,7 @@ export interface DateStatusCells {
   lockDetail: string;
 }
 
-export function dateStatusCells(d: Omit<DateStatus, 'fileList'>): DateStatusCells {
+export function dateStatusCells(d: Omit<DateStatus, 'arrivals'>): DateStatusCells {
   return {
     date: d.date,
     files: String(d.files.tracked),

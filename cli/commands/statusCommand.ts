@@ -65,7 +65,7 @@ function statusJson(target: PipelineTarget, dates: DateStatus[], now: Date) {
       max_wait_seconds: target.config.maxWaitSeconds,
       lock_lease_seconds: target.config.lockLeaseSeconds,
     },
-    dates: dates.map(({ fileList, ...rest }) => rest),
+    dates: dates.map(({ arrivals, ...rest }) => rest),
   };
 }
 

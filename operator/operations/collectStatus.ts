@@ -34,20 +34,25 @@ export async function trackedDates(target: PipelineTarget, now: () => Date): Pro
   return [...new Set(windows.map((w) => w.date))].sort();
 }
 
+/**
+ * Each date's status, read at O(pending + manifests + quarantines) items a date (TrackingReader.itemsForStatus),
+ * never its file items in bulk. A date is tracked when it has anything a status shows: a window (any file
+ * ever registered), a manifest, a marker or a quarantine.
+ */
 export async function collectStatus(target: PipelineTarget, query: StatusQuery): Promise<DateStatus[]> {
   const reader = new TrackingReader(target.clients.dynamo, target.config.tableName);
   if (query.date) {
     const date = checkDate(query.date);
-    const items = await reader.itemsOfDate(date);
+    const items = await reader.itemsForStatus(date);
     if (items.length === 0) throw new NotFoundError(`nothing is tracked for ${date} in ${target.description}`);
     return [dateStatus(date, items, target.config, query.now)];
   }
   let dates = await trackedDates(target, () => query.now);
   if (query.days !== undefined) dates = dates.slice(-query.days);
   const statuses: DateStatus[] = [];
-  for (const date of dates) statuses.push(dateStatus(date, await reader.itemsOfDate(date), target.config, query.now));
+  for (const date of dates) statuses.push(dateStatus(date, await reader.itemsForStatus(date), target.config, query.now));
   // Undated quarantines have no window; show them when there are any.
-  const undated = await reader.itemsOfDate(UNDATED_PARTITION);
+  const undated = await reader.itemsForStatus(UNDATED_PARTITION);
   if (undated.length > 0) statuses.push(dateStatus(UNDATED_PARTITION, undated, target.config, query.now));
   return statuses;
 }

@@ -1,16 +1,18 @@
 import {
   classifyItem,
-  FILE_STATUS,
   type FileItem,
   type LockItem,
   MANIFEST_STATUS,
   type ManifestItem,
   type ManifestStatus,
+  type PendingItem,
   type RawTrackingItem,
+  type WindowItem,
 } from '../../contracts/trackingSchema';
 import { manifestIdOf } from '../../handlers/domain/manifest';
 import { type DueReason, dueReason, type WindowPolicy } from '../../handlers/domain/window';
 import { readableError } from '../../local/readableError';
+import { pendingFiles } from '../pendingFiles';
 
 /**
  * What one date's tracking items say (pure): files pending / manifested / converted / failed /
@@ -56,7 +58,20 @@ export interface QuarantineView {
 
 export interface DateStatus {
   date: string;
-  files: { tracked: number; pending: number; manifested: number; converted: number; failed: number; quarantined: number };
+  /**
+   * Counted from the date's MANIFEST records (`file_count`, `total_bytes`, by status) and its pending markers,
+   * never from its file items: `manifested` is every file version a manifest holds (a file overwritten after
+   * its manifest counts once per version converted), `converting` those whose manifest is pending or processing.
+   */
+  files: {
+    tracked: number;
+    pending: number;
+    manifested: number;
+    converted: number;
+    failed: number;
+    quarantined: number;
+    converting: number;
+  };
   bytes: { tracked: number; pending: number; converted: number };
   pending: {
     files: number;
@@ -68,10 +83,30 @@ export interface DateStatus {
     /** Why the batcher or sweeper will plan the date now, or null when it waits for more files. */
     due: DueReason | null;
   };
-  manifests: { total: number; byStatus: Record<string, number>; list: ManifestView[] };
+  manifests: {
+    total: number;
+    byStatus: Record<string, number>;
+    list: ManifestView[];
+    /**
+     * Manifests the date made (its WINDOW's `manifest_seq`) whose records are gone: a completed record expires
+     * `ttlDays` after completion, and its files leave the counts above with it.
+     */
+    expired: number;
+  };
   lock: LockView | null;
   quarantined: QuarantineView[];
-  fileList: FileItem[];
+  /**
+   * When the date's files came, for the dashboard's timeline (not in `status --json`): each pending file at
+   * its arrival, each manifest's files at the manifest's creation (their own arrival is on their file items,
+   * which a status never reads in bulk).
+   */
+  arrivals: Arrival[];
+}
+
+export interface Arrival {
+  at: string | null;
+  files: number;
+  bytes: number;
 }
 
 export function manifestView(item: ManifestItem): ManifestView {
@@ -111,10 +146,11 @@ export function lockView(item: LockItem | null, now: Date): LockView | null {
 
 export function dateStatus(date: string, items: readonly RawTrackingItem[], policy: WindowPolicy, now: Date): DateStatus {
   const manifests = new Map<string, ManifestView>();
-  const files: FileItem[] = [];
+  const markers: PendingItem[] = [];
+  const fileItems: FileItem[] = [];
   const quarantined: QuarantineView[] = [];
   let lock: LockView | null = null;
-  let openManifest: string | undefined;
+  let window: WindowItem | null = null;
   for (const raw of items) {
     const item = classifyItem(raw);
     switch (item.kind) {
@@ -128,60 +164,69 @@ export function dateStatus(date: string, items: readonly RawTrackingItem[], poli
         lock = lockView(item, now);
         break;
       case 'window':
-        openManifest = item.openManifest ?? undefined;
+        window = item;
         break;
-      case 'file':
-        files.push(item);
-        break;
-      // A pending marker duplicates its file item, which is the one counted.
       case 'pending':
+        markers.push(item);
+        break;
+      // Read only to tell a stale marker from a pending file: the files a date counts are its manifests' and its markers'.
+      case 'file':
+        fileItems.push(item);
+        break;
+      case 'reconcile':
       case 'unknown':
         break;
     }
   }
-  const pendingFiles = files.filter((f) => f.status === FILE_STATUS.pending);
-  const oldestAt = pendingFiles.reduce<string | null>((min, f) => (f.createdAt && (!min || f.createdAt < min) ? f.createdAt : min), null);
-  const pendingBytes = pendingFiles.reduce((sum, f) => sum + f.sizeBytes, 0);
-  const manifestOf = (f: FileItem) => (f.manifestName ? manifests.get(f.manifestName) : undefined);
-  const converted = files.filter((f) => manifestOf(f)?.status === MANIFEST_STATUS.completed);
-  const failed = files.filter((f) => manifestOf(f)?.status === MANIFEST_STATUS.failed);
+  const { pending } = pendingFiles(markers, fileItems);
+  const oldestAt = pending.reduce<string | null>((min, m) => (!min || m.createdAt < min ? m.createdAt : min), null);
+  const pendingBytes = pending.reduce((sum, m) => sum + m.sizeBytes, 0);
+  const list = [...manifests.values()].sort((a, b) => a.name.localeCompare(b.name));
+  const sum = (statuses: readonly ManifestStatus[], of: (m: ManifestView) => number) =>
+    list.filter((m) => statuses.includes(m.status)).reduce((s, m) => s + of(m), 0);
+  const all = Object.values(MANIFEST_STATUS);
+  const manifested = sum(all, (m) => m.fileCount);
   const byStatus: Record<string, number> = {};
-  for (const manifest of manifests.values()) byStatus[manifest.status] = (byStatus[manifest.status] ?? 0) + 1;
-  const window = {
+  for (const manifest of list) byStatus[manifest.status] = (byStatus[manifest.status] ?? 0) + 1;
+  const windowState = {
     date,
-    pendingCount: pendingFiles.length,
+    pendingCount: pending.length,
     pendingBytes,
     manifestSeq: manifests.size,
     ...(oldestAt ? { oldestPendingAt: oldestAt } : {}),
-    ...(openManifest ? { openManifest } : {}),
+    ...(window?.openManifest ? { openManifest: window.openManifest } : {}),
   };
   return {
     date,
     files: {
-      tracked: files.length,
-      pending: pendingFiles.length,
-      manifested: files.length - pendingFiles.length,
-      converted: converted.length,
-      failed: failed.length,
+      tracked: pending.length + manifested,
+      pending: pending.length,
+      manifested,
+      converted: sum([MANIFEST_STATUS.completed], (m) => m.fileCount),
+      failed: sum([MANIFEST_STATUS.failed], (m) => m.fileCount),
       quarantined: quarantined.length,
+      converting: sum([MANIFEST_STATUS.pending, MANIFEST_STATUS.processing], (m) => m.fileCount),
     },
     bytes: {
-      tracked: files.reduce((s, f) => s + f.sizeBytes, 0),
+      tracked: pendingBytes + sum(all, (m) => m.totalBytes),
       pending: pendingBytes,
-      converted: converted.reduce((s, f) => s + f.sizeBytes, 0),
+      converted: sum([MANIFEST_STATUS.completed], (m) => m.totalBytes),
     },
     pending: {
-      files: pendingFiles.length,
+      files: pending.length,
       bytes: pendingBytes,
       thresholdFiles: policy.maxBatchFiles,
       thresholdBytes: policy.maxBatchBytes,
       oldestAt,
       oldestAgeSeconds: oldestAt ? Math.max(0, Math.round((now.getTime() - Date.parse(oldestAt)) / 1000)) : null,
-      due: dueReason(window, policy, now),
+      due: dueReason(windowState, policy, now),
     },
-    manifests: { total: manifests.size, byStatus, list: [...manifests.values()].sort((a, b) => a.name.localeCompare(b.name)) },
+    manifests: { total: manifests.size, byStatus, list, expired: Math.max(0, (window?.manifestSeq ?? 0) - manifests.size) },
     lock,
     quarantined,
-    fileList: files,
+    arrivals: [
+      ...pending.map((m) => ({ at: m.createdAt, files: 1, bytes: m.sizeBytes })),
+      ...list.map((m) => ({ at: m.createdAt, files: m.fileCount, bytes: m.totalBytes })),
+    ],
   };
 }

@@ -96,16 +96,21 @@ async function findItems(reader: TrackingReader, target: PipelineTarget, query: 
       if (quarantineItem) return { key, date: d, file: null, quarantine: quarantineItem };
     }
   }
-  // Another prefix than the configured one: look through the date's items for the same basename.
+  // Another prefix than the configured one: the date's pending markers and quarantines name their keys. Its
+  // manifested files are not listed: that would read every file item of the date (100,000+ on a busy one).
   for (const d of dates) {
-    for (const raw of await reader.itemsOfDate(d)) {
+    for (const raw of await reader.markersAndQuarantines(d)) {
       const item = classifyItem(raw);
-      if (item.kind === 'file' && basenameOf(item.key) === name) return { key: item.key, date: d, file: item, quarantine: null };
+      if (item.kind === 'pending' && basenameOf(item.key) === name) {
+        const file = itemOfKind(await reader.item(d, item.key), 'file');
+        if (file) return { key: item.key, date: d, file, quarantine: null };
+      }
       if (item.kind === 'quarantine' && basenameOf(item.key) === name) return { key: item.key, date: d, file: null, quarantine: item };
     }
   }
   throw new NotFoundError(
-    `${query} is not tracked in ${target.description} (looked under ${dates.join(' and ')}): it never arrived, or its item expired (TTL ${target.config.ttlDays} days)`,
+    `${query} is not tracked in ${target.description} (looked under ${dates.join(' and ')}): it never arrived, or its item expired (TTL ${target.config.ttlDays} days). ` +
+      `A file outside the input prefix ${target.config.inputPrefix} is found by its whole object key.`,
   );
 }
 
