@@ -72,7 +72,7 @@ export class BatchBodyError extends Error {
     readonly commandName: string,
     readonly bodyType: string,
   ) {
-    super(`cannot send part of a ${commandName}: its serialized body is a ${bodyType}, not DynamoDB's JSON`);
+    super(`cannot send part of a ${commandName}: its serialized body is a ${bodyType}, not DynamoDB's JSON text or bytes`);
     this.name = 'BatchBodyError';
   }
 }
@@ -84,14 +84,16 @@ export class BatchBodyError extends Error {
  */
 export async function sendOnly(call: CommandCall, keep: ReadonlySet<string>, proceed: () => Promise<Result>): Promise<Result> {
   const request = call.request;
-  if (!request || typeof request.body !== 'string') throw new BatchBodyError(call.commandName, typeof request?.body);
+  const body: unknown = request?.body;
+  // The SDK serializes DynamoDB's JSON as text or, in recent versions, as UTF-8 bytes; what is sent keeps its kind.
+  const bytes = body instanceof Uint8Array;
+  if (!request || !(bytes || typeof body === 'string')) throw new BatchBodyError(call.commandName, typeof body);
   const input = call.input.RequestItems as Record<string, unknown>;
-  const body = request.body;
   const length = request.headers['content-length'];
-  const wire = JSON.parse(body) as { RequestItems: Record<string, unknown> };
+  const wire = JSON.parse(bytes ? new TextDecoder().decode(body) : String(body)) as { RequestItems: Record<string, unknown> };
   const cut = JSON.stringify({ ...wire, RequestItems: keepEntries(call.commandName, wire.RequestItems, keep) });
   call.input.RequestItems = keepEntries(call.commandName, input, keep);
-  request.body = cut;
+  request.body = bytes ? new TextEncoder().encode(cut) : cut;
   if (length !== undefined) request.headers['content-length'] = String(Buffer.byteLength(cut));
   try {
     return await proceed();
@@ -104,13 +106,20 @@ export async function sendOnly(call: CommandCall, keep: ReadonlySet<string>, pro
 
 /**
  * The answer DynamoDB gives when it did not serve `refused`: they join whatever the emulator left
- * unprocessed, in the request's own shape (a write request, or the table's keys with its read options), so
- * the caller can send `UnprocessedItems` / `UnprocessedKeys` back as they are. A table none of whose keys
- * was read still answers an empty list of items, as for keys that exist nowhere.
+ * unprocessed, as the caller wrote them in `requested` (a write request, or the table's keys with its read
+ * options), so the caller can send `UnprocessedItems` / `UnprocessedKeys` back as they are. `requested` is
+ * the caller's own RequestItems: a DynamoDB document client marshals the input before it is sent and
+ * unmarshals the output before a finalizeRequest middleware sees it, so the items answered must be in the
+ * caller's form, not the marshalled one sent. A table none of whose keys was read still answers an empty
+ * list of items, as for keys that exist nowhere.
  */
-export function withUnprocessed(call: CommandCall, output: Record<string, unknown>, refused: readonly BatchEntry[]): Record<string, unknown> {
-  const requested = call.input.RequestItems as Record<string, unknown>;
-  if (call.commandName === 'BatchWriteItemCommand') {
+export function withUnprocessed(
+  commandName: string,
+  requested: Record<string, unknown>,
+  output: Record<string, unknown>,
+  refused: readonly BatchEntry[],
+): Record<string, unknown> {
+  if (commandName === 'BatchWriteItemCommand') {
     const unprocessed = { ...((output.UnprocessedItems as Record<string, unknown[]> | undefined) ?? {}) };
     for (const entry of refused)
       unprocessed[entry.table] = [...(unprocessed[entry.table] ?? []), (requested[entry.table] as unknown[])[entry.position]];
@@ -118,9 +127,9 @@ export function withUnprocessed(call: CommandCall, output: Record<string, unknow
   }
   const unprocessed = { ...((output.UnprocessedKeys as Record<string, KeysAndAttributes> | undefined) ?? {}) };
   for (const entry of refused) {
-    const { Keys: _all, ...options } = requested[entry.table] as KeysAndAttributes;
+    const { Keys: all = [], ...options } = requested[entry.table] as KeysAndAttributes;
     const keys = unprocessed[entry.table]?.Keys ?? [];
-    unprocessed[entry.table] = { ...options, Keys: [...keys, entry.key] };
+    unprocessed[entry.table] = { ...options, Keys: [...keys, all[entry.position] as Item] };
   }
   const responses = { ...((output.Responses as Record<string, Item[]> | undefined) ?? {}) };
   for (const table of Object.keys(requested)) responses[table] ??= [];

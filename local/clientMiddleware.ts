@@ -24,6 +24,8 @@ export interface CommandCall {
   input: Record<string, unknown>;
   /** At finalizeRequest only: the HTTP request as serialized from `input`, which this attempt sends. */
   request?: HttpRequest;
+  /** The command's execution context: one object for all its steps and attempts. */
+  context?: object;
 }
 
 type Result = InitializeHandlerOutput<MetadataBearer>;
@@ -44,6 +46,7 @@ export function aroundCommands(
     commandName: context.commandName ?? 'command',
     input: args.input as Record<string, unknown>,
     ...(args.request ? { request: args.request as HttpRequest } : {}),
+    context,
   });
   const initialize =
     (next: InitializeHandler<object, MetadataBearer>, context: HandlerExecutionContext) =>

@@ -91,6 +91,7 @@ export class ThrottleModel {
   private readonly buckets: Buckets;
   private readonly source: ItemSource;
   private readonly shape: TableShape;
+  private readonly callerInputs = new WeakMap<object, Record<string, unknown>>();
 
   constructor(private readonly options: ThrottleOptions) {
     this.rates = scaledRates(options.scale);
@@ -116,7 +117,12 @@ export class ThrottleModel {
 
   install(clients: { dynamoRaw: SdkClient; kinesis: SdkClient }): void {
     aroundCommands([clients.dynamoRaw], { name: 'throttleDynamo', step: 'finalizeRequest' }, (call, proceed) => this.dynamo(call, proceed));
-    // A batch sends only the items it admits: it rewrites the request, so before the request is signed.
+    // A batch sends only the items it admits: it rewrites the request, so before the request is signed; it
+    // answers the others in the form the caller wrote them, as its input was before any marshalling.
+    aroundCommands([clients.dynamoRaw], { name: 'throttleDynamoBatchInput', step: 'initialize' }, (call, proceed) => {
+      if (isBatch(call.commandName) && call.context) this.callerInputs.set(call.context, call.input);
+      return proceed();
+    });
     aroundCommands([clients.dynamoRaw], { name: 'throttleDynamoBatch', step: 'finalizeRequest', beforeSigning: true }, (call, proceed) =>
       isBatch(call.commandName) ? this.batch(call, proceed) : proceed(),
     );
@@ -276,6 +282,13 @@ export class ThrottleModel {
     return null;
   }
 
+  /** A batch item's table and key values, alike whether its attribute values are marshalled or native. */
+  private entryKey(entry: BatchEntry): string {
+    const value = (v: unknown) => (v !== null && typeof v === 'object' ? keyText(v as Item[string]) : String(v));
+    const { hash, range } = this.options.table;
+    return JSON.stringify([entry.table, value(entry.key[hash]), range ? value(entry.key[range]) : null]);
+  }
+
   /** What one item of a batch costs, from its image before the request (a batch has no updates and no conditions). */
   private async entryCharges(call: CommandCall, entry: BatchEntry, before: ReadonlyMap<string, Item>): Promise<Charge[]> {
     if (call.commandName === 'BatchWriteItemCommand')
@@ -320,13 +333,16 @@ export class ThrottleModel {
     }
     const keep = new Set(entries.filter((_, i) => refusals[i] === null).map((e) => entryName(e.table, e.position)));
     const result = refused.length > 0 ? await sendOnly(call, keep, proceed) : await proceed();
-    const output = withUnprocessed(call, result.output as unknown as Record<string, unknown>, refused);
-    const unprocessed = new Set(
-      batchEntries({ commandName: call.commandName, input: { RequestItems: output.UnprocessedItems ?? output.UnprocessedKeys } }).map((e) =>
-        this.itemName(e.table, e.key),
+    const answered = result.output as unknown as Record<string, unknown>;
+    // What the emulator itself left unprocessed (in the caller's form, marshalled or not) was not served either.
+    const left = new Set(
+      batchEntries({ commandName: call.commandName, input: { RequestItems: answered.UnprocessedItems ?? answered.UnprocessedKeys } }).map(
+        (e) => this.entryKey(e),
       ),
     );
-    this.chargeAll(entries.flatMap((e, i) => (unprocessed.has(this.itemName(e.table, e.key)) ? [] : (charges[i] ?? []))));
+    this.chargeAll(entries.flatMap((e, i) => (refusals[i] !== null || left.has(this.entryKey(e)) ? [] : (charges[i] ?? []))));
+    const caller = (call.context && this.callerInputs.get(call.context)) ?? call.input;
+    const output = withUnprocessed(call.commandName, caller.RequestItems as Record<string, unknown>, answered, refused);
     return { ...result, output: output as unknown as MetadataBearer };
   }
 

@@ -62,7 +62,12 @@ describe('batch requests item by item', () => {
     const output = { $metadata: {}, Responses: { t1: [] }, UnprocessedKeys: { t1: { Keys: [key('a', '9')], ConsistentRead: true } } };
 
     // Act
-    const answered = withUnprocessed(call, output, [first, other].filter((e) => e !== undefined));
+    const answered = withUnprocessed(
+      call.commandName,
+      call.input.RequestItems as Record<string, unknown>,
+      output,
+      [first, other].filter((e) => e !== undefined),
+    );
 
     // Assert
     expect(answered.UnprocessedKeys).toEqual({
@@ -70,6 +75,19 @@ describe('batch requests item by item', () => {
       t2: { Keys: [key('c', '4')] },
     });
     expect(answered.Responses).toEqual({ t1: [], t2: [] });
+  });
+
+  it('answers refused items in the form the caller wrote them, not the marshalled form sent', () => {
+    // Arrange: a document client's call: native values as written, AttributeValues as sent
+    const sent = writeCall();
+    const written = { t1: [{ PutRequest: { Item: { date_prefix: 'a', file_key: '1', body: 'x' } } }, {}, {}], t2: [{}] };
+    const [first] = batchEntries(sent);
+
+    // Act
+    const answered = withUnprocessed(sent.commandName, written, { $metadata: {}, UnprocessedItems: {} }, first ? [first] : []);
+
+    // Assert
+    expect(answered.UnprocessedItems).toEqual({ t1: [{ PutRequest: { Item: { date_prefix: 'a', file_key: '1', body: 'x' } } }] });
   });
 
   it('sends every item exactly once or answers it unprocessed, whichever items are refused', () => {
@@ -93,7 +111,8 @@ describe('batch requests item by item', () => {
           // Act
           const sent = batchEntries({ commandName: call.commandName, input: { RequestItems: keepEntries(call.commandName, requestItems, keep) } });
           const answered = withUnprocessed(
-            call,
+            call.commandName,
+            requestItems,
             { $metadata: {} },
             entries.filter((e) => !keep.has(entryName(e.table, e.position))),
           );
@@ -133,9 +152,28 @@ describe('batch requests item by item', () => {
     expect(call.input.RequestItems).toBe(original);
   });
 
-  it('refuses to cut a request whose body is not JSON text', async () => {
+  it('cuts a body serialized as UTF-8 bytes into bytes', async () => {
     // Arrange
-    const call = { ...writeCall(), request: { method: 'POST', protocol: 'http:', hostname: 'h', path: '/', query: {}, headers: {}, body: new Uint8Array() } };
+    const call = writeCall();
+    const body = new TextEncoder().encode(JSON.stringify({ RequestItems: call.input.RequestItems }));
+    call.request = { method: 'POST', protocol: 'http:', hostname: 'h', path: '/', query: {}, headers: {}, body };
+    let sent: unknown;
+
+    // Act
+    await sendOnly(call, new Set([entryName('t2', 0)]), async () => {
+      sent = call.request?.body;
+      return { output: { $metadata: {} }, response: {} };
+    });
+
+    // Assert
+    expect(sent).toBeInstanceOf(Uint8Array);
+    expect(JSON.parse(new TextDecoder().decode(sent as Uint8Array))).toEqual({ RequestItems: { t2: [del('c', '4')] } });
+    expect(call.request.body).toBe(body);
+  });
+
+  it('refuses to cut a request whose body is neither JSON text nor bytes', async () => {
+    // Arrange
+    const call = { ...writeCall(), request: { method: 'POST', protocol: 'http:', hostname: 'h', path: '/', query: {}, headers: {}, body: { stream: true } } };
 
     // Act / Assert
     await expect(sendOnly(call, new Set(), async () => ({ output: { $metadata: {} }, response: {} }))).rejects.toBeInstanceOf(BatchBodyError);
