@@ -14,7 +14,7 @@ import type { Item, WriteTarget } from './dynamoBilling';
 
 type Result = InitializeHandlerOutput<MetadataBearer>;
 
-export const BATCH_COMMANDS = ['BatchWriteItemCommand', 'BatchGetItemCommand'] as const;
+const BATCH_COMMANDS = ['BatchWriteItemCommand', 'BatchGetItemCommand'] as const;
 
 export const isBatch = (commandName: string) => (BATCH_COMMANDS as readonly string[]).includes(commandName);
 
@@ -50,7 +50,11 @@ export function batchEntries(call: CommandCall): BatchEntry[] {
  * `RequestItems` with only the entries `keep` holds, by table and position. It works on the SDK's input and on
  * the JSON sent on the wire alike: both list a table's items in the same order.
  */
-export function keepEntries(commandName: string, requestItems: Record<string, unknown>, keep: ReadonlySet<string>): Record<string, unknown> {
+export function keepEntries(
+  commandName: string,
+  requestItems: Record<string, unknown>,
+  keep: ReadonlySet<string>,
+): Record<string, unknown> {
   const kept: Record<string, unknown> = {};
   for (const [table, request] of Object.entries(requestItems)) {
     const held = (_: unknown, position: number) => keep.has(entryName(table, position));

@@ -298,7 +298,10 @@ export class ThrottleModel {
     return readCharges(
       this.shape,
       this.source,
-      { commandName: call.commandName, input: { RequestItems: { [entry.table]: { Keys: [entry.key], ConsistentRead: options?.ConsistentRead } } } },
+      {
+        commandName: call.commandName,
+        input: { RequestItems: { [entry.table]: { Keys: [entry.key], ConsistentRead: options?.ConsistentRead } } },
+      },
       { Responses: { [entry.table]: image ? [image] : [] } },
     );
   }

@@ -185,7 +185,9 @@ describe('throttling at AWS rates (local --throttle aws)', () => {
     ] as const)
       await probe.dynamo.send(new PutCommand({ TableName: table, Item: { ...key(date, k), body: 'x'.repeat(5 * KB) } }));
     const read = (keys: Record<string, string>[]) =>
-      clients.dynamo.send(new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'file_key' } } }));
+      clients.dynamo.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'file_key' } } }),
+      );
 
     // Act
     const partial = await read([key('hot', 'a'), key('hot', 'b'), key('hot', 'c'), key('cold', 'a')]);
@@ -193,7 +195,9 @@ describe('throttling at AWS rates (local --throttle aws)', () => {
 
     // Assert
     expect(partial.Responses?.[table]?.map((i) => `${i.file_key}`).sort()).toEqual(['a', 'a', 'b']);
-    expect(partial.UnprocessedKeys).toEqual({ [table]: { Keys: [key('hot', 'c')], ConsistentRead: true, ProjectionExpression: 'file_key' } });
+    expect(partial.UnprocessedKeys).toEqual({
+      [table]: { Keys: [key('hot', 'c')], ConsistentRead: true, ProjectionExpression: 'file_key' },
+    });
     expect(model.stats.consumedRcu.get(`${table}#hot`)).toBe(4);
     expect(model.stats.consumedRcu.get(`${table}#cold`)).toBe(2);
     expect(none).toMatchObject({

@@ -8,7 +8,10 @@ const del = (pk: string, sk: string) => ({ DeleteRequest: { Key: { date_prefix: 
 const key = (pk: string, sk: string) => ({ date_prefix: { S: pk }, file_key: { S: sk } });
 
 function writeCall(): CommandCall {
-  return { commandName: 'BatchWriteItemCommand', input: { RequestItems: { t1: [put('a', '1'), del('a', '2'), put('b', '3')], t2: [del('c', '4')] } } };
+  return {
+    commandName: 'BatchWriteItemCommand',
+    input: { RequestItems: { t1: [put('a', '1'), del('a', '2'), put('b', '3')], t2: [del('c', '4')] } },
+  };
 }
 
 function getCall(): CommandCall {
@@ -103,13 +106,19 @@ describe('batch requests item by item', () => {
               write ? items.map((_, i) => put(`p${t}`, `${i}`)) : { Keys: items.map((_, i) => key(`p${t}`, `${i}`)), ConsistentRead: true },
             ]),
           );
-          const call: CommandCall = { commandName: write ? 'BatchWriteItemCommand' : 'BatchGetItemCommand', input: { RequestItems: requestItems } };
+          const call: CommandCall = {
+            commandName: write ? 'BatchWriteItemCommand' : 'BatchGetItemCommand',
+            input: { RequestItems: requestItems },
+          };
           const entries = batchEntries(call);
           const admitted = entries.filter((e) => tables[Number(e.table.slice(1))]?.[e.position]);
           const keep = new Set(admitted.map((e) => entryName(e.table, e.position)));
 
           // Act
-          const sent = batchEntries({ commandName: call.commandName, input: { RequestItems: keepEntries(call.commandName, requestItems, keep) } });
+          const sent = batchEntries({
+            commandName: call.commandName,
+            input: { RequestItems: keepEntries(call.commandName, requestItems, keep) },
+          });
           const answered = withUnprocessed(
             call.commandName,
             requestItems,
@@ -135,7 +144,15 @@ describe('batch requests item by item', () => {
     const call = writeCall();
     const original = call.input.RequestItems;
     const body = JSON.stringify({ RequestItems: original });
-    call.request = { method: 'POST', protocol: 'http:', hostname: 'h', path: '/', query: {}, headers: { 'content-length': String(body.length) }, body };
+    call.request = {
+      method: 'POST',
+      protocol: 'http:',
+      hostname: 'h',
+      path: '/',
+      query: {},
+      headers: { 'content-length': String(body.length) },
+      body,
+    };
     let seen: { body: unknown; length?: string; input: unknown } | undefined;
 
     // Act
@@ -173,9 +190,14 @@ describe('batch requests item by item', () => {
 
   it('refuses to cut a request whose body is neither JSON text nor bytes', async () => {
     // Arrange
-    const call = { ...writeCall(), request: { method: 'POST', protocol: 'http:', hostname: 'h', path: '/', query: {}, headers: {}, body: { stream: true } } };
+    const call = {
+      ...writeCall(),
+      request: { method: 'POST', protocol: 'http:', hostname: 'h', path: '/', query: {}, headers: {}, body: { stream: true } },
+    };
 
     // Act / Assert
-    await expect(sendOnly(call, new Set(), async () => ({ output: { $metadata: {} }, response: {} }))).rejects.toBeInstanceOf(BatchBodyError);
+    await expect(sendOnly(call, new Set(), async () => ({ output: { $metadata: {} }, response: {} }))).rejects.toBeInstanceOf(
+      BatchBodyError,
+    );
   });
 });
