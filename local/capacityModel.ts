@@ -86,10 +86,13 @@ export class TokenBucket {
     this.at = t;
   }
 
-  /** Whether a request may go now. */
-  admits(): boolean {
+  /**
+   * Whether a request may go now. `reserved`: what the earlier items of the same batch request will take
+   * from this bucket; DynamoDB serves a batch item by item, so an item goes only while those leave some.
+   */
+  admits(reserved = 0): boolean {
     this.refill();
-    return this.balance > 0;
+    return this.balance - reserved > 0;
   }
 
   charge(units: number): void {

@@ -1,10 +1,16 @@
-import { type DynamoDBClient, ProvisionedThroughputExceededException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  ProvisionedThroughputExceededException,
+  type ThrottlingReason,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb';
 import { ProvisionedThroughputExceededException as KinesisThroughputExceeded, ListShardsCommand } from '@aws-sdk/client-kinesis';
 import type { InitializeHandlerOutput, MetadataBearer } from '@smithy/types';
 import { TABLE_KEYS, WINDOWS_INDEX } from '../contracts/trackingSchema';
 import { createClients } from '../handlers/adapters/clients';
 import type { KeySchema } from './awsLimits';
-import { Buckets, type Rates, type ShardRange, scaledRates, shardFor } from './capacityModel';
+import { type BatchEntry, batchEntries, entryName, isBatch, sendOnly, withUnprocessed } from './batchRequests';
+import { Buckets, type Rates, type ShardRange, scaledRates, shardFor, type TokenBucket } from './capacityModel';
 import { aroundCommands, type CommandCall, type SdkClient } from './clientMiddleware';
 import {
   type Charge,
@@ -32,6 +38,13 @@ import { LOCAL_ACCOUNT } from './resources';
  *   KeyRangeThroughputExceeded` (API reference, ThrottlingReason: partition-level limits apply to on-demand
  *   tables too); inside TransactWriteItems the transaction is cancelled (TransactionCanceledException) with
  *   `ThrottlingError` as the throttled item's cancellation reason, which the SDK does not retry;
+ * - BatchWriteItem and BatchGetItem are served item by item, each on its own partition key and item: the
+ *   items over their rates are not sent and come back in `UnprocessedItems` / `UnprocessedKeys` while the
+ *   request succeeds; only when no item can be served does the whole request fail with
+ *   ProvisionedThroughputExceededException (which the SDK retries), with one ThrottlingReason per table or
+ *   index refused (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html,
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html). Unprocessed items
+ *   are not billed;
  * - a Kinesis PutRecord over a shard's records or bytes per second fails with
  *   ProvisionedThroughputExceededException ("Rate exceeded for shard ..."); PutRecords fails per record
  *   (ErrorCode/ErrorMessage, FailedRecordCount) and sends the rest.
@@ -55,7 +68,10 @@ export interface ThrottleOptions {
 }
 
 export interface ThrottleStats {
-  /** Requests answered with a throttling error (a throttled PutRecords record counts once). */
+  /**
+   * Requests answered with a throttling error; an item of a batch left unprocessed (or refused with the
+   * whole batch) and a throttled PutRecords record count once each.
+   */
   throttledRequests: number;
   /** Attempts the SDK made again after an error, on the throttled clients. */
   retries: number;
@@ -75,6 +91,7 @@ export class ThrottleModel {
   private readonly buckets: Buckets;
   private readonly source: ItemSource;
   private readonly shape: TableShape;
+  private readonly callerInputs = new WeakMap<object, Record<string, unknown>>();
 
   constructor(private readonly options: ThrottleOptions) {
     this.rates = scaledRates(options.scale);
@@ -100,6 +117,15 @@ export class ThrottleModel {
 
   install(clients: { dynamoRaw: SdkClient; kinesis: SdkClient }): void {
     aroundCommands([clients.dynamoRaw], { name: 'throttleDynamo', step: 'finalizeRequest' }, (call, proceed) => this.dynamo(call, proceed));
+    // A batch sends only the items it admits: it rewrites the request, so before the request is signed; it
+    // answers the others in the form the caller wrote them, as its input was before any marshalling.
+    aroundCommands([clients.dynamoRaw], { name: 'throttleDynamoBatchInput', step: 'initialize' }, (call, proceed) => {
+      if (isBatch(call.commandName) && call.context) this.callerInputs.set(call.context, call.input);
+      return proceed();
+    });
+    aroundCommands([clients.dynamoRaw], { name: 'throttleDynamoBatch', step: 'finalizeRequest', beforeSigning: true }, (call, proceed) =>
+      isBatch(call.commandName) ? this.batch(call, proceed) : proceed(),
+    );
     aroundCommands([clients.kinesis], { name: 'throttleKinesis', step: 'finalizeRequest' }, (call, proceed) =>
       call.commandName === 'PutRecordCommand' ? this.putRecord(call, proceed) : proceed(),
     );
@@ -149,29 +175,30 @@ export class ThrottleModel {
     return [...names];
   }
 
-  private charge(map: Map<string, number>, name: string, rate: number, units: number): void {
-    this.buckets.get(`${map === this.stats.consumedWcu ? 'w' : 'r'}:${name}`, rate).charge(units);
-    map.set(name, (map.get(name) ?? 0) + units);
-  }
-
   private admits(name: string, write: boolean): boolean {
     const rate = write ? this.rates.partitionWcuPerSecond : this.rates.partitionRcuPerSecond;
     return this.buckets.get(`${write ? 'w' : 'r'}:${name}`, rate).admits();
   }
 
+  private throttlingReason(table: string, write: boolean, index?: string): ThrottlingReason {
+    return {
+      reason: `${index ? 'Index' : 'Table'}${write ? 'Write' : 'Read'}KeyRangeThroughputExceeded`,
+      resource: this.tableArn(table, index),
+    };
+  }
+
   private throttled(table: string, write: boolean, index?: string): ProvisionedThroughputExceededException {
     this.stats.throttledRequests += 1;
-    const reason = `${index ? 'Index' : 'Table'}${write ? 'Write' : 'Read'}KeyRangeThroughputExceeded`;
     return new ProvisionedThroughputExceededException({
       message: THROTTLED_MESSAGE,
       $metadata: { httpStatusCode: 400 },
-      ThrottlingReasons: [{ reason, resource: this.tableArn(table, index) }],
+      ThrottlingReasons: [this.throttlingReason(table, write, index)],
     });
   }
 
   private async dynamo(call: CommandCall, proceed: () => Promise<Result>): Promise<Result> {
     const { commandName } = call;
-    if (commandName === 'BatchWriteItemCommand') return proceed();
+    if (isBatch(commandName)) return proceed();
     const write = writeTargets(call);
     if (write) return this.writes(call.commandName.replace(/Command$/, ''), write.targets, write.transactional, proceed);
     if (commandName === 'GetItemCommand') return this.read(call, proceed);
@@ -220,15 +247,106 @@ export class ThrottleModel {
     return result as Result;
   }
 
+  /** The partition's name (`table#pk`, `table/index#pk`) and the buckets a charge draws on: its partition's, and its item's. */
+  private bucketsOf(c: Charge): { partition: string; buckets: { name: string; bucket: TokenBucket }[] } {
+    const write = c.capacity === 'write';
+    const rate = write ? this.rates.partitionWcuPerSecond : this.rates.partitionRcuPerSecond;
+    const partition = `${c.table}${c.index ? `/${c.index}` : ''}#${c.partition}`;
+    const names = [`${write ? 'w' : 'r'}:${partition}`];
+    if (c.item !== undefined && !c.index) names.push(`${names[0]}#${c.item}`);
+    return { partition, buckets: names.map((name) => ({ name, bucket: this.buckets.get(name, rate) })) };
+  }
+
   /** Charges what a request consumed to its partition's (or index partition's) bucket and its item's. */
   private chargeAll(charges: readonly Charge[]): void {
     for (const c of charges) {
-      const write = c.capacity === 'write';
-      const rate = write ? this.rates.partitionWcuPerSecond : this.rates.partitionRcuPerSecond;
-      const partition = `${c.table}${c.index ? `/${c.index}` : ''}#${c.partition}`;
-      this.charge(write ? this.stats.consumedWcu : this.stats.consumedRcu, partition, rate, c.units);
-      if (c.item !== undefined && !c.index) this.buckets.get(`${write ? 'w' : 'r'}:${partition}#${c.item}`, rate).charge(c.units);
+      const { partition, buckets } = this.bucketsOf(c);
+      for (const { bucket } of buckets) bucket.charge(c.units);
+      const consumed = c.capacity === 'write' ? this.stats.consumedWcu : this.stats.consumedRcu;
+      consumed.set(partition, (consumed.get(partition) ?? 0) + c.units);
     }
+  }
+
+  /**
+   * Whether a batch item's charges fit, after what the batch's earlier admitted items take (`reserved`, by
+   * bucket, which an admitted item adds to): null when they do, else the reason of the first bucket out of
+   * capacity.
+   */
+  private reserve(charges: readonly Charge[], reserved: Map<string, number>): ThrottlingReason | null {
+    for (const c of charges) {
+      const { buckets } = this.bucketsOf(c);
+      if (buckets.some(({ name, bucket }) => !bucket.admits(reserved.get(name) ?? 0)))
+        return this.throttlingReason(c.table, c.capacity === 'write', c.index);
+    }
+    for (const c of charges) for (const { name } of this.bucketsOf(c).buckets) reserved.set(name, (reserved.get(name) ?? 0) + c.units);
+    return null;
+  }
+
+  /** A batch item's table and key values, alike whether its attribute values are marshalled or native. */
+  private entryKey(entry: BatchEntry): string {
+    const value = (v: unknown) => (v !== null && typeof v === 'object' ? keyText(v as Item[string]) : String(v));
+    const { hash, range } = this.options.table;
+    return JSON.stringify([entry.table, value(entry.key[hash]), range ? value(entry.key[range]) : null]);
+  }
+
+  /** What one item of a batch costs, from its image before the request (a batch has no updates and no conditions). */
+  private async entryCharges(call: CommandCall, entry: BatchEntry, before: ReadonlyMap<string, Item>): Promise<Charge[]> {
+    if (call.commandName === 'BatchWriteItemCommand')
+      return writeCharges(this.shape, 'BatchWriteItem', [entry], before, new Map(), { transactional: false, failed: false });
+    const options = (call.input.RequestItems as Record<string, { ConsistentRead?: boolean }>)[entry.table];
+    const image = before.get(this.itemName(entry.table, entry.key));
+    return readCharges(
+      this.shape,
+      this.source,
+      {
+        commandName: call.commandName,
+        input: { RequestItems: { [entry.table]: { Keys: [entry.key], ConsistentRead: options?.ConsistentRead } } },
+      },
+      { Responses: { [entry.table]: image ? [image] : [] } },
+    );
+  }
+
+  /**
+   * A BatchWriteItem or BatchGetItem, item by item in the request's order: the items whose partition, item
+   * and index partitions have capacity left (less what the earlier items took) are sent; the others are
+   * answered as unprocessed and cost nothing. With none admitted the whole request is refused, which the
+   * SDK's retry loop around this middleware retries.
+   */
+  private async batch(call: CommandCall, proceed: () => Promise<Result>): Promise<Result> {
+    const entries = batchEntries(call);
+    if (entries.length === 0) return proceed();
+    const before = await currentImages(this.source, this.options.table, entries);
+    const reserved = new Map<string, number>();
+    const charges: Charge[][] = [];
+    const refusals: (ThrottlingReason | null)[] = [];
+    for (const entry of entries) {
+      const own = await this.entryCharges(call, entry, before);
+      charges.push(own);
+      refusals.push(this.reserve(own, reserved));
+    }
+    const refused = entries.filter((_, i) => refusals[i] !== null);
+    this.stats.throttledRequests += refused.length;
+    if (refused.length === entries.length) {
+      const reasons = new Map(refusals.map((r) => [`${r?.reason} ${r?.resource}`, r as ThrottlingReason]));
+      throw new ProvisionedThroughputExceededException({
+        message: THROTTLED_MESSAGE,
+        $metadata: { httpStatusCode: 400 },
+        ThrottlingReasons: [...reasons.values()],
+      });
+    }
+    const keep = new Set(entries.filter((_, i) => refusals[i] === null).map((e) => entryName(e.table, e.position)));
+    const result = refused.length > 0 ? await sendOnly(call, keep, proceed) : await proceed();
+    const answered = result.output as unknown as Record<string, unknown>;
+    // What the emulator itself left unprocessed (in the caller's form, marshalled or not) was not served either.
+    const left = new Set(
+      batchEntries({ commandName: call.commandName, input: { RequestItems: answered.UnprocessedItems ?? answered.UnprocessedKeys } }).map(
+        (e) => this.entryKey(e),
+      ),
+    );
+    this.chargeAll(entries.flatMap((e, i) => (refusals[i] !== null || left.has(this.entryKey(e)) ? [] : (charges[i] ?? []))));
+    const caller = (call.context && this.callerInputs.get(call.context)) ?? call.input;
+    const output = withUnprocessed(call.commandName, caller.RequestItems as Record<string, unknown>, answered, refused);
+    return { ...result, output: output as unknown as MetadataBearer };
   }
 
   private async read(call: CommandCall, proceed: () => Promise<Result>) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
-import { PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { createClients } from '../../handlers/adapters/clients';
 import { aroundCommands } from '../../local/clientMiddleware';
@@ -35,7 +35,7 @@ async function throttled(scale: number, advanceOnThrottle = false) {
     now: () => clock.now + (advanceOnThrottle ? (model?.stats.throttledRequests ?? 0) * 1000 : 0),
   });
   model.install(clients);
-  return { clients, resources, model, clock };
+  return { clients, resources, model, clock, probe };
 }
 
 const refusal = (promise: Promise<unknown>) =>
@@ -138,6 +138,88 @@ describe('throttling at AWS rates (local --throttle aws)', () => {
 
     // Assert
     expect(second.$metadata.attempts).toBe(2);
+    expect(model.stats).toMatchObject({ throttledRequests: 1, retries: 1 });
+  });
+
+  it('serves a BatchWriteItem item by item: those over their partition key come back unprocessed, unbilled, and none served fails the call', async () => {
+    // Prepare: 10 WCU/s per partition key on a still clock; 5 KB items cost 5 WCU each
+    const { clients, resources, model, probe } = await throttled(100);
+    const table = resources.tableName;
+    const item = (date: string, key: string) => ({ date_prefix: date, file_key: key, body: 'x'.repeat(5 * KB - 40) });
+    const write = (items: Record<string, unknown>[]) =>
+      clients.dynamo.send(new BatchWriteCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } }));
+
+    // Act: the third hot item finds the first two's 10 WCU taken; the cold one has its own partition
+    const partial = await write([item('hot', 'a'), item('hot', 'b'), item('hot', 'c'), item('cold', 'a')]);
+    const none = await refusal(write([item('hot', 'd')]));
+
+    // Assert
+    expect(partial.UnprocessedItems).toEqual({ [table]: [{ PutRequest: { Item: item('hot', 'c') } }] });
+    const stored = async (date: string, key: string) =>
+      (await probe.dynamo.send(new GetCommand({ TableName: table, Key: { date_prefix: date, file_key: key }, ConsistentRead: true }))).Item;
+    expect(await stored('hot', 'b')).toEqual(item('hot', 'b'));
+    expect(await stored('hot', 'c')).toBeUndefined();
+    expect(await stored('cold', 'a')).toEqual(item('cold', 'a'));
+    expect(model.stats.consumedWcu.get(`${table}#hot`)).toBe(10);
+    expect(model.stats.consumedWcu.get(`${table}#cold`)).toBe(5);
+    expect(none).toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+      attempts: 6,
+      ThrottlingReasons: [{ reason: 'TableWriteKeyRangeThroughputExceeded', resource: expect.stringContaining(`table/${table}`) }],
+    });
+    expect(await stored('hot', 'd')).toBeUndefined();
+    // one unprocessed item, then the refused one on each of the SDK's six attempts
+    expect(model.stats).toMatchObject({ throttledRequests: 7, retries: 5 });
+  });
+
+  it('serves a BatchGetItem key by key: those over their partition key come back in UnprocessedKeys with their read options', async () => {
+    // Prepare: 3 RCU/s per partition key on a still clock; 5 KB items cost 2 RCU each read strongly
+    const { clients, resources, model, probe } = await throttled(1000);
+    const table = resources.tableName;
+    const key = (date: string, k: string) => ({ date_prefix: date, file_key: k });
+    for (const [date, k] of [
+      ['hot', 'a'],
+      ['hot', 'b'],
+      ['hot', 'c'],
+      ['cold', 'a'],
+    ] as const)
+      await probe.dynamo.send(new PutCommand({ TableName: table, Item: { ...key(date, k), body: 'x'.repeat(5 * KB) } }));
+    const read = (keys: Record<string, string>[]) =>
+      clients.dynamo.send(
+        new BatchGetCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true, ProjectionExpression: 'file_key' } } }),
+      );
+
+    // Act
+    const partial = await read([key('hot', 'a'), key('hot', 'b'), key('hot', 'c'), key('cold', 'a')]);
+    const none = await refusal(read([key('hot', 'c')]));
+
+    // Assert
+    expect(partial.Responses?.[table]?.map((i) => `${i.file_key}`).sort()).toEqual(['a', 'a', 'b']);
+    expect(partial.UnprocessedKeys).toEqual({
+      [table]: { Keys: [key('hot', 'c')], ConsistentRead: true, ProjectionExpression: 'file_key' },
+    });
+    expect(model.stats.consumedRcu.get(`${table}#hot`)).toBe(4);
+    expect(model.stats.consumedRcu.get(`${table}#cold`)).toBe(2);
+    expect(none).toMatchObject({
+      name: 'ProvisionedThroughputExceededException',
+      attempts: 6,
+      ThrottlingReasons: [{ reason: 'TableReadKeyRangeThroughputExceeded', resource: expect.stringContaining(`table/${table}`) }],
+    });
+  });
+
+  it('lets a refused batch succeed on the SDK’s retry once its partition has capacity again', async () => {
+    // Prepare: 10 WCU/s; every throttled attempt moves the clock a second on
+    const { clients, resources, model } = await throttled(100, true);
+    const table = resources.tableName;
+    const put = (key: string) => ({ PutRequest: { Item: { date_prefix: 'hot', file_key: key, body: 'x'.repeat(11 * KB) } } });
+    await clients.dynamo.send(new BatchWriteCommand({ RequestItems: { [table]: [put('first')] } }));
+
+    // Act
+    const second = await clients.dynamo.send(new BatchWriteCommand({ RequestItems: { [table]: [put('second')] } }));
+
+    // Assert
+    expect(second.$metadata.attempts).toBe(2);
+    expect(second.UnprocessedItems).toEqual({});
     expect(model.stats).toMatchObject({ throttledRequests: 1, retries: 1 });
   });
 

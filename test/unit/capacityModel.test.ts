@@ -88,6 +88,17 @@ describe('TokenBucket', () => {
     expect(bucket.admits()).toBe(true);
   });
 
+  it("admits a batch's items only while the earlier items' reservations leave capacity", () => {
+    // Arrange: 10 units/s on a still clock, 4 already taken
+    const bucket = new TokenBucket(10, () => 0);
+    bucket.charge(4);
+
+    // Act / Assert: 6 left; items of 3 units each reserve in turn, the third finds nothing left
+    expect(bucket.admits(0)).toBe(true);
+    expect(bucket.admits(3)).toBe(true);
+    expect(bucket.admits(6)).toBe(false);
+  });
+
   it('serves at most the rate on average, whatever the pattern of requests', () => {
     fc.assert(
       fc.property(
