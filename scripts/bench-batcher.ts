@@ -13,6 +13,7 @@ import { createDepsFactory } from '../handlers/batchingDeps';
 import { silentLog } from '../handlers/services/deps';
 import { flushDate } from '../handlers/services/flushDate';
 import type { TrackedFile } from '../handlers/services/ports';
+import { registerFiles } from '../handlers/services/registerFiles';
 import { startEmulator } from '../local/emulator';
 import { lambdaContext } from '../local/lambdaContext';
 import { createLocalClients } from '../local/localClients';
@@ -54,7 +55,7 @@ async function measure(endpoint: string, backlog: number): Promise<Measurement> 
     sizeBytes: 1024,
     createdAt: new Date().toISOString(),
   }));
-  await deps.tracking.registerFiles(DATE, backlogFiles);
+  await registerFiles(deps.tracking, DATE, backlogFiles, new Date());
 
   const events = [];
   for (let i = 0; i < MEASURED_FILES; i++) {
