@@ -443,11 +443,11 @@ export class DynamoTrackingStore implements TrackingStore {
     // (`countSeen`, before listing): the listing reads the marker partitions one after the other, so a
     // registration running meanwhile may be seen in part, and its unseen files may be older than what was seen.
     const target = window.oldestPendingAt ?? 'remove';
-    if (target === 'remove' || window.countSeen !== undefined) {
-      const outcome = await this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, target, window.countSeen);
-      if (outcome === 'committed') return outcome;
-    }
-    return this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, window.countSeen === undefined ? target : 'keep');
+    if (target !== 'remove' && window.countSeen === undefined)
+      return this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, target);
+    const outcome = await this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, target, window.countSeen);
+    if (outcome === 'committed') return outcome;
+    return this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, 'keep');
   }
 
   private async sendCommit(

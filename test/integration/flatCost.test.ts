@@ -20,7 +20,7 @@ async function requestsFor(backlog: number) {
     fx.clock.now,
   );
   const events = await Promise.all(Array.from({ length: 40 }, (_, i) => fx.put(fileName(TODAY, i + 1))));
-  const counter = countDynamoRequests(fx.clients.dynamoRaw);
+  const counter = countDynamoRequests(fx.handlerClients.batcher.dynamoRaw);
   await fx.invoke(kinesisEvent(events));
   return counter.counts;
 }
