@@ -81,17 +81,6 @@ export class TrackingStoreError extends ContextError {
   override readonly name = 'TrackingStoreError';
 }
 
-/** A file already belongs to another manifest: the exactly-once invariant would break, so stop loudly. */
-export class ManifestOwnershipError extends Error {
-  override readonly name = 'ManifestOwnershipError';
-  constructor(
-    readonly manifest: string,
-    readonly date: string,
-  ) {
-    super(`a file of manifest ${manifest} (date ${date}) is already manifested elsewhere`);
-  }
-}
-
 export interface DynamoTrackingStoreOptions {
   tableName: string;
   ttlDays: number;

@@ -1,10 +1,10 @@
-import { pendingPartitions } from '../../contracts/trackingSchema';
 import { randomUUID } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, inject } from 'vitest';
+import { pendingPartitions } from '../../contracts/trackingSchema';
 import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
 import { createBatcherHandler } from '../../handlers/batcher';
 import { createDepsFactory } from '../../handlers/batchingDeps';

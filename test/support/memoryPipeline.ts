@@ -1,6 +1,6 @@
+import { pendingPartition, pendingPartitions } from '../../contracts/trackingSchema';
 import type { ExecutionInput, Manifest, ManifestFile } from '../../handlers/domain/manifest';
 import type { WindowState } from '../../handlers/domain/window';
-import { pendingPartition, pendingPartitions } from '../../contracts/trackingSchema';
 import type {
   CommitOutcome,
   FilePutOutcome,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { pendingPartition } from '../../contracts/trackingSchema';
 import { describe, expect, it } from 'vitest';
+import { pendingPartition } from '../../contracts/trackingSchema';
 import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
 import { fromManifestDocument, parseS3Uri } from '../../handlers/domain/manifest';
 import { dueReason } from '../../handlers/domain/window';
