@@ -4,13 +4,16 @@
  * table, the emulator's CreateTable, the batcher's adapter, the state machine and the operator commands
  * all take their names from here, so a reader and a writer cannot drift apart.
  *
- * Every item of a date lives in the partition `date_prefix = <date>`; its sort key `file_key` says its
- * kind. The item format is what operators query by hand and what the seed pipeline wrote, so these names
- * are a public format: changing one is a data migration, not a refactor.
+ * Every item of a date lives in the partition `date_prefix = <date>`, except its PENDING markers (below);
+ * its sort key `file_key` says its kind. The item format is what operators query by hand and what the seed
+ * pipeline wrote, so these names are a public format: changing one is a data migration, not a refactor.
  *
- *   <input key>         a tracked file (`status` pending -> manifested)
- *   PENDING#<key>       one marker per pending file, so the date's pending set is a strongly consistent
- *                       key-range query that never reads manifested files
+ *   <input key>         a tracked file (`status` pending -> manifested): written once (a conditional put)
+ *                       and updated once, the only per-file writes on the date's partition (docs/scale.md)
+ *   PENDING#<key>       one marker per pending file, in `date_prefix = PENDING#<date>#<shard>` (legacy
+ *                       ones in the date's own partition), so the date's pending set is a few strongly
+ *                       consistent queries that never read manifested files; `registered_at` says when
+ *                       its registration wrote it (the planner finishes one left without its file item)
  *   MANIFEST#<name>     one per manifest (`status` pending -> processing -> completed | failed)
  *   LOCK#<date>         the date's lease with its fencing token
  *   QUARANTINE#<key>    what was quarantined and why

@@ -8,7 +8,8 @@ import { aroundCommands, type CommandCall, type SdkClient } from './clientMiddle
  * AWS's documented size and count limits, which moto does not enforce (or not everywhere), held at the SDK
  * client so the local world refuses what AWS would, with AWS's own error:
  * - DynamoDB: partition key <= 2,048 bytes, sort key <= 1,024 bytes, item <= 400 KB, TransactWriteItems
- *   <= 100 items and <= 4 MB (ValidationException, as DynamoDB names it).
+ *   <= 100 items and <= 4 MB, BatchWriteItem <= 25 requests, none two on the same item (ValidationException, as
+ *   DynamoDB names it; moto holds BatchGetItem's 100 keys itself).
  * - Kinesis: partition key 1-256 characters, record (data + key) <= 1 MiB, PutRecords <= 500 records and
  *   <= 5 MiB (ValidationException / InvalidArgumentException).
  * - S3: CopyObject of a source over 5 GiB (InvalidRequest); larger objects need a multipart copy.
@@ -25,6 +26,7 @@ export const AWS_LIMITS = {
   dynamoItemBytes: 400 * KiB,
   dynamoTransactItems: 100,
   dynamoTransactBytes: 4 * MiB,
+  dynamoBatchWriteItems: 25,
   kinesisPartitionKeyChars: 256,
   kinesisRecordBytes: MiB,
   kinesisPutRecordsCount: 500,
@@ -140,6 +142,27 @@ function checkDynamo({ commandName, input }: CommandCall, schema: KeySchema, lim
     case 'GetItemCommand':
       checkKey(input.Key as Record<string, unknown>, schema, limits);
       return;
+    case 'BatchWriteItemCommand': {
+      // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+      const tables = Object.values((input.RequestItems as Record<string, Operation[]> | undefined) ?? {});
+      const requests = tables.flat();
+      if (requests.length > limits.dynamoBatchWriteItems) {
+        throw validation(
+          `1 validation error detected: Value at 'requestItems' failed to satisfy constraint: Map value must satisfy constraint: [Member must have length less than or equal to ${limits.dynamoBatchWriteItems}, Member must have length greater than or equal to 1]`,
+        );
+      }
+      const seen = new Set<string>();
+      for (const request of requests) {
+        const put = request.PutRequest?.Item as Record<string, unknown> | undefined;
+        const key = put ?? (request.DeleteRequest?.Key as Record<string, unknown> | undefined) ?? {};
+        if (put) checkItem(put, schema, limits);
+        else checkKey(key, schema, limits);
+        const identity = JSON.stringify([key[schema.hash], schema.range === undefined ? null : key[schema.range]]);
+        if (seen.has(identity)) throw validation('Provided list of item keys contains duplicates');
+        seen.add(identity);
+      }
+      return;
+    }
     case 'TransactWriteItemsCommand': {
       const items = (input.TransactItems as Operation[] | undefined) ?? [];
       if (items.length > limits.dynamoTransactItems) {

@@ -27,6 +27,7 @@ import { capacityResult, stateMachineDefinition } from '../handlers/orchestratio
 import { silentLog } from '../handlers/services/deps';
 import { flushDate } from '../handlers/services/flushDate';
 import type { TrackedFile } from '../handlers/services/ports';
+import { registerFiles } from '../handlers/services/registerFiles';
 import { accountLocalCapacity, chargedItem, totalUnits, unitsBy } from '../local/capacityAccountant';
 import { AWS_RATES } from '../local/capacityModel';
 import type { Charge } from '../local/dynamoBilling';
@@ -194,7 +195,7 @@ async function measure(endpoint: string, backlog: number): Promise<Measurement> 
     sizeBytes: 1024,
     createdAt: new Date().toISOString(),
   }));
-  await deps.tracking.registerFiles(DATE, backlogFiles);
+  await registerFiles(deps.tracking, DATE, backlogFiles, new Date());
 
   const events = [];
   for (let i = 0; i < MEASURED_FILES; i++) {

@@ -1,4 +1,5 @@
 import {
+  type AttributeValue,
   type CancellationReason,
   ConditionalCheckFailedException,
   ProvisionedThroughputExceededException,
@@ -6,6 +7,9 @@ import {
   TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -25,6 +29,7 @@ import {
   manifestKey,
   type PendingItem,
   pendingKey,
+  pendingPartition,
   QUARANTINED_STATUS,
   quarantineKey,
   type RawTrackingItem,
@@ -42,12 +47,15 @@ import { type Manifest, type ManifestFile, s3Uri } from '../domain/manifest';
 import type { WindowState } from '../domain/window';
 import type {
   CommitOutcome,
+  FilePutOutcome,
+  FileRecord,
   Lease,
   ManifestRecord,
+  PendingMarker,
   QuarantineRecord,
-  RegisterOutcome,
   TrackedFile,
   TrackingStore,
+  WindowDelta,
 } from '../services/ports';
 import { queryAllPages } from './queryAllPages';
 
@@ -61,24 +69,16 @@ const { hash: DATE, range: SORT } = TABLE_KEYS;
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 
-/** TransactWriteItems takes at most 100 items; a file registration uses two, plus one for the window. */
-const FILES_PER_REGISTER_TX = 49;
-const FILES_PER_MARK_TX = 50;
+/** BatchWriteItem takes at most 25 requests, BatchGetItem 100 keys (DynamoDB API reference). */
+const BATCH_WRITE_ITEMS = 25;
+const BATCH_GET_KEYS = 100;
 const MAX_TX_ATTEMPTS = 8;
+
+/** When a marker's registration wrote it: the planner finishes a registration that stopped only after a grace. */
+const MARKER_REGISTERED_AT = 'registered_at';
 
 export class TrackingStoreError extends ContextError {
   override readonly name = 'TrackingStoreError';
-}
-
-/** A file already belongs to another manifest: the exactly-once invariant would break, so stop loudly. */
-export class ManifestOwnershipError extends Error {
-  override readonly name = 'ManifestOwnershipError';
-  constructor(
-    readonly manifest: string,
-    readonly date: string,
-  ) {
-    super(`a file of manifest ${manifest} (date ${date}) is already manifested elsewhere`);
-  }
 }
 
 export interface DynamoTrackingStoreOptions {
@@ -149,159 +149,203 @@ export class DynamoTrackingStore implements TrackingStore {
     }
   }
 
-  async registerFiles(date: string, files: TrackedFile[]): Promise<RegisterOutcome> {
-    const registered: TrackedFile[] = [];
-    const duplicates: TrackedFile[] = [];
-    const newVersions: TrackedFile[] = [];
-    const unique = [...new Map(files.map((f) => [f.key, f])).values()];
-    duplicates.push(...files.filter((f, i) => files.findIndex((g) => g.key === f.key) !== i));
-    for (let i = 0; i < unique.length; i += FILES_PER_REGISTER_TX) {
-      const outcome = await this.registerChunk(date, unique.slice(i, i + FILES_PER_REGISTER_TX));
-      registered.push(...outcome.registered);
-      duplicates.push(...outcome.duplicates);
-      newVersions.push(...(outcome.newVersions ?? []));
+  /**
+   * BatchWriteItem, 25 puts a request: it takes no condition, and a marker rewritten with the same content is
+   * the same marker. Items it could not write (throttling) come back as UnprocessedItems and are sent again
+   * with backoff, within the same budget as every other write
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html).
+   */
+  async putPendingMarkers(date: string, files: TrackedFile[], registeredAt: string): Promise<void> {
+    const requests = files.map((file) => ({ PutRequest: { Item: pendingItem(date, file, registeredAt) } }));
+    for (let i = 0; i < requests.length; i += BATCH_WRITE_ITEMS) {
+      let batch = requests.slice(i, i + BATCH_WRITE_ITEMS);
+      for (let attempt = 1; batch.length > 0; attempt++) {
+        const result = await this.withRetry(() => this.db.send(new BatchWriteCommand({ RequestItems: { [this.table]: batch } })), {
+          date,
+          markers: batch.length,
+        });
+        batch = (result.UnprocessedItems?.[this.table] ?? []) as typeof batch;
+        if (batch.length > 0 && !(await this.backOff(attempt))) {
+          throw new TrackingStoreError('could not put pending markers: the batch kept coming back unprocessed', {
+            date,
+            unprocessed: batch.length,
+          });
+        }
+      }
     }
-    return { registered, duplicates, newVersions };
   }
 
-  private async registerChunk(date: string, chunk: TrackedFile[]): Promise<RegisterOutcome> {
-    let candidates = chunk;
-    const duplicates: TrackedFile[] = [];
-    const newVersions: TrackedFile[] = [];
-    while (candidates.length > 0) {
-      const now = this.options.now();
-      const nowIso = now.toISOString();
-      // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings order as text; Math.min would make them NaN.
-      const oldest = candidates.reduce((min, f) => (f.createdAt < min ? f.createdAt : min), candidates[0]!.createdAt);
-      const bytes = candidates.reduce((sum, f) => sum + f.sizeBytes, 0);
-      const items = candidates.flatMap((file) => [
-        {
-          Put: {
-            TableName: this.table,
-            Item: fileItem(date, file, nowIso),
-            ConditionExpression: `attribute_not_exists(${SORT})`,
-          },
+  /** One plain update of the date's WINDOW: a transaction would bill it twice and hold the hot item longer. */
+  async addToWindow(date: string, delta: WindowDelta): Promise<void> {
+    const nowIso = this.options.now().toISOString();
+    const age = delta.oldestPendingAt === undefined ? '' : 'oldest_pending_at = if_not_exists(oldest_pending_at, :oldest), ';
+    await this.updateWithRetry(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: tableKey(date, WINDOW_KEY),
+        UpdateExpression:
+          `ADD pending_count :n, pending_bytes :b SET ${age}` +
+          'manifest_seq = if_not_exists(manifest_seq, :zero), #wpk = :wpk, kind = :kind, updated_at = :now ' +
+          // A window written before TTL was kept off unfinished items carries one: a wedged date must not expire.
+          'REMOVE #ttl',
+        ExpressionAttributeNames: { '#wpk': WINDOWS_INDEX.hash, '#ttl': TTL_ATTRIBUTE },
+        ExpressionAttributeValues: {
+          ':n': delta.count,
+          ':b': delta.bytes,
+          ...(delta.oldestPendingAt === undefined ? {} : { ':oldest': delta.oldestPendingAt }),
+          ':zero': 0,
+          ':wpk': WINDOWS_INDEX.hashValue,
+          ':kind': ITEM_KIND.window,
+          ':now': nowIso,
         },
-        {
-          Put: {
-            TableName: this.table,
-            Item: pendingItem(date, file),
-            ConditionExpression: `attribute_not_exists(${SORT})`,
-          },
-        },
-      ]);
-      const windowUpdate = {
-        Update: {
-          TableName: this.table,
-          Key: tableKey(date, WINDOW_KEY),
-          UpdateExpression:
-            'ADD pending_count :n, pending_bytes :b SET oldest_pending_at = if_not_exists(oldest_pending_at, :oldest), ' +
-            'manifest_seq = if_not_exists(manifest_seq, :zero), #wpk = :wpk, kind = :kind, updated_at = :now ' +
-            // A window written before TTL was kept off unfinished items carries one: a wedged date must not expire.
-            'REMOVE #ttl',
-          ExpressionAttributeNames: { '#wpk': WINDOWS_INDEX.hash, '#ttl': TTL_ATTRIBUTE },
-          ExpressionAttributeValues: {
-            ':n': candidates.length,
-            ':b': bytes,
-            ':oldest': oldest,
-            ':zero': 0,
-            ':wpk': WINDOWS_INDEX.hashValue,
-            ':kind': ITEM_KIND.window,
-            ':now': nowIso,
-          },
-        },
-      };
-      const reasons = await this.transact([...items, windowUpdate], {
-        message: 'could not register files: transaction kept being cancelled',
-        context: { date, files: candidates.length },
-      });
-      if (!reasons) return { registered: candidates, duplicates, newVersions };
-      const conditionFailed = new Set<number>();
-      reasons.forEach((reason, index) => {
-        if (reason.Code === 'ConditionalCheckFailed' && index < items.length) conditionFailed.add(Math.floor(index / 2));
-      });
-      // The key is tracked already: the same content is a duplicate, other content a new version. The rest go
-      // again in one transaction (the window's own condition never fails, so some file's did).
-      for (const file of candidates.filter((_, i) => conditionFailed.has(i))) {
-        if ((await this.registerNewVersion(date, file)) === 'duplicate') duplicates.push(file);
-        else newVersions.push(file);
-      }
-      candidates = candidates.filter((_, i) => !conditionFailed.has(i));
-    }
-    return { registered: [], duplicates, newVersions };
+      }),
+      { date },
+    );
   }
 
   /**
-   * A key already tracked, seen with `file`'s ETag. The same ETag is a duplicate (a redelivery, or the same
-   * content put again). Another ETag is new content under the key: S3 keeps only the latest object, so the
-   * file item always describes the content the key holds now. If the old content is manifested already it
-   * stays converted (exactly once per key and content) and the new one is registered pending again, for a
-   * later manifest; if it is still pending, its item and marker take the new ETag and size, so the manifest
-   * that takes it converts what the key holds. A manifest built with the old ETag in the meantime excludes
-   * the file (the Glue job finds another ETag) and `markManifested` leaves the new version pending.
+   * A plain conditional PutItem (1 WCU for an item up to 1 KB; twice that inside a transaction:
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html). On a failed
+   * condition, ReturnValuesOnConditionCheckFailure ALL_OLD returns the item there, so a duplicate or a new
+   * version is told without a read
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html#DDB-PutItem-request-ReturnValuesOnConditionCheckFailure).
    */
-  private async registerNewVersion(date: string, file: TrackedFile): Promise<'duplicate' | 'new-version'> {
-    for (;;) {
-      const current = (
-        await this.db.send(new GetCommand({ TableName: this.table, Key: tableKey(date, fileKey(file.key)), ConsistentRead: true }))
-      ).Item;
-      const oldEtag = typeof current?.etag === 'string' ? current.etag : null;
-      // Without both ETags nothing tells the contents apart: the key's first registration stands.
-      if (!current || !file.etag || oldEtag === null || oldEtag === file.etag) return 'duplicate';
-      const nowIso = this.options.now().toISOString();
-      const wasManifested = current.status === FILE_STATUS.manifested;
-      const fileUpdate = {
-        Update: {
+  async putFileItem(date: string, file: TrackedFile): Promise<FilePutOutcome> {
+    try {
+      await this.withRetry(
+        () =>
+          this.db.send(
+            new PutCommand({
+              TableName: this.table,
+              Item: fileItem(date, file, this.options.now().toISOString()),
+              ConditionExpression: `attribute_not_exists(${SORT})`,
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            }),
+          ),
+        { date, key: file.key },
+      );
+      return { created: true };
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      const existing = error.Item ? fileRecordOf(file.key, unmarshalled(error.Item)) : await this.getFileItem(date, file.key);
+      if (!existing) throw new TrackingStoreError('file item refused a put but cannot be read', { date, key: file.key }, { cause: error });
+      return { created: false, existing };
+    }
+  }
+
+  async replaceFileVersion(date: string, file: TrackedFile, existing: FileRecord): Promise<boolean> {
+    const wasManifested = existing.status === FILE_STATUS.manifested;
+    try {
+      await this.updateWithRetry(
+        new UpdateCommand({
           TableName: this.table,
           Key: tableKey(date, fileKey(file.key)),
-          ConditionExpression: '#status = :was AND etag = :old',
+          ConditionExpression: `#status = :was AND ${existing.etag === undefined ? 'attribute_not_exists(etag)' : 'etag = :old'}`,
           UpdateExpression: wasManifested
             ? 'SET #status = :pending, etag = :etag, size_bytes = :size, file_size_mb = :mb, created_at = :created, updated_at = :now, ' +
               'replaced_etag = :old, replaced_manifest = manifest_name REMOVE manifest_name, manifest_id'
             : 'SET etag = :etag, size_bytes = :size, file_size_mb = :mb, updated_at = :now, replaced_etag = :old',
           ExpressionAttributeNames: { '#status': 'status' },
           ExpressionAttributeValues: {
-            ':was': wasManifested ? FILE_STATUS.manifested : FILE_STATUS.pending,
-            ':old': oldEtag,
+            ':was': existing.status,
+            ':old': existing.etag ?? '',
             ':etag': file.etag,
             ':size': file.sizeBytes,
             ':mb': sizeMb(file.sizeBytes),
-            ':now': nowIso,
+            ':now': this.options.now().toISOString(),
             ...(wasManifested ? { ':pending': FILE_STATUS.pending, ':created': file.createdAt } : {}),
           },
-        },
-      };
-      const marker = wasManifested
-        ? { Put: { TableName: this.table, Item: pendingItem(date, file), ConditionExpression: `attribute_not_exists(${SORT})` } }
-        : {
-            Update: {
-              TableName: this.table,
-              Key: tableKey(date, pendingKey(file.key)),
-              ConditionExpression: `attribute_exists(${SORT})`,
-              UpdateExpression: 'SET etag = :etag, size_bytes = :size',
-              ExpressionAttributeValues: { ':etag': file.etag, ':size': file.sizeBytes },
-            },
-          };
-      const window = {
-        Update: {
+        }),
+        { date, key: file.key },
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
+  async getFileItem(date: string, key: string): Promise<FileRecord | null> {
+    const result = await this.withRetry(
+      () => this.db.send(new GetCommand({ TableName: this.table, Key: tableKey(date, fileKey(key)), ConsistentRead: true })),
+      { date, key },
+    );
+    return result.Item ? fileRecordOf(key, result.Item) : null;
+  }
+
+  /**
+   * BatchGetItem, strongly consistent, 100 keys a request (file items are under 1 KB, far below its 16 MB);
+   * UnprocessedKeys are asked again with backoff
+   * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchGetItem.html).
+   */
+  async readFileItems(date: string, keys: string[]): Promise<Map<string, FileRecord>> {
+    const found = new Map<string, FileRecord>();
+    const bySortKey = new Map(keys.map((key) => [fileKey(key), key]));
+    const all = [...bySortKey.keys()].map((sortKey) => tableKey(date, sortKey));
+    for (let i = 0; i < all.length; i += BATCH_GET_KEYS) {
+      let batch: Record<string, unknown>[] = all.slice(i, i + BATCH_GET_KEYS);
+      for (let attempt = 1; batch.length > 0; attempt++) {
+        const result = await this.withRetry(
+          () => this.db.send(new BatchGetCommand({ RequestItems: { [this.table]: { Keys: batch, ConsistentRead: true } } })),
+          { date, keys: batch.length },
+        );
+        for (const raw of result.Responses?.[this.table] ?? []) {
+          const key = bySortKey.get(String(raw[SORT]));
+          if (key !== undefined) {
+            const record = fileRecordOf(key, raw);
+            if (record) found.set(key, record);
+          }
+        }
+        batch = result.UnprocessedKeys?.[this.table]?.Keys ?? [];
+        if (batch.length > 0 && !(await this.backOff(attempt))) {
+          throw new TrackingStoreError('could not read file items: keys kept coming back unprocessed', { date, unprocessed: batch.length });
+        }
+      }
+    }
+    return found;
+  }
+
+  async queryMarkers(partition: string): Promise<PendingMarker[]> {
+    const items = await this.withRetry(
+      () =>
+        queryAllPages(this.db, {
           TableName: this.table,
-          Key: tableKey(date, WINDOW_KEY),
-          UpdateExpression: wasManifested
-            ? 'ADD pending_count :one, pending_bytes :b SET oldest_pending_at = if_not_exists(oldest_pending_at, :created), updated_at = :now'
-            : 'ADD pending_bytes :b SET updated_at = :now',
-          ExpressionAttributeValues: {
-            ':b': wasManifested ? file.sizeBytes : file.sizeBytes - Number(current.size_bytes ?? 0),
-            ':now': nowIso,
-            ...(wasManifested ? { ':one': 1, ':created': file.createdAt } : {}),
-          },
-        },
-      };
-      const reasons = await this.transact([fileUpdate, marker, window], {
-        message: 'could not register a new version: transaction kept being cancelled',
-        context: { date, key: file.key },
-      });
-      if (!reasons) return 'new-version';
-      // The item moved on since it was read (manifested, or another version registered): read it again.
+          KeyConditionExpression: `${DATE} = :d AND begins_with(${SORT}, :p)`,
+          ExpressionAttributeValues: { ':d': partition, ':p': SORT_KEY_PREFIX.pending },
+          ConsistentRead: true,
+        }),
+      { partition },
+    );
+    return items.flatMap((raw) => {
+      const item = itemOfKind(raw, 'pending');
+      if (!item) return [];
+      const registeredAt = typeof raw[MARKER_REGISTERED_AT] === 'string' ? raw[MARKER_REGISTERED_AT] : undefined;
+      return [{ ...trackedFileOf(item), partition, ...(registeredAt ? { registeredAt } : {}) }];
+    });
+  }
+
+  async removeMarker(partition: string, key: string, etag: string | undefined): Promise<boolean> {
+    try {
+      await this.withRetry(
+        () =>
+          this.db.send(
+            new DeleteCommand({
+              TableName: this.table,
+              Key: { [DATE]: partition, [SORT]: pendingKey(key) },
+              ...(etag === undefined
+                ? {}
+                : {
+                    ConditionExpression: `attribute_exists(${SORT}) AND (attribute_not_exists(etag) OR etag = :etag)`,
+                    ExpressionAttributeValues: { ':etag': etag },
+                  }),
+            }),
+          ),
+        { partition, key },
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 
@@ -374,34 +418,25 @@ export class DynamoTrackingStore implements TrackingStore {
     }
   }
 
-  async listPending(date: string): Promise<TrackedFile[]> {
-    const items = await queryAllPages(this.db, {
-      TableName: this.table,
-      KeyConditionExpression: `${DATE} = :d AND begins_with(${SORT}, :p)`,
-      ExpressionAttributeValues: { ':d': date, ':p': SORT_KEY_PREFIX.pending },
-      ConsistentRead: true,
-    });
-    return items.flatMap((raw) => {
-      const item = itemOfKind(raw, 'pending');
-      return item ? [trackedFileOf(item)] : [];
-    });
-  }
-
   async commitManifest(
     lease: Lease,
     manifest: Manifest,
     manifestPath: string,
-    window: { expectedSeq: number; oldestPendingAt: string | null },
+    window: { expectedSeq: number; oldestPendingAt: string | null; countSeen?: number },
   ): Promise<CommitOutcome> {
     // With nothing left pending the age is unknown rather than "now": a file registered meanwhile sets it.
     // The age is removed only if the window's count reaches 0 in the same write: a registration that raced
     // the plan (its `if_not_exists` kept the age) still has one. Otherwise the age is kept as it is, older
     // than any file still pending, so the date is planned early rather than late, and flushDate repairs it.
-    if (window.oldestPendingAt === null) {
-      const outcome = await this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, 'remove');
-      if (outcome === 'committed') return outcome;
-    }
-    return this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, window.oldestPendingAt ?? 'keep');
+    // The age moves to a younger file only if no registration counted itself since the planner read the count
+    // (`countSeen`, before listing): the listing reads the marker partitions one after the other, so a
+    // registration running meanwhile may be seen in part, and its unseen files may be older than what was seen.
+    const target = window.oldestPendingAt ?? 'remove';
+    if (target !== 'remove' && window.countSeen === undefined)
+      return this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, target);
+    const outcome = await this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, target, window.countSeen);
+    if (outcome === 'committed') return outcome;
+    return this.sendCommit(lease, manifest, manifestPath, window.expectedSeq, 'keep');
   }
 
   private async sendCommit(
@@ -410,10 +445,12 @@ export class DynamoTrackingStore implements TrackingStore {
     manifestPath: string,
     expectedSeq: number,
     oldest: string | 'remove' | 'keep',
+    countSeen?: number,
   ): Promise<CommitOutcome> {
     const now = this.options.now();
     const oldestClause = oldest === 'remove' ? ' REMOVE oldest_pending_at' : oldest === 'keep' ? '' : ', oldest_pending_at = :oldest';
-    const drainedClause = oldest === 'remove' ? ' AND pending_count = :count' : '';
+    const moved = oldest !== 'remove' && oldest !== 'keep' && countSeen !== undefined;
+    const drainedClause = oldest === 'remove' ? ' AND pending_count = :count' : moved ? ' AND pending_count = :seen' : '';
     const nowIso = now.toISOString();
     const ttl = ttlAfterDays(now, this.options.ttlDays);
     const items: TransactItems = [
@@ -459,6 +496,7 @@ export class DynamoTrackingStore implements TrackingStore {
             ':seq': manifest.seq,
             ':name': manifest.name,
             ...(oldest === 'remove' ? { ':count': manifest.files.length } : {}),
+            ...(moved ? { ':seen': countSeen } : {}),
             ...(oldest !== 'remove' && oldest !== 'keep' ? { ':oldest': oldest } : {}),
             ':now': nowIso,
           },
@@ -472,7 +510,7 @@ export class DynamoTrackingStore implements TrackingStore {
     return reasons ? 'fenced' : 'committed';
   }
 
-  async setOldestPending(lease: Lease, date: string, oldestPendingAt: string | null): Promise<CommitOutcome> {
+  async setOldestPending(lease: Lease, date: string, oldestPendingAt: string | null, countSeen?: number): Promise<CommitOutcome> {
     const nowIso = this.options.now().toISOString();
     const items: TransactItems = [
       {
@@ -490,10 +528,24 @@ export class DynamoTrackingStore implements TrackingStore {
           Key: tableKey(date, WINDOW_KEY),
           // Removing the age is right only while nothing is pending: a registration since the pending set was
           // read has counted itself, and its age (kept by `if_not_exists`) must stay.
+          // With the count the planner read before listing, the counters go back to 0 as well: a registration that
+          // stopped after counting itself (or before giving a duplicate's count back) left them too high.
           ...(oldestPendingAt
-            ? { UpdateExpression: 'SET oldest_pending_at = :oldest, updated_at = :now' }
-            : { UpdateExpression: 'SET updated_at = :now REMOVE oldest_pending_at', ConditionExpression: 'pending_count <= :zero' }),
-          ExpressionAttributeValues: { ':now': nowIso, ...(oldestPendingAt ? { ':oldest': oldestPendingAt } : { ':zero': 0 }) },
+            ? {
+                UpdateExpression: 'SET oldest_pending_at = :oldest, updated_at = :now',
+                ...(countSeen === undefined ? {} : { ConditionExpression: 'pending_count = :seen' }),
+              }
+            : countSeen === undefined
+              ? { UpdateExpression: 'SET updated_at = :now REMOVE oldest_pending_at', ConditionExpression: 'pending_count <= :zero' }
+              : {
+                  UpdateExpression: 'SET updated_at = :now, pending_count = :zero, pending_bytes = :zero REMOVE oldest_pending_at',
+                  ConditionExpression: 'pending_count = :seen',
+                }),
+          ExpressionAttributeValues: {
+            ':now': nowIso,
+            ...(oldestPendingAt ? { ':oldest': oldestPendingAt } : { ':zero': 0 }),
+            ...(countSeen !== undefined ? { ':seen': countSeen } : {}),
+          },
         },
       },
     ];
@@ -505,79 +557,74 @@ export class DynamoTrackingStore implements TrackingStore {
     return reasons?.[0]?.Code === 'ConditionalCheckFailed' ? 'fenced' : 'committed';
   }
 
-  async markManifested(manifest: Manifest): Promise<void> {
-    const nowIso = this.options.now().toISOString();
-    for (let i = 0; i < manifest.files.length; i += FILES_PER_MARK_TX) {
-      let chunk = manifest.files.slice(i, i + FILES_PER_MARK_TX);
-      while (chunk.length > 0) {
-        const reasons = await this.transact(
-          chunk.flatMap((file) => markItems(this.table, manifest, file, nowIso)),
-          { message: 'could not mark manifested: transaction kept being cancelled', context: { manifest: manifest.id } },
-        );
-        if (!reasons) break;
-        const failed = new Set<number>();
-        reasons.forEach((reason, index) => {
-          if (reason.Code === 'ConditionalCheckFailed') failed.add(Math.floor(index / 2));
-        });
-        for (const file of chunk.filter((_, j) => failed.has(j))) {
-          if (!(await this.leaveNewVersionPending(manifest, file))) throw new ManifestOwnershipError(manifest.name, manifest.date);
-        }
-        chunk = chunk.filter((_, j) => !failed.has(j));
-      }
+  /** One plain conditional UpdateItem (1 WCU): marking is per file, the commit before it one transaction. */
+  async markFileManifested(manifest: Manifest, file: ManifestFile): Promise<'marked' | 'conflict'> {
+    const sameContent = file.etag === undefined ? '' : ' AND (attribute_not_exists(etag) OR etag = :etag)';
+    try {
+      await this.updateWithRetry(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: tableKey(manifest.date, fileKey(file.key)),
+          ConditionExpression: `attribute_exists(${SORT}) AND ((#status = :pending${sameContent}) OR manifest_name = :name)`,
+          UpdateExpression: 'SET #status = :manifested, manifest_name = :name, manifest_id = :id, updated_at = :now',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':pending': FILE_STATUS.pending,
+            ':manifested': FILE_STATUS.manifested,
+            ':name': manifest.name,
+            ':id': manifest.id,
+            ':now': this.options.now().toISOString(),
+            ...(file.etag === undefined ? {} : { ':etag': file.etag }),
+          },
+        }),
+        { manifest: manifest.id, key: file.key },
+      );
+      return 'marked';
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return 'conflict';
+      throw error;
     }
   }
 
-  /**
-   * A manifest file whose key now holds other content (registerNewVersion) is not marked: the Glue job
-   * excludes it from this manifest, and the new version stays pending for a later one. When the new version
-   * replaced a still-pending one, this manifest's commit took the file out of the window's counters although
-   * its marker stays, so they are given back, once (`recounted_for`). False when the file is not a new version.
-   */
-  private async leaveNewVersionPending(manifest: Manifest, file: ManifestFile): Promise<boolean> {
-    const current = (
-      await this.db.send(new GetCommand({ TableName: this.table, Key: tableKey(manifest.date, fileKey(file.key)), ConsistentRead: true }))
-    ).Item;
+  /** Rare (a new version raced its manifest), so the item and the window change in one transaction. */
+  async leaveNewVersionPending(manifest: Manifest, file: ManifestFile): Promise<boolean> {
+    const current = await this.getFileItem(manifest.date, file.key);
     const superseded = current?.status === FILE_STATUS.pending && file.etag !== undefined && current.etag !== file.etag;
     if (!superseded) return false;
     const nowIso = this.options.now().toISOString();
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.table,
-                Key: tableKey(manifest.date, fileKey(file.key)),
-                ConditionExpression:
-                  '#status = :pending AND etag <> :etag AND (attribute_not_exists(replaced_manifest) OR replaced_manifest <> :name) ' +
-                  'AND (attribute_not_exists(recounted_for) OR recounted_for <> :name)',
-                UpdateExpression: 'SET recounted_for = :name',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':pending': FILE_STATUS.pending, ':etag': file.etag, ':name': manifest.name },
-              },
+    // A failed condition: counted back already, or the new version came after this manifest marked the file
+    // (counted then). Either way nothing to give back.
+    await this.transact(
+      [
+        {
+          Update: {
+            TableName: this.table,
+            Key: tableKey(manifest.date, fileKey(file.key)),
+            ConditionExpression:
+              '#status = :pending AND etag <> :etag AND (attribute_not_exists(replaced_manifest) OR replaced_manifest <> :name) ' +
+              'AND (attribute_not_exists(recounted_for) OR recounted_for <> :name)',
+            UpdateExpression: 'SET recounted_for = :name',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':pending': FILE_STATUS.pending, ':etag': file.etag, ':name': manifest.name },
+          },
+        },
+        {
+          Update: {
+            TableName: this.table,
+            Key: tableKey(manifest.date, WINDOW_KEY),
+            UpdateExpression:
+              'ADD pending_count :one, pending_bytes :b SET oldest_pending_at = if_not_exists(oldest_pending_at, :created), updated_at = :now',
+            ExpressionAttributeValues: {
+              ':one': 1,
+              ':b': file.sizeBytes,
+              ':created': current.createdAt,
+              ':now': nowIso,
             },
-            {
-              Update: {
-                TableName: this.table,
-                Key: tableKey(manifest.date, WINDOW_KEY),
-                UpdateExpression:
-                  'ADD pending_count :one, pending_bytes :b SET oldest_pending_at = if_not_exists(oldest_pending_at, :created), updated_at = :now',
-                ExpressionAttributeValues: {
-                  ':one': 1,
-                  ':b': file.sizeBytes,
-                  ':created': String(current.created_at ?? nowIso),
-                  ':now': nowIso,
-                },
-              },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      // Counted back already, or the new version came after this manifest marked the file (counted then).
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      if (!(error.CancellationReasons ?? []).some((r) => r.Code === 'ConditionalCheckFailed')) throw error;
-    }
+          },
+        },
+      ],
+      { message: 'could not give a new version its counts back: transaction kept being cancelled', context: { manifest: manifest.id } },
+    );
     return true;
   }
 
@@ -613,28 +660,32 @@ export class DynamoTrackingStore implements TrackingStore {
   }
 
   /**
-   * A plain write to an item a transaction holds (the WINDOW item, under every registration of its date) is
-   * rejected with TransactionConflictException ("there is an ongoing transaction for the item", DynamoDB API
-   * reference), which the SDK does not retry; throttling the SDK gave up on is the same kind of wait. Both
-   * are tried again within the same budget as the transactions, so a busy date does not fail the flush and
-   * leave the next holder to redo the manifest.
+   * A plain write to an item a transaction holds (the WINDOW item, under a manifest's commit) is rejected with
+   * TransactionConflictException ("there is an ongoing transaction for the item", DynamoDB API reference), which
+   * the SDK does not retry; throttling the SDK gave up on (a date's partition past its 1,000 WCU/s,
+   * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-partition-key-design.html) is the same
+   * kind of wait. Both are tried again within the same budget as the transactions, so a busy date neither fails
+   * the records nor the flush.
    */
-  private async updateWithRetry(command: UpdateCommand, context: Record<string, unknown>): Promise<void> {
+  private async withRetry<T>(send: () => Promise<T>, context: Record<string, unknown>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.db.send(command);
-        return;
+        return await send();
       } catch (error) {
         if (!isTransient(error)) throw error;
         if (!(await this.backOff(attempt))) {
           throw new TrackingStoreError(
-            'update kept conflicting with transactions or being throttled',
+            'request kept conflicting with transactions or being throttled',
             { ...context, error: error.name },
             { cause: error },
           );
         }
       }
     }
+  }
+
+  private async updateWithRetry(command: UpdateCommand, context: Record<string, unknown>): Promise<void> {
+    await this.withRetry(() => this.db.send(command), context);
   }
 
   async getManifestRecord(date: string, name: string): Promise<ManifestRecord | null> {
@@ -710,40 +761,6 @@ function backoffMs(attempt: number): number {
 
 const sizeMb = (bytes: number) => Math.round((bytes / (1024 * 1024)) * 1000) / 1000;
 
-/** The two writes that mark one file of a manifest, both on the ETag the manifest holds (see registerNewVersion). */
-function markItems(table: string, manifest: Manifest, file: ManifestFile, nowIso: string) {
-  const sameContent = file.etag === undefined ? '' : ' AND (attribute_not_exists(etag) OR etag = :etag)';
-  const etag = file.etag === undefined ? {} : { ':etag': file.etag };
-  return [
-    {
-      Delete: {
-        TableName: table,
-        Key: tableKey(manifest.date, pendingKey(file.key)),
-        ...(file.etag === undefined
-          ? {}
-          : { ConditionExpression: 'attribute_not_exists(etag) OR etag = :etag', ExpressionAttributeValues: etag }),
-      },
-    },
-    {
-      Update: {
-        TableName: table,
-        Key: tableKey(manifest.date, fileKey(file.key)),
-        ConditionExpression: `attribute_exists(${SORT}) AND ((#status = :pending${sameContent}) OR manifest_name = :name)`,
-        UpdateExpression: 'SET #status = :manifested, manifest_name = :name, manifest_id = :id, updated_at = :now',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':pending': FILE_STATUS.pending,
-          ':manifested': FILE_STATUS.manifested,
-          ':name': manifest.name,
-          ':id': manifest.id,
-          ':now': nowIso,
-          ...etag,
-        },
-      },
-    },
-  ];
-}
-
 function fileItem(date: string, file: TrackedFile, nowIso: string): RawTrackingItem {
   return {
     ...tableKey(date, fileKey(file.key)),
@@ -758,16 +775,42 @@ function fileItem(date: string, file: TrackedFile, nowIso: string): RawTrackingI
   };
 }
 
-function pendingItem(date: string, file: TrackedFile): RawTrackingItem {
+/** A marker in its shard partition; `registered_at` tells the planner when its registration began. */
+function pendingItem(date: string, file: TrackedFile, registeredAt: string): RawTrackingItem {
   return {
-    ...tableKey(date, pendingKey(file.key)),
+    [DATE]: pendingPartition(date, file.key),
+    [SORT]: pendingKey(file.key),
     kind: ITEM_KIND.pending,
     bucket: file.bucket,
     source_key: file.key,
     size_bytes: file.sizeBytes,
     ...(file.etag ? { etag: file.etag } : {}),
     created_at: file.createdAt,
+    [MARKER_REGISTERED_AT]: registeredAt,
   };
+}
+
+function fileRecordOf(key: string, raw: RawTrackingItem): FileRecord | null {
+  const item = itemOfKind(raw, 'file');
+  if (!item) return null;
+  return {
+    key,
+    status: item.status,
+    sizeBytes: item.sizeBytes,
+    createdAt: item.createdAt ?? item.updatedAt ?? '',
+    ...(item.etag !== undefined ? { etag: item.etag } : {}),
+    ...(item.manifestName !== null ? { manifestName: item.manifestName } : {}),
+  };
+}
+
+/**
+ * The item a failed condition returns (ALL_OLD) comes in DynamoDB's typed form: the document client converts
+ * answers, not errors. File items hold strings and numbers only.
+ */
+function unmarshalled(item: Record<string, AttributeValue>): RawTrackingItem {
+  return Object.fromEntries(
+    Object.entries(item).map(([name, value]) => [name, value.S ?? (value.N !== undefined ? Number(value.N) : undefined)]),
+  );
 }
 
 function trackedFileOf(item: PendingItem): TrackedFile {

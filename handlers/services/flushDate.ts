@@ -3,6 +3,7 @@ import { isBeforeToday } from '../domain/dates';
 import type { ReportManifest } from '../domain/lambdaReport';
 import { byArrival, planBatches } from '../domain/planner';
 import type { BatchingDeps } from './deps';
+import { listPending } from './listPending';
 import { buildAndStartManifest, resumeManifest } from './manifestBuilder';
 import type { Lease, TrackedFile } from './ports';
 
@@ -44,32 +45,38 @@ async function planUnderLease(deps: BatchingDeps, lease: Lease, force: boolean):
   const window = await deps.tracking.getWindow(date);
   if (window.openManifest) manifests.push(await resumeManifest(deps, date, window.openManifest));
 
-  const pending = (await deps.tracking.listPending(date)).sort(byArrival);
+  const listing = await listPending(deps.tracking, date, deps.now());
+  const pending = listing.pending.sort(byArrival);
   const now = deps.now();
-  const oldest = pending[0]?.createdAt ?? null;
+  const oldest = oldestOf([...pending, ...listing.inFlight]);
   const tooOld = oldest !== null && now.getTime() - Date.parse(oldest) >= deps.config.maxWaitSeconds * 1000;
   const plan = planBatches(pending, deps.config, { flushAll: force || tooOld || isBeforeToday(date, now) });
 
   let seq = window.manifestSeq;
+  // What the window counted before the markers were listed: the age moves only while no registration counted itself since.
+  let countSeen = window.pendingCount;
   let status: FlushStatus = 'planned';
   for (const [index, batch] of plan.batches.entries()) {
     if (deps.now().getTime() > lease.expiresAtMs - LEASE_MARGIN_MS) {
       status = 'lease-expiring';
       break;
     }
-    const after = oldestOf([...plan.batches.slice(index + 1).flatMap((b) => b.files), ...plan.remainder]);
-    const outcome = await buildAndStartManifest(deps, lease, batch, seq + 1, after);
+    const after = oldestOf([...plan.batches.slice(index + 1).flatMap((b) => b.files), ...plan.remainder, ...listing.inFlight]);
+    const outcome = await buildAndStartManifest(deps, lease, batch, seq + 1, { oldestPendingAt: after, countSeen });
     if (outcome.status === 'fenced') {
       status = 'fenced';
       break;
     }
     seq += 1;
+    countSeen -= batch.files.length;
     manifests.push(outcome.manifest);
   }
 
-  if (plan.batches.length === 0 && (window.oldestPendingAt ?? null) !== oldest) {
-    // The window's age drifted from the pending set (a registration raced an earlier plan): repair it.
-    await deps.tracking.setOldestPending(lease, date, oldest);
+  const drifted = (window.oldestPendingAt ?? null) !== oldest || (oldest === null && window.pendingCount !== 0);
+  if (plan.batches.length === 0 && drifted) {
+    // The window drifted from the pending set (a registration raced an earlier plan, or stopped between counting
+    // itself and giving back a duplicate's count): repair it.
+    await deps.tracking.setOldestPending(lease, date, oldest, window.pendingCount);
   }
   const planned = manifests.filter((m) => !m.resumed);
   const remainderFiles = pending.length - planned.reduce((sum, m) => sum + m.file_count, 0);

@@ -6,6 +6,7 @@ import type { BatchingDeps } from './deps';
 import { describeError } from './describeError';
 import type { TrackedFile } from './ports';
 import { quarantineFile } from './quarantineFile';
+import { registerFiles } from './registerFiles';
 import { forEachLimited, HEAD_CONCURRENCY, resolveEventKeys } from './resolveEventKeys';
 
 export interface IncomingRecord {
@@ -105,9 +106,11 @@ export async function ingestRecords(deps: BatchingDeps, records: IncomingRecord[
 
   for (const [date, group] of byDate) {
     try {
-      const outcome = await deps.tracking.registerFiles(
+      const outcome = await registerFiles(
+        deps.tracking,
         date,
         group.map((g) => g.file),
+        deps.now(),
       );
       // New content under a tracked key is a file to convert like any other (README, "Overwritten and deleted inputs").
       const registered = [...outcome.registered, ...(outcome.newVersions ?? [])];

@@ -11,6 +11,7 @@ import {
   toManifestDocument,
 } from '../domain/manifest';
 import type { BatchingDeps } from './deps';
+import { markManifested } from './markManifested';
 import type { Lease, TrackedFile } from './ports';
 
 /**
@@ -50,7 +51,7 @@ export async function buildAndStartManifest(
   lease: Lease,
   batch: { files: TrackedFile[]; reason: string },
   seq: number,
-  oldestPendingAfter: string | null,
+  after: { oldestPendingAt: string | null; countSeen?: number },
 ): Promise<BuildOutcome> {
   const date = lease.date;
   const manifest = buildManifest({ date, seq, at: deps.now(), files: batch.files, holder: lease.token });
@@ -63,7 +64,7 @@ export async function buildAndStartManifest(
   }
   const committed = await deps.tracking.commitManifest(lease, manifest, s3Uri(bucket, key), {
     expectedSeq: seq - 1,
-    oldestPendingAt: oldestPendingAfter,
+    ...after,
   });
   if (committed === 'fenced') {
     // The name carries this lease's token, so no other holder writes or commits it; if no MANIFEST record
@@ -93,7 +94,7 @@ export async function resumeManifest(deps: BatchingDeps, date: string, name: str
 }
 
 async function completeManifest(deps: BatchingDeps, manifest: Manifest, reason: string, resumed: boolean): Promise<ReportManifest> {
-  await deps.tracking.markManifested(manifest);
+  await markManifested(deps.tracking, manifest);
   const input = executionInput(manifest, deps.config.manifestBucket);
   const { executionArn, alreadyStarted } = await deps.orchestrator.startExecution(manifest.id, input);
   await deps.tracking.finishManifest(manifest, executionArn);

@@ -34,10 +34,16 @@ export const MANIFESTS_PREFIX = 'manifests/';
 export const LAMBDA_REPORTS_PREFIX = 'logs/lambda/';
 export const GLUE_REPORTS_PREFIX = 'logs/glue/';
 
-/** DynamoDB actions the tracking store uses; TransactWriteItems is authorised per item by these. */
+/**
+ * DynamoDB actions the tracking store uses; TransactWriteItems is authorised per item by these, BatchWriteItem
+ * (PENDING markers) and BatchGetItem (the planner's read of pending file items) by their own action on the table
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/api-permissions-reference.html).
+ */
 export const TRACKING_TABLE_ACTIONS = [
   'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
   'dynamodb:PutItem',
+  'dynamodb:BatchWriteItem',
   'dynamodb:UpdateItem',
   'dynamodb:DeleteItem',
   'dynamodb:Query',

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { PutRecordCommand } from '@aws-sdk/client-kinesis';
 import { CopyObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { TABLE_KEYS } from '../../contracts/trackingSchema';
 import { type AwsLimits, dynamoItemBytes, enforceAwsLimits } from '../../local/awsLimits';
@@ -65,6 +65,24 @@ describe('AWS limits in the local world', () => {
     expect(atLimit).toBeNull();
     expect(tooMany).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('less than or equal to 100') });
     expect(tooBig).toMatchObject({ name: 'ValidationException', message: 'Item size has exceeded the maximum allowed size' });
+  });
+
+  it('refuses a BatchWriteItem of more than 25 requests or with two on the same item, as DynamoDB does', async () => {
+    // Arrange
+    const { clients, resources } = await limited();
+    const put = (fileKey: string, n = 0) => ({ PutRequest: { Item: { date_prefix: '2026-11-30', file_key: fileKey, n } } });
+    const batch = (requests: ReturnType<typeof put>[]) =>
+      refusal(clients.dynamo.send(new BatchWriteCommand({ RequestItems: { [resources.tableName]: requests } })));
+
+    // Act
+    const tooMany = await batch(Array.from({ length: 26 }, (_, i) => put(`f${i}`)));
+    const twice = await batch([put('same', 1), put('same', 2)]);
+    const atLimit = await batch(Array.from({ length: 25 }, (_, i) => put(`f${i}`)));
+
+    // Assert
+    expect(tooMany).toMatchObject({ name: 'ValidationException', message: expect.stringContaining('less than or equal to 25') });
+    expect(twice).toMatchObject({ name: 'ValidationException', message: 'Provided list of item keys contains duplicates' });
+    expect(atLimit).toBeNull();
   });
 
   it('refuses a Kinesis partition key over 256 characters and a Step Functions name over 80', async () => {

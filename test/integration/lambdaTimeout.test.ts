@@ -9,13 +9,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('a Lambda invocation killed at its timeout', () => {
   it('ends with "Task timed out", cannot write after its deadline, and its batch is redelivered and registered exactly once', async () => {
-    // Prepare: the first invocation's first transaction is held until the invocation has been killed
+    // Prepare: the first invocation's first file-item put is held until the invocation has been killed (after
+    // its markers and its window count were written)
     const fx = await batcherFixture({ maxBatchFiles: 100 });
     const deadlines = new InvocationDeadlines();
     let held = false;
     const own = fx.handlerClients.batcher;
     aroundCommands([own.dynamoRaw], { name: 'holdFirstTransaction', step: 'initialize' }, async ({ commandName }, proceed) => {
-      if (commandName === 'TransactWriteItemsCommand' && !held) {
+      if (commandName === 'PutItemCommand' && !held) {
         held = true;
         while (deadlines.stats.timeouts === 0) await sleep(20);
       }
@@ -79,7 +80,10 @@ describe('a Lambda invocation killed at its timeout', () => {
     const items = await fx.itemsOf(TODAY);
     const files = items.filter((i) => i.kind === 'file').map((i) => i.file_key);
     expect(files.sort()).toEqual(names.map((n) => `pipeline/input/${n}`).sort());
-    expect(items.filter((i) => i.kind === 'pending')).toHaveLength(5);
-    expect(items.find((i) => i.file_key === 'WINDOW')).toMatchObject({ pending_count: 5 });
+    expect(await fx.markersOf(TODAY)).toHaveLength(5);
+    // The killed invocation counted its 5 files and put 4 of them; the redelivery counted 5 and gave back the 4
+    // duplicates' counts: one too many, which is safe (the window is only a trigger; a flush that finds nothing
+    // pending sets it back to 0), where one too few could drop the age of a pending file.
+    expect(items.find((i) => i.file_key === 'WINDOW')).toMatchObject({ pending_count: 6 });
   });
 });

@@ -2,6 +2,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { buildManifest, manifestObjectKey, s3Uri, toManifestDocument } from '../../handlers/domain/manifest';
 import { flushDate } from '../../handlers/services/flushDate';
+import { listPending } from '../../handlers/services/listPending';
 import { buildAndStartManifest } from '../../handlers/services/manifestBuilder';
 import { batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
 
@@ -13,7 +14,7 @@ describe('per-date lock with lease and fencing token', () => {
     const a = fx.deps('holder-a');
     const b = fx.deps('holder-b');
     const leaseA = (await a.tracking.acquireLock(TODAY, 'holder-a'))!;
-    const pending = await a.tracking.listPending(TODAY);
+    const pending = (await listPending(a.tracking, TODAY, a.now())).pending;
     fx.clock.now = new Date(fx.clock.now.getTime() + 61_000);
     const leaseB = await b.tracking.acquireLock(TODAY, 'holder-b');
 
@@ -40,12 +41,12 @@ describe('per-date lock with lease and fencing token', () => {
     await fx.invoke(kinesisEvent(await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))))));
     const a = fx.batcherDeps('holder-a');
     const leaseA = (await a.tracking.acquireLock(TODAY, 'holder-a'))!;
-    const pending = await a.tracking.listPending(TODAY);
+    const pending = (await listPending(a.tracking, TODAY, a.now())).pending;
     fx.clock.now = new Date(fx.clock.now.getTime() + 61_000);
     await fx.deps('holder-b').tracking.acquireLock(TODAY, 'holder-b');
 
     // Act: A writes its manifest object, then finds its commit fenced
-    const outcome = await buildAndStartManifest(a, leaseA, { files: pending, reason: 'test' }, 1, null);
+    const outcome = await buildAndStartManifest(a, leaseA, { files: pending, reason: 'test' }, 1, { oldestPendingAt: null });
 
     // Assert: the object it wrote is gone, and IAM refused nothing (s3:DeleteObject on manifests/*)
     expect(outcome.status).toBe('fenced');
@@ -60,7 +61,7 @@ describe('per-date lock with lease and fencing token', () => {
     await fx.invoke(kinesisEvent(await Promise.all([1, 2].map((n) => fx.put(fileName(TODAY, n))))));
     const a = fx.batcherDeps('holder-a');
     const leaseA = (await a.tracking.acquireLock(TODAY, 'holder-a'))!;
-    const pending = await a.tracking.listPending(TODAY);
+    const pending = (await listPending(a.tracking, TODAY, a.now())).pending;
     await fx.deps('operator').tracking.releaseLock(leaseA);
     // B takes the date and builds its manifest in the same second, right after A wrote its object
     let flushB: Awaited<ReturnType<typeof flushDate>> | undefined;
@@ -77,7 +78,7 @@ describe('per-date lock with lease and fencing token', () => {
     };
 
     // Act: A's commit is fenced
-    const outcome = await buildAndStartManifest(stalled, leaseA, { files: pending, reason: 'test' }, 1, null);
+    const outcome = await buildAndStartManifest(stalled, leaseA, { files: pending, reason: 'test' }, 1, { oldestPendingAt: null });
 
     // Assert: B's committed manifest object is still there for its execution and a redrive; A's is gone
     expect(outcome.status).toBe('fenced');
@@ -93,18 +94,18 @@ describe('per-date lock with lease and fencing token', () => {
     await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 1))]));
     const h = fx.batcherDeps('holder-h');
     const lease = (await h.tracking.acquireLock(TODAY, 'holder-h'))!;
-    const pending = await h.tracking.listPending(TODAY);
+    const pending = (await listPending(h.tracking, TODAY, h.now())).pending;
     await fx.invoke(kinesisEvent([await fx.put(fileName(TODAY, 2))]));
 
     // Act: H commits file 1 with nothing left of what it listed
-    const outcome = await buildAndStartManifest(h, lease, { files: pending, reason: 'flush' }, 1, null);
+    const outcome = await buildAndStartManifest(h, lease, { files: pending, reason: 'flush' }, 1, { oldestPendingAt: null });
 
     // Assert: file 2 is pending with an age, so max-wait still plans it
     expect(outcome.status).toBe('started');
     const window = await h.tracking.getWindow(TODAY);
     expect(window.pendingCount).toBe(1);
     expect(window.oldestPendingAt).toBeDefined();
-    expect(window.oldestPendingAt! <= (await h.tracking.listPending(TODAY))[0]!.createdAt).toBe(true);
+    expect(window.oldestPendingAt! <= (await listPending(h.tracking, TODAY, h.now())).pending[0]!.createdAt).toBe(true);
   });
 
   it('refuses a second holder while the lease runs, and treats a release after losing the lock as harmless', async () => {
@@ -144,7 +145,7 @@ describe('crash recovery', () => {
     await fx.invoke(kinesisEvent(await Promise.all([1, 2, 3, 4].map((n) => fx.put(fileName(TODAY, n))))));
     const dead = fx.deps('dead-worker');
     const lease = (await dead.tracking.acquireLock(TODAY, 'dead-worker'))!;
-    const pending = await dead.tracking.listPending(TODAY);
+    const pending = (await listPending(dead.tracking, TODAY, dead.now())).pending;
     const manifest = buildManifest({ date: TODAY, seq: 1, at: fx.clock.now, files: pending.slice(0, 3) });
     const key = manifestObjectKey(TODAY, manifest.name);
     await dead.objects.putJsonIfAbsent(fx.config.manifestBucket, key, toManifestDocument(manifest));

@@ -1,6 +1,8 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { buildManifest } from '../../handlers/domain/manifest';
+import { listPending } from '../../handlers/services/listPending';
+import { markManifested } from '../../handlers/services/markManifested';
 import { batcherFixture, fileName, kinesisEvent, TODAY } from '../support/batcherFixture';
 
 /**
@@ -52,7 +54,7 @@ describe('an input overwritten after registration', () => {
     const deps = fx.deps();
     const a = fileName(TODAY, 1);
     await fx.invoke(kinesisEvent([await fx.put(a, '{"v":1}\n')]));
-    const planned = await deps.tracking.listPending(TODAY);
+    const planned = (await listPending(deps.tracking, TODAY, deps.now())).pending;
     const overwrite = await fx.put(a, '{"v":2}\n{"v":3}\n');
     const newEtag = (overwrite.detail as { object: { etag: string } }).object.etag;
 
@@ -61,8 +63,8 @@ describe('an input overwritten after registration', () => {
     const lease = (await deps.tracking.acquireLock(TODAY, 'holder'))!;
     const manifest = buildManifest({ date: TODAY, seq: 1, at: fx.clock.now, files: planned });
     await deps.tracking.commitManifest(lease, manifest, 's3://m/x.json', { expectedSeq: 0, oldestPendingAt: null });
-    await deps.tracking.markManifested(manifest);
-    await deps.tracking.markManifested(manifest);
+    await markManifested(deps.tracking, manifest);
+    await markManifested(deps.tracking, manifest);
 
     // Assert
     expect(registered.batchItemFailures).toEqual([]);
@@ -73,7 +75,9 @@ describe('an input overwritten after registration', () => {
       etag: newEtag,
       size_bytes: 16,
     });
-    expect(await deps.tracking.listPending(TODAY)).toEqual([expect.objectContaining({ etag: newEtag, sizeBytes: 16 })]);
+    expect((await listPending(deps.tracking, TODAY, deps.now())).pending).toEqual([
+      expect.objectContaining({ etag: newEtag, sizeBytes: 16 }),
+    ]);
     const window = items.find((i) => i.file_key === 'WINDOW')!;
     expect(window).toMatchObject({ pending_count: 1, pending_bytes: 16, oldest_pending_at: expect.any(String) });
   });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { TransactionCanceledException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import { ProvisionedThroughputExceededException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
 import { PutRecordsCommand } from '@aws-sdk/client-kinesis';
 import { BatchGetCommand, BatchWriteCommand, GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
@@ -248,23 +248,34 @@ describe('throttling at AWS rates (local --throttle aws)', () => {
   });
 });
 
+type Typed = { S?: string; N?: string };
+const native = (item: Record<string, Typed>) =>
+  Object.fromEntries(Object.entries(item).map(([name, value]) => [name, value.S ?? Number(value.N)]));
+
 describe('a batcher invocation under a throttled date', () => {
-  it('waits out transactions cancelled for throttling beyond the fixed attempts, within its time, instead of failing the records', async () => {
-    // Prepare: the date's registrations are cancelled (ThrottlingError) nine times in a row, one more than
-    // a fixed budget of attempts would sit through; the invocation has a minute left
+  it('waits out throttled file-item puts and unprocessed marker batches beyond the fixed attempts, within its time, instead of failing the records', async () => {
+    // Prepare: the date's file-item puts are throttled nine times in a row, one more than a fixed budget of
+    // attempts would sit through, and the marker batches come back unprocessed three times (as BatchWriteItem
+    // answers a throttled partition); the invocation has a minute left
     const fx = await batcherFixture();
-    let cancelled = 0;
+    let throttled = 0;
+    let unprocessed = 0;
     aroundCommands(
       [fx.handlerClients.batcher.dynamoRaw],
       { name: 'throttleDate', step: 'finalizeRequest' },
       async ({ commandName, input }, proceed) => {
-        if (commandName !== 'TransactWriteItemsCommand' || cancelled >= 9) return proceed();
-        cancelled += 1;
-        const items = ((input.TransactItems as unknown[] | undefined) ?? []).length;
-        throw new TransactionCanceledException({
-          message: 'Transaction cancelled, please refer cancellation reasons for specific reasons [ThrottlingError]',
+        if (commandName === 'BatchWriteItemCommand' && unprocessed < 3) {
+          unprocessed += 1;
+          // Below the document client's unmarshalling (deserialize step), so the items are given back as it would.
+          const requests = Object.values(input.RequestItems as Record<string, { PutRequest: { Item: Record<string, Typed> } }[]>)[0]!;
+          const UnprocessedItems = { [fx.config.tableName]: requests.map((r) => ({ PutRequest: { Item: native(r.PutRequest.Item) } })) };
+          return { output: { UnprocessedItems, $metadata: { httpStatusCode: 200 } }, response: {} };
+        }
+        if (commandName !== 'PutItemCommand' || throttled >= 9) return proceed();
+        throttled += 1;
+        throw new ProvisionedThroughputExceededException({
+          message: 'The level of configured provisioned throughput for the table was exceeded.',
           $metadata: { httpStatusCode: 400 },
-          CancellationReasons: Array.from({ length: items }, (_, i) => ({ Code: i === 0 ? 'ThrottlingError' : 'None' })),
         });
       },
     );
@@ -274,10 +285,13 @@ describe('a batcher invocation under a throttled date', () => {
     const result = await fx.invoke(kinesisEvent(events));
 
     // Assert: no record failed (none spends an event source mapping retry), every file registered once
-    expect(cancelled).toBe(9);
+    expect(throttled).toBe(9);
+    expect(unprocessed).toBe(3);
     expect(result.batchItemFailures).toEqual([]);
-    const pending = (await fx.itemsOf(TODAY)).filter((i) => String(i.file_key).startsWith('PENDING#'));
-    expect(pending).toHaveLength(3);
+    expect(await fx.markersOf(TODAY)).toHaveLength(3);
+    const items = await fx.itemsOf(TODAY);
+    expect(items.filter((i) => i.kind === 'file').map((f) => f.status)).toEqual(['pending', 'pending', 'pending']);
+    expect(items.find((i) => i.file_key === 'WINDOW')).toMatchObject({ pending_count: 3 });
   });
 });
 

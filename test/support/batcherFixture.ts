@@ -4,6 +4,7 @@ import { ListExecutionsCommand } from '@aws-sdk/client-sfn';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, KinesisStreamEvent } from 'aws-lambda';
 import { afterAll, inject } from 'vitest';
+import { pendingPartitions } from '../../contracts/trackingSchema';
 import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
 import { createBatcherHandler } from '../../handlers/batcher';
 import { createDepsFactory } from '../../handlers/batchingDeps';
@@ -46,6 +47,8 @@ export interface BatcherFixture {
   ): Promise<Record<string, unknown>>;
   items(): Promise<Record<string, unknown>[]>;
   itemsOf(date: string): Promise<Record<string, unknown>[]>;
+  /** The date's PENDING markers, in every partition they may be in (its shards, then its own for legacy ones). */
+  markersOf(date: string): Promise<Record<string, unknown>[]>;
   executions(): Promise<string[]>;
   /** Stops the IAM proxy, if any. */
   close(): Promise<void>;
@@ -140,6 +143,18 @@ export async function batcherFixture(
     items: () => queryAll(null),
     itemsOf: (date) =>
       queryAll({ TableName: config.tableName, KeyConditionExpression: 'date_prefix = :d', ExpressionAttributeValues: { ':d': date } }),
+    async markersOf(date) {
+      const markers: Record<string, unknown>[] = [];
+      for (const partition of pendingPartitions(date)) {
+        const items = await queryAll({
+          TableName: config.tableName,
+          KeyConditionExpression: 'date_prefix = :d AND begins_with(file_key, :p)',
+          ExpressionAttributeValues: { ':d': partition, ':p': 'PENDING#' },
+        });
+        markers.push(...items);
+      }
+      return markers;
+    },
     async executions() {
       const result = await clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: config.stateMachineArn }));
       return (result.executions ?? []).map((e) => e.name ?? '');

@@ -1,27 +1,39 @@
-import type { ExecutionInput, Manifest } from '../../handlers/domain/manifest';
+import { pendingPartition, pendingPartitions } from '../../contracts/trackingSchema';
+import type { ExecutionInput, Manifest, ManifestFile } from '../../handlers/domain/manifest';
 import type { WindowState } from '../../handlers/domain/window';
 import type {
   CommitOutcome,
+  FilePutOutcome,
+  FileRecord,
   Lease,
   ManifestRecord,
   ObjectStore,
   Orchestrator,
+  PendingMarker,
   QuarantineRecord,
-  RegisterOutcome,
   TrackedFile,
   TrackingStore,
+  WindowDelta,
 } from '../../handlers/services/ports';
 
 /**
  * In-memory doubles of the batching ports with the conditional semantics of the adapters
  * (handlers/adapters/dynamoTrackingStore.ts, s3ObjectStore.ts): every method is one atomic step, as one
- * DynamoDB transaction or conditional write is, so a scheduler that interleaves the awaited port calls of
- * several actors explores the interleavings the real pipeline can produce.
+ * DynamoDB transaction, conditional write or strongly consistent read is, so a scheduler that interleaves the
+ * awaited port calls of several actors explores the interleavings the real pipeline can produce (the
+ * registration, listing and marking protocols run in the services, over these steps).
  */
 
 interface FileEntry {
   status: 'pending' | 'manifested';
+  sizeBytes: number;
+  createdAt: string;
+  etag?: string;
   manifestName?: string;
+  /** The manifest whose version a new version replaced (replaced_manifest). */
+  replacedManifest?: string;
+  /** The manifest that gave this new version's counts back already (recounted_for). */
+  recountedFor?: string;
 }
 
 interface LockEntry {
@@ -42,13 +54,18 @@ export class ConditionFailed extends Error {
   override readonly name = 'ConditionalCheckFailedException';
 }
 
+/**
+ * The tracking table's items by partition, as the adapter lays them out: file items under their date, markers
+ * under their shard partition (pendingPartition) or, legacy, under their date.
+ */
 export class MemoryTrackingStore implements TrackingStore {
   readonly files = new Map<string, Map<string, FileEntry>>();
-  readonly pending = new Map<string, Map<string, TrackedFile>>();
+  /** Markers by partition key, then object key. */
+  readonly markers = new Map<string, Map<string, PendingMarker>>();
   readonly windows = new Map<string, WindowEntry>();
   readonly locks = new Map<string, LockEntry>();
   readonly manifests = new Map<string, ManifestRecord>();
-  /** Order in which files were registered (an event's createdAt need not follow it). */
+  /** Order in which file items were first put (an event's createdAt need not follow it). */
   readonly registrationOrder: string[] = [];
 
   constructor(private readonly options: { now: () => Date; lockLeaseSeconds: number }) {}
@@ -59,35 +76,115 @@ export class MemoryTrackingStore implements TrackingStore {
     return files;
   }
 
-  private pendingOf(date: string): Map<string, TrackedFile> {
-    const pending = this.pending.get(date) ?? new Map<string, TrackedFile>();
-    this.pending.set(date, pending);
-    return pending;
+  private markersOf(partition: string): Map<string, PendingMarker> {
+    const markers = this.markers.get(partition) ?? new Map<string, PendingMarker>();
+    this.markers.set(partition, markers);
+    return markers;
   }
 
-  async registerFiles(date: string, files: TrackedFile[]): Promise<RegisterOutcome> {
-    const known = this.filesOf(date);
-    const registered: TrackedFile[] = [];
-    const duplicates: TrackedFile[] = [];
-    for (const file of files) {
-      if (known.has(file.key) || registered.some((f) => f.key === file.key)) duplicates.push(file);
-      else registered.push(file);
-    }
-    if (registered.length === 0) return { registered, duplicates };
-    for (const file of registered) {
-      known.set(file.key, { status: 'pending' });
-      this.registrationOrder.push(file.key);
-      this.pendingOf(date).set(file.key, { ...file });
-    }
+  /** The date's markers, in every partition a date's markers may be in. */
+  markersOfDate(date: string): PendingMarker[] {
+    return pendingPartitions(date).flatMap((p) => [...(this.markers.get(p)?.values() ?? [])]);
+  }
+
+  /** The file items of a date that say pending. */
+  pendingItems(date: string): { key: string; entry: FileEntry }[] {
+    return [...this.filesOf(date).entries()].filter(([, e]) => e.status === 'pending').map(([key, entry]) => ({ key, entry }));
+  }
+
+  /** A file registered before the markers were sharded: item and marker in the date's partition (one transaction). */
+  seedLegacy(date: string, file: TrackedFile): void {
+    this.filesOf(date).set(file.key, record(file));
+    this.registrationOrder.push(file.key);
+    this.markersOf(date).set(file.key, { ...file, partition: date });
     const window = this.windows.get(date) ?? { pendingCount: 0, pendingBytes: 0 };
-    window.pendingCount += registered.length;
-    window.pendingBytes += registered.reduce((sum, f) => sum + f.sizeBytes, 0);
-    // biome-ignore lint/complexity/useMathMinMax: ISO-8601 strings order as text.
-    const oldest = registered.reduce((min, f) => (f.createdAt < min ? f.createdAt : min), registered[0]!.createdAt);
-    window.oldestPendingAt ??= oldest;
+    window.pendingCount += 1;
+    window.pendingBytes += file.sizeBytes;
+    window.oldestPendingAt ??= file.createdAt;
     window.manifestSeq ??= 0;
     this.windows.set(date, window);
-    return { registered, duplicates };
+  }
+
+  async putPendingMarkers(date: string, files: TrackedFile[], registeredAt: string): Promise<void> {
+    for (const file of files) {
+      const partition = pendingPartition(date, file.key);
+      this.markersOf(partition).set(file.key, { ...file, partition, registeredAt });
+    }
+  }
+
+  async addToWindow(date: string, delta: WindowDelta): Promise<void> {
+    const window = this.windows.get(date) ?? { pendingCount: 0, pendingBytes: 0 };
+    window.pendingCount += delta.count;
+    window.pendingBytes += delta.bytes;
+    if (delta.oldestPendingAt !== undefined) window.oldestPendingAt ??= delta.oldestPendingAt;
+    window.manifestSeq ??= 0;
+    this.windows.set(date, window);
+  }
+
+  async putFileItem(date: string, file: TrackedFile): Promise<FilePutOutcome> {
+    const files = this.filesOf(date);
+    const existing = files.get(file.key);
+    if (existing) return { created: false, existing: fileRecord(file.key, existing) };
+    files.set(file.key, record(file));
+    this.registrationOrder.push(file.key);
+    return { created: true };
+  }
+
+  async replaceFileVersion(date: string, file: TrackedFile, existing: FileRecord): Promise<boolean> {
+    const current = this.filesOf(date).get(file.key);
+    if (!current || current.status !== existing.status || current.etag !== existing.etag) return false;
+    if (current.status === 'manifested') {
+      this.filesOf(date).set(file.key, { ...record(file), ...(current.manifestName ? { replacedManifest: current.manifestName } : {}) });
+    } else {
+      current.etag = file.etag;
+      current.sizeBytes = file.sizeBytes;
+    }
+    return true;
+  }
+
+  async getFileItem(date: string, key: string): Promise<FileRecord | null> {
+    const entry = this.filesOf(date).get(key);
+    return entry ? fileRecord(key, entry) : null;
+  }
+
+  async readFileItems(date: string, keys: string[]): Promise<Map<string, FileRecord>> {
+    const found = new Map<string, FileRecord>();
+    for (const key of keys) {
+      const entry = this.filesOf(date).get(key);
+      if (entry) found.set(key, fileRecord(key, entry));
+    }
+    return found;
+  }
+
+  async queryMarkers(partition: string): Promise<PendingMarker[]> {
+    return [...(this.markers.get(partition)?.values() ?? [])].map((m) => ({ ...m }));
+  }
+
+  async removeMarker(partition: string, key: string, etag: string | undefined): Promise<boolean> {
+    const marker = this.markers.get(partition)?.get(key);
+    if (!marker || (etag !== undefined && marker.etag !== undefined && marker.etag !== etag)) return false;
+    this.markers.get(partition)?.delete(key);
+    return true;
+  }
+
+  async markFileManifested(manifest: Manifest, file: ManifestFile): Promise<'marked' | 'conflict'> {
+    const entry = this.filesOf(manifest.date).get(file.key);
+    const sameContent = file.etag === undefined || entry?.etag === undefined || entry.etag === file.etag;
+    if (!entry || !((entry.status === 'pending' && sameContent) || entry.manifestName === manifest.name)) return 'conflict';
+    entry.status = 'manifested';
+    entry.manifestName = manifest.name;
+    return 'marked';
+  }
+
+  async leaveNewVersionPending(manifest: Manifest, file: ManifestFile): Promise<boolean> {
+    const entry = this.filesOf(manifest.date).get(file.key);
+    const superseded = entry?.status === 'pending' && file.etag !== undefined && entry.etag !== file.etag;
+    if (!superseded) return false;
+    if (entry.replacedManifest !== manifest.name && entry.recountedFor !== manifest.name) {
+      entry.recountedFor = manifest.name;
+      await this.addToWindow(manifest.date, { count: 1, bytes: file.sizeBytes, oldestPendingAt: entry.createdAt });
+    }
+    return true;
   }
 
   async getWindow(date: string): Promise<WindowState> {
@@ -114,15 +211,11 @@ export class MemoryTrackingStore implements TrackingStore {
     this.locks.set(lease.date, { token: lock.token, expiresAtMs: 0 });
   }
 
-  async listPending(date: string): Promise<TrackedFile[]> {
-    return [...this.pendingOf(date).values()].map((f) => ({ ...f }));
-  }
-
   async commitManifest(
     lease: Lease,
     manifest: Manifest,
     manifestPath: string,
-    window: { expectedSeq: number; oldestPendingAt: string | null },
+    window: { expectedSeq: number; oldestPendingAt: string | null; countSeen?: number },
   ): Promise<CommitOutcome> {
     const current = this.windows.get(manifest.date);
     if (
@@ -148,32 +241,27 @@ export class MemoryTrackingStore implements TrackingStore {
     current.pendingBytes -= manifest.totalBytes;
     current.manifestSeq = manifest.seq;
     current.openManifest = manifest.name;
-    if (window.oldestPendingAt) current.oldestPendingAt = window.oldestPendingAt;
-    else if (drained) delete current.oldestPendingAt;
+    const quiet = window.countSeen === undefined || current.pendingCount + manifest.files.length === window.countSeen;
+    if (window.oldestPendingAt) {
+      if (quiet) current.oldestPendingAt = window.oldestPendingAt;
+    } else if (drained) delete current.oldestPendingAt;
     return 'committed';
   }
 
-  async setOldestPending(lease: Lease, date: string, oldestPendingAt: string | null): Promise<CommitOutcome> {
+  async setOldestPending(lease: Lease, date: string, oldestPendingAt: string | null, countSeen?: number): Promise<CommitOutcome> {
     if (this.locks.get(date)?.token !== lease.token) return 'fenced';
     const window = this.windows.get(date) ?? { pendingCount: 0, pendingBytes: 0 };
-    if (oldestPendingAt) window.oldestPendingAt = oldestPendingAt;
-    else if (window.pendingCount <= 0) delete window.oldestPendingAt;
-    this.windows.set(date, window);
-    return 'committed';
-  }
-
-  async markManifested(manifest: Manifest): Promise<void> {
-    const files = this.filesOf(manifest.date);
-    for (const file of manifest.files) {
-      const entry = files.get(file.key);
-      if (!entry || !(entry.status === 'pending' || entry.manifestName === manifest.name)) {
-        throw new Error(`a file of manifest ${manifest.name} (date ${manifest.date}) is already manifested elsewhere`);
+    if (oldestPendingAt) {
+      if (countSeen === undefined || window.pendingCount === countSeen) window.oldestPendingAt = oldestPendingAt;
+    } else if (countSeen === undefined ? window.pendingCount <= 0 : window.pendingCount === countSeen) {
+      delete window.oldestPendingAt;
+      if (countSeen !== undefined) {
+        window.pendingCount = 0;
+        window.pendingBytes = 0;
       }
     }
-    for (const file of manifest.files) {
-      this.pendingOf(manifest.date).delete(file.key);
-      files.set(file.key, { status: 'manifested', manifestName: manifest.name });
-    }
+    this.windows.set(date, window);
+    return 'committed';
   }
 
   async finishManifest(manifest: Manifest, executionArn: string): Promise<void> {
@@ -196,6 +284,21 @@ export class MemoryTrackingStore implements TrackingStore {
   async recordQuarantine(_record: QuarantineRecord): Promise<'recorded' | 'exists'> {
     return 'recorded';
   }
+}
+
+function record(file: TrackedFile): FileEntry {
+  return { status: 'pending', sizeBytes: file.sizeBytes, createdAt: file.createdAt, ...(file.etag ? { etag: file.etag } : {}) };
+}
+
+function fileRecord(key: string, entry: FileEntry): FileRecord {
+  return {
+    key,
+    status: entry.status,
+    sizeBytes: entry.sizeBytes,
+    createdAt: entry.createdAt,
+    ...(entry.etag !== undefined ? { etag: entry.etag } : {}),
+    ...(entry.manifestName !== undefined ? { manifestName: entry.manifestName } : {}),
+  };
 }
 
 function windowState(date: string, w: WindowEntry | undefined): WindowState {

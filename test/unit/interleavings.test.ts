@@ -1,12 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { pendingPartition } from '../../contracts/trackingSchema';
 import { MemoryMetricsSink } from '../../handlers/adapters/memoryMetricsSink';
 import { fromManifestDocument, parseS3Uri } from '../../handlers/domain/manifest';
 import { dueReason } from '../../handlers/domain/window';
 import type { RuntimeConfig } from '../../handlers/runtimeConfig';
 import { type BatchingDeps, silentLog } from '../../handlers/services/deps';
 import { flushDate } from '../../handlers/services/flushDate';
+import { ORPHAN_GRACE_SECONDS } from '../../handlers/services/listPending';
 import type { TrackedFile } from '../../handlers/services/ports';
+import { registerFiles } from '../../handlers/services/registerFiles';
 import { runSweeper } from '../../handlers/services/runSweeper';
 import { MemoryObjectStore, MemoryOrchestrator, MemoryTrackingStore } from '../support/memoryPipeline';
 
@@ -77,19 +80,39 @@ function newWorld(): World {
   };
 }
 
+/** A worker that stops dead: its Lambda timed out or its container went away. */
+class Crash extends Error {
+  override readonly name = 'Crash';
+}
+
+/** How many port calls an actor makes before it crashes (after the last one took effect). */
+interface Life {
+  crashAfter: number;
+  steps: number;
+}
+
 /**
  * Every method of `target` becomes a step the scheduler releases: its effect and its answer happen then, and
- * the invariants are checked right after it (the in-memory methods take effect synchronously).
+ * the invariants are checked right after it (the in-memory methods take effect synchronously). With a `life`,
+ * the actor crashes once it has made that many calls: the last one takes effect, then it and every call of the
+ * actor still in flight fail with no effect.
  */
-function scheduled<T extends object>(s: fc.Scheduler, target: T, world: World): T {
+function scheduled<T extends object>(s: fc.Scheduler, target: T, world: World, life?: Life): T {
+  const dead = () => life !== undefined && life.steps >= life.crashAfter;
   return new Proxy(target, {
     get(obj, prop, receiver) {
       const value = Reflect.get(obj, prop, receiver);
       if (typeof value !== 'function') return value;
       return async (...args: unknown[]) => {
+        if (dead()) throw new Crash();
         await s.schedule(Promise.resolve(), String(prop));
+        if (dead()) throw new Crash();
         const result = (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args);
         recordViolations(world);
+        if (life && ++life.steps >= life.crashAfter) {
+          await result.catch(() => undefined);
+          throw new Crash();
+        }
         return result;
       };
     },
@@ -104,8 +127,8 @@ function recordViolations(world: World): void {
   }
 }
 
-function depsOf(world: World, owner: string, s?: fc.Scheduler): BatchingDeps {
-  const wrap = <T extends object>(t: T): T => (s ? scheduled(s, t, world) : t);
+function depsOf(world: World, owner: string, s?: fc.Scheduler, life?: Life): BatchingDeps {
+  const wrap = <T extends object>(t: T): T => (s ? scheduled(s, t, world, life) : t);
   return {
     config,
     tracking: wrap(world.tracking),
@@ -154,51 +177,84 @@ function checkInvariants(world: World): void {
   if (window?.openManifest && !world.tracking.manifests.has(`${DATE}/${window.openManifest}`)) {
     throw new Error(`the open manifest ${window.openManifest} has no MANIFEST record`);
   }
-  const waiting = [...(world.tracking.pending.get(DATE)?.values() ?? [])].filter((f) => !owner.has(f.key));
-  if (waiting.length > 0 && window) {
-    if (window.pendingCount > 0 && !window.oldestPendingAt) {
+  for (const { key } of world.tracking.pendingItems(DATE)) {
+    const marked = [pendingPartition(DATE, key), DATE].some((p) => world.tracking.markers.get(p)?.has(key));
+    if (!marked) throw new Error(`${key} is pending without a PENDING marker: no listing would ever plan it`);
+  }
+  const waiting = world.tracking.pendingItems(DATE).filter((f) => !owner.has(f.key));
+  if (waiting.length > 0) {
+    if (!window?.oldestPendingAt) {
       throw new Error(
-        `window has ${window.pendingCount} pending file(s) but no age: ${waiting.map((f) => f.key).join(', ')} would wait for the day to end`,
+        `window has ${window?.pendingCount ?? 0} pending file(s) counted but no age: ${waiting.map((f) => f.key).join(', ')} would wait for the day to end`,
       );
     }
     // Registration keeps an existing age (`if_not_exists`), so the age bounds the first file registered of
     // those pending: a file whose event came later with an earlier createdAt waits at most its event's lag more.
     const order = world.tracking.registrationOrder;
     const first = [...waiting].sort((a, b) => order.indexOf(a.key) - order.indexOf(b.key))[0]!;
-    if (window.oldestPendingAt && window.oldestPendingAt > first.createdAt) {
+    if (window.oldestPendingAt > first.entry.createdAt) {
       throw new Error(
-        `window age ${window.oldestPendingAt} is younger than ${first.key} (${first.createdAt}): it would wait past maxWaitSeconds`,
+        `window age ${window.oldestPendingAt} is younger than ${first.key} (${first.entry.createdAt}): it would wait past maxWaitSeconds`,
       );
     }
   }
 }
 
-/** After every actor is done and the leases and maxWaitSeconds have run out, one sweep settles the date. */
+/**
+ * After every actor is done, the leases, maxWaitSeconds and the orphan grace have run out, one sweep settles the
+ * date: every file item is then manifested in exactly one manifest, every registered file among them.
+ */
 async function settle(world: World): Promise<void> {
-  world.clock.now = new Date(START.getTime() + (MAX_WAIT_SECONDS + LEASE_SECONDS) * 1000);
+  world.clock.now = new Date(START.getTime() + (Math.max(MAX_WAIT_SECONDS, ORPHAN_GRACE_SECONDS) + LEASE_SECONDS) * 1000);
   const deps = depsOf(world, 'final-sweeper');
   const window = await world.tracking.getWindow(DATE);
   expect(window.pendingCount === 0 || dueReason(window, config, world.clock.now) !== null, 'a pending date is due').toBe(true);
   await runSweeper(deps, { requestId: 'final', functionName: 'sweeper', memoryLimitMb: 128 });
   checkInvariants(world);
-  const placed = new Set(committedManifests(world).flatMap((m) => m.keys ?? []));
+  const manifests = committedManifests(world);
+  const placed = new Set(manifests.flatMap((m) => m.keys ?? []));
   for (const key of world.registered) expect(placed.has(key), `${key} is in exactly one manifest once settled`).toBe(true);
+  for (const [key, entry] of world.tracking.files.get(DATE) ?? []) {
+    expect({ key, status: entry.status, placed: placed.has(key) }).toEqual({ key, status: 'manifested', placed: true });
+  }
 }
 
 type Actor = (world: World, s: fc.Scheduler) => Promise<void>;
 
 /** A batcher invocation: registers its files, then plans the date if it is due (runBatcher's steps). */
+async function batcherSteps(world: World, deps: BatchingDeps, files: number[]): Promise<void> {
+  const outcome = await registerFiles(
+    deps.tracking,
+    DATE,
+    files.map((n) => file(n)),
+    deps.now(),
+  );
+  for (const f of [...outcome.registered, ...(outcome.newVersions ?? [])]) world.registered.add(f.key);
+  const window = await deps.tracking.getWindow(DATE);
+  if (dueReason(window, config, deps.now())) await flushDate(deps, DATE);
+}
+
 const batcher =
   (...files: number[]): Actor =>
   async (world, s) => {
-    const deps = depsOf(world, `batcher-${files.join('-')}`, s);
-    const outcome = await deps.tracking.registerFiles(
-      DATE,
-      files.map((n) => file(n)),
-    );
-    for (const f of outcome.registered) world.registered.add(f.key);
-    const window = await deps.tracking.getWindow(DATE);
-    if (dueReason(window, config, deps.now())) await flushDate(deps, DATE);
+    await batcherSteps(world, depsOf(world, `batcher-${files.join('-')}`, s), files);
+  };
+
+/**
+ * A batcher invocation that stops after `crashAfter` port calls, anywhere: between a marker and its file item,
+ * after counting the window, holding the lock, after a commit. Its records are redelivered to a new invocation,
+ * or (`redeliver` false) they are not: the event sits in the DLQ, and what the crash left must not lose a file.
+ */
+const crashingBatcher =
+  (crashAfter: number, redeliver: boolean, ...files: number[]): Actor =>
+  async (world, s) => {
+    const owner = `crashing-${files.join('-')}`;
+    try {
+      await batcherSteps(world, depsOf(world, owner, s, { crashAfter, steps: 0 }), files);
+    } catch (error) {
+      if (!(error instanceof Crash)) throw error;
+      if (redeliver) await batcherSteps(world, depsOf(world, `${owner}-redelivered`, s), files);
+    }
   };
 
 const operatorFlush =
@@ -233,13 +289,19 @@ const redrive: Actor = async (world, s) => {
   }
 };
 
-async function explore(s: fc.Scheduler, actors: Actor[], preRegistered: number[]): Promise<void> {
+async function explore(s: fc.Scheduler, actors: Actor[], preRegistered: number[], legacy: number[] = []): Promise<void> {
   const world = newWorld();
-  const setup = await world.tracking.registerFiles(
+  const setup = await registerFiles(
+    world.tracking,
     DATE,
     preRegistered.map((n) => file(n)),
+    world.clock.now,
   );
   for (const f of setup.registered) world.registered.add(f.key);
+  for (const n of legacy) {
+    world.tracking.seedLegacy(DATE, file(n));
+    world.registered.add(file(n).key);
+  }
   const errors: unknown[] = [];
   const running = Promise.all(actors.map((actor) => actor(world, s).catch((error: unknown) => errors.push(error))));
   await s.waitFor(running);
@@ -282,6 +344,22 @@ describe('batching under every interleaving (in-memory ports, fast-check schedul
       await explore(s, [operatorFlush('holder-a'), forceUnlock, operatorFlush('holder-b'), redrive], [1, 2]);
     });
     await check(property, FOUND.defect2);
+  });
+
+  it('loses no file and no age when a batcher stops between any two steps, its records redelivered or not', async () => {
+    const property = fc.asyncProperty(
+      fc.scheduler(),
+      fc.integer({ min: 1, max: 16 }),
+      fc.boolean(),
+      fc.shuffledSubarray([0, 1, 2, 3], { minLength: 1, maxLength: 2 }),
+      async (s, crashAfter, redeliver, picks) => {
+        // File 1 is registered and may be manifested meanwhile (its redelivery is a duplicate with a stale
+        // marker); file 5 was registered before the markers were sharded (a legacy marker, in the date's partition).
+        const pool: Actor[] = [batcher(4), batcher(1), sweeper, operatorFlush('flush')];
+        await explore(s, [crashingBatcher(crashAfter, redeliver, 2, 3), ...picks.map((i) => pool[i]!)], [1], [5]);
+      },
+    );
+    await fc.assert(property, RUNS);
   });
 
   it('holds every invariant with batchers, the sweeper and an operator flush side by side', async () => {

@@ -945,6 +945,8 @@ export function describeStack(f: StackFixture): void {
       expect(on(`${bucketArn(f, 'manifest')}/manifests/*`)).toEqual(['s3:DeleteObject', 's3:GetObject', 's3:PutObject']);
       expect(on(`${bucketArn(f, 'manifest')}/logs/lambda/*`)).toEqual(['s3:PutObject']);
       const dynamo = [
+        'dynamodb:BatchGetItem',
+        'dynamodb:BatchWriteItem',
         'dynamodb:ConditionCheckItem',
         'dynamodb:DeleteItem',
         'dynamodb:GetItem',
