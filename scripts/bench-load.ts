@@ -5,10 +5,9 @@
  *
  * Capacity comes from the model: the WCU the run was billed on the date's partition key per file (register,
  * mark, manifest, Step Functions updates: everything), against the partition's 1,000 WCU/s / BENCH_SCALE.
- * The offered rate is the files uploaded per second of upload, as fast as this machine uploads (about 10
+ * The offered rate is the files uploaded per second of upload, as fast as this machine uploads (about 25-55
  * files/s on 2 cores: PutObject, the shim's HeadObject and PutRecord); BENCH_SCALE 20 puts the capacity near
- * 6 files/s (50 WCU/s at ~8.4 WCU a file). A larger scale shrinks the rates but not the transactions: one
- * registration of 49 files (~200 WCU) then holds the partition longer than the tracking store's retries last. The run fails (exit 1) unless it offered at least twice the
+ * 22 files/s (50 WCU/s at ~2.3 WCU a file, docs/scale.md). The run fails (exit 1) unless it offered at least twice the
  * capacity and ended exactly once. Prints one JSON object as its last line.
  */
 import { spawn } from 'node:child_process';

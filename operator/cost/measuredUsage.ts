@@ -52,10 +52,15 @@ export const MEASURED_USAGE = {
 
   // DynamoDB
   writeUnitsPerFile: {
-    value: 8.25,
-    source: 'bench:load 2026-12-01 (docs/benchmarks.md): every write billed on the date, registration to Step Functions marks',
+    value: 4.02,
+    source:
+      'bench:batcher 2026-12-01 (docs/benchmarks.md, docs/scale.md): the file item put and update (2), its PENDING marker put and delete in a shard partition (2), the WINDOW and its index, lock, MANIFEST and Step Functions updates',
   },
-  readUnitsPerFile: { value: 0.04, source: `${LOCAL_RUN}: the batcher's 3 GetItem and 1 Query for 100 files, each under 4 KB` },
+  readUnitsPerFile: {
+    value: 1.08,
+    source:
+      "bench:batcher 2026-12-01: the planner's strongly consistent BatchGetItem of each pending file's item (1), marker queries and window reads",
+  },
   fileItemBytes: { value: 668, source: `${LOCAL_RUN}: the file item averages 568 B of JSON, plus DynamoDB's 100 B per item` },
   manifestItemBytes: { value: 892, source: `${LOCAL_RUN}: the MANIFEST item averages 792 B, plus 100 B` },
 

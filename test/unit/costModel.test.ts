@@ -119,10 +119,10 @@ describe('the cost model, component by component (hand-computed)', () => {
   });
 
   it('dynamodb: measured WRU and RRU per file, the sweeper reconciling 5,000 objects an hour, items kept with PITR', () => {
-    // Writes: 8.25 WRU per file, 1 per sweep. Reads: 0.04 per file; per sweep 26 plus 5,000 file items of 668 B read
+    // Writes: 4.02 WRU per file, 1 per sweep. Reads: 1.08 per file; per sweep 26 plus 5,000 file items of 668 B read
     // as one 4 KB unit per 4 KB. Storage: a month's file items for good, 3 MANIFEST records a day for 30 days; PITR the same.
-    const writes = FILES * 8.25 + SWEEPS;
-    const reads = FILES * 0.04 + SWEEPS * (26 + (5000 * 668) / 4096);
+    const writes = FILES * 4.02 + SWEEPS;
+    const reads = FILES * 1.08 + SWEEPS * (26 + (5000 * 668) / 4096);
     const gb = (FILES * 668 + 30 * 3 * 892) / GIB;
     expect(c.dynamodb.usd).toBeCloseTo((writes / 1e6) * 0.625 + (reads / 1e6) * 0.125 + gb * 0.25 + gb * 0.2, 9);
   });
