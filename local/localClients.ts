@@ -1,12 +1,17 @@
+import { GlueClient } from '@aws-sdk/client-glue';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { TABLE_KEYS } from '../contracts/trackingSchema';
 import { type ClientsWithRawDynamo, createClients, destroyClients } from '../handlers/adapters/clients';
 import { enforceAwsLimits } from './awsLimits';
 
-/** The pipeline's clients plus SQS (the dead-letter queues, which only the local event wiring and the operator use). */
+/**
+ * The pipeline's clients plus SQS (the dead-letter queues, which only the local event wiring and the operator
+ * use) and Glue (the catalog table, which only the local setup and export use: the job signs its own calls).
+ */
 export interface LocalClients extends ClientsWithRawDynamo {
   sqs: SQSClient;
+  glue: GlueClient;
 }
 
 const SETUP_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'testing', secretAccessKey: 'testing', sessionToken: 'testing' };
@@ -19,10 +24,15 @@ const SETUP_CREDENTIALS: AwsCredentialIdentity = { accessKeyId: 'testing', secre
 export function createLocalClients(endpoint: string, region: string, credentials: AwsCredentialIdentity = SETUP_CREDENTIALS): LocalClients {
   const clients = createClients({ endpoint, region, credentials });
   enforceAwsLimits(clients, TABLE_KEYS);
-  return { ...clients, sqs: new SQSClient({ endpoint, region, credentials, maxAttempts: 6 }) };
+  return {
+    ...clients,
+    sqs: new SQSClient({ endpoint, region, credentials, maxAttempts: 6 }),
+    glue: new GlueClient({ endpoint, region, credentials, maxAttempts: 6 }),
+  };
 }
 
 export function destroyLocalClients(clients: LocalClients): void {
   destroyClients(clients);
   clients.sqs.destroy();
+  clients.glue.destroy();
 }

@@ -1,11 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand as CreateCatalogTableCommand, CreateDatabaseCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateStateMachineCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { CreateQueueCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { parse as parseYaml } from 'yaml';
+import { CATALOG_TABLE_NAME, catalogDatabaseName, catalogTableInput } from '../contracts/catalogTable';
 import { ContextError } from '../contracts/contextError';
 import { type BucketRole as ContractBucketRole, resourceNames } from '../contracts/resourceNames';
 import { CONFIG_KEY, CONFIG_NAMESPACE, parseStackConfig, type StackConfig } from '../contracts/stackConfig';
@@ -53,6 +55,8 @@ export interface LocalResources extends ResourceNames {
   deadLetterQueues: DeadLetterQueueNames;
   /** The EventBridge rule that puts Object Created events on the stream (moto cannot run it: local/s3EventShim.ts). */
   ingestRuleArn: string;
+  /** The Glue Data Catalog table over the output, in the emulator's catalog (contracts/catalogTable.ts). */
+  catalog: { database: string; table: string };
 }
 
 export interface DeadLetterQueueNames {
@@ -115,6 +119,7 @@ export function localResourceNames(
     glueSizing: config.glue,
     deadLetterQueues: { ingest: names.ingestDlq, batcher: names.batcherDlq },
     ingestRuleArn: `arn:aws:events:${region}:${LOCAL_ACCOUNT}:rule/${names.s3Events}-object-created`,
+    catalog: { database: catalogDatabaseName(names.base), table: CATALOG_TABLE_NAME },
   };
 }
 
@@ -124,6 +129,7 @@ export interface ResourceClients {
   kinesis: KinesisClient;
   sfn: SFNClient;
   sqs: SQSClient;
+  glue: GlueClient;
 }
 
 async function step<T>(resource: string, action: () => Promise<T>): Promise<T> {
@@ -187,6 +193,24 @@ export async function createLocalResources(
     ingest: await createQueue(names.deadLetterQueues.ingest),
     batcher: await createQueue(names.deadLetterQueues.batcher),
   };
+
+  // The stack's catalog table, from the same definition (declared and bookkeeping columns); the job's sync
+  // adds the rest as it registers them.
+  await step(`catalog database ${names.catalog.database}`, () =>
+    clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: names.catalog.database } })),
+  );
+  await step(`catalog table ${names.catalog.table}`, () =>
+    clients.glue.send(
+      new CreateCatalogTableCommand({
+        DatabaseName: names.catalog.database,
+        TableInput: catalogTableInput({
+          outputBucket: names.outputBucket,
+          outputPrefix: config.outputPrefix,
+          declared: config.schema.columns,
+        }),
+      }),
+    ),
+  );
 
   const created = await step(`state machine ${names.stateMachineName}`, () =>
     clients.sfn.send(

@@ -225,7 +225,7 @@ export class LocalRuntime {
       const suffix = options.emulatorEndpoint ? `local-${randomUUID().slice(0, 8)}` : 'local';
       const clients = createLocalClients(endpoint, loaded.region);
       const resources = await createLocalResources(
-        { s3: clients.s3, dynamo: clients.dynamoRaw, kinesis: clients.kinesis, sfn: clients.sfn, sqs: clients.sqs },
+        { s3: clients.s3, dynamo: clients.dynamoRaw, kinesis: clients.kinesis, sfn: clients.sfn, sqs: clients.sqs, glue: clients.glue },
         loaded,
         suffix,
       );
@@ -334,7 +334,11 @@ export class LocalRuntime {
       const glue = new LocalGlueRunner({
         jobName: resources.glueJobName,
         defaultArguments: {
-          ...glueDefaultArguments(loaded.config, { outputBucket: resources.outputBucket, manifestBucket: resources.manifestBucket }),
+          ...glueDefaultArguments(
+            loaded.config,
+            { outputBucket: resources.outputBucket, manifestBucket: resources.manifestBucket },
+            resources.catalog,
+          ),
         },
         maxConcurrentRuns: loaded.config.glue.maxConcurrentRuns,
         jobRunQueuing: true,

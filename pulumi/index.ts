@@ -31,10 +31,12 @@ const s3Events = new S3Events(names.s3Events, {
   streamArn: stream.arn,
 });
 const tracking = new TrackingTable(names.table, { tracking: config.tracking, deletionProtection: !config.storage.forceDestroy });
+const catalog = new Catalog(base, { config, outputBucketName: storage.output.name });
 const glue = new GlueJob(names.glueJob, {
   aws,
   config,
   baseName: base,
+  catalog: { database: catalog.database.name, table: catalog.table.name },
   inputBucketArn: storage.input.arn,
   manifestBucket: storage.manifest,
   outputBucket: storage.output,
@@ -65,7 +67,6 @@ const generator = config.generator.enabled
   ? new Generator(names.generator, { config, environment, inputBucketArn: storage.input.arn })
   : undefined;
 
-const catalog = new Catalog(base, { config, outputBucketName: storage.output.name });
 const observability = new Observability(base, {
   aws,
   config,

@@ -27,6 +27,9 @@ OPTIONAL_DEFAULTS: dict[str, str] = {
     # Where the job publishes InputsChanged (metrics.py); the stack sets both, the local runtime neither.
     "metrics_namespace": "",
     "metrics_service": "",
+    # The catalog table the job adds its registry's new columns to (catalog.py); empty: no sync.
+    "catalog_database": "",
+    "catalog_table": "",
 }
 COMPRESSIONS = ("zstd", "snappy", "gzip", "none")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -52,6 +55,8 @@ class JobArgs:
     dpu_hour_usd: float | None = None
     metrics_namespace: str = ""
     metrics_service: str = ""
+    catalog_database: str = ""
+    catalog_table: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -130,6 +135,8 @@ def job_args_from(options: dict[str, str]) -> JobArgs:
         dpu_hour_usd=dpu_hour_usd,
         metrics_namespace=values["metrics_namespace"],
         metrics_service=values["metrics_service"],
+        catalog_database=values["catalog_database"],
+        catalog_table=values["catalog_table"],
         extra={k: v for k, v in options.items() if k not in known},
     )
 

@@ -19,6 +19,7 @@ from pyspark.sql import functions as F
 
 from .accounting import Chunk, chunk_counts, collect_chunks, file_accounts, line_offsets, offsets_frame, typed_presence
 from .args import JobArgs
+from .catalog import make_glue_client, sync_catalog_table
 from .commit import Publication, commit_manifest_files, commit_rejects
 from .errors import JobError, ManifestNotFoundError, OutputIntegrityError
 from .inputs import verify_inputs
@@ -80,13 +81,15 @@ def run_job(
     now: Callable[[], datetime] = utcnow,
     workdir_root: str | None = None,
     metrics: MetricPublisher | None = None,
+    glue_client: Callable[[], Any] = make_glue_client,
 ) -> JobOutcome:
     """Converts the manifest's files; never raises for a failed run (the outcome carries the exception, and
-    the report is written either way). `metrics` defaults to CloudWatch when the arguments name a namespace."""
+    the report is written either way). `metrics` defaults to CloudWatch when the arguments name a namespace;
+    `glue_client` makes the client of the catalog sync, called only when the arguments name a table."""
     configure(spark)
     facts = _facts_at_start(args, args.job_run_id or new_run_id(), now())
     workdir = tempfile.mkdtemp(prefix="ndjson-parquet-", dir=workdir_root)
-    exception = _run_steps(_Run(spark, storage, args, facts, workdir, now))
+    exception = _run_steps(_Run(spark, storage, args, facts, workdir, now, glue_client))
     outcome = _write_report(storage, args, facts, exception, now())
     publish_run_metrics(metrics or cloudwatch_publisher(args.metrics_namespace, args.metrics_service), run_metrics(outcome.report))
     return outcome
@@ -170,8 +173,18 @@ class _ParquetOutput:
 class _Run:
     """The steps of one run, in order. Each timed step reports its duration under its name."""
 
-    def __init__(self, spark: SparkSession, storage: Storage, args: JobArgs, facts: RunFacts, workdir: str, now: Callable[[], datetime]):
+    def __init__(
+        self,
+        spark: SparkSession,
+        storage: Storage,
+        args: JobArgs,
+        facts: RunFacts,
+        workdir: str,
+        now: Callable[[], datetime],
+        glue_client: Callable[[], Any] = make_glue_client,
+    ):
         self.spark, self.storage, self.args, self.facts, self.workdir, self.now = spark, storage, args, facts, workdir, now
+        self.glue_client = glue_client
         # Kept for cleanup(), which also runs after a failure part-way.
         self.classified: DataFrame | None = None
         self.staging: str | None = None
@@ -197,6 +210,7 @@ class _Run:
         staged_rejects = self._write_rejects(parsed, places) if parsed.rejected else None
         self._commit(places, outputs, staged_rejects)
         self._record_outputs(outputs)
+        self._sync_catalog(places)
 
     def _read_manifest(self) -> Manifest:
         path = self.args.manifest_path
@@ -367,6 +381,22 @@ class _Run:
             for o in outputs
         ]
         self.facts.output_bytes = sum(o.file.size for o in outputs)
+
+    def _sync_catalog(self, places: _Places) -> None:
+        """Adds the registry's columns the catalog table lacks. The Parquet is committed by now, so a failed
+        sync does not fail the run: the report says so, and the next run's sync adds what this one did not."""
+        database, table = self.args.catalog_database, self.args.catalog_table
+        if not (database and table):
+            return
+        with self.phase("catalog"):
+            try:
+                # Read again: runs of other dates may have registered columns since this run's schema step.
+                registry = load_registry(self.storage, places.registry)[0]
+                self.facts.catalog = sync_catalog_table(self.glue_client(), database, table, registry).as_dict()
+            except Exception as err:  # recorded in the report and logged; the committed output stands
+                error = err.as_dict() if isinstance(err, JobError) else {"type": type(err).__name__, "message": str(err)}
+                self.facts.catalog = {"status": "failed", "database": database, "table": table, "error": error}
+                log.warning("catalog sync of %s.%s failed (the next run catches up): %s", database, table, error)
 
     def cleanup(self) -> None:
         if self.classified is not None:

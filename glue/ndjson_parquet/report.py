@@ -42,6 +42,7 @@ class RunFacts:
     excluded_files: list[dict[str, Any]] = field(default_factory=list)
     rejects: dict[str, Any] = field(default_factory=dict)
     schema: dict[str, Any] = field(default_factory=dict)
+    catalog: dict[str, Any] = field(default_factory=dict)
     durations: dict[str, float] = field(default_factory=dict)
     input_bytes: int = 0
     output_bytes: int = 0
@@ -91,6 +92,8 @@ def build_report(facts: RunFacts, status: str, finished_at: datetime) -> dict[st
         "excluded_files": facts.excluded_files,
         "rejects": facts.rejects,
         "schema": facts.schema,
+        # The catalog sync (catalog.py): what it added, conflicts it left alone, or why it failed.
+        "catalog": facts.catalog,
         "replaced_files": facts.replaced_files,
         "durations_seconds": {k: round(v, 3) for k, v in facts.durations.items()},
         "started_at": facts.started_at.isoformat(),

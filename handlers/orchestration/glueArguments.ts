@@ -20,6 +20,7 @@ export function dpuHourUsd(prices: StackConfig['prices'], executionClass: StackC
 export function glueDefaultArguments(
   config: Pick<StackConfig, 'outputPrefix' | 'rejectsPrefix' | 'stagingPrefix' | 'glue' | 'prices'>,
   buckets: { outputBucket: string; manifestBucket: string },
+  catalog: { database: string; table: string },
 ): Record<string, string> {
   return {
     '--output_bucket': buckets.outputBucket,
@@ -38,5 +39,8 @@ export function glueDefaultArguments(
     '--execution_class': config.glue.executionClass,
     // Every run of the job has the stack's execution class (the sizing varies the workers only), so one price fits them all.
     '--dpu_hour_usd': String(dpuHourUsd(config.prices, config.glue.executionClass)),
+    // The catalog table the job adds its registry's new columns to (glue/ndjson_parquet/catalog.py).
+    '--catalog_database': catalog.database,
+    '--catalog_table': catalog.table,
   };
 }

@@ -1,3 +1,4 @@
+import { catalogTableArns } from '../../contracts/catalogTable';
 import type { StackConfig } from '../../contracts/stackConfig';
 import {
   BATCHER_UNUSED_LOCALLY,
@@ -59,6 +60,7 @@ export type RoleResources = Pick<
   | 'sweeperFunctionName'
   | 'generatorFunctionName'
   | 'scriptsBucket'
+  | 'catalog'
 >;
 
 /** Every role's identity policy for one set of local resources. */
@@ -100,6 +102,7 @@ export function localRolePolicies(resources: RoleResources, config: StackConfig)
       scriptsBucketArn: bucketArn(resources.scriptsBucket),
       scriptsPrefix: SCRIPTS_PREFIX,
       logGroupArns: glueLogs.map((name) => logGroupArn(parts, name)),
+      catalogArns: catalogTableArns(parts, resources.catalog.database, resources.catalog.table),
     }),
     eventsToKinesis: eventsToKinesisPolicy(stream),
   };

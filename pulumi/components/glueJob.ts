@@ -1,5 +1,6 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
+import { catalogTableArns } from '../../contracts/catalogTable';
 import { METRICS_NAMESPACE, metricsService } from '../../contracts/metrics';
 import type { StackConfig } from '../../contracts/stackConfig';
 import { GLUE_VERSION, glueDefaultArguments } from '../../handlers/orchestration/glueArguments';
@@ -32,6 +33,8 @@ export interface GlueJobArgs {
   manifestBucket: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
   outputBucket: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
   scriptsBucket: { name: pulumi.Input<string>; arn: pulumi.Input<string> };
+  /** The catalog table the job keeps in step with its column registry. */
+  catalog: { database: pulumi.Input<string>; table: pulumi.Input<string> };
 }
 
 /**
@@ -90,6 +93,8 @@ export class GlueJob extends pulumi.ComponentResource {
         partition: args.aws.partition,
         region: args.aws.region,
         accountId: args.aws.accountId,
+        catalogDatabase: args.catalog.database,
+        catalogTable: args.catalog.table,
       }).apply((r) =>
         JSON.stringify(
           glueJobPolicy({
@@ -103,6 +108,7 @@ export class GlueJob extends pulumi.ComponentResource {
             scriptsBucketArn: r.scriptsBucketArn,
             scriptsPrefix: SCRIPTS_PREFIX,
             logGroupArns: [logNames.output, logNames.error].map((n) => logGroupArn(r, n)),
+            catalogArns: catalogTableArns(r, r.catalogDatabase, r.catalogTable),
           }),
         ),
       ),
@@ -113,8 +119,10 @@ export class GlueJob extends pulumi.ComponentResource {
       output: args.outputBucket.name,
       manifest: args.manifestBucket.name,
       scripts: args.scriptsBucket.name,
-    }).apply(({ output, manifest, scripts }) => ({
-      ...glueDefaultArguments(config, { outputBucket: output, manifestBucket: manifest }),
+      database: args.catalog.database,
+      table: args.catalog.table,
+    }).apply(({ output, manifest, scripts, database, table }) => ({
+      ...glueDefaultArguments(config, { outputBucket: output, manifestBucket: manifest }, { database, table }),
       // Where the job publishes InputsChanged (glue/ndjson_parquet/metrics.py), beside the Lambdas' metrics.
       '--metrics_namespace': METRICS_NAMESPACE,
       '--metrics_service': metricsService(args.baseName),

@@ -17,6 +17,8 @@ export interface GlueJobArns {
   scriptsPrefix: string;
   /** The job's own log groups (`<custom prefix>/output`, `<custom prefix>/error`). */
   logGroupArns: string[];
+  /** The catalog table the job keeps in step with its column registry, with its database and catalog (contracts/catalogTable.ts catalogTableArns). */
+  catalogArns: { catalog: string; database: string; table: string };
 }
 
 function prefixCondition(prefixes: string[]): Record<string, Record<string, string[]>> {
@@ -47,7 +49,8 @@ export function ancestorKeys(prefixes: string[]): string[] {
  * `<output prefix>_staging/`, is under the output prefix), lists the output bucket (which holds nothing but
  * what this job writes), writes its run report under
  * logs/glue/ of the manifest bucket (the seed's lesson: without it the report upload fails with
- * AccessDenied), reads its script, writes its own log groups and publishes metrics in the Glue namespace.
+ * AccessDenied), reads its script, writes its own log groups, publishes metrics in the Glue namespace and
+ * adds the columns its registry learns to the stack's catalog table.
  */
 export function glueJobPolicy(arns: GlueJobArns): PolicyDocument {
   const writable = [arns.outputPrefix, arns.rejectsPrefix, arns.stagingPrefix];
@@ -79,6 +82,14 @@ export function glueJobPolicy(arns: GlueJobArns): PolicyDocument {
       arns.logGroupArns.flatMap((arn) => [arn, logStreamsArn(arn)]),
     ),
     allow('PublishGlueMetrics', ['cloudwatch:PutMetricData'], ['*'], { StringEquals: { 'cloudwatch:namespace': 'Glue' } }),
+    // The column sync (glue/ndjson_parquet/catalog.py) reads the table and adds columns to it. Glue authorises a
+    // table's Data Catalog calls on the catalog, the database and the table ARN together
+    // (https://docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html), so each is named; no other table.
+    allow(
+      'SyncCatalogTable',
+      ['glue:GetTable', 'glue:UpdateTable'],
+      [arns.catalogArns.catalog, arns.catalogArns.database, arns.catalogArns.table],
+    ),
     // InputsChanged, GlueDpuSeconds and GlueInputBytes, which only the job knows (glue/ndjson_parquet/metrics.py);
     // PutMetricData takes no resource, so the namespace condition is the bound
     // (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/iam-cw-condition-keys-namespace.html).

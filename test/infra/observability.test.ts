@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOG_COLUMNS, catalogDatabaseName, partitionProjectionParameters } from '../../pulumi/components/catalog';
+import { catalogColumns, catalogDatabaseName, partitionProjectionParameters } from '../../contracts/catalogTable';
 import { everyMinutesExpression } from '../../pulumi/components/sweeper';
 import { ALARM_KEYS, alarmSpecs } from '../../pulumi/observability/alarms';
 import { dashboardBody, glueCostExpressions } from '../../pulumi/observability/dashboard';
@@ -109,7 +109,7 @@ describe('catalog and schedule helpers', () => {
     expect(params['storage.location.template']).toBe('s3://out-bucket/pipeline/output/merged-parquet-${date}/');
     expect(params['projection.date.interval.unit']).toBe('DAYS');
     expect(catalogDatabaseName('ndjson-parquet-prod')).toBe('ndjson_parquet_prod');
-    expect(CATALOG_COLUMNS.map((c) => c.name)).not.toContain('date');
+    expect(catalogColumns({}).map((c) => c.Name)).not.toContain('date');
   });
 
   it('writes EventBridge rate expressions in singular and plural', () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { catalogTableArns } from '../../contracts/catalogTable';
 import {
   ACTIONS_WITHOUT_RESOURCE_SCOPE,
   alarmTopicKeyPolicy,
@@ -45,6 +46,7 @@ const glueArns = {
     `arn:aws:logs:us-east-1:${A}:log-group:/aws-glue/np-dev-glue/output`,
     `arn:aws:logs:us-east-1:${A}:log-group:/aws-glue/np-dev-glue/error`,
   ],
+  catalogArns: catalogTableArns({ partition: 'aws', region: 'us-east-1', accountId: A }, 'np_dev', 'merged_parquet'),
 };
 const owned = [
   ...Object.values(arns).filter((v) => v.startsWith('arn:')),
@@ -52,6 +54,7 @@ const owned = [
   glueArns.outputBucketArn,
   glueArns.scriptsBucketArn,
   ...glueArns.logGroupArns,
+  ...Object.values(glueArns.catalogArns),
   `arn:aws:glue:us-east-1:${A}:job/np-dev-glue`,
 ];
 

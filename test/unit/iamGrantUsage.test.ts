@@ -18,6 +18,7 @@ const RESOURCES: RoleResources = {
   sweeperFunctionName: 'np-local-sweeper',
   generatorFunctionName: 'np-local-generator',
   scriptsBucket: 'np-local-scripts',
+  catalog: { database: 'np_local', table: 'merged_parquet' },
 };
 
 const none = Object.fromEntries(LOCAL_ROLES.map((role) => [role, {}])) as Record<LocalRole, Record<string, string>>;

@@ -3,7 +3,7 @@ import { CONFIG_KEY, CONFIG_NAMESPACE } from '../../../contracts/stackConfig';
 
 /**
  * Runs the Pulumi program under `pulumi.runtime.setMocks`, recording every resource (type, name, inputs as
- * the provider would receive them, resolved) and its options (parent, protect, dependsOn). One run per
+ * the provider would receive them, resolved) and its options (parent, protect, dependsOn, ignoreChanges). One run per
  * process: each stack has its own test file, so the Pulumi runtime's global state never mixes stacks.
  */
 
@@ -19,6 +19,7 @@ export interface RecordedResource {
   parent?: { type: string; name: string };
   protect: boolean;
   dependsOn: string[];
+  ignoreChanges: string[];
 }
 
 export interface StackRun {
@@ -125,6 +126,7 @@ export async function installMocks(options: { stack: string; region: string; raw
           state,
           protect: false,
           dependsOn: [],
+          ignoreChanges: [],
         });
         return { id, state };
       },
@@ -147,7 +149,7 @@ export async function runProgram(options: {
   load: () => Promise<Record<string, unknown>>;
 }): Promise<StackRun> {
   const resources = await installMocks(options);
-  const resourceOptions = new Map<string, Pick<RecordedResource, 'parent' | 'protect' | 'dependsOn'>>();
+  const resourceOptions = new Map<string, Pick<RecordedResource, 'parent' | 'protect' | 'dependsOn' | 'ignoreChanges'>>();
 
   const outputs =
     (await pulumi.runtime.runInPulumiStack(async () => {
@@ -161,6 +163,7 @@ export async function runProgram(options: {
               : undefined,
           protect: Boolean(args.opts.protect),
           dependsOn: dependsOn.map((d) => String(d.__name)),
+          ignoreChanges: args.opts.ignoreChanges ?? [],
         });
         return undefined;
       });

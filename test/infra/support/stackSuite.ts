@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { catalogType } from '../../../contracts/catalogTable';
 import { resourceNames } from '../../../contracts/resourceNames';
 import { pendingAgeAlarmSeconds, type StackConfig } from '../../../contracts/stackConfig';
 import { dpuHourUsd, glueDefaultArguments } from '../../../handlers/orchestration/glueArguments';
@@ -118,7 +119,11 @@ export function ownedArns(run: StackRun): string[] {
   const arns = run.resources.map((r) => r.state.arn).filter((arn): arn is string => typeof arn === 'string' && arn.startsWith('arn:'));
   // A state machine's executions are named under the machine: arn:...:execution:<machine>:<execution>.
   const executions = arns.filter((arn) => arn.includes(':stateMachine:')).map((arn) => arn.replace(':stateMachine:', ':execution:'));
-  return [...arns, ...executions];
+  // Glue authorises a table's catalog calls on the account's Data Catalog too, which no stack creates.
+  const catalogs = arns
+    .filter((arn) => arn.includes(':glue:') && arn.includes(':database/'))
+    .map((arn) => arn.replace(/:database\/.*$/, ':catalog'));
+  return [...arns, ...executions, ...catalogs];
 }
 
 export function describeStack(f: StackFixture): void {
@@ -564,11 +569,17 @@ export function describeStack(f: StackFixture): void {
       // Arrange
       const args = f.run.one(T.glueJob).inputs.defaultArguments as Record<string, string>;
       // Act
-      const shared = glueDefaultArguments(cfg, { outputBucket: bucketName(f, 'output'), manifestBucket: bucketName(f, 'manifest') });
+      const shared = glueDefaultArguments(
+        cfg,
+        { outputBucket: bucketName(f, 'output'), manifestBucket: bucketName(f, 'manifest') },
+        { database: f.run.one(T.database).state.name, table: f.run.one(T.catalogTable).state.name },
+      );
       // Assert
       expect(Object.keys(shared).sort()).toEqual(
         [
           '--TempDir',
+          '--catalog_database',
+          '--catalog_table',
           '--compression',
           '--dpu_hour_usd',
           '--execution_class',
@@ -656,10 +667,40 @@ export function describeStack(f: StackFixture): void {
       expect(storageDescriptor.serDeInfo.serializationLibrary).toBe('org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe');
       expect(storageDescriptor.inputFormat).toBe('org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat');
       expect(storageDescriptor.location).toBe(`s3://${output}/${cfg.outputPrefix}`);
-      const columns = storageDescriptor.columns.map((c: { name: string }) => c.name);
-      expect(columns).toEqual(expect.arrayContaining(['id', 'timestamp', 'user_id', 'event_type', 'revenue']));
-      expect(columns).not.toContain('date');
       expect(f.run.ofType('aws:glue/crawler:Crawler')).toEqual([]);
+    });
+
+    it("holds the declared columns (as catalog types) and the bookkeeping columns only, and leaves the job's additions alone", () => {
+      // Arrange
+      const table = f.run.one(T.catalogTable);
+      const declared = Object.keys(cfg.schema.columns).sort();
+      // Act
+      const columns = table.inputs.storageDescriptor.columns as { name: string; type: string }[];
+      // Assert
+      expect(columns.map((c) => c.name)).toEqual([...declared, '_rescued_data', '_source_file', '_source_line']);
+      expect(columns.slice(declared.length)).toEqual([
+        { name: '_rescued_data', type: 'map<string,string>', comment: 'values that did not fit their column, as JSON text' },
+        { name: '_source_file', type: 'string', comment: 's3:// URI of the NDJSON file' },
+        { name: '_source_line', type: 'bigint', comment: '1-based line in that file' },
+      ]);
+      for (const c of columns.slice(0, declared.length)) expect(c.type).toBe(catalogType(c.name, cfg.schema.columns[c.name]!));
+      expect(columns.map((c) => c.name)).not.toContain('date');
+      expect(table.ignoreChanges).toEqual(['storageDescriptor.columns']);
+    });
+
+    it('lets the Glue job read and update that one table (with its database and catalog), nothing else in the catalog', () => {
+      // Arrange
+      const doc = policyOfRole(f, `${f.base}-glue-policy`);
+      const table = f.run.one(T.catalogTable).state.arn as string;
+      const database = f.run.one(T.database).state.arn as string;
+      const catalog = database.replace(/:database\/.*$/, ':catalog');
+      // Act
+      const glueStatements = doc.Statement.filter((s) => s.Action.some((a) => a.startsWith('glue:')));
+      // Assert
+      expect(glueStatements).toEqual([
+        { Sid: 'SyncCatalogTable', Effect: 'Allow', Action: ['glue:GetTable', 'glue:UpdateTable'], Resource: [catalog, database, table] },
+      ]);
+      expect(table).toBe(`${database.replace(':database/', ':table/')}/merged_parquet`);
     });
   });
 
