@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
+import { GetTableCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { GetObjectCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { parquetMetadata } from 'hyparquet';
 import { ContextError } from '../contracts/contextError';
@@ -7,7 +8,8 @@ import type { BucketRole } from './resources';
 
 /**
  * Copies of what the run left in the emulator, which disappears with it: every object of every bucket
- * under `<dir>/<role>/<key as in S3>` and the tracking table as JSON lines. Also reads row counts from
+ * under `<dir>/<role>/<key as in S3>`, the tracking table as JSON lines and the catalog table as GetTable
+ * returns it (`<dir>/catalog/<table>.json`). Also reads row counts from
  * the Parquet footers, so the summary states rows written from the files themselves.
  */
 
@@ -84,4 +86,18 @@ export async function writeExport(dir: string, objects: readonly StoredObject[],
     join(root, 'tracking', 'items.ndjson'),
     items.map((item) => JSON.stringify(item)).join('\n') + (items.length ? '\n' : ''),
   );
+}
+
+/** The catalog table as GetTable returns it (the response without the SDK's $metadata). */
+export async function readCatalogTable(glue: GlueClient, catalog: { database: string; table: string }): Promise<Record<string, unknown>> {
+  const { $metadata: _metadata, ...response } = await glue.send(
+    new GetTableCommand({ DatabaseName: catalog.database, Name: catalog.table }),
+  );
+  return response;
+}
+
+export async function writeCatalogExport(dir: string, table: string, response: Record<string, unknown>): Promise<void> {
+  const root = resolve(dir, 'catalog');
+  await mkdir(root, { recursive: true });
+  await writeFile(join(root, `${table}.json`), `${JSON.stringify(response, null, 2)}\n`);
 }

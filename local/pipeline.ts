@@ -1,7 +1,15 @@
 import { MANIFEST_STATUS } from '../contracts/trackingSchema';
 import { utcDate } from '../handlers/domain/dates';
 import type { Random } from '../handlers/domain/generator';
-import { type ParquetFile, parquetFiles, readBucket, type StoredObject, writeExport } from './exportRun';
+import {
+  type ParquetFile,
+  parquetFiles,
+  readBucket,
+  readCatalogTable,
+  type StoredObject,
+  writeCatalogExport,
+  writeExport,
+} from './exportRun';
 import { assessFiles, countStates, type FileView, type ProgressSnapshot, scanTable } from './fileProgress';
 import { type Overwrite, overwriteInputs, writeSuperseded } from './overwriteInputs';
 import { readableError } from './readableError';
@@ -287,7 +295,7 @@ async function redrive(
 }
 
 /**
- * Every bucket and the tracking table read back out of the emulator (and copied to --out), and the rows
+ * Every bucket, the tracking table and the catalog table read back out of the emulator (and copied to --out), and the rows
  * written read from the Parquet footers. What cannot be read is a problem, not a crash: the summary is
  * still built from what was.
  */
@@ -299,6 +307,8 @@ async function collectOutput(runtime: LocalRuntime, options: LocalRunOptions, re
     if (options.outDir) {
       await writeExport(options.outDir, objects, record.snapshot.items);
       await writeSuperseded(options.outDir, record.overwrites);
+      const { catalog } = runtime.resources;
+      await writeCatalogExport(options.outDir, catalog.table, await readCatalogTable(runtime.clients.glue, catalog));
     }
   } catch (error) {
     record.problems.push(`collecting the run's output failed: ${(error as Error).message}`);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join, relative, sep } from 'node:path';
-import { parquetMetadata } from 'hyparquet';
+import { parquetMetadata, parquetSchema } from 'hyparquet';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './support/servedPipeline';
 
@@ -95,16 +95,25 @@ describe('ndjson-parquet local (end to end)', () => {
     const parquet = outputs.filter((k) => k.endsWith('.parquet'));
     expect(parquet.length).toBeGreaterThan(0);
     const rowsOut = new Map<string, number>();
+    const parquetColumns = new Set<string>();
     for (const key of parquet) {
       const folder = key.split('/').find((part) => part.startsWith('merged-parquet-'));
       expect(folder, key).toMatch(/^merged-parquet-\d{4}-\d{2}-\d{2}$/);
       expect(key.startsWith(`pipeline/output/${folder}/`), key).toBe(true);
       const body = await readFile(join(out, 'output', key));
-      const rows = Number(parquetMetadata(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer).num_rows);
+      const metadata = parquetMetadata(body.buffer.slice(body.byteOffset, body.byteOffset + body.byteLength) as ArrayBuffer);
+      const rows = Number(metadata.num_rows);
+      for (const child of parquetSchema(metadata).children) parquetColumns.add(child.element.name);
       const date = folder!.slice('merged-parquet-'.length);
       rowsOut.set(date, (rowsOut.get(date) ?? 0) + rows);
     }
     expect(Object.fromEntries(rowsOut)).toEqual(Object.fromEntries(recordsIn));
+    // The catalog table (GetTable's answer, as --out writes it) lists every column the Parquet files hold: the
+    // stack hard-codes none of the generator's fields, the job's sync added them; `date` is the partition key.
+    const catalog = JSON.parse(await readFile(join(out, 'catalog', 'merged_parquet.json'), 'utf8'));
+    const catalogColumns = (catalog.Table.StorageDescriptor.Columns as { Name: string }[]).map((c) => c.Name);
+    expect(catalog.Table.PartitionKeys.map((c: { Name: string }) => c.Name)).toEqual(['date']);
+    expect([...catalogColumns, 'date'].sort()).toEqual([...parquetColumns].sort());
     for (const row of summary.dates) expect(row.rows_written).toBe(row.records_in);
 
     const tracking = (await readFile(join(out, 'tracking', 'items.ndjson'), 'utf8'))
@@ -128,6 +137,7 @@ describe('ndjson-parquet local (end to end)', () => {
     for (const key of reportKeys) {
       const report = JSON.parse(await readFile(join(out, 'manifest', key), 'utf8'));
       expect(report, key).toMatchObject({ ...dev, cost: { estimated: true, basis: 'run time x DPUs, 1-minute minimum' } });
+      if (report.processing_summary.status === 'success') expect(report.catalog, key).toMatchObject({ status: 'synced', conflicts: {} });
       const billed = Math.max(60, Math.ceil(report.processing_summary.execution_time_seconds)) * 2;
       expect(Math.abs(report.cost.dpu_seconds - billed), key).toBeLessThanOrEqual(2);
       expect(report.cost.usd, key).toBeCloseTo((report.cost.dpu_seconds / 3600) * 0.29, 6);
