@@ -209,3 +209,38 @@ def test_a_run_syncs_the_table_and_a_failed_sync_is_caught_up_by_the_next_run(pi
         "id": "string",
         "revenue": "double",
     }
+
+
+def test_a_reader_gets_every_row_by_the_catalog_tables_columns_across_dates(pipeline: Pipeline, glue: Any):
+    """As Athena reads: the table's columns, by name, over every date folder; a field first seen in a later
+    manifest (of another date) is a column of the table, NULL in the files written before it."""
+    database, table = new_table(glue)
+    first = pipeline.put_file(ndjson([{"id": "a1", "revenue": 1.5}, {"id": "a2", "revenue": 2}]), date="2026-01-29")
+    second = pipeline.put_file(ndjson([{"id": "b1", "revenue": 3, "coupon": "SAVE10", "meta": {"k": [1]}}]), date="2026-01-30")
+    for manifest, date in (
+        (pipeline.put_manifest([first], date="2026-01-29"), "2026-01-29"),
+        (pipeline.put_manifest([second]), "2026-01-30"),
+    ):
+        outcome = pipeline.run(manifest, date=date, catalog_database=database, catalog_table=table)
+        assert outcome.status == "SUCCEEDED", outcome.error
+
+    got = glue.get_table(DatabaseName=database, Name=table)["Table"]
+    ddl = ", ".join(f"`{c['Name']}` {c['Type']}" for c in got["StorageDescriptor"]["Columns"])
+    folders = [pipeline.download(pipeline.output_bucket, pipeline.output_keys(date)) for date in ("2026-01-29", "2026-01-30")]
+    frame = pipeline.spark.read.schema(ddl).parquet(*[str(f) for f in folders])
+
+    rows = sorted((r.asDict() for r in frame.collect()), key=lambda r: r["id"])
+    assert {f.name: f.dataType.simpleString() for f in frame.schema.fields} == {
+        "_rescued_data": "map<string,string>",
+        "_source_file": "string",
+        "_source_line": "bigint",
+        "coupon": "string",
+        "id": "string",
+        "meta": "string",
+        "revenue": "double",
+    }
+    assert [(r["id"], r["revenue"], r["coupon"], r["meta"]) for r in rows] == [
+        ("a1", 1.5, None, None),
+        ("a2", 2.0, None, None),
+        ("b1", 3.0, "SAVE10", '{"k":[1]}'),
+    ]
