@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { declaredColumnsSchema } from './declaredColumns';
 import { pricesSchema } from './prices';
 
 /**
@@ -240,6 +241,17 @@ export const stackConfigSchema = z
       .object({
         /** Deploy the seed-compatible generator Lambda (dev only, by default). */
         enabled: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+
+    schema: z
+      .object({
+        /**
+         * Field name -> type (contracts/declaredColumns.ts): registered before any data, winning over the
+         * job's inference; a declaration may add columns but never retype a registered one.
+         */
+        columns: declaredColumnsSchema.default({}),
       })
       .strict()
       .prefault({}),

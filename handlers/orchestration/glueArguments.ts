@@ -18,7 +18,7 @@ export function dpuHourUsd(prices: StackConfig['prices'], executionClass: StackC
 }
 
 export function glueDefaultArguments(
-  config: Pick<StackConfig, 'outputPrefix' | 'rejectsPrefix' | 'stagingPrefix' | 'glue' | 'prices'>,
+  config: Pick<StackConfig, 'outputPrefix' | 'rejectsPrefix' | 'stagingPrefix' | 'glue' | 'prices' | 'schema'>,
   buckets: { outputBucket: string; manifestBucket: string },
 ): Record<string, string> {
   return {
@@ -38,5 +38,7 @@ export function glueDefaultArguments(
     '--execution_class': config.glue.executionClass,
     // Every run of the job has the stack's execution class (the sizing varies the workers only), so one price fits them all.
     '--dpu_hour_usd': String(dpuHourUsd(config.prices, config.glue.executionClass)),
+    // Compact JSON of schema.columns ({} when none): the job registers them before any data.
+    '--declared_columns': JSON.stringify(config.schema.columns),
   };
 }
