@@ -54,5 +54,3 @@ export const declaredColumnsSchema = z.record(z.string(), z.string()).superRefin
     seen.set(name.toLowerCase(), name);
   }
 });
-
-export type DeclaredColumns = z.infer<typeof declaredColumnsSchema>;

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .declared import parse_declared
 from .errors import JobArgumentsError
 
 REQUIRED = ("JOB_NAME", "manifest_path", "date_prefix", "output_bucket", "manifest_bucket")
@@ -27,6 +28,8 @@ OPTIONAL_DEFAULTS: dict[str, str] = {
     # Where the job publishes InputsChanged (metrics.py); the stack sets both, the local runtime neither.
     "metrics_namespace": "",
     "metrics_service": "",
+    # schema.columns as compact JSON (declared.py): the stack always sets it, "{}" when nothing is declared.
+    "declared_columns": "{}",
 }
 COMPRESSIONS = ("zstd", "snappy", "gzip", "none")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -52,6 +55,7 @@ class JobArgs:
     dpu_hour_usd: float | None = None
     metrics_namespace: str = ""
     metrics_service: str = ""
+    declared_columns: dict[str, str] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -130,6 +134,7 @@ def job_args_from(options: dict[str, str]) -> JobArgs:
         dpu_hour_usd=dpu_hour_usd,
         metrics_namespace=values["metrics_namespace"],
         metrics_service=values["metrics_service"],
+        declared_columns=parse_declared(values["declared_columns"]),
         extra={k: v for k, v in options.items() if k not in known},
     )
 

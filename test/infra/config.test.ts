@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { columnTypeProblem } from '../../contracts/declaredColumns';
 import { resourceNames } from '../../contracts/resourceNames';
-import { glueDefaultArguments } from '../../handlers/orchestration/glueArguments';
 import {
   CONFIG_KEY,
   CONFIG_NAMESPACE,
@@ -12,6 +11,7 @@ import {
   parseStackConfigForDeploy,
   stackConfigSchema,
 } from '../../contracts/stackConfig';
+import { glueDefaultArguments } from '../../handlers/orchestration/glueArguments';
 import { deployedRawStackConfig, rawStackConfig, stackConfig } from './support/stackConfigs';
 
 function configError(raw: unknown, stack = 'dev'): ConfigError {
