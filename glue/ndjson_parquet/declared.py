@@ -89,8 +89,6 @@ def convert(v: Column, column_type: str, declared_type: str = "") -> Column:
             return F.when(v.rlike(r"^-?(0|[1-9][0-9]{0,11})(\.[0-9]{1,6})?$"), F.timestamp_seconds(v.cast("decimal(18,6)")))
         if declared_type == EPOCH_MS:
             return F.when(v.rlike(r"^-?(0|[1-9][0-9]{0,14})$"), F.timestamp_millis(v.cast("bigint")))
-        text = string_text(v)
-        # An explicit Z keeps a time without offset in UTC whatever the session's time zone.
-        zoned = F.when(text.rlike(f"{_OFFSET}$"), text).otherwise(F.concat(text, F.lit("Z")))
-        return F.when(v.rlike(f"^{TAG}{_ISO_TIMESTAMP}{_OFFSET}?$"), zoned.cast("timestamp"))
+        # A time without offset is read in the session's time zone, UTC (session.JOB_CONF).
+        return F.when(v.rlike(f"^{TAG}{_ISO_TIMESTAMP}{_OFFSET}?$"), string_text(v).cast("timestamp"))
     raise ValueError(f"no conversion for column type {column_type}")

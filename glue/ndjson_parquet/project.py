@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
@@ -35,9 +36,20 @@ def project_rows(
     and 1-based line number. `declared` (field -> declared type) picks the epoch forms of timestamp columns."""
     declared = declared or {}
     rows = classified.where(F.col("_status") == STATUS_OK).join(F.broadcast(offsets), on=["_file", "_block"], how="inner")
+    converted = [c for c in plan.columns if c.slot is not None and is_converted(c.type)]
+    if converted:
+        # Converted once, in a projection of their own: the column and the rescue check both read `_v<slot>`,
+        # and Spark does not merge projections that would repeat an expensive expression (CollapseProject).
+        rows = rows.select("*", *[slot_value(c, declared).alias(f"_v{c.slot}") for c in converted])
     record = F.col("_record")
     columns = [
-        (slot_value(c, declared) if c.slot is not None else column_value(record.getItem(TAG + c.name), c, declared)).alias(c.name)
+        (
+            F.col(f"_v{c.slot}")
+            if c in converted
+            else slot_value(c, declared)
+            if c.slot is not None
+            else column_value(record.getItem(TAG + c.name), c, declared)
+        ).alias(c.name)
         for c in plan.columns
     ]
     return rows.select(
@@ -108,7 +120,7 @@ def rescued_map(record: Column, plan: SchemaPlan, declared: Mapping[str, str] | 
     if any(name not in from_slots for name in plan.rescued):
         parts.append(_record_misfits(record, plan, declared))
     if converted_slots:
-        parts.append(_slot_misfits(converted_slots, declared))
+        parts.append(_slot_misfits(converted_slots))
     if len(parts) == 1:
         return parts[0]
     both = F.map_concat(*[F.coalesce(p, F.create_map().cast(_NO_VALUES)) for p in parts])
@@ -136,11 +148,10 @@ def _record_misfits(record: Column, plan: SchemaPlan, declared: Mapping[str, str
     return F.when(F.size(misfits) > 0, renamed)
 
 
-def _slot_misfits(columns: list[ColumnPlan], declared: Mapping[str, str]) -> Column:
-    """The values of converted columns that did not convert, as JSON text (numbers as written)."""
-    entries = []
-    for c in columns:
-        v = F.col(f"_c{c.slot}")
-        entries += [F.lit(c.name), F.when(v.isNotNull() & convert(v, c.type, declared.get(c.name, "")).isNull(), json_text(v))]
-    misfits = F.map_filter(F.create_map(*entries), lambda _, v: v.isNotNull())
-    return F.when(F.size(misfits) > 0, misfits)
+def _slot_misfits(columns: list[ColumnPlan]) -> Column:
+    """The values of converted columns (`_v<slot>`, see project_rows) that did not convert, as JSON text
+    (numbers as written). The map is built only for a row that has one: a higher-order function per row
+    cost more than the conversions."""
+    misfit = {c.name: F.col(f"_c{c.slot}").isNotNull() & F.col(f"_v{c.slot}").isNull() for c in columns}
+    entries = [x for c in columns for x in (F.lit(c.name), F.when(misfit[c.name], json_text(F.col(f"_c{c.slot}"))))]
+    return F.when(reduce(lambda a, b: a | b, misfit.values()), F.map_filter(F.create_map(*entries), lambda _, v: v.isNotNull()))

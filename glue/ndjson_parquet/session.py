@@ -17,6 +17,8 @@ JOB_CONF = {
     # A timestamp column (declared.py) as Parquet INT64 TIMESTAMP(MICROS, isAdjustedToUTC=true), which Athena
     # reads as timestamp, instead of Spark's default, the deprecated INT96.
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    # A declared timestamp without offset is UTC; the session's zone is what Spark's cast reads it in.
+    "spark.sql.session.timeZone": "UTC",
 }
 
 
