@@ -10,6 +10,8 @@ and the first manifest that sees a field registers that type in the column regis
 column never changes type between files, manifests or dates. A value its column cannot hold (a string in a
 double column, an integer beyond 2^53, any value of a field that cannot be a column) is not dropped: it goes,
 as JSON text under its original field name, into the row's `_rescued_data` map.
+Columns a stack declares (declared.py) are registered before any data, and may have the declared-only
+types bigint, decimal(p,s), date and timestamp.
 """
 
 from __future__ import annotations
