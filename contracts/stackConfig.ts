@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { declaredColumnsSchema } from './declaredColumns';
 import { pricesSchema } from './prices';
 
 /**
@@ -56,32 +57,6 @@ export function pendingAgeAlarmSeconds(config: {
 }
 
 const positiveInt = z.number().int().positive();
-
-/** The types a declared column may have (`schema.columns`); `timestamp(epoch_s|epoch_ms)` reads epoch numbers. */
-export const DECLARED_SIMPLE_TYPES = [
-  'string',
-  'boolean',
-  'bigint',
-  'double',
-  'date',
-  'timestamp',
-  'timestamp(epoch_s)',
-  'timestamp(epoch_ms)',
-  'json',
-] as const;
-const DECIMAL_TYPE = /^decimal\((\d+),(\d+)\)$/;
-
-const declaredColumnType = z.string().superRefine((type, context) => {
-  if ((DECLARED_SIMPLE_TYPES as readonly string[]).includes(type)) return;
-  const decimal = DECIMAL_TYPE.exec(type);
-  if (!decimal) {
-    context.addIssue({ code: 'custom', message: `unknown type "${type}": one of ${DECLARED_SIMPLE_TYPES.join(', ')}, decimal(p,s)` });
-    return;
-  }
-  const [precision, scale] = [Number(decimal[1]), Number(decimal[2])];
-  if (precision < 1 || precision > 38 || scale > precision)
-    context.addIssue({ code: 'custom', message: `"${type}": a decimal needs 1 <= precision <= 38 and 0 <= scale <= precision` });
-});
 
 // Sections use .prefault({}): zod 4's .default() hands back its value unparsed, so an omitted section (every
 // stack omits `prices`) would be {} instead of its fields' defaults; .prefault parses the {} it supplies.
@@ -270,19 +245,19 @@ export const stackConfigSchema = z
       .strict()
       .prefault({}),
 
-    /** List prices the cost model and the per-run cost use (contracts/prices.ts); override any of them. */
-    prices: pricesSchema.prefault({}),
-
     schema: z
       .object({
         /**
-         * Declared columns: field name -> type. They are registered before any data, win over inference, and
-         * make the catalog table's first columns (docs/glue.md, Declared columns).
+         * Field name -> type (contracts/declaredColumns.ts): registered before any data, winning over the
+         * job's inference; a declaration may add columns but never retype a registered one.
          */
-        columns: z.record(z.string(), declaredColumnType).default({}),
+        columns: declaredColumnsSchema.default({}),
       })
       .strict()
       .prefault({}),
+
+    /** List prices the cost model and the per-run cost use (contracts/prices.ts); override any of them. */
+    prices: pricesSchema.prefault({}),
   })
   .strict()
   .superRefine((config, context) => {

@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .declared import parse_declared
 from .errors import JobArgumentsError
 
 REQUIRED = ("JOB_NAME", "manifest_path", "date_prefix", "output_bucket", "manifest_bucket")
@@ -30,6 +31,8 @@ OPTIONAL_DEFAULTS: dict[str, str] = {
     # The catalog table the job adds its registry's new columns to (catalog.py); empty: no sync.
     "catalog_database": "",
     "catalog_table": "",
+    # schema.columns as compact JSON (declared.py): the stack always sets it, "{}" when nothing is declared.
+    "declared_columns": "{}",
 }
 COMPRESSIONS = ("zstd", "snappy", "gzip", "none")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -57,6 +60,7 @@ class JobArgs:
     metrics_service: str = ""
     catalog_database: str = ""
     catalog_table: str = ""
+    declared_columns: dict[str, str] = field(default_factory=dict)
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -137,6 +141,7 @@ def job_args_from(options: dict[str, str]) -> JobArgs:
         metrics_service=values["metrics_service"],
         catalog_database=values["catalog_database"],
         catalog_table=values["catalog_table"],
+        declared_columns=parse_declared(values["declared_columns"]),
         extra={k: v for k, v in options.items() if k not in known},
     )
 

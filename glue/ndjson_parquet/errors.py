@@ -49,6 +49,10 @@ class SchemaRegistryError(JobError):
     """The column registry could not be updated (too much contention, or a malformed registry object)."""
 
 
+class DeclaredColumnConflictError(JobError):
+    """schema.columns declares a type for a registered column that differs from its registered type."""
+
+
 class ParserUnavailableError(JobError):
     """The job's JVM line parser (glue/jvm) is not on Spark's classpath."""
 

@@ -21,6 +21,7 @@ from .accounting import Chunk, chunk_counts, collect_chunks, file_accounts, line
 from .args import JobArgs
 from .catalog import make_glue_client, sync_catalog_table
 from .commit import Publication, commit_manifest_files, commit_rejects
+from .declared import declared_additions
 from .errors import JobError, ManifestNotFoundError, OutputIntegrityError
 from .inputs import verify_inputs
 from .layout import (
@@ -188,6 +189,7 @@ class _Run:
         # Kept for cleanup(), which also runs after a failure part-way.
         self.classified: DataFrame | None = None
         self.staging: str | None = None
+        self.declared_added: list[RegisteredColumn] = []
 
     @contextmanager
     def phase(self, name: str) -> Iterator[None]:
@@ -269,7 +271,7 @@ class _Run:
         with self.phase("parse"):
             # The columns registered so far are parsed straight into their types; the rest of the record
             # stays tagged until this batch's new columns are registered.
-            known = sorted(load_registry(self.storage, places.registry)[0].values(), key=lambda c: c.name)
+            known = sorted(self._registry_with_declared(places).values(), key=lambda c: c.name)
             parser = register_parser(self.spark, [(c.name, c.type) for c in known])
             self.classified = classify_lines(read_lines(self.spark, paths), parser, len(known)).persist(StorageLevel.MEMORY_AND_DISK)
             chunks = collect_chunks(chunk_counts(self.classified, len(known)))
@@ -284,6 +286,21 @@ class _Run:
             expected_rows=sum(a.rows_written for a in accounts),
             rejected=sum(a.lines_rejected for a in accounts),
         )
+
+    def _registry_with_declared(self, places: _Places) -> dict[str, RegisteredColumn]:
+        """The registry, with the declared columns registered first so they win over inference; a declaration
+        that retypes a registered column fails the run here, before anything is written."""
+        declared = self.args.declared_columns
+        if not declared:
+            return load_registry(self.storage, places.registry)[0]
+        registry, self.declared_added = register_columns(
+            self.storage,
+            places.registry,
+            lambda current: declared_additions(declared, current),
+            places.manifest_id,
+            lambda: self.now().isoformat(),
+        )
+        return registry
 
     def _write_parquet(self, parsed: _Parsed, places: _Places) -> list[_ParquetOutput]:
         """The rows as Parquet files of about --target_file_mb, staged for the commit."""
@@ -308,7 +325,7 @@ class _Run:
             plan = plan_schema(profiles, registry, {c.name: i for i, c in enumerate(parsed.known)}, present)
         self.facts.schema = {
             "columns": {c.name: c.type for c in plan.columns},
-            "added_to_registry": {c.name: c.type for c in added},
+            "added_to_registry": {c.name: c.type for c in [*self.declared_added, *added]},
             "rescue_checked": dict(plan.rescued),
         }
         return plan
@@ -317,7 +334,7 @@ class _Run:
         """Spark writes the typed rows as Parquet parts; returns their directory."""
         parts_dir = f"{places.spark_dir}/parts"
         with self.phase("write"):
-            rows = project_rows(parsed.classified, plan, parsed.offsets, places.date)
+            rows = project_rows(parsed.classified, plan, parsed.offsets, places.date, self.args.declared_columns)
             (
                 rows.write.mode("overwrite")
                 .option("compression", SPARK_CODEC[self.args.compression])

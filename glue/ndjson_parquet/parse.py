@@ -31,6 +31,13 @@ STATUS_OK, STATUS_EMPTY, STATUS_REJECT = 0, 1, 2
 PARSER_CLASS = "ndjsonparquet.LineParser"
 
 SPARK_TYPES = {"string": T.StringType(), "json": T.StringType(), "double": T.DoubleType(), "boolean": T.BooleanType()}
+# The parser's type for every other registered type (the declared bigint, decimal, date, timestamp): the
+# value's exact text, converted by declared.convert. Keeps the parser's typed fast path as it was.
+RAW = "raw"
+
+
+def parser_type(column_type: str) -> str:
+    return column_type if column_type in SPARK_TYPES else RAW
 
 
 def parsed_type(columns: Sequence[tuple[str, str]]) -> T.StructType:
@@ -41,7 +48,9 @@ def parsed_type(columns: Sequence[tuple[str, str]]) -> T.StructType:
         T.StructField("record", T.MapType(T.StringType(), T.StringType())),
         T.StructField("shape", T.StringType()),
     ]
-    return T.StructType(fixed + [T.StructField(f"c{i}", SPARK_TYPES[t]) for i, (_, t) in enumerate(columns)])
+    return T.StructType(
+        fixed + [T.StructField(f"c{i}", SPARK_TYPES.get(parser_type(t), T.StringType())) for i, (_, t) in enumerate(columns)]
+    )
 
 
 def register_parser(spark: SparkSession, columns: Sequence[tuple[str, str]], parser_class: str = PARSER_CLASS) -> str:
@@ -51,7 +60,7 @@ def register_parser(spark: SparkSession, columns: Sequence[tuple[str, str]], par
     gateway = spark.sparkContext._gateway  # type: ignore[attr-defined]
     spec = gateway.new_array(jvm.java.lang.String, len(columns))
     for i, (name, column_type) in enumerate(columns):
-        spec[i] = f"{name}:{column_type}"
+        spec[i] = f"{name}:{parser_type(column_type)}"
     constructor = jvm
     for part in parser_class.split("."):
         constructor = getattr(constructor, part)

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 
 from .errors import PreconditionFailedError, SchemaRegistryError
-from .schema import TYPES, RegisteredColumn, Registry
+from .schema import RegisteredColumn, Registry, is_column_type
 from .storage import Storage
 
 FORMAT = 1
@@ -27,7 +27,7 @@ def load_registry(storage: Storage, uri: str) -> tuple[dict[str, RegisteredColum
         columns = [RegisteredColumn(**{k: c.get(k, "") for k in ("name", "type", "added_by", "added_at")}) for c in doc["columns"]]
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise SchemaRegistryError(f"column registry {uri} is malformed: {err}", uri=uri) from None
-    bad = [c.name for c in columns if c.type not in TYPES]
+    bad = [c.name for c in columns if not is_column_type(c.type)]
     if bad:
         raise SchemaRegistryError(f"column registry {uri} has unknown types for {bad}", uri=uri)
     return {c.name.lower(): c for c in columns}, etag

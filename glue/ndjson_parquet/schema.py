@@ -10,6 +10,8 @@ and the first manifest that sees a field registers that type in the column regis
 column never changes type between files, manifests or dates. A value its column cannot hold (a string in a
 double column, an integer beyond 2^53, any value of a field that cannot be a column) is not dropped: it goes,
 as JSON text under its original field name, into the row's `_rescued_data` map.
+Columns a stack declares (declared.py) are registered before any data, and may have the declared-only
+types bigint, decimal(p,s), date and timestamp.
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from dataclasses import dataclass, field
 from .profile import KIND_ARRAY, KIND_BOOLEAN, KIND_NUMBER, KIND_OBJECT, KIND_STRING, FieldProfile
 
 STRING, DOUBLE, BOOLEAN, JSON = "string", "double", "boolean", "json"
-TYPES = (STRING, DOUBLE, BOOLEAN, JSON)
+# Declared only (declared.py): inference never picks them. decimal(p,s) is a family, see decimal_of.
+BIGINT, DATE, TIMESTAMP = "bigint", "date", "timestamp"
+TYPES = (STRING, DOUBLE, BOOLEAN, JSON, BIGINT, DATE, TIMESTAMP)
+_DECIMAL = re.compile(r"^decimal\((\d{1,2}),(\d{1,2})\)$")
 RESCUED_COLUMN = "_rescued_data"
 SOURCE_FILE_COLUMN = "_source_file"
 SOURCE_LINE_COLUMN = "_source_line"
@@ -66,6 +71,24 @@ class SchemaPlan:
         return bool(self.rescued)
 
 
+def decimal_of(column_type: str) -> tuple[int, int] | None:
+    """(precision, scale) of a valid decimal(p,s) type, else None."""
+    match = _DECIMAL.match(column_type)
+    if not match:
+        return None
+    precision, scale = int(match[1]), int(match[2])
+    return (precision, scale) if 1 <= precision <= 38 and scale <= precision else None
+
+
+def is_column_type(column_type: str) -> bool:
+    return column_type in TYPES or decimal_of(column_type) is not None
+
+
+def is_converted(column_type: str) -> bool:
+    """A declared-only type, whose values the parser hands over as text for declared.convert."""
+    return column_type not in (STRING, DOUBLE, BOOLEAN, JSON)
+
+
 def type_for_kinds(kinds: int) -> str | None:
     if kinds == 0:
         return None
@@ -83,7 +106,10 @@ def fits_exactly(column_type: str, profile: FieldProfile) -> bool:
         return True
     if column_type == DOUBLE:
         return profile.kinds & ~KIND_NUMBER == 0 and not profile.big_integers
-    return profile.kinds & ~KIND_BOOLEAN == 0
+    if column_type == BOOLEAN:
+        return profile.kinds & ~KIND_BOOLEAN == 0
+    # A declared type: only a value-by-value conversion tells.
+    return False
 
 
 def column_name_problem(name: str) -> str | None:
@@ -123,7 +149,8 @@ def plan_schema(
         for name, slot in slots.items()
         if name in present
     }
-    rescued: dict[str, str] = {}
+    # A converted column's values are checked one by one as the rows are projected (project.py).
+    rescued: dict[str, str] = {n: f"values_not_{c.type}" for n, c in columns.items() if is_converted(c.type)}
     for p in sorted(profiles, key=lambda p: p.name):
         registered = registry.get(p.name.lower())
         problem = column_name_problem(p.name)
@@ -144,14 +171,20 @@ def plan_schema(
 
 
 __all__ = [
+    "BIGINT",
     "BOOLEAN",
+    "DATE",
     "DOUBLE",
     "JSON",
     "KIND_STRING",
     "STRING",
+    "TIMESTAMP",
     "ColumnPlan",
     "RegisteredColumn",
     "SchemaPlan",
+    "decimal_of",
+    "is_column_type",
+    "is_converted",
     "plan_schema",
     "propose_columns",
     "type_for_kinds",

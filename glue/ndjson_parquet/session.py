@@ -14,6 +14,11 @@ JOB_CONF = {
     "spark.sql.mapKeyDedupPolicy": "LAST_WIN",
     # A line that fails half-way must be rejected whole, never kept as a partial record.
     "spark.sql.json.enablePartialResults": "false",
+    # A timestamp column (declared.py) as Parquet INT64 TIMESTAMP(MICROS, isAdjustedToUTC=true), which Athena
+    # reads as timestamp, instead of Spark's default, the deprecated INT96.
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    # A declared timestamp without offset is UTC; the session's zone is what Spark's cast reads it in.
+    "spark.sql.session.timeZone": "UTC",
 }
 
 

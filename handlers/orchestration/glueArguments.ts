@@ -18,7 +18,7 @@ export function dpuHourUsd(prices: StackConfig['prices'], executionClass: StackC
 }
 
 export function glueDefaultArguments(
-  config: Pick<StackConfig, 'outputPrefix' | 'rejectsPrefix' | 'stagingPrefix' | 'glue' | 'prices'>,
+  config: Pick<StackConfig, 'outputPrefix' | 'rejectsPrefix' | 'stagingPrefix' | 'glue' | 'prices' | 'schema'>,
   buckets: { outputBucket: string; manifestBucket: string },
   catalog: { database: string; table: string },
 ): Record<string, string> {
@@ -42,5 +42,7 @@ export function glueDefaultArguments(
     // The catalog table the job adds its registry's new columns to (glue/ndjson_parquet/catalog.py).
     '--catalog_database': catalog.database,
     '--catalog_table': catalog.table,
+    // Compact JSON of schema.columns ({} when none): the job registers them before any data.
+    '--declared_columns': JSON.stringify(config.schema.columns),
   };
 }

@@ -100,3 +100,20 @@ def test_shapes_name_any_key_as_python_reads_it(spark):
     row = classify(spark, ['{"\U0001f600": 1, "k:2": "x", "9": null}'.encode()], columns=[])[0]
 
     assert sorted(parse_shape(row["_shape"])) == [("9", 0), ("k:2", 1), ("\U0001f600", 2)]
+
+
+def test_a_declared_column_gets_its_value_as_written_never_through_a_double(spark):
+    # Arrange
+    columns = [("big", "bigint"), ("amount", "decimal(38,10)"), ("at", "timestamp")]
+    lines = [
+        b'{"big": 9007199254740993, "amount": 0.1000000000000000055511151231257827, "at": "2026-01-30T10:15:30Z"}',
+        b'{"big": {"a": [1]}, "amount": "x", "at": null}',
+    ]
+    # Act
+    rows = classify(spark, lines, columns)
+    # Assert
+    assert [(r["big"], r["amount"], r["at"]) for r in rows] == [
+        ("9007199254740993", "0.1000000000000000055511151231257827", TAG + "2026-01-30T10:15:30Z"),
+        ('{"a":[1]}', TAG + "x", None),
+    ]
+    assert [r["_record"] for r in rows] == [None, None]

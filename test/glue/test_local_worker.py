@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 from collections import Counter
+from datetime import datetime, timezone
 
 import pytest
 
@@ -141,3 +142,32 @@ def test_a_request_with_arguments_no_run_can_use_fails_alone_before_spark_is_tou
     assert response["status"] == "FAILED"
     assert response["report_key"] is None
     assert response["error"].startswith("JobArgumentsError: missing job arguments: --manifest_path")
+
+
+def test_declared_columns_in_the_default_arguments_reach_the_job_through_the_worker(pipeline: Pipeline, emulator, tmp_path):
+    # Arrange: the DefaultArguments as glueDefaultArguments spells them for schema.columns (compact JSON).
+    declared = '{"items_viewed":"bigint","shipped_at":"timestamp","amount":"decimal(12,2)"}'
+    env = {**os.environ, "NDJSON_PARQUET_SPARK_CORES": "1", "NDJSON_PARQUET_SPARK_QUICK_START": "1", "TMPDIR": str(tmp_path)}
+    line = '{"id":"a","items_viewed":9007199254740993,"shipped_at":"2026-01-30T12:00:00+02:00","amount":"cheap"}'
+    args = glue_args(pipeline, pipeline.put_manifest([pipeline.put_file(ndjson([line]))]))
+    with open(tmp_path / "worker.log", "w") as log:
+        proc = subprocess.Popen(
+            [sys.executable, WORKER, "--default-args", json.dumps({"--declared_columns": declared})],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+            text=True,
+        )
+        # Act
+        response = ask(proc, {"id": "declared", "args": args})
+        proc.stdin.close()
+        proc.wait(timeout=60)
+    # Assert
+    assert response["status"] == "SUCCEEDED", response["error"]
+    [row] = pipeline.output_rows()
+    assert row["items_viewed"] == 9007199254740993
+    assert row["shipped_at"].astimezone(timezone.utc) == datetime(2026, 1, 30, 10, tzinfo=timezone.utc)
+    assert row["amount"] is None
+    assert row["_rescued_data"] == {"amount": '"cheap"'}
+    assert pipeline.registry() == {"amount": "decimal(12,2)", "id": "string", "items_viewed": "bigint", "shipped_at": "timestamp"}

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { columnTypeProblem } from '../../contracts/declaredColumns';
 import { resourceNames } from '../../contracts/resourceNames';
 import {
   CONFIG_KEY,
@@ -9,6 +11,7 @@ import {
   parseStackConfigForDeploy,
   stackConfigSchema,
 } from '../../contracts/stackConfig';
+import { glueDefaultArguments } from '../../handlers/orchestration/glueArguments';
 import { deployedRawStackConfig, rawStackConfig, stackConfig } from './support/stackConfigs';
 
 function configError(raw: unknown, stack = 'dev'): ConfigError {
@@ -196,5 +199,75 @@ describe('a bad config value fails with a message naming its key', () => {
       'ndjson-parquet:pipeline.lambda.logLevel',
       'ndjson-parquet:pipeline.observability.alarmEmail',
     ]);
+  });
+});
+
+describe('schema.columns (declared column types)', () => {
+  it('takes every declarable type and passes the map to the job as --declared_columns', () => {
+    // Arrange
+    const columns = {
+      items_viewed: 'bigint',
+      shipped_at: 'timestamp',
+      sent_ms: 'timestamp(epoch_ms)',
+      sent_s: 'timestamp(epoch_s)',
+      amount: 'decimal(12,2)',
+      day: 'date',
+      ok: 'boolean',
+      score: 'double',
+      name: 'string',
+      extra: 'json',
+    };
+    const raw = { ...deployedRawStackConfig('dev'), schema: { columns } };
+    // Act
+    const config = parseStackConfigForDeploy(raw, 'dev');
+    const args = glueDefaultArguments(config, { outputBucket: 'out', manifestBucket: 'man' }, { database: 'db', table: 't' });
+    // Assert
+    expect(config.schema.columns).toEqual(columns);
+    expect(JSON.parse(args['--declared_columns'] ?? '')).toEqual(columns);
+    expect(args['--declared_columns']).not.toContain(' ');
+  });
+
+  it('declares nothing when the key is absent', () => {
+    // Arrange
+    const raw = deployedRawStackConfig('prod');
+    // Act
+    const config = parseStackConfigForDeploy(raw, 'prod');
+    // Assert
+    expect(config.schema.columns).toEqual({});
+    expect(
+      glueDefaultArguments(config, { outputBucket: 'o', manifestBucket: 'm' }, { database: 'db', table: 't' })['--declared_columns'],
+    ).toBe('{}');
+  });
+
+  it.each([
+    ['an unknown type', { amount: 'money' }, 'amount', 'unknown type "money"'],
+    ['a precision beyond 38', { amount: 'decimal(39,2)' }, 'amount', 'precision must be 1 to 38'],
+    ['a precision of 0', { amount: 'decimal(0,0)' }, 'amount', 'precision must be 1 to 38'],
+    ['a scale beyond the precision', { amount: 'decimal(4,5)' }, 'amount', 'scale must be 0 to the precision'],
+    ['an epoch unit that does not exist', { sent: 'timestamp(epoch_us)' }, 'sent', 'unknown type'],
+    ['a name that cannot be a column', { 'order-id': 'bigint' }, 'order-id', 'cannot be a column'],
+    ['a bookkeeping column', { _source_line: 'bigint' }, '_source_line', 'the pipeline writes itself'],
+    ['two spellings of one column', { Amount: 'double', amount: 'double' }, 'amount', 'one column to Athena'],
+  ])('rejects %s, naming the key', (_what, columns, field, hint) => {
+    // Arrange
+    const raw = { ...deployedRawStackConfig('dev'), schema: { columns } };
+    // Act
+    const error = configError(raw, 'dev');
+    // Assert
+    expect(error.issues.map((i) => i.key)).toEqual([`ndjson-parquet:pipeline.schema.columns.${field}`]);
+    expect(error.message).toContain(hint);
+  });
+
+  it('accepts decimal(p,s) exactly when 1 <= p <= 38 and 0 <= s <= p', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), (precision, scale) => {
+        // Arrange
+        const type = `decimal(${precision},${scale})`;
+        // Act
+        const problem = columnTypeProblem(type);
+        // Assert
+        expect(problem === undefined).toBe(precision >= 1 && precision <= 38 && scale <= precision);
+      }),
+    );
   });
 });

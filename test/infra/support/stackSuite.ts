@@ -581,6 +581,7 @@ export function describeStack(f: StackFixture): void {
           '--catalog_database',
           '--catalog_table',
           '--compression',
+          '--declared_columns',
           '--dpu_hour_usd',
           '--execution_class',
           '--glue_version',
@@ -611,6 +612,7 @@ export function describeStack(f: StackFixture): void {
         '--number_of_workers': String(cfg.glue.numberOfWorkers),
         '--execution_class': cfg.glue.executionClass,
         '--dpu_hour_usd': String(dpuHourUsd(cfg.prices, cfg.glue.executionClass)),
+        '--declared_columns': JSON.stringify(cfg.schema.columns),
         '--metrics_namespace': 'ndjson-parquet',
         '--metrics_service': f.base,
       });

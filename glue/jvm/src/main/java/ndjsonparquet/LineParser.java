@@ -62,7 +62,10 @@ public final class LineParser implements UDF1<byte[], Row> {
   private final ColumnType[] types;
   private final HashMap<String, Integer> slots;
 
-  /** {@code columns}: one "name:type" per registered column, type one of string, double, boolean, json. */
+  /**
+   * {@code columns}: one "name:type" per registered column, type one of string, double, boolean, json, or
+   * raw (a declared bigint, decimal, date or timestamp column: the value's exact text, never a misfit).
+   */
   public LineParser(String[] columns) {
     names = new String[columns.length];
     types = new ColumnType[columns.length];
@@ -226,6 +229,13 @@ public final class LineParser implements UDF1<byte[], Row> {
         return v == JsonToken.VALUE_STRING ? p.getText() : jsonText(p, v);
       case JSON:
         return v == JsonToken.VALUE_STRING ? quoted(p.getText()) : jsonText(p, v);
+      case RAW:
+        // A declared column's value as written (a number's own digits, never through a double), tagged
+        // like the record's values; the job converts it to the declared type (declared.py).
+        if (v == JsonToken.VALUE_NUMBER_INT || v == JsonToken.VALUE_NUMBER_FLOAT) {
+          return p.getText();
+        }
+        return tagged(p, v);
       default:
         throw new IllegalStateException("unknown column type " + type);
     }
@@ -335,7 +345,7 @@ public final class LineParser implements UDF1<byte[], Row> {
   }
 
   enum ColumnType {
-    STRING, DOUBLE, BOOLEAN, JSON;
+    STRING, DOUBLE, BOOLEAN, JSON, RAW;
 
     static ColumnType of(String name) {
       switch (name) {
@@ -343,6 +353,7 @@ public final class LineParser implements UDF1<byte[], Row> {
         case "double": return DOUBLE;
         case "boolean": return BOOLEAN;
         case "json": return JSON;
+        case "raw": return RAW;
         default: throw new IllegalArgumentException("unknown column type " + name);
       }
     }
