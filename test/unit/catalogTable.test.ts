@@ -83,9 +83,9 @@ describe('schema.columns in the stack config', () => {
 
   it.each([
     ['float', 'unknown type "float"'],
-    ['decimal(39,2)', 'a decimal needs 1 <= precision <= 38'],
-    ['decimal(0,0)', 'a decimal needs 1 <= precision <= 38'],
-    ['decimal(4,5)', 'a decimal needs 1 <= precision <= 38'],
+    ['decimal(39,2)', 'the precision must be 1 to 38'],
+    ['decimal(0,0)', 'the precision must be 1 to 38'],
+    ['decimal(4,5)', 'the scale must be 0 to the precision (4)'],
   ])('refuses %s with an error naming the key', (type, message) => {
     // Arrange
     const raw = { schema: { columns: { amount: type } } };
