@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { CreateTableCommand, type DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { CreateTableCommand as CreateCatalogTableCommand, CreateDatabaseCommand, type GlueClient } from '@aws-sdk/client-glue';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, type KinesisClient } from '@aws-sdk/client-kinesis';
@@ -76,7 +76,17 @@ export interface LoadedStack {
 
 /** Reads and validates `ndjson-parquet:pipeline` from Pulumi.<stack>.yaml, exactly as the stack does. */
 export async function loadStackConfig(stack = LOCAL_STACK, root = PROJECT_ROOT): Promise<LoadedStack> {
-  const path = join(root, `Pulumi.${stack}.yaml`);
+  return loadStackFile(join(root, `Pulumi.${stack}.yaml`), stack);
+}
+
+/**
+ * A Pulumi.<stack>.yaml-shaped file anywhere (`local --stack-file`), validated as the stack's own; its stack
+ * name, for errors, is the file's `<stack>`, or the file name when it is not named that way.
+ */
+export async function loadStackFile(
+  path: string,
+  stack = /^Pulumi\.(.+)\.yaml$/.exec(basename(path))?.[1] ?? basename(path),
+): Promise<LoadedStack> {
   const document = parseYaml(await readFile(path, 'utf8')) as { config?: Record<string, unknown> } | null;
   const values = document?.config ?? {};
   const config = parseStackConfig(values[`${CONFIG_NAMESPACE}:${CONFIG_KEY}`], stack);

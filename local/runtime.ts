@@ -30,6 +30,7 @@ import {
   LOCAL_ACCOUNT,
   type LocalResources,
   loadStackConfig,
+  loadStackFile,
   localRuntimeConfig,
   localStateMachine,
 } from './resources';
@@ -43,11 +44,13 @@ import { localThrottle, type ThrottleFigures, type ThrottleModel, throttleFigure
  * The whole pipeline on one machine: moto for S3/DynamoDB/Kinesis/SFN, the S3->EventBridge->Kinesis shim
  * on the uploading client, the event source mapping (shard poller) invoking the real batcher handler,
  * the sweeper on a timer, the Step Functions executor running the real ASL, and the Glue worker running
- * the real job script. Everything is created from Pulumi.dev.yaml; tests may tighten thresholds.
+ * the real job script. Everything is created from Pulumi.dev.yaml (or `stackFile`); tests may tighten thresholds.
  */
 
 export interface LocalRuntimeOptions {
   runDir: string;
+  /** `local --stack-file`: a Pulumi.<stack>.yaml-shaped file to run instead of Pulumi.dev.yaml. */
+  stackFile?: string;
   /** Overrides of dev's batching thresholds (e.g. a smaller maxBatchFiles for a quick test). */
   thresholds?: Partial<BatchingSettings>;
   /** Overrides the mapping's MaximumBatchingWindowInSeconds (dev: 5 s), in ms. */
@@ -217,7 +220,7 @@ export class LocalRuntime {
 
   static async start(options: LocalRuntimeOptions): Promise<LocalRuntime> {
     await mkdir(options.runDir, { recursive: true });
-    const loaded = await loadStackConfig();
+    const loaded = options.stackFile ? await loadStackFile(options.stackFile) : await loadStackConfig();
     const emulator = options.emulatorEndpoint ? undefined : await startEmulator({ region: loaded.region });
     const endpoint = options.emulatorEndpoint ?? (emulator as Emulator).endpoint;
     let iam: LocalIam | undefined;

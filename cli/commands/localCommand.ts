@@ -112,6 +112,7 @@ export function localCommand(): Command {
       "with --throttle aws: divide AWS's rates by n, so this machine's load can exceed them as real load exceeds AWS's",
       atLeastOne,
     )
+    .option('--stack-file <path>', 'run this Pulumi.<stack>.yaml-shaped file instead of Pulumi.dev.yaml (e.g. to try schema.columns)')
     .option('--max-batch-files <n>', "override dev's maxBatchFiles", positiveInt('--max-batch-files'))
     .option(
       '--lock-lease <seconds>',

@@ -40,6 +40,7 @@ export interface LocalFlags extends PaceFlags {
   iam: boolean;
   keyEncoding: KeyEncoding;
   dropEvents?: number;
+  stackFile?: string;
 }
 
 /** What a run and a served pipeline both take from the flags: the pipeline's settings and what to upload. */
@@ -58,6 +59,7 @@ export function localSettings(flags: LocalFlags, stamp: string): LocalSettings {
   return {
     runtime: {
       runDir: resolve(flags.runDir ?? join(PROJECT_ROOT, '.local', 'runs', stamp)),
+      ...(flags.stackFile !== undefined ? { stackFile: resolve(flags.stackFile) } : {}),
       ...(Object.keys(thresholds).length > 0 ? { thresholds } : {}),
       ...(flags.batchingWindow !== undefined ? { batchingWindowMs: flags.batchingWindow * 1000 } : {}),
       ...(flags.concurrency !== undefined ? { concurrency: flags.concurrency } : {}),

@@ -50,6 +50,8 @@ describe('localSettings', () => {
       'runs/x',
       '--key-encoding',
       'percent',
+      '--stack-file',
+      'stacks/Pulumi.try.yaml',
     ]);
 
     // Act
@@ -59,6 +61,7 @@ describe('localSettings', () => {
     expect(settings).toEqual({
       runtime: {
         runDir: resolve('runs/x'),
+        stackFile: resolve('stacks/Pulumi.try.yaml'),
         thresholds: { maxBatchFiles: 4, lockLeaseSeconds: 15 },
         batchingWindowMs: 1000,
         concurrency: 3,
