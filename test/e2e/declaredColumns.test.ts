@@ -193,6 +193,14 @@ describe('declared columns (end to end)', () => {
     expect(summary).toMatchObject({ status: 'succeeded', files_in: 5, quarantined: 0, converted: 5, failed: 0 });
     const manifests = (await filesUnder(join(out, 'manifest'))).filter((k) => k.startsWith('manifests/'));
     expect(manifests.length).toBeGreaterThanOrEqual(3);
+    // The file carrying `coupon` went in a later manifest of its date than the files without it.
+    const couponFile = FILES.at(-1)!.name;
+    const couponManifests: string[] = [];
+    for (const key of manifests) {
+      const body = await readFile(join(out, 'manifest', key), 'utf8');
+      if (body.includes(couponFile)) couponManifests.push(key);
+    }
+    expect(couponManifests).toEqual([expect.stringMatching(new RegExp(`^manifests/${SECOND}/batch-(?!0001-)`))]);
 
     const catalog = JSON.parse(await readFile(join(out, 'catalog', 'merged_parquet.json'), 'utf8'));
     const columns = catalog.Table.StorageDescriptor.Columns as { Name: string; Type: string }[];
