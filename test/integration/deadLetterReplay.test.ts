@@ -36,25 +36,31 @@ const batchInfo = (fx: BatcherFixture, start: string, end: string) =>
     },
   });
 
+/** An Object Created event for the date's file `n`, put on the fixture's stream as EventBridge would. */
+async function putObjectCreatedRecord(fx: BatcherFixture, n: number) {
+  const key = `${fx.config.inputPrefix}${fileName(TODAY, n)}`;
+  const event = objectCreatedEvent({
+    bucket: fx.resources.inputBucket,
+    key,
+    size: 10,
+    etag: 'e',
+    requestId: 'q',
+    reason: 'PutObject',
+    region: fx.resources.region,
+    account: '123456789012',
+    at: new Date(),
+  });
+  const put = await fx.clients.kinesis.send(
+    new PutRecordCommand({ StreamName: fx.resources.streamName, PartitionKey: event.id, Data: Buffer.from(JSON.stringify(event)) }),
+  );
+  return { key, event, put };
+}
+
 describe('dlq', () => {
   it('keeps a failed batch the stream no longer holds and names the reconcile that finds its files', async () => {
     // Prepare: a record on the stream, and an on-failure message for a batch before it (trimmed by retention)
     const fx = await batcherFixture();
-    const key = `${fx.config.inputPrefix}${fileName(TODAY, 1)}`;
-    const event = objectCreatedEvent({
-      bucket: fx.resources.inputBucket,
-      key,
-      size: 10,
-      etag: 'e',
-      requestId: 'q',
-      reason: 'PutObject',
-      region: fx.resources.region,
-      account: '123456789012',
-      at: new Date(),
-    });
-    const put = await fx.clients.kinesis.send(
-      new PutRecordCommand({ StreamName: fx.resources.streamName, PartitionKey: event.id, Data: Buffer.from(JSON.stringify(event)) }),
-    );
+    const { put } = await putObjectCreatedRecord(fx, 1);
     const onFailure = new SqsDeadLetterQueue(fx.clients.sqs, fx.resources.deadLetterQueues.batcher);
     const trimmedEnd = (BigInt(put.SequenceNumber!) - 1n).toString();
     await onFailure.send(JSON.stringify(batchInfo(fx, trimmedEnd, trimmedEnd)));
@@ -81,21 +87,7 @@ describe('dlq', () => {
   it('re-reads a retained batch from the stream to name its files, and deletes nothing while they are untracked', async () => {
     // Prepare: the batch's record is on the stream; no batcher runs, so a replay cannot get it tracked
     const fx = await batcherFixture();
-    const key = `${fx.config.inputPrefix}${fileName(TODAY, 2)}`;
-    const event = objectCreatedEvent({
-      bucket: fx.resources.inputBucket,
-      key,
-      size: 10,
-      etag: 'e',
-      requestId: 'q',
-      reason: 'PutObject',
-      region: fx.resources.region,
-      account: '123456789012',
-      at: new Date(),
-    });
-    const put = await fx.clients.kinesis.send(
-      new PutRecordCommand({ StreamName: fx.resources.streamName, PartitionKey: event.id, Data: Buffer.from(JSON.stringify(event)) }),
-    );
+    const { key, event, put } = await putObjectCreatedRecord(fx, 2);
     await new SqsDeadLetterQueue(fx.clients.sqs, fx.resources.deadLetterQueues.batcher).send(
       JSON.stringify(batchInfo(fx, put.SequenceNumber!, put.SequenceNumber!)),
     );
