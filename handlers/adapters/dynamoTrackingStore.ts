@@ -372,25 +372,31 @@ export class DynamoTrackingStore implements TrackingStore {
     const now = this.options.now();
     const expiresAtMs = now.getTime() + this.options.lockLeaseSeconds * 1000;
     try {
-      const result = await this.db.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: tableKey(date, lockKey(date)),
-          // The lease is ours if nobody holds one or the last one ran out; the token grows on every
-          // acquisition, so a writer that outlived its lease carries a stale token and is fenced out.
-          ConditionExpression: 'attribute_not_exists(expires_at_ms) OR expires_at_ms < :now',
-          UpdateExpression: 'SET #owner = :owner, expires_at_ms = :exp, acquired_at = :iso, kind = :kind ADD #token :one',
-          ExpressionAttributeNames: { '#owner': 'owner', '#token': 'token' },
-          ExpressionAttributeValues: {
-            ':now': now.getTime(),
-            ':owner': owner,
-            ':exp': expiresAtMs,
-            ':iso': now.toISOString(),
-            ':kind': ITEM_KIND.lock,
-            ':one': 1,
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
+      // The LOCK item is in every manifest commit (its fencing check), so a plain write to it can meet
+      // TransactionConflictException while a commit is in flight: retried like the other plain writes.
+      const result = await this.withRetry(
+        () =>
+          this.db.send(
+            new UpdateCommand({
+              TableName: this.table,
+              Key: tableKey(date, lockKey(date)),
+              // The lease is ours if nobody holds one or the last one ran out; the token grows on every
+              // acquisition, so a writer that outlived its lease carries a stale token and is fenced out.
+              ConditionExpression: 'attribute_not_exists(expires_at_ms) OR expires_at_ms < :now',
+              UpdateExpression: 'SET #owner = :owner, expires_at_ms = :exp, acquired_at = :iso, kind = :kind ADD #token :one',
+              ExpressionAttributeNames: { '#owner': 'owner', '#token': 'token' },
+              ExpressionAttributeValues: {
+                ':now': now.getTime(),
+                ':owner': owner,
+                ':exp': expiresAtMs,
+                ':iso': now.toISOString(),
+                ':kind': ITEM_KIND.lock,
+                ':one': 1,
+              },
+              ReturnValues: 'ALL_NEW',
+            }),
+          ),
+        { date, lock: 'acquire' },
       );
       return { date, owner, token: Number(result.Attributes?.token), expiresAtMs };
     } catch (error) {
@@ -401,7 +407,7 @@ export class DynamoTrackingStore implements TrackingStore {
 
   async releaseLock(lease: Lease): Promise<void> {
     try {
-      await this.db.send(
+      await this.updateWithRetry(
         new UpdateCommand({
           TableName: this.table,
           Key: tableKey(lease.date, lockKey(lease.date)),
@@ -410,6 +416,7 @@ export class DynamoTrackingStore implements TrackingStore {
           ExpressionAttributeNames: { '#token': 'token', '#owner': 'owner' },
           ExpressionAttributeValues: { ':token': lease.token, ':zero': 0, ':iso': this.options.now().toISOString() },
         }),
+        { date: lease.date, lock: 'release' },
       );
     } catch (error) {
       // Someone took the lock after our lease ran out: releasing theirs would be wrong, and ours is gone.
